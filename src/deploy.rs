@@ -1,0 +1,207 @@
+//! Linking (DESIGN.md §3): which template file each ORB config loads, which policies are checked
+//! against it, and the cross-check of every need against those policies.
+
+use crate::diagnostic::{Diagnostic, FilePath};
+use crate::iam::grants::{evaluate, Hit, Request, Verdict};
+use crate::iam::pattern::action_matches;
+use crate::iam::policy::{PolicyDocument, PolicyKind};
+use crate::orb::files::{OrbConfig, OrbTemplateFile};
+use crate::orb::needs::{needs_of, Need};
+use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemplate};
+use crate::syntax::Node;
+use std::collections::BTreeMap;
+
+/// Every document the scan found, sorted so that everything downstream is deterministic.
+#[derive(Default)]
+pub struct Workspace {
+    /// Text of the files that produced documents or diagnostics, for rendering.
+    pub sources: BTreeMap<FilePath, String>,
+    pub policies: Vec<PolicyDocument>,
+    pub configs: Vec<OrbConfig>,
+    pub template_files: Vec<OrbTemplateFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub files_scanned: usize,
+}
+
+impl Workspace {
+    pub fn sort(&mut self) {
+        self.policies
+            .sort_by(|a, b| (&a.file, a.node.span.start).cmp(&(&b.file, b.node.span.start)));
+        self.configs.sort_by(|a, b| a.file.cmp(&b.file));
+        self.template_files.sort_by(|a, b| a.file.cmp(&b.file));
+    }
+}
+
+/// One need and what the policies say about it.
+pub struct Finding<'a> {
+    pub action: &'static str,
+    pub need: Need,
+    pub verdict: Verdict,
+    pub allow: Option<Hit<'a>>,
+    pub deny: Option<Hit<'a>>,
+}
+
+pub struct Deployment<'a> {
+    /// `None` for template files with no config beside them: ORB's packaged defaults apply.
+    pub config: Option<&'a OrbConfig>,
+    pub template_file: Option<&'a OrbTemplateFile>,
+    pub templates: Vec<ResolvedTemplate<'a>>,
+    pub policies: Vec<&'a PolicyDocument>,
+    pub findings: Vec<Finding<'a>>,
+}
+
+impl Deployment<'_> {
+    /// The file that names the deployment: its config, else its template file.
+    pub fn file(&self) -> &FilePath {
+        self.config
+            .map(|c| &c.file)
+            .or(self.template_file.map(|t| &t.file))
+            .expect("a deployment has a config or a template file")
+    }
+
+    /// Handlers that at least one template routes to.
+    pub fn handlers(&self) -> Vec<&str> {
+        let mut hs: Vec<&str> = self
+            .templates
+            .iter()
+            .filter_map(|t| t.handler.as_deref())
+            .collect();
+        hs.sort();
+        hs.dedup();
+        hs
+    }
+}
+
+pub struct Model<'a> {
+    pub workspace: &'a Workspace,
+    pub deployments: Vec<Deployment<'a>>,
+    /// The identity policies taken as ORB's principal (DESIGN.md §3).
+    pub orb_policies: Vec<&'a PolicyDocument>,
+}
+
+fn folder(path: &str) -> &str {
+    path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+}
+
+fn in_folder(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// ORB's search list for a config's template file (orb-facts.md §1.3): per HostFactory instance
+/// `{provider_name}_templates.json`, then `aws_templates.json`, then `templates.json`, in its folder.
+fn template_search_list(config: &OrbConfig) -> Vec<String> {
+    let dir = folder(&config.file);
+    let mut names = Vec::new();
+    if lookup(&config.node, "scheduler.type").and_then(Node::as_str) == Some("hostfactory") {
+        for instance in aws_instances(Some(config)) {
+            names.push(in_folder(dir, &format!("{}_templates.json", instance.name)));
+        }
+    }
+    names.push(in_folder(dir, "aws_templates.json"));
+    names.push(in_folder(dir, "templates.json"));
+    names
+}
+
+/// The policies to check when none are configured: identity policies that allow or deny at least
+/// one ORB-specific action (through wildcards too; `*` alone does not count).
+pub fn select_orb_policies(policies: &[PolicyDocument]) -> Vec<&PolicyDocument> {
+    let specific = &crate::orb::requirements::table()
+        .values
+        .orb_specific_actions;
+    policies
+        .iter()
+        .filter(|p| p.kind == PolicyKind::Identity)
+        .filter(|p| {
+            p.statements.iter().any(|s| {
+                !s.actions.negated
+                    && s.actions
+                        .items
+                        .iter()
+                        .filter(|a| a.value != "*")
+                        .any(|a| specific.iter().any(|x| action_matches(&a.value, x)))
+            })
+        })
+        .collect()
+}
+
+pub fn build(workspace: &Workspace) -> Model<'_> {
+    let orb_policies = select_orb_policies(&workspace.policies);
+    let by_name: BTreeMap<&str, &OrbTemplateFile> = workspace
+        .template_files
+        .iter()
+        .map(|t| (t.file.as_ref(), t))
+        .collect();
+    let mut claimed: Vec<&str> = Vec::new();
+    let config_folders: Vec<&str> = workspace
+        .configs
+        .iter()
+        .filter(|c| !c.packaged)
+        .map(|c| folder(&c.file))
+        .collect();
+    let mut deployments = Vec::new();
+    for config in workspace.configs.iter().filter(|c| !c.packaged) {
+        let template_file = template_search_list(config)
+            .iter()
+            .find_map(|n| by_name.get(n.as_str()).copied());
+        if let Some(t) = template_file {
+            claimed.push(&t.file);
+        }
+        deployments.push(deployment(Some(config), template_file, &orb_policies));
+    }
+    for t in &workspace.template_files {
+        let has_config = config_folders.contains(&folder(&t.file));
+        if !claimed.contains(&t.file.as_ref()) && !has_config {
+            deployments.push(deployment(None, Some(t), &orb_policies));
+        }
+    }
+    Model {
+        workspace,
+        deployments,
+        orb_policies,
+    }
+}
+
+fn deployment<'a>(
+    config: Option<&'a OrbConfig>,
+    template_file: Option<&'a OrbTemplateFile>,
+    policies: &[&'a PolicyDocument],
+) -> Deployment<'a> {
+    let templates = template_file
+        .map(|t| resolve_templates(config, t))
+        .unwrap_or_default();
+    let mut findings = Vec::new();
+    if !policies.is_empty() {
+        for template in &templates {
+            for need in needs_of(template) {
+                for action in &need.requirement.actions {
+                    let eval = evaluate(
+                        policies,
+                        &Request {
+                            action,
+                            resource: &need.resource,
+                            context: &need.context,
+                        },
+                    );
+                    findings.push(Finding {
+                        action,
+                        verdict: eval.verdict(),
+                        allow: eval.allow,
+                        deny: eval.deny,
+                        need: need.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Deployment {
+        config,
+        template_file,
+        templates,
+        policies: policies.to_vec(),
+        findings,
+    }
+}

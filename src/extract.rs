@@ -1,0 +1,145 @@
+//! Extract: one file's bytes → parsed tree → domain documents. Runs inside the walker's threads, so
+//! each file is read and parsed exactly once.
+
+use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::iam::policy::{looks_like_policy, Origin, PolicyDocument};
+use crate::orb::files::{
+    is_main_config, is_packaged_defaults, template_format, OrbConfig, OrbTemplateFile,
+};
+use crate::span::Span;
+use crate::syntax::{json, Node, ParseError, Parsed};
+use crate::walk::Candidate;
+
+/// Everything one file contributed.
+#[derive(Default)]
+pub struct Extracted {
+    pub policies: Vec<PolicyDocument>,
+    pub configs: Vec<OrbConfig>,
+    pub template_files: Vec<OrbTemplateFile>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Extracted {
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty()
+            && self.configs.is_empty()
+            && self.template_files.is_empty()
+            && self.diagnostics.is_empty()
+    }
+
+    pub fn append(&mut self, mut other: Extracted) {
+        self.policies.append(&mut other.policies);
+        self.configs.append(&mut other.configs);
+        self.template_files.append(&mut other.template_files);
+        self.diagnostics.append(&mut other.diagnostics);
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Syntax {
+    Json,
+    Unsupported,
+}
+
+fn syntax_of(path: &str, text: &str) -> Syntax {
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "json" => Syntax::Json,
+        // `.template` files are JSON or YAML; JSON ones open with `{`.
+        "template"
+            if text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('{') =>
+        {
+            Syntax::Json
+        }
+        _ => Syntax::Unsupported,
+    }
+}
+
+/// Jinja-rendered ORB spec payloads are not JSON until ORB renders them: not ours to report.
+fn is_jinja(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%")
+}
+
+pub fn extract(candidate: &Candidate) -> Extracted {
+    let path = &candidate.path;
+    let mut out = Extracted::default();
+    if let Some(at) = candidate.invalid_utf8_at {
+        out.diagnostics.push(
+            Diagnostic::new(
+                "ORB901",
+                Severity::Error,
+                path,
+                Span::new(at, at),
+                "file is not valid UTF-8",
+            )
+            .label_here(format!("invalid byte at offset {at}")),
+        );
+        return out;
+    }
+    let parsed = match syntax_of(path, &candidate.text) {
+        Syntax::Json => json::parse(&candidate.text),
+        Syntax::Unsupported => return out,
+    };
+    match parsed {
+        Ok(parsed) => from_tree(path, parsed, &mut out),
+        Err(e) if is_jinja(&candidate.text) => drop(e),
+        Err(ParseError { span, message }) => out.diagnostics.push(
+            Diagnostic::new(
+                "ORB901",
+                Severity::Error,
+                path,
+                span,
+                format!("cannot parse: {message}"),
+            )
+            .label_here(message),
+        ),
+    }
+    out
+}
+
+fn from_tree(path: &FilePath, parsed: Parsed, out: &mut Extracted) {
+    let root = parsed.root;
+    let mut recognised = true;
+    if looks_like_policy(&root) {
+        out.policies.push(PolicyDocument::from_node(
+            path,
+            root,
+            Origin::default(),
+            None,
+        ));
+    } else if is_main_config(&root) {
+        let packaged = is_packaged_defaults(&root);
+        out.configs.push(OrbConfig {
+            file: path.clone(),
+            node: root,
+            packaged,
+        });
+    } else if let Some(format) = template_format(&root) {
+        out.template_files.push(OrbTemplateFile {
+            file: path.clone(),
+            scheduler_type: root
+                .get("scheduler_type")
+                .and_then(Node::as_str)
+                .map(str::to_string),
+            node: root,
+            format,
+        });
+    } else {
+        recognised = false;
+    }
+    if recognised {
+        for w in parsed.warnings {
+            out.diagnostics.push(
+                Diagnostic::new("ORB901", Severity::Warning, path, w.span, w.message.clone())
+                    .label_here("this value replaces the earlier one")
+                    .with_label(path, w.first, "first defined here"),
+            );
+        }
+    }
+}

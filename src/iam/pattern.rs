@@ -1,0 +1,168 @@
+//! IAM glob patterns: `*` matches any run of characters, `?` exactly one.
+
+/// Matches `text` against an IAM glob. Iterative with single backtrack point: linear-ish, no recursion.
+pub fn glob_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let eq = |a: char, b: char| {
+        if case_insensitive {
+            a.eq_ignore_ascii_case(&b) || a.to_lowercase().eq(b.to_lowercase())
+        } else {
+            a == b
+        }
+    };
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti]))) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// An IAM action: `service:Name`, matched case-insensitively.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    glob_match(pattern, action, true)
+}
+
+/// Does resource pattern `granted` cover every resource that `needed` (itself a pattern whose `*` are
+/// unknown parts) can name? A `*` in `needed` is covered only by a `*` in `granted`.
+pub fn resource_covers(granted: &str, needed: &str) -> bool {
+    // The needed pattern's wildcards are characters the grant must absorb with its own `*`.
+    let granted: Vec<char> = granted.chars().collect();
+    let needed: Vec<char> = needed.chars().collect();
+    covers(&granted, &needed)
+}
+
+fn covers(g: &[char], n: &[char]) -> bool {
+    let (mut gi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        let literal_ok = gi < g.len()
+            && g[gi] != '*'
+            && ((g[gi] == '?' && n[ni] != '*') || (g[gi] == n[ni] && n[ni] != '*' && n[ni] != '?'));
+        if literal_ok {
+            gi += 1;
+            ni += 1;
+        } else if gi < g.len() && g[gi] == '*' {
+            star = Some((gi, ni));
+            gi += 1;
+        } else if let Some((sg, sn)) = star {
+            gi = sg + 1;
+            ni = sn + 1;
+            star = Some((sg, sn + 1));
+        } else {
+            return false;
+        }
+    }
+    while gi < g.len() && g[gi] == '*' {
+        gi += 1;
+    }
+    gi == g.len()
+}
+
+/// Could `granted` name at least one resource that `needed` names? (Overlap of two globs.)
+pub fn resource_overlaps(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut memo = vec![None; (a.len() + 1) * (b.len() + 1)];
+    overlap(&a, &b, 0, 0, &mut memo)
+}
+
+fn overlap(a: &[char], b: &[char], i: usize, j: usize, memo: &mut Vec<Option<bool>>) -> bool {
+    let key = i * (b.len() + 1) + j;
+    if let Some(v) = memo[key] {
+        return v;
+    }
+    let v = match (a.get(i), b.get(j)) {
+        (None, None) => true,
+        (Some('*'), _) => {
+            overlap(a, b, i + 1, j, memo) || (j < b.len() && overlap(a, b, i, j + 1, memo))
+        }
+        (_, Some('*')) => {
+            overlap(a, b, i, j + 1, memo) || (i < a.len() && overlap(a, b, i + 1, j, memo))
+        }
+        (Some(&x), Some(&y)) => {
+            (x == y || x == '?' || y == '?') && overlap(a, b, i + 1, j + 1, memo)
+        }
+        _ => false,
+    };
+    memo[key] = Some(v);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_globs() {
+        let cases = [
+            ("ec2:*", "ec2:CreateFleet", true),
+            ("EC2:createfleet", "ec2:CreateFleet", true),
+            ("ec2:Describe*", "ec2:DescribeInstances", true),
+            ("ec2:Describe*", "ec2:CreateFleet", false),
+            ("ec2:*Fleet*", "ec2:DescribeFleetInstances", true),
+            ("ec2:*Fleet*", "ec2:RunInstances", false),
+            ("iam:List*Tags", "iam:ListRoleTags", true),
+            ("ec2:Run?nstances", "ec2:RunInstances", true),
+            ("ec2:Run?nstances", "ec2:Runnstances", false),
+            ("*", "ssm:GetParameter", true),
+            ("ssm:GetParameters", "ssm:GetParameter", false),
+            ("ssm:GetParameter", "ssm:GetParameters", false),
+            ("ec2:**Fleet", "ec2:CreateFleet", true),
+        ];
+        for (p, a, want) in cases {
+            assert_eq!(action_matches(p, a), want, "{p} vs {a}");
+        }
+    }
+
+    #[test]
+    fn resources_are_case_sensitive() {
+        assert!(glob_match(
+            "arn:aws:iam::*:role/Orb*",
+            "arn:aws:iam::1:role/OrbFleet",
+            false
+        ));
+        assert!(!glob_match(
+            "arn:aws:iam::*:role/orb*",
+            "arn:aws:iam::1:role/OrbFleet",
+            false
+        ));
+    }
+
+    #[test]
+    fn covering_and_overlap() {
+        let need = "arn:aws:iam::*:role/fleet-role";
+        assert!(resource_covers("*", need));
+        assert!(resource_covers("arn:aws:iam::*:role/*", need));
+        assert!(resource_covers("arn:aws:iam::*:role/fleet-role", need));
+        assert!(!resource_covers(
+            "arn:aws:iam::123456789012:role/fleet-role",
+            need
+        ));
+        assert!(resource_overlaps(
+            "arn:aws:iam::123456789012:role/fleet-role",
+            need
+        ));
+        assert!(!resource_overlaps("arn:aws:iam::*:role/other", need));
+        assert!(!resource_covers(
+            "arn:aws:iam::*:role/*",
+            "arn:aws:ssm:us-east-1::parameter/x"
+        ));
+    }
+}

@@ -1,0 +1,257 @@
+//! IAM policy documents as the model sees them: statements with spanned actions, resources and
+//! conditions. Extraction is lenient; the grammar is judged by rule ORB303 on the kept node.
+
+use crate::diagnostic::FilePath;
+use crate::span::Span;
+use crate::syntax::{Node, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyKind {
+    Identity,
+    Trust,
+    Resource,
+}
+
+impl PolicyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Trust => "trust",
+            PolicyKind::Resource => "resource",
+        }
+    }
+}
+
+/// Where a policy document came from: a standalone file, or a property of a template resource.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// Logical id of the template resource, `None` for a standalone file.
+    pub resource: Option<String>,
+    pub resource_type: Option<String>,
+    /// Path of the document inside its file (`Resources.OrbRole.Properties.Policies[0].PolicyDocument`).
+    pub path: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// `Action`/`NotAction` or `Resource`/`NotResource`: a list of globs, possibly negated.
+#[derive(Clone, Debug, Default)]
+pub struct Matcher {
+    pub negated: bool,
+    pub items: Vec<Spanned<String>>,
+    /// The whole field's span (key through value), empty when the field is absent.
+    pub span: Span,
+    pub present: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Condition {
+    pub operator: String,
+    pub key: String,
+    pub values: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Statement {
+    pub span: Span,
+    pub sid: Option<Spanned<String>>,
+    pub effect: Option<Spanned<Effect>>,
+    pub actions: Matcher,
+    pub resources: Matcher,
+    pub conditions: Vec<Condition>,
+    pub principal: Option<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PolicyDocument {
+    pub file: FilePath,
+    pub kind: PolicyKind,
+    pub origin: Origin,
+    pub node: Node,
+    pub statements: Vec<Statement>,
+}
+
+impl PolicyDocument {
+    /// Builds the model of a policy node. `kind` is decided by the caller when the context says it
+    /// (a role's trust policy); otherwise by content.
+    pub fn from_node(
+        file: &FilePath,
+        node: Node,
+        origin: Origin,
+        kind: Option<PolicyKind>,
+    ) -> PolicyDocument {
+        let statements = statement_nodes(&node)
+            .into_iter()
+            .map(statement)
+            .collect::<Vec<_>>();
+        let kind = kind.unwrap_or_else(|| kind_by_content(&statements));
+        PolicyDocument {
+            file: file.clone(),
+            kind,
+            origin,
+            node,
+            statements,
+        }
+    }
+
+    /// Where to point when saying "this policy was checked": its `Statement` key, else the document.
+    pub fn anchor(&self) -> Span {
+        self.node
+            .entry("Statement")
+            .map(|e| e.key_span)
+            .unwrap_or(Span::new(
+                self.node.span.start as usize,
+                self.node.span.start as usize + 1,
+            ))
+    }
+}
+
+fn statement_nodes(doc: &Node) -> Vec<&Node> {
+    match doc.get("Statement") {
+        Some(n) => match &n.value {
+            Value::Array(items) => items.iter().filter(|s| s.is_object()).collect(),
+            Value::Object(_) => vec![n],
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    }
+}
+
+fn statement(node: &Node) -> Statement {
+    let effect = node.entry("Effect").and_then(|e| {
+        let v = match e.value.as_str()? {
+            "Allow" => Effect::Allow,
+            "Deny" => Effect::Deny,
+            _ => return None,
+        };
+        Some(Spanned {
+            value: v,
+            span: e.value.span,
+        })
+    });
+    Statement {
+        span: node.span,
+        sid: node.get("Sid").and_then(|n| {
+            Some(Spanned {
+                value: n.as_str()?.to_string(),
+                span: n.span,
+            })
+        }),
+        effect,
+        actions: matcher(node, "Action", "NotAction"),
+        resources: matcher(node, "Resource", "NotResource"),
+        conditions: conditions(node),
+        principal: node
+            .get_any(&["Principal", "NotPrincipal"])
+            .map(|e| e.key_span),
+    }
+}
+
+fn matcher(node: &Node, positive: &str, negative: &str) -> Matcher {
+    let (entry, negated) = match (node.entry(positive), node.entry(negative)) {
+        (Some(e), _) => (e, false),
+        (None, Some(e)) => (e, true),
+        (None, None) => return Matcher::default(),
+    };
+    let items = entry
+        .value
+        .strings()
+        .into_iter()
+        .filter_map(|n| {
+            let (text, _) = n.pattern_text()?;
+            Some(Spanned {
+                value: text,
+                span: n.span,
+            })
+        })
+        .collect();
+    Matcher {
+        negated,
+        items,
+        span: Span {
+            start: entry.key_span.start,
+            end: entry.value.span.end,
+        },
+        present: true,
+    }
+}
+
+fn conditions(node: &Node) -> Vec<Condition> {
+    let Some(block) = node.get("Condition").and_then(Node::as_object) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for op in block {
+        let Some(keys) = op.value.as_object() else {
+            continue;
+        };
+        for k in keys {
+            out.push(Condition {
+                operator: op.key.clone(),
+                key: k.key.clone(),
+                values: k
+                    .value
+                    .strings()
+                    .into_iter()
+                    .filter_map(|v| match &v.value {
+                        Value::String(s) => Some(s.clone()),
+                        Value::Bool(b) => Some(b.to_string()),
+                        Value::Number(n) => Some(n.clone()),
+                        _ => v.pattern_text().map(|(t, _)| t),
+                    })
+                    .collect(),
+                span: Span {
+                    start: k.key_span.start,
+                    end: k.value.span.end,
+                },
+            });
+        }
+    }
+    out
+}
+
+/// A standalone document with principals is a trust policy when every action it names is an
+/// `sts:AssumeRole*`-family action, and a resource policy otherwise.
+fn kind_by_content(statements: &[Statement]) -> PolicyKind {
+    if !statements.iter().any(|s| s.principal.is_some()) {
+        return PolicyKind::Identity;
+    }
+    let trust_action = |a: &str| {
+        let a = a.to_ascii_lowercase();
+        a.starts_with("sts:assumerole")
+            || a == "sts:tagsession"
+            || a == "sts:setsourceidentity"
+            || a == "sts:setcontext"
+    };
+    let all_trust = statements
+        .iter()
+        .flat_map(|s| s.actions.items.iter())
+        .all(|a| trust_action(&a.value));
+    if all_trust {
+        PolicyKind::Trust
+    } else {
+        PolicyKind::Resource
+    }
+}
+
+/// Does this tree look like an IAM policy document? (A `Statement` that is an object or a list of
+/// objects, next to an optional `Version`/`Id`.)
+pub fn looks_like_policy(node: &Node) -> bool {
+    match node.get("Statement").map(|s| &s.value) {
+        Some(Value::Object(_)) => true,
+        Some(Value::Array(items)) => items.iter().any(Node::is_object) || items.is_empty(),
+        _ => false,
+    }
+}

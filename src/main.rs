@@ -1,0 +1,234 @@
+#![forbid(unsafe_code)]
+//! The command line: argument parsing and exit codes only; everything else is in the library.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use orb_scan::diagnostic::Severity;
+use orb_scan::report::{concise, human, inventory, json};
+use orb_scan::{rules, walk, ScanOptions};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use termcolor::{ColorChoice, StandardStream};
+
+#[derive(Parser)]
+#[command(
+    name = "orb-scan",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (IAM catalog ", "unknown", ")"),
+    about = "Cross-checks Open Resource Broker configs against the IAM policies that deploy them",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    scan: ScanArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List every document found and the policies each deployment is checked against.
+    Inventory(ScanArgs),
+    /// List every rule.
+    Rules,
+    /// Show one rule's documentation.
+    Rule { code: String },
+}
+
+#[derive(Args, Clone)]
+struct ScanArgs {
+    /// Files or folders to scan (`-` reads one file from standard input).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Auto)]
+    format: Format,
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+    /// Exit 1 when a finding at or above this severity is reported.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Only these codes or prefixes (`ORB1`, `ORB105`); comma-separated or repeated.
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Skip these codes or prefixes.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// Skip files larger than this many bytes (ORB902).
+    #[arg(long, default_value_t = walk::DEFAULT_MAX_FILESIZE)]
+    max_filesize: u64,
+    /// The name to show for standard input with `-`.
+    #[arg(long)]
+    stdin_filename: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Auto,
+    Human,
+    Concise,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        None => scan(&cli.scan),
+        Some(Command::Inventory(args)) => inventory_cmd(&args),
+        Some(Command::Rules) => list_rules(),
+        Some(Command::Rule { code }) => show_rule(&code),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("orb-scan: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn options(args: &ScanArgs) -> Result<ScanOptions, String> {
+    for code in args.select.iter().chain(&args.ignore) {
+        let c = code.trim().to_ascii_uppercase();
+        if c != "ALL" && !rules::RULES.iter().any(|r| r.code.starts_with(&c)) {
+            return Err(format!(
+                "`{code}` matches no rule code (see `orb-scan rules`)"
+            ));
+        }
+    }
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && args.paths.len() > 1 {
+        return Err("`-` (standard input) cannot be combined with other paths".into());
+    }
+    for p in &args.paths {
+        if !stdin && std::fs::symlink_metadata(p).is_err() {
+            return Err(format!("{}: no such file or folder", p.display()));
+        }
+    }
+    let root = match args.paths.as_slice() {
+        [one] if one.is_dir() => one.clone(),
+        _ => PathBuf::from("."),
+    };
+    let threads = args
+        .threads
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+        .max(1);
+    Ok(ScanOptions {
+        paths: args.paths.clone(),
+        root,
+        walk: walk::WalkOptions {
+            max_filesize: args.max_filesize,
+            threads,
+        },
+        stdin_name: stdin.then(|| {
+            args.stdin_filename
+                .clone()
+                .unwrap_or_else(|| "<stdin>".into())
+        }),
+    })
+}
+
+fn color_choice(arg: ColorArg) -> ColorChoice {
+    let env = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty() && v != "0");
+    match arg {
+        ColorArg::Always => ColorChoice::Always,
+        ColorArg::Never => ColorChoice::Never,
+        ColorArg::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => {
+            ColorChoice::Never
+        }
+        ColorArg::Auto if env("CLICOLOR_FORCE") => ColorChoice::Always,
+        ColorArg::Auto if std::io::stdout().is_terminal() => ColorChoice::Auto,
+        ColorArg::Auto => ColorChoice::Never,
+    }
+}
+
+fn scan(args: &ScanArgs) -> Result<u8, String> {
+    let opts = options(args)?;
+    let ws = orb_scan::collect(&opts);
+    let report = orb_scan::check(&ws, &args.select, &args.ignore);
+    let io = |e: std::io::Error| format!("cannot write output: {e}");
+    match args.format {
+        Format::Json => json::render(&report, &mut std::io::stdout().lock()).map_err(io)?,
+        Format::Concise => concise::render(&report, &mut std::io::stdout().lock()).map_err(io)?,
+        Format::Human | Format::Auto => {
+            let mut out = StandardStream::stdout(color_choice(args.color));
+            human::render(&report, &mut out).map_err(io)?;
+            out.flush().map_err(io)?;
+        }
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Note => Severity::Note,
+    };
+    Ok(u8::from(report.worst().is_some_and(|w| w >= threshold)))
+}
+
+fn inventory_cmd(args: &ScanArgs) -> Result<u8, String> {
+    let opts = options(args)?;
+    let ws = orb_scan::collect(&opts);
+    let model = orb_scan::deploy::build(&ws);
+    let mut out = std::io::stdout().lock();
+    let result = match args.format {
+        Format::Json => inventory::render_json(&model, &mut out),
+        _ => inventory::render_human(&model, &mut out),
+    };
+    result.map_err(|e| format!("cannot write output: {e}"))?;
+    Ok(0)
+}
+
+fn list_rules() -> Result<u8, String> {
+    let mut out = std::io::stdout().lock();
+    for r in rules::RULES {
+        writeln!(
+            out,
+            "{}  {:<36} {:<8} {}",
+            r.code,
+            r.name,
+            r.severity.as_str(),
+            r.summary
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(0)
+}
+
+fn show_rule(code: &str) -> Result<u8, String> {
+    let rule =
+        rules::lookup(code).ok_or_else(|| format!("no rule `{code}` (see `orb-scan rules`)"))?;
+    println!(
+        "# {} {}\n\nDefault severity: {}. {}\n\n{}",
+        rule.code,
+        rule.name,
+        rule.severity.as_str(),
+        rule.summary,
+        rule.doc
+    );
+    Ok(0)
+}

@@ -1,0 +1,316 @@
+//! From resolved templates to the list of permissions a deployment needs, each pointing back at the
+//! setting that causes it. All "what ORB calls" knowledge comes from the requirements table.
+
+use super::requirements::{table, Requirement, Table};
+use super::resolve::{Origin, ResolvedTemplate, Setting};
+use crate::diagnostic::{FilePath, Severity};
+use crate::iam::grants::RequestContext;
+use crate::span::Span;
+
+/// Where a need comes from: a written setting, or a packaged default inherited by a template.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CauseKey {
+    Set {
+        file: FilePath,
+        span: Span,
+    },
+    /// A packaged default, grouped per template file and setting.
+    Packaged {
+        file: FilePath,
+        setting: &'static str,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Cause {
+    pub key: CauseKey,
+    pub file: FilePath,
+    pub span: Span,
+    /// "provider_api = \"SpotFleet\"" or "inherits provider_api = EC2Fleet".
+    pub label: String,
+    pub packaged_default: Option<String>,
+    pub template_id: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Need {
+    pub requirement: &'static Requirement,
+    pub resource: String,
+    pub context: RequestContext,
+    pub severity: Severity,
+    pub cause: Cause,
+}
+
+/// What kind of role a SpotFleet template's fleet role is (orb-facts.md §4.3).
+pub fn fleet_role_kind(t: &Table, value: &str) -> &'static str {
+    let v = &t.values;
+    if v.fleet_role_aliases.iter().any(|a| a == value)
+        || value.contains(&v.fleet_role_alias_fragment)
+    {
+        return "alias";
+    }
+    if is_spot_fleet_slr_arn(value) {
+        return "slr_arn";
+    }
+    if value.starts_with("arn:") && value.ends_with(":role/aws-ec2-spot-fleet-tagging-role") {
+        return "tagging_role_arn";
+    }
+    "custom"
+}
+
+/// `^arn:aws:iam::\d{12}:role/aws-service-role/spotfleet\.amazonaws\.com/AWSServiceRoleForEC2SpotFleet$`
+fn is_spot_fleet_slr_arn(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix("arn:aws:iam::") else {
+        return false;
+    };
+    let (account, role) = rest.split_at(rest.find(':').unwrap_or(rest.len()));
+    account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && role == ":role/aws-service-role/spotfleet.amazonaws.com/AWSServiceRoleForEC2SpotFleet"
+}
+
+/// The ARN ORB will pass as `IamFleetRole`, with `*` for what only AWS knows (the account).
+pub fn fleet_role_arn(t: &Table, value: &str) -> String {
+    match fleet_role_kind(t, value) {
+        "alias" => t.values.spot_fleet_slr_arn.replace("{account}", "*"),
+        _ if value.starts_with("arn:") => value.to_string(),
+        _ => format!("arn:aws:iam::*:role/{value}"),
+    }
+}
+
+/// The role inside an instance profile is not known from its name: any role.
+pub fn instance_role_arn(partition: &str) -> String {
+    format!("arn:{partition}:iam::*:role/*")
+}
+
+/// `/aws/service/x` → `arn:aws:ssm:us-east-1::parameter/aws/service/x` (public parameters have no
+/// account); other names resolve in the caller's account.
+pub fn ssm_parameter_arn(image: &str, partition: &str, region: &str) -> String {
+    let name = image.strip_prefix("resolve:ssm:").unwrap_or(image);
+    let name = name.split(':').next().unwrap_or(name);
+    let account = if name.starts_with("/aws/service/") {
+        ""
+    } else {
+        "*"
+    };
+    let name = name.strip_prefix('/').unwrap_or(name);
+    format!("arn:{partition}:ssm:{region}:{account}:parameter/{name}")
+}
+
+pub fn is_ssm_image(image: &str) -> bool {
+    !(image.starts_with("ami-") || image.starts_with("arn:"))
+}
+
+/// Every need of one resolved template.
+pub fn needs_of(template: &ResolvedTemplate) -> Vec<Need> {
+    let t = table();
+    let Some(handler) = template.handler.as_deref() else {
+        return Vec::new();
+    };
+    let facts = Facts::of(t, template, handler);
+    t.requirement
+        .iter()
+        .filter(|r| facts.admit(r))
+        .filter_map(|r| need(t, template, r, &facts))
+        .collect()
+}
+
+/// The template's facts in the vocabulary of the table's `when` keys.
+struct Facts<'a> {
+    handler: &'a str,
+    fleet_type: &'a str,
+    launch_template: &'static str,
+    image_ssm: bool,
+    fleet_role: Option<&'static str>,
+    instance_profile: bool,
+    cleanup: Option<&'static str>,
+    price_type: &'a str,
+}
+
+impl<'a> Facts<'a> {
+    fn of(t: &Table, tpl: &'a ResolvedTemplate, handler: &'a str) -> Facts<'a> {
+        Facts {
+            handler,
+            fleet_type: &tpl.fleet_type.value,
+            launch_template: if tpl.launch_template_id.is_some() {
+                "pinned"
+            } else {
+                "per_request"
+            },
+            image_ssm: is_ssm_image(&tpl.machine_image.value),
+            fleet_role: tpl
+                .fleet_role
+                .as_ref()
+                .map(|r| fleet_role_kind(t, &r.value)),
+            instance_profile: tpl.machine_role.is_some(),
+            cleanup: tpl.cleanup.mode_for(handler),
+            price_type: &tpl.price_type.value,
+        }
+    }
+
+    fn admit(&self, r: &Requirement) -> bool {
+        let w = &r.when;
+        w.handler.admits(self.handler)
+            && w.fleet_type.admits(self.fleet_type)
+            && w.price_type.admits(self.price_type)
+            && w.launch_template
+                .as_deref()
+                .is_none_or(|v| v == self.launch_template)
+            && w.image
+                .as_deref()
+                .is_none_or(|v| v == "ssm" && self.image_ssm)
+            && w.instance_profile
+                .is_none_or(|v| v == self.instance_profile)
+            && w.cleanup.as_deref().is_none_or(|v| Some(v) == self.cleanup)
+            && match &w.fleet_role {
+                super::requirements::OneOrMany::Any => true,
+                m => self.fleet_role.is_some_and(|k| m.admits(k)),
+            }
+    }
+}
+
+fn need(t: &Table, tpl: &ResolvedTemplate, r: &'static Requirement, facts: &Facts) -> Option<Need> {
+    let partition = tpl.provider.partition();
+    let mut resource = r
+        .resource
+        .replace("{partition}", partition)
+        .replace("{region}", &tpl.provider.region);
+    if resource.contains("{fleet_role_arn}") {
+        // No fleet role: ORB205 reports the template; nothing to check PassRole against.
+        resource = resource.replace(
+            "{fleet_role_arn}",
+            &fleet_role_arn(t, &tpl.fleet_role.as_ref()?.value),
+        );
+    }
+    resource = resource
+        .replace("{instance_role_arn}", &instance_role_arn(partition))
+        .replace(
+            "{ssm_parameter_arn}",
+            &ssm_parameter_arn(&tpl.machine_image.value, partition, &tpl.provider.region),
+        );
+    let severity = r
+        .severity_by_update_mode
+        .get(&tpl.on_update_failure.value)
+        .unwrap_or(&r.severity);
+    let cause = cause(tpl, &r.cause, facts)?;
+    Some(Need {
+        requirement: r,
+        resource,
+        context: RequestContext {
+            region: Some(tpl.provider.region.clone()),
+            passed_to_service: r.passed_to_service.clone(),
+            service_name: r.service_name.clone(),
+        },
+        severity: Severity::parse(severity).unwrap_or(Severity::Error),
+        cause,
+    })
+}
+
+fn cause(tpl: &ResolvedTemplate, setting: &str, facts: &Facts) -> Option<Cause> {
+    let (name, value): (&'static str, &Setting) = match setting {
+        "provider_api" => ("provider_api", &tpl.provider_api),
+        "fleet_type" => ("fleet_type", &tpl.fleet_type),
+        "machine_image" => ("machine_image", &tpl.machine_image),
+        "launch_template_id" => ("launch_template_id", tpl.launch_template_id.as_ref()?),
+        "fleet_role" => ("fleet_role", tpl.fleet_role.as_ref()?),
+        "machine_role" => ("machine_role", tpl.machine_role.as_ref()?),
+        "cleanup" => {
+            let label = match facts.cleanup {
+                Some("describe") => "launch template cleanup runs in dry-run mode here",
+                _ => "launch template cleanup is on here",
+            };
+            return Some(match &tpl.cleanup.origin {
+                Origin::Set { file, span, .. } => Cause {
+                    key: CauseKey::Set {
+                        file: file.clone(),
+                        span: *span,
+                    },
+                    file: file.clone(),
+                    span: *span,
+                    label: label.into(),
+                    packaged_default: None,
+                    template_id: tpl.id.clone(),
+                },
+                Origin::Packaged => packaged(tpl, "cleanup", "cleanup.enabled = true".into()),
+            });
+        }
+        _ => return None,
+    };
+    Some(match &value.origin {
+        Origin::Set { file, span, layer } => Cause {
+            key: CauseKey::Set {
+                file: file.clone(),
+                span: *span,
+            },
+            file: file.clone(),
+            span: *span,
+            label: if *layer == "template" {
+                format!("{name} = \"{}\"", value.value)
+            } else {
+                format!("{name} = \"{}\" (from {layer})", value.value)
+            },
+            packaged_default: None,
+            template_id: tpl.id.clone(),
+        },
+        Origin::Packaged => packaged(tpl, name, format!("{name} = \"{}\"", value.value)),
+    })
+}
+
+fn packaged(tpl: &ResolvedTemplate, setting: &'static str, default: String) -> Cause {
+    Cause {
+        key: CauseKey::Packaged {
+            file: tpl.file.clone(),
+            setting,
+        },
+        file: tpl.file.clone(),
+        span: tpl.anchor,
+        label: format!("this template inherits {default}"),
+        packaged_default: Some(default),
+        template_id: tpl.id.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fleet_role_kinds() {
+        let t = table();
+        assert_eq!(fleet_role_kind(t, "AWSServiceRoleForEC2SpotFleet"), "alias");
+        assert_eq!(fleet_role_kind(t, "AmazonEC2SpotFleetTaggingRole"), "alias");
+        assert_eq!(
+            fleet_role_kind(t, "arn:aws:iam::123456789012:role/aws-service-role/spotfleet.amazonaws.com/AWSServiceRoleForEC2SpotFleet"),
+            "slr_arn"
+        );
+        assert_eq!(fleet_role_kind(t, "arn:aws:iam::12345:role/aws-service-role/spotfleet.amazonaws.com/AWSServiceRoleForEC2SpotFleet"), "custom");
+        assert_eq!(
+            fleet_role_kind(
+                t,
+                "arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role"
+            ),
+            "tagging_role_arn"
+        );
+        assert_eq!(fleet_role_kind(t, "my-fleet-role"), "custom");
+        assert_eq!(
+            fleet_role_arn(t, "my-fleet-role"),
+            "arn:aws:iam::*:role/my-fleet-role"
+        );
+    }
+
+    #[test]
+    fn ssm_arns() {
+        assert_eq!(
+            ssm_parameter_arn("/aws/service/ami-amazon-linux-latest/x", "aws", "eu-west-1"),
+            "arn:aws:ssm:eu-west-1::parameter/aws/service/ami-amazon-linux-latest/x"
+        );
+        assert_eq!(
+            ssm_parameter_arn("resolve:ssm:golden-ami", "aws", "us-east-1"),
+            "arn:aws:ssm:us-east-1:*:parameter/golden-ami"
+        );
+        assert!(is_ssm_image("/aws/service/x"));
+        assert!(is_ssm_image("golden"));
+        assert!(!is_ssm_image("ami-0abc"));
+        assert!(!is_ssm_image("arn:aws:ec2:us-east-1::image/ami-1"));
+    }
+}

@@ -1,0 +1,260 @@
+//! `orb-scan inventory`: every document found, and which policies each deployment is checked against.
+
+use super::json::{tool, JsonSpan, Positions};
+use crate::deploy::Model;
+use crate::orb::files::TemplateFormat;
+use crate::orb::resolve::lookup;
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Document<'a> {
+    Policy {
+        policy_type: &'static str,
+        file: &'a str,
+        resource: Option<&'a str>,
+        resource_type: Option<&'a str>,
+        path: &'a str,
+        span: JsonSpan,
+        statements: usize,
+    },
+    OrbConfig {
+        file: &'a str,
+        span: JsonSpan,
+        packaged_defaults: bool,
+        scheduler: Option<&'a str>,
+    },
+    OrbTemplates {
+        file: &'a str,
+        span: JsonSpan,
+        format: &'static str,
+        templates: Vec<TemplateEntry<'a>>,
+    },
+}
+
+#[derive(Serialize)]
+struct TemplateEntry<'a> {
+    id: &'a str,
+    provider_api: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct DeploymentEntry<'a> {
+    config: Option<&'a str>,
+    template_file: Option<&'a str>,
+    templates: Vec<ResolvedEntry<'a>>,
+    policies: Vec<PolicyRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct ResolvedEntry<'a> {
+    id: &'a str,
+    provider: &'a str,
+    region: &'a str,
+    provider_api: &'a str,
+    handler: Option<&'a str>,
+    fleet_type: &'a str,
+    machine_image: &'a str,
+    launch_template_id: Option<&'a str>,
+    fleet_role: Option<&'a str>,
+    machine_role: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct PolicyRef<'a> {
+    file: &'a str,
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+struct Inventory<'a> {
+    version: u32,
+    tool: super::json::Tool,
+    documents: Vec<Document<'a>>,
+    deployments: Vec<DeploymentEntry<'a>>,
+}
+
+fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
+    let ws = model.workspace;
+    let mut positions = Positions::new(&ws.sources);
+    let mut documents = Vec::new();
+    for p in &ws.policies {
+        documents.push(Document::Policy {
+            policy_type: p.kind.as_str(),
+            file: &p.file,
+            resource: p.origin.resource.as_deref(),
+            resource_type: p.origin.resource_type.as_deref(),
+            path: &p.origin.path,
+            span: positions.span(&p.file, p.node.span),
+            statements: p.statements.len(),
+        });
+    }
+    for c in &ws.configs {
+        documents.push(Document::OrbConfig {
+            file: &c.file,
+            span: positions.span(&c.file, c.node.span),
+            packaged_defaults: c.packaged,
+            scheduler: lookup(&c.node, "scheduler.type").and_then(|n| n.as_str()),
+        });
+    }
+    for t in &ws.template_files {
+        documents.push(Document::OrbTemplates {
+            file: &t.file,
+            span: positions.span(&t.file, t.node.span),
+            format: match t.format {
+                TemplateFormat::Default => "default",
+                TemplateFormat::HostFactory => "hostfactory",
+            },
+            templates: t
+                .templates()
+                .iter()
+                .filter(|n| n.is_object())
+                .map(|n| TemplateEntry {
+                    id: n
+                        .get_any(&["template_id", "templateId"])
+                        .and_then(|e| e.value.as_str())
+                        .unwrap_or(""),
+                    provider_api: n
+                        .get_any(&["provider_api", "providerApi"])
+                        .and_then(|e| e.value.as_str()),
+                })
+                .collect(),
+        });
+    }
+    let deployments = model
+        .deployments
+        .iter()
+        .map(|d| DeploymentEntry {
+            config: d.config.map(|c| c.file.as_ref()),
+            template_file: d.template_file.map(|t| t.file.as_ref()),
+            templates: d
+                .templates
+                .iter()
+                .map(|t| ResolvedEntry {
+                    id: &t.id,
+                    provider: &t.provider.name,
+                    region: &t.provider.region,
+                    provider_api: &t.provider_api.value,
+                    handler: t.handler.as_deref(),
+                    fleet_type: &t.fleet_type.value,
+                    machine_image: &t.machine_image.value,
+                    launch_template_id: t.launch_template_id.as_ref().map(|s| s.value.as_str()),
+                    fleet_role: t.fleet_role.as_ref().map(|s| s.value.as_str()),
+                    machine_role: t.machine_role.as_ref().map(|s| s.value.as_str()),
+                })
+                .collect(),
+            policies: d
+                .policies
+                .iter()
+                .map(|p| PolicyRef {
+                    file: &p.file,
+                    path: &p.origin.path,
+                })
+                .collect(),
+        })
+        .collect();
+    Inventory {
+        version: 1,
+        tool: tool(),
+        documents,
+        deployments,
+    }
+}
+
+pub fn render_json(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &build(model))?;
+    writeln!(out)
+}
+
+pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
+    let inv = build(model);
+    let esc = super::escape_text;
+    for d in &inv.documents {
+        match d {
+            Document::Policy {
+                policy_type,
+                file,
+                resource,
+                path,
+                span,
+                statements,
+                ..
+            } => {
+                let place = match resource {
+                    Some(r) => format!("{}:{} ({r}, {path})", esc(file), span.start.line),
+                    None => format!("{}:{}", esc(file), span.start.line),
+                };
+                writeln!(
+                    out,
+                    "policy    {policy_type:<9} {place}  [{statements} statements]"
+                )?;
+            }
+            Document::OrbConfig {
+                file,
+                packaged_defaults,
+                scheduler,
+                ..
+            } => {
+                let what = if *packaged_defaults {
+                    "ORB packaged defaults (not a deployment)"
+                } else {
+                    "ORB config"
+                };
+                writeln!(
+                    out,
+                    "config    {:<9} {}  [{what}]",
+                    scheduler.unwrap_or("default"),
+                    esc(file)
+                )?;
+            }
+            Document::OrbTemplates {
+                file,
+                format,
+                templates,
+                ..
+            } => {
+                writeln!(
+                    out,
+                    "templates {format:<9} {}  [{} templates]",
+                    esc(file),
+                    templates.len()
+                )?;
+            }
+        }
+    }
+    for d in &inv.deployments {
+        let name = d.config.or(d.template_file).unwrap_or("");
+        writeln!(out, "\ndeployment {}", esc(name))?;
+        if let Some(t) = d.template_file {
+            writeln!(out, "  templates from {}", esc(t))?;
+        } else {
+            writeln!(out, "  no template file found in ORB's search list")?;
+        }
+        for t in &d.templates {
+            writeln!(
+                out,
+                "  - {} [{}] {} fleet_type={} image={}",
+                esc(t.id),
+                esc(t.provider),
+                t.handler
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("invalid provider_api {:?}", t.provider_api)),
+                esc(t.fleet_type),
+                esc(t.machine_image)
+            )?;
+        }
+        if d.policies.is_empty() {
+            writeln!(out, "  checked against: no policy found (ORB100)")?;
+        }
+        for p in &d.policies {
+            let at = if p.path.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", p.path)
+            };
+            writeln!(out, "  checked against: {}{at}", esc(p.file))?;
+        }
+    }
+    Ok(())
+}

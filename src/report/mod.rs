@@ -1,0 +1,95 @@
+//! Render: sorted diagnostics as human (codespan-reporting), concise, or JSON. Renderers only format;
+//! every decision was made upstream.
+
+pub mod concise;
+pub mod human;
+pub mod inventory;
+pub mod json;
+
+use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct DocumentCounts {
+    pub policies: usize,
+    pub cfn_templates: usize,
+    pub orb_configs: usize,
+    pub orb_template_files: usize,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub files_scanned: usize,
+    pub documents: DocumentCounts,
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+/// The result of a scan: what every renderer needs and nothing more.
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: BTreeMap<FilePath, String>,
+    pub summary: Summary,
+}
+
+impl Report {
+    pub fn count(&mut self) {
+        let n = |s| self.diagnostics.iter().filter(|d| d.severity == s).count();
+        self.summary.errors = n(Severity::Error);
+        self.summary.warnings = n(Severity::Warning);
+        self.summary.notes = n(Severity::Note);
+    }
+
+    pub fn worst(&self) -> Option<Severity> {
+        self.diagnostics.iter().map(|d| d.severity).max()
+    }
+}
+
+/// Replaces control and bidi characters with look-alikes of the same UTF-8 length, so byte spans stay
+/// valid and no escape sequence from a scanned file reaches a terminal.
+pub fn neutralize_source(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' | '\r' => c,
+            c if (c as u32) < 0x20 || c == '\u{7f}' => '?',
+            c if ('\u{80}'..='\u{9f}').contains(&c) => '\u{bf}',
+            c if is_bidi_or_invisible(c) => '\u{fffd}',
+            c => c,
+        })
+        .collect()
+}
+
+fn is_bidi_or_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Escapes control characters in text from scanned files that appears in messages and paths.
+pub fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || is_bidi_or_invisible(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralizing_keeps_byte_offsets() {
+        let hostile = "a\u{1b}[31mb\u{9b}c\u{202e}d\n";
+        let clean = neutralize_source(hostile);
+        assert_eq!(clean.len(), hostile.len());
+        assert!(
+            !clean.contains('\u{1b}') && !clean.contains('\u{9b}') && !clean.contains('\u{202e}')
+        );
+        assert_eq!(escape_text("x\u{1b}y\nz"), "x\\u{1b}y\\u{a}z");
+    }
+}

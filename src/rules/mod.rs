@@ -1,0 +1,110 @@
+//! The rule registry: every code's metadata in one list, driving `--select/--ignore`, `orb-scan rule`,
+//! SARIF `rules[]` and the generated docs. Each rule lives in its own file.
+
+use crate::deploy::Model;
+use crate::diagnostic::{Diagnostic, Severity};
+
+mod permission;
+
+pub mod orb100;
+pub mod orb101;
+pub mod orb102;
+pub mod orb103;
+pub mod orb104;
+pub mod orb105;
+pub mod orb106;
+pub mod orb107;
+pub mod orb108;
+pub mod orb109;
+pub mod orb110;
+pub mod orb111;
+pub mod orb201;
+pub mod orb202;
+pub mod orb203;
+pub mod orb204;
+pub mod orb205;
+pub mod orb901;
+pub mod orb902;
+
+pub type Check = fn(&Model, &mut Vec<Diagnostic>);
+
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// Markdown: what it finds, why it matters, an example, the fix, and ORB's source reference.
+    pub doc: &'static str,
+    /// `None` for findings the readers emit (parse errors, skipped files).
+    pub check: Option<Check>,
+}
+
+pub static RULES: &[&Rule] = &[
+    &orb100::RULE,
+    &orb101::RULE,
+    &orb102::RULE,
+    &orb103::RULE,
+    &orb104::RULE,
+    &orb105::RULE,
+    &orb106::RULE,
+    &orb107::RULE,
+    &orb108::RULE,
+    &orb109::RULE,
+    &orb110::RULE,
+    &orb111::RULE,
+    &orb201::RULE,
+    &orb202::RULE,
+    &orb203::RULE,
+    &orb204::RULE,
+    &orb205::RULE,
+    &orb901::RULE,
+    &orb902::RULE,
+];
+
+pub fn lookup(code: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+/// Runs every rule with a check over the model.
+pub fn run(model: &Model) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        if let Some(check) = rule.check {
+            check(model, &mut out);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_sorted_unique_and_documented() {
+        for pair in RULES.windows(2) {
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
+        }
+        for r in RULES {
+            assert!(r.code.starts_with("ORB") && r.code.len() == 6, "{}", r.code);
+            assert!(
+                !r.summary.is_empty() && r.doc.len() > 80,
+                "{} needs docs",
+                r.code
+            );
+            assert!(
+                r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                r.name
+            );
+        }
+    }
+}

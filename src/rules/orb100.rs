@@ -1,0 +1,59 @@
+use super::Rule;
+use crate::deploy::Model;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::span::Span;
+
+pub static RULE: Rule = Rule {
+    code: "ORB100",
+    name: "no-policy-for-deployment",
+    severity: Severity::Warning,
+    summary: "ORB config found, no identity policy in scope",
+    doc: r#"## What it finds
+An ORB deployment (a config, or a template file with no config beside it) while the scan found no identity
+policy that allows or denies an ORB-specific action (fleet, spot fleet, auto scaling group or launch
+template actions; `*` alone does not count), and `orb-scan.toml` names none.
+
+## Why it matters
+orb-scan cannot cross-check anything, and says so once instead of raising one error per action.
+
+## Example
+A repository with `config/config.json` and `config/aws_templates.json` but its IAM policy kept elsewhere.
+
+## Fix
+Add the policy (JSON file or CloudFormation template) to the scanned paths, or name it in `orb-scan.toml`:
+`[[deployment]] config = "config/config.json"`, `policies = ["iam/orb.json"]`.
+
+## ORB source
+Linking rules: DESIGN.md §3."#,
+    check: Some(check),
+};
+
+fn check(model: &Model, out: &mut Vec<Diagnostic>) {
+    for d in model.deployments.iter().filter(|d| d.policies.is_empty()) {
+        let (span, what) = match (d.config, d.template_file) {
+            (Some(c), _) => (
+                c.node
+                    .entry("provider")
+                    .map(|e| e.key_span)
+                    .unwrap_or_default(),
+                "ORB config",
+            ),
+            (None, Some(t)) => (
+                Span::new(t.node.span.start as usize, t.node.span.start as usize + 1),
+                "ORB template file",
+            ),
+            (None, None) => continue,
+        };
+        out.push(
+            Diagnostic::new(
+                "ORB100",
+                Severity::Warning,
+                d.file(),
+                span,
+                format!("no IAM policy in scope for this {what}: its permissions cannot be checked"),
+            )
+            .label_here("ORB deployment")
+            .with_help("scan the policy ORB runs under too, or name it in orb-scan.toml ([[deployment]] policies = [...])"),
+        );
+    }
+}

@@ -1,0 +1,30 @@
+use super::{permission, Rule};
+use crate::diagnostic::Severity;
+
+pub static RULE: Rule = Rule {
+    code: "ORB102",
+    name: "missing-launch-template-permission",
+    severity: Severity::Error,
+    summary: "launch template calls are not granted",
+    doc: r#"## What it finds
+ORB creates a launch template per request (`ec2:DescribeLaunchTemplates` by name, then
+`ec2:CreateLaunchTemplate`), or, for a template that pins `launch_template_id`, creates a new version
+(`ec2:CreateLaunchTemplateVersion`). This rule reports those actions when they are not granted.
+
+## Why it matters
+The per-request lookup and create are fatal on IAM denial. On the pinned path ORB falls back to the pinned
+version under `on_update_failure` `warn_on_iam_denial` (the default) or `warn`, so there the finding is a
+warning; under `fail` it is an error.
+
+## Example
+A template without `launch_template_id` and a policy with `ec2:CreateFleet` but no launch-template actions.
+
+## Fix
+Grant `ec2:DescribeLaunchTemplates` and `ec2:CreateLaunchTemplate` (per-request) or
+`ec2:CreateLaunchTemplateVersion` (pinned).
+
+## ORB source
+`launch_template/manager.py:158-203,285-287,386,465-493,549-555`. ORB's guide calls
+`DescribeLaunchTemplates` optional; the code fails without it."#,
+    check: Some(|model, out| permission::missing(model, "ORB102", out)),
+};

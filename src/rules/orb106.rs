@@ -1,0 +1,28 @@
+use super::{permission, Rule};
+use crate::diagnostic::Severity;
+
+pub static RULE: Rule = Rule {
+    code: "ORB106",
+    name: "missing-spot-fleet-role-permission",
+    severity: Severity::Error,
+    summary: "the Spot Fleet role cannot be passed or resolved",
+    doc: r#"## What it finds
+A SpotFleet template passes its fleet role as `IamFleetRole`, so the caller needs `iam:PassRole` on that
+role (with `iam:PassedToService` `spotfleet.amazonaws.com` if the grant is conditioned). An alias
+(`AWSServiceRoleForEC2SpotFleet`, `AmazonEC2SpotFleetTaggingRole`) is expanded with `sts:GetCallerIdentity`; a
+custom role is read with `iam:GetRole`.
+
+## Why it matters
+Without them the Spot Fleet request is refused before any instance starts.
+
+## Example
+`"fleet_role": "my-fleet-role"` with no `iam:GetRole` on `arn:aws:iam::*:role/my-fleet-role`.
+
+## Fix
+Grant `iam:PassRole` on the role ARN (conditioned on `iam:PassedToService`), plus `sts:GetCallerIdentity` or
+`iam:GetRole` as listed.
+
+## ORB source
+`handlers/spot_fleet/handler.py:208-242`, `validator.py:39-60`, `config_builder.py:259`; AWS Spot Fleet prerequisites."#,
+    check: Some(|model, out| permission::missing(model, "ORB106", out)),
+};

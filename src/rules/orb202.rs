@@ -1,0 +1,310 @@
+use super::Rule;
+use crate::deploy::Model;
+use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::orb::files::is_aws_template;
+use crate::orb::requirements::table;
+use crate::orb::resolve::lookup;
+use crate::syntax::{Node, Value};
+
+pub static RULE: Rule = Rule {
+    code: "ORB202",
+    name: "invalid-setting-value",
+    severity: Severity::Error,
+    summary: "a setting has a value or type ORB rejects",
+    doc: r#"## What it finds
+Enumerated settings with a value ORB's models reject: `fleet_type` (`instant|request|maintain`, lowercase;
+`instant` only for EC2Fleet), `price_type` (`ondemand|spot|reserved|heterogeneous`; SpotFleet takes only
+`spot|ondemand|heterogeneous`), `launch_template_version` (`$Latest`, `$Default` or a number ≥ 1),
+`launch_template.on_update_failure` (`fail|warn|warn_on_iam_denial`), `tagging.on_tag_failure`
+(`warn|fail`), `scheduler.type` (`default|hostfactory`), `provider.selection_policy`, cleanup flags that are not
+booleans, and structural values of the wrong type (a template that is not an object, `providers` that is
+not a list).
+
+## Why it matters
+ORB raises a validation error at load time, or (for wrong types) fails before any request.
+
+## Example
+`"fleet_type": "Instant"` → did you mean `instant`?
+
+## Fix
+Use one of the listed values.
+
+## ORB source
+`value_objects.py` (ProviderApi, AWSFleetType), `domain/base/value_objects.py:294-300` (PriceType),
+`configuration/config.py:47-76`, `configuration/validator.py:56-70`, `aws_template_aggregate.py:359-374`."#,
+    check: Some(check),
+};
+
+fn check(model: &Model, out: &mut Vec<Diagnostic>) {
+    let t = table();
+    let ws = model.workspace;
+    for file in &ws.template_files {
+        for item in file.templates() {
+            if !item.is_object() {
+                wrong_type(&file.file, item, "a template", "an object", out);
+                continue;
+            }
+            if !is_aws_template(item) {
+                continue;
+            }
+            template_values(&file.file, item, out);
+        }
+    }
+    // Handler-dependent values need the resolved handler.
+    for d in &model.deployments {
+        for r in &d.templates {
+            let Some(handler) = r.handler.as_deref() else {
+                continue;
+            };
+            if r.fleet_type.value == "instant"
+                && !t
+                    .values
+                    .fleet_type_instant_only
+                    .iter()
+                    .any(|h| h == handler)
+            {
+                if let crate::orb::resolve::Origin::Set { file, span, .. } = &r.fleet_type.origin {
+                    out.push(
+                        Diagnostic::new(
+                            "ORB202",
+                            Severity::Error,
+                            file,
+                            *span,
+                            format!(
+                                "fleet_type `instant` is valid only for EC2Fleet, not {handler}"
+                            ),
+                        )
+                        .label_here("rejected by ORB's handler validator")
+                        .with_help("use `request` or `maintain`"),
+                    );
+                }
+            }
+            if handler == "SpotFleet"
+                && !t.values.price_type_spotfleet.contains(&r.price_type.value)
+            {
+                if let crate::orb::resolve::Origin::Set { file, span, .. } = &r.price_type.origin {
+                    out.push(
+                        Diagnostic::new(
+                            "ORB202",
+                            Severity::Error,
+                            file,
+                            *span,
+                            format!(
+                                "price_type `{}` is not valid for SpotFleet",
+                                r.price_type.value
+                            ),
+                        )
+                        .label_here("rejected by the SpotFleet validator")
+                        .with_note(format!(
+                            "SpotFleet accepts: {}",
+                            t.values.price_type_spotfleet.join(", ")
+                        )),
+                    );
+                }
+            }
+        }
+    }
+    for config in ws.configs.iter().filter(|c| !c.packaged) {
+        config_values(&config.file, &config.node, out);
+    }
+}
+
+fn template_values(file: &FilePath, item: &Node, out: &mut Vec<Diagnostic>) {
+    let t = table();
+    for key in ["fleet_type", "fleetType", "provider_config.fleet_type"] {
+        enum_value(file, lookup(item, key), &t.values.fleet_type, key, out);
+    }
+    for key in ["price_type", "priceType"] {
+        enum_value(file, item.get(key), &t.values.price_type, key, out);
+    }
+    for key in ["launch_template_version", "launchTemplateVersion"] {
+        if let Some(v) = item.get(key) {
+            let ok = match &v.value {
+                Value::String(s) => {
+                    s == "$Latest" || s == "$Default" || s.parse::<u64>().is_ok_and(|n| n >= 1)
+                }
+                Value::Number(n) => n.parse::<u64>().is_ok_and(|n| n >= 1),
+                Value::Null => true,
+                _ => false,
+            };
+            if !ok {
+                out.push(
+                    Diagnostic::new(
+                        "ORB202",
+                        Severity::Error,
+                        file,
+                        v.span,
+                        format!("{key} must be `$Latest`, `$Default` or a version number ≥ 1"),
+                    )
+                    .label_here("rejected by AWSTemplate"),
+                );
+            }
+        }
+    }
+    for key in ["template_defaults"] {
+        if let Some(v) = item.get(key).filter(|v| !v.is_object() && !v.is_null()) {
+            wrong_type(file, v, key, "an object", out);
+        }
+    }
+}
+
+fn config_values(file: &FilePath, root: &Node, out: &mut Vec<Diagnostic>) {
+    let t = table();
+    let Some(provider) = root.get("provider") else {
+        return;
+    };
+    if !provider.is_object() {
+        return wrong_type(file, provider, "provider", "an object", out);
+    }
+    enum_value(
+        file,
+        lookup(root, "scheduler.type"),
+        &t.values.scheduler_type,
+        "scheduler.type",
+        out,
+    );
+    enum_value(
+        file,
+        provider.get("selection_policy"),
+        &t.values.selection_policy,
+        "selection_policy",
+        out,
+    );
+    if let Some(providers) = provider.get("providers") {
+        match providers.as_array() {
+            None if !providers.is_null() => {
+                wrong_type(file, providers, "provider.providers", "a list", out)
+            }
+            None => {}
+            Some(list) => {
+                for p in list {
+                    if !p.is_object() {
+                        wrong_type(file, p, "a provider instance", "an object", out);
+                        continue;
+                    }
+                    for key in [
+                        "config",
+                        "template_defaults",
+                        "handlers",
+                        "handler_overrides",
+                    ] {
+                        if let Some(v) = p.get(key).filter(|v| !v.is_object() && !v.is_null()) {
+                            wrong_type(file, v, key, "an object", out);
+                        }
+                    }
+                    let values = &t.values;
+                    enum_value(
+                        file,
+                        lookup(p, "config.launch_template.on_update_failure"),
+                        &values.on_update_failure,
+                        "on_update_failure",
+                        out,
+                    );
+                    enum_value(
+                        file,
+                        lookup(p, "config.tagging.on_tag_failure"),
+                        &values.on_tag_failure,
+                        "on_tag_failure",
+                        out,
+                    );
+                    defaults_values(file, p.get("template_defaults"), out);
+                }
+            }
+        }
+    }
+    defaults_values(
+        file,
+        lookup(provider, "provider_defaults.aws.template_defaults"),
+        out,
+    );
+    if let Some(cleanup) = lookup(provider, "provider_defaults.aws.cleanup") {
+        if !cleanup.is_object() {
+            return wrong_type(file, cleanup, "cleanup", "an object", out);
+        }
+        for key in ["enabled", "delete_launch_template", "dry_run"] {
+            if let Some(v) = cleanup.get(key).filter(|v| v.as_bool().is_none()) {
+                wrong_type(file, v, &format!("cleanup.{key}"), "true or false", out);
+            }
+        }
+        for e in cleanup
+            .get("resources")
+            .and_then(Node::as_object)
+            .unwrap_or(&[])
+        {
+            if e.value.as_bool().is_none() {
+                wrong_type(
+                    file,
+                    &e.value,
+                    &format!("cleanup.resources.{}", e.key),
+                    "true or false",
+                    out,
+                );
+            }
+        }
+    }
+}
+
+fn defaults_values(file: &FilePath, defaults: Option<&Node>, out: &mut Vec<Diagnostic>) {
+    let t = table();
+    let Some(d) = defaults.filter(|d| d.is_object()) else {
+        return;
+    };
+    enum_value(
+        file,
+        d.get("fleet_type"),
+        &t.values.fleet_type,
+        "fleet_type",
+        out,
+    );
+    enum_value(
+        file,
+        d.get("price_type"),
+        &t.values.price_type,
+        "price_type",
+        out,
+    );
+}
+
+fn enum_value(
+    file: &FilePath,
+    node: Option<&Node>,
+    allowed: &[String],
+    what: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(node) = node.filter(|n| !n.is_null()) else {
+        return;
+    };
+    let Some(text) = node.as_str() else {
+        return wrong_type(file, node, what, "a string", out);
+    };
+    if allowed.iter().any(|a| a == text) {
+        return;
+    }
+    let mut d = Diagnostic::new(
+        "ORB202",
+        Severity::Error,
+        file,
+        node.span,
+        format!("`{text}` is not a valid {what}"),
+    )
+    .label_here("ORB rejects this value")
+    .with_note(format!("valid values: {}", allowed.join(", ")));
+    if let Some(s) = allowed.iter().find(|a| a.eq_ignore_ascii_case(text)) {
+        d = d.with_help(format!("did you mean `{s}`? values are case-sensitive"));
+    }
+    out.push(d);
+}
+
+fn wrong_type(file: &FilePath, node: &Node, what: &str, expected: &str, out: &mut Vec<Diagnostic>) {
+    out.push(
+        Diagnostic::new(
+            "ORB202",
+            Severity::Error,
+            file,
+            node.span,
+            format!("{what} must be {expected}, not {}", node.type_name()),
+        )
+        .label_here(format!("expected {expected}")),
+    );
+}

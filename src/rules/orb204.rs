@@ -1,0 +1,74 @@
+use super::Rule;
+use crate::deploy::Model;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::orb::resolve::lookup;
+use crate::syntax::Node;
+
+pub static RULE: Rule = Rule {
+    code: "ORB204",
+    name: "static-credentials",
+    severity: Severity::Error,
+    summary: "access keys in a config file",
+    doc: r#"## What it finds
+`access_key_id`, `secret_access_key` or `session_token` with a literal value in `provider.providers[N].config`.
+ORB passes them to `boto3.Session`, so they work, and they sit in the repository. Values that are only an
+environment reference (`$VAR`, `${VAR}`), which ORB expands at load time, are not reported.
+
+## Why it matters
+Committed keys leak; they also bypass the instance role whose policy orb-scan checks.
+
+## Example
+`"secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"`
+
+## Fix
+Delete the keys, rotate them, and run ORB under an instance role or a named `profile`.
+
+## ORB source
+`configuration/config.py:133-147`, `aws_client.py:151-170`, `session_factory.py:51-56`."#,
+    check: Some(check),
+};
+
+const KEYS: &[&str] = &["access_key_id", "secret_access_key", "session_token"];
+
+fn check(model: &Model, out: &mut Vec<Diagnostic>) {
+    for config in model.workspace.configs.iter().filter(|c| !c.packaged) {
+        let Some(list) = lookup(&config.node, "provider.providers").and_then(Node::as_array) else {
+            continue;
+        };
+        for p in list {
+            let Some(cfg) = p.get("config") else { continue };
+            for key in KEYS {
+                let Some(v) = cfg.get(key) else { continue };
+                let Some(text) = v.as_str() else { continue };
+                if text.trim().is_empty() || is_env_reference(text) {
+                    continue;
+                }
+                out.push(
+                    Diagnostic::new("ORB204", Severity::Error, &config.file, v.span, format!("static AWS credential `{key}` in a config file"))
+                        .label_here("a literal credential")
+                        .with_help("remove it, rotate the key, and let ORB use an instance role or a named profile"),
+                );
+            }
+        }
+    }
+}
+
+/// `$VAR` or `${VAR}` alone: expanded from the environment by ORB's loader, not a literal secret.
+fn is_env_reference(text: &str) -> bool {
+    let name = text
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .or_else(|| text.strip_prefix('$'));
+    name.is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn env_references() {
+        assert!(super::is_env_reference("$AWS_SECRET"));
+        assert!(super::is_env_reference("${AWS_SECRET}"));
+        assert!(!super::is_env_reference("AKIAEXAMPLE"));
+        assert!(!super::is_env_reference("$"));
+    }
+}

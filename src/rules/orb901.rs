@@ -1,0 +1,28 @@
+use super::Rule;
+use crate::diagnostic::Severity;
+
+pub static RULE: Rule = Rule {
+    code: "ORB901",
+    name: "parse-error",
+    severity: Severity::Error,
+    summary: "a candidate file does not parse",
+    doc: r#"## What it finds
+A file that looks like an IAM policy, a CloudFormation template or an ORB file (by extension and a byte
+prefilter) but is not valid: strict JSON (no comments, no trailing commas), YAML, or UTF-8. The span is at
+the error. Duplicate keys are reported as a warning: ORB and most JSON readers keep the last one silently.
+Other files are scanned as usual. JSON files with Jinja markers (`{{`, `{%`), which ORB renders before
+parsing (its native spec files), are not reported.
+
+## Why it matters
+A broken file is ignored by ORB or rejected by AWS, and orb-scan cannot check what it cannot read.
+
+## Example
+`{"Version": "2012-10-17", "Statement": [],}`: trailing comma.
+
+## Fix
+Correct the syntax at the reported position.
+
+## ORB source
+ORB reads its config and template files with Python's `json.load` (`config/loader.py:296-301`)."#,
+    check: None,
+};

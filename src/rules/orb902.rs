@@ -1,0 +1,26 @@
+use super::Rule;
+use crate::diagnostic::Severity;
+
+pub static RULE: Rule = Rule {
+    code: "ORB902",
+    name: "skipped-file",
+    severity: Severity::Warning,
+    summary: "a candidate file was not scanned: unreadable, too large, or not a regular file",
+    doc: r#"## What it finds
+A file with a candidate extension that orb-scan would not open or read: larger than `--max-filesize`
+(default 4 MiB), unreadable (permissions), or not a regular file (FIFO, device, socket). Symbolic links are
+never followed and are skipped silently, as ripgrep does.
+
+## Why it matters
+Whatever the file holds was not checked.
+
+## Example
+A 10 MB generated policy bundle.
+
+## Fix
+Raise `--max-filesize`, fix the permissions, or exclude the path.
+
+## ORB source
+Not ORB-specific: reader limits, documented in README."#,
+    check: None,
+};

@@ -1,0 +1,262 @@
+//! Turns cross-check findings into diagnostics: one per (cause, rule) listing every action it lacks,
+//! with the primary span at the setting and a label at the policy or statement that decided.
+
+use crate::deploy::{Deployment, Finding, Model};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::iam::grants::{evaluate, Hit, Request, Verdict};
+use crate::iam::policy::PolicyDocument;
+use crate::orb::needs::{Cause, CauseKey};
+use crate::span::Span;
+use std::collections::BTreeMap;
+
+/// What a group of findings has in common, besides the cause.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Missing,
+    Conditional,
+    Denied,
+    MaybeDenied,
+}
+
+/// Findings group by cause, kind, and the deciding statement (file, offset).
+type GroupKey = (CauseKey, Kind, Option<(crate::diagnostic::FilePath, u32)>);
+
+struct Group<'m> {
+    cause: Cause,
+    severity: Severity,
+    actions: Vec<&'static str>,
+    whys: Vec<String>,
+    references: Vec<String>,
+    resources: Vec<String>,
+    templates: Vec<String>,
+    /// Near-miss actions the policy grants instead (`ssm:GetParameters` for `ssm:GetParameter`).
+    confused: Vec<String>,
+    hit: Option<Hit<'m>>,
+}
+
+/// Diagnostics for findings that `kind_of` maps to `code`.
+fn emit(
+    model: &Model,
+    code: &'static str,
+    kind_of: impl Fn(&Finding) -> Option<Kind>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for deployment in &model.deployments {
+        let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
+        for f in &deployment.findings {
+            let Some(kind) = kind_of(f) else {
+                continue;
+            };
+            let hit = match kind {
+                Kind::Missing => None,
+                Kind::Conditional => f.allow,
+                Kind::Denied | Kind::MaybeDenied => f.deny,
+            };
+            let hit_key = hit.map(|h| (h.policy.file.clone(), h.statement.span.start));
+            let severity = match kind {
+                Kind::Missing => f.need.severity,
+                Kind::MaybeDenied => Severity::Warning,
+                _ => crate::rules::lookup(code)
+                    .map(|r| r.severity)
+                    .unwrap_or(Severity::Error),
+            };
+            let g = groups
+                .entry((f.need.cause.key.clone(), kind, hit_key))
+                .or_insert_with(|| Group {
+                    cause: f.need.cause.clone(),
+                    severity,
+                    actions: Vec::new(),
+                    whys: Vec::new(),
+                    references: Vec::new(),
+                    resources: Vec::new(),
+                    templates: Vec::new(),
+                    confused: Vec::new(),
+                    hit,
+                });
+            if kind == Kind::Missing {
+                for near in &f.need.requirement.confused_with {
+                    let request = Request {
+                        action: near,
+                        resource: &f.need.resource,
+                        context: &f.need.context,
+                    };
+                    if evaluate(&deployment.policies, &request).verdict() == Verdict::Allowed {
+                        push_unique(&mut g.confused, format!("the policy grants `{near}`, but ORB calls `{}`: they are different IAM actions", f.action));
+                    }
+                }
+            }
+            g.severity = g.severity.max(severity);
+            push_unique(&mut g.actions, f.action);
+            push_unique(&mut g.whys, f.need.requirement.why.clone());
+            push_unique(&mut g.references, f.need.requirement.reference());
+            if f.need.resource != "*" {
+                push_unique(&mut g.resources, f.need.resource.clone());
+            }
+            if f.need.cause.span < g.cause.span && f.need.cause.file == g.cause.file {
+                g.cause = f.need.cause.clone();
+            }
+            push_unique(&mut g.templates, f.need.cause.template_id.clone());
+        }
+        for ((_, kind, _), g) in groups {
+            out.push(diagnostic(deployment, code, kind, g));
+        }
+    }
+}
+
+fn push_unique<T: PartialEq>(v: &mut Vec<T>, item: T) {
+    if !v.contains(&item) {
+        v.push(item);
+    }
+}
+
+fn list(actions: &[&str]) -> String {
+    actions
+        .iter()
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group) -> Diagnostic {
+    let acts = list(&g.actions);
+    let subject = match &g.cause.packaged_default {
+        Some(default) => format!("template `{}` (inheriting {default})", g.cause.template_id),
+        None => format!("`{}`", g.cause.label),
+    };
+    let message = match kind {
+        Kind::Missing => format!("{subject} needs {acts}, which the policy does not grant"),
+        Kind::Conditional => format!(
+            "{subject} needs {acts}, granted only under a condition orb-scan cannot evaluate"
+        ),
+        Kind::Denied => format!("{subject} needs {acts}, which a Deny statement refuses"),
+        Kind::MaybeDenied => {
+            format!("{subject} needs {acts}, which a conditional Deny statement may refuse")
+        }
+    };
+    let mut d = Diagnostic::new(code, g.severity, &g.cause.file, g.cause.span, message)
+        .label_here(g.cause.label.clone());
+    d.actions = g.actions.iter().map(|a| a.to_string()).collect();
+    match (kind, g.hit) {
+        (Kind::Missing, _) => {
+            if let Some(policy) = policy_for(deployment, &g.actions) {
+                d = d.with_label(
+                    &policy.file,
+                    policy.anchor(),
+                    format!("checked this policy: it grants no {acts}"),
+                );
+            }
+        }
+        (Kind::Conditional, Some(hit)) => {
+            let span = condition_span(hit).unwrap_or(hit.statement.span);
+            d = d.with_label(&hit.policy.file, span, "granted only under this condition");
+        }
+        (_, Some(hit)) => {
+            let span = hit
+                .statement
+                .effect
+                .as_ref()
+                .map(|e| e.span)
+                .unwrap_or(hit.statement.span);
+            let text = if kind == Kind::Denied {
+                "denied here"
+            } else {
+                "this Deny applies unless its condition is false"
+            };
+            d = d.with_label(&hit.policy.file, span, text);
+        }
+        _ => {}
+    }
+    for near in &g.confused {
+        d = d.with_note(near.clone());
+    }
+    for why in &g.whys {
+        d = d.with_note(format!("ORB: {why}"));
+    }
+    if !g.resources.is_empty() {
+        d = d.with_note(format!("resource: {}", g.resources.join(", ")));
+    }
+    if g.cause.packaged_default.is_some() && g.templates.len() > 1 {
+        d = d.with_note(format!(
+            "also inherited by: {}",
+            g.templates[1..].join(", ")
+        ));
+    }
+    let refs: Vec<&String> = g.references.iter().filter(|r| !r.is_empty()).collect();
+    if !refs.is_empty() {
+        d = d.with_note(format!(
+            "source: {}",
+            refs.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    let help = match kind {
+        Kind::Missing => format!("allow {acts} in the policy ORB runs under"),
+        Kind::Conditional => {
+            "make sure the condition holds for ORB's requests, or grant without it".into()
+        }
+        Kind::Denied | Kind::MaybeDenied => format!("exempt ORB's role from this Deny for {acts}"),
+    };
+    d.with_help(help)
+}
+
+fn condition_span(hit: Hit) -> Option<Span> {
+    hit.statement.conditions.first().map(|c| c.span)
+}
+
+/// The policy where the missing actions belong: the one granting most actions of the same service.
+fn policy_for<'m>(deployment: &Deployment<'m>, actions: &[&str]) -> Option<&'m PolicyDocument> {
+    let service = actions.first()?.split(':').next()?.to_ascii_lowercase();
+    deployment.policies.iter().copied().max_by_key(|p| {
+        let same_service = p
+            .statements
+            .iter()
+            .flat_map(|s| s.actions.items.iter())
+            .filter(|a| {
+                a.value
+                    .to_ascii_lowercase()
+                    .starts_with(&format!("{service}:"))
+            })
+            .count();
+        // Ties go to the first policy in scan order.
+        (
+            same_service,
+            std::cmp::Reverse((p.file.clone(), p.node.span.start)),
+        )
+    })
+}
+
+pub fn missing(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {
+    emit(
+        model,
+        code,
+        |f| {
+            (f.verdict == Verdict::NotGranted && f.need.requirement.rule == code)
+                .then_some(Kind::Missing)
+        },
+        out,
+    );
+}
+
+pub fn conditional(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {
+    emit(
+        model,
+        code,
+        |f| (f.verdict == Verdict::Conditional).then_some(Kind::Conditional),
+        out,
+    );
+}
+
+pub fn denied(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {
+    emit(
+        model,
+        code,
+        |f| match f.verdict {
+            Verdict::Denied => Some(Kind::Denied),
+            Verdict::MaybeDenied => Some(Kind::MaybeDenied),
+            _ => None,
+        },
+        out,
+    );
+}

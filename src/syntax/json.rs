@@ -1,0 +1,375 @@
+//! Strict JSON (RFC 8259) into the spanned `Node` tree: no comments, no trailing commas, bounded depth,
+//! duplicate keys reported as warnings (the last one wins, as in Python's `json`).
+
+use super::{Entry, Node, ParseError, ParseWarning, Parsed, Value, MAX_DEPTH};
+use crate::span::Span;
+
+pub fn parse(text: &str) -> Result<Parsed, ParseError> {
+    let mut p = Parser {
+        src: text.as_bytes(),
+        text,
+        pos: 0,
+        depth: 0,
+        warnings: Vec::new(),
+    };
+    if text.starts_with('\u{feff}') {
+        p.pos = 3;
+    }
+    p.skip_ws();
+    let root = p.value()?;
+    p.skip_ws();
+    if p.pos < p.src.len() {
+        return Err(p.error_here("unexpected content after the JSON value"));
+    }
+    Ok(Parsed {
+        root,
+        warnings: p.warnings,
+    })
+}
+
+struct Parser<'a> {
+    src: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    depth: usize,
+    warnings: Vec<ParseWarning>,
+}
+
+impl Parser<'_> {
+    fn error_here(&self, message: &str) -> ParseError {
+        let end = (self.pos + 1).min(self.src.len());
+        let end = (end..=self.src.len())
+            .find(|&i| self.text.is_char_boundary(i))
+            .unwrap_or(self.src.len());
+        ParseError {
+            span: Span::new(self.pos, end),
+            message: message.to_string(),
+        }
+    }
+
+    fn describe_here(&self) -> String {
+        match self.text[self.pos..].chars().next() {
+            None => "end of file".to_string(),
+            Some(c) if c.is_control() => format!("control character U+{:04X}", c as u32),
+            Some(c) => format!("`{c}`"),
+        }
+    }
+
+    fn expected(&self, what: &str) -> ParseError {
+        self.error_here(&format!("expected {what}, found {}", self.describe_here()))
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(&b) = self.src.get(self.pos) {
+            if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn value(&mut self) -> Result<Node, ParseError> {
+        let start = self.pos;
+        let value = match self.src.get(self.pos) {
+            Some(b'{') => self.nested(Self::object)?,
+            Some(b'[') => self.nested(Self::array)?,
+            Some(b'"') => Value::String(self.string()?),
+            Some(b't') => self.literal("true", Value::Bool(true))?,
+            Some(b'f') => self.literal("false", Value::Bool(false))?,
+            Some(b'n') => self.literal("null", Value::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(b'/') => return Err(self.error_here("comments are not allowed in JSON")),
+            _ => return Err(self.expected("a value")),
+        };
+        Ok(Node {
+            value,
+            span: Span::new(start, self.pos),
+        })
+    }
+
+    fn nested(
+        &mut self,
+        f: fn(&mut Self) -> Result<Value, ParseError>,
+    ) -> Result<Value, ParseError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error_here(&format!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        self.depth += 1;
+        let v = f(self);
+        self.depth -= 1;
+        v
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, ParseError> {
+        if self.src[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.expected("a value"))
+        }
+    }
+
+    fn object(&mut self) -> Result<Value, ParseError> {
+        self.pos += 1;
+        let mut entries: Vec<Entry> = Vec::new();
+        self.skip_ws();
+        if self.src.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(entries));
+        }
+        loop {
+            self.skip_ws();
+            if self.src.get(self.pos) != Some(&b'"') {
+                let what = if self.src.get(self.pos) == Some(&b'}') {
+                    "a key (trailing commas are not allowed)"
+                } else {
+                    "a string key"
+                };
+                return Err(self.expected(what));
+            }
+            let key_start = self.pos;
+            let key = self.string()?;
+            let key_span = Span::new(key_start, self.pos);
+            self.skip_ws();
+            if self.src.get(self.pos) != Some(&b':') {
+                return Err(self.expected("`:`"));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self.value()?;
+            if let Some(first) = entries.iter().find(|e| e.key == key) {
+                self.warnings.push(ParseWarning {
+                    span: key_span,
+                    message: format!("duplicate key `{key}`; the last one wins"),
+                    first: first.key_span,
+                });
+            }
+            entries.push(Entry {
+                key,
+                key_span,
+                value,
+            });
+            self.skip_ws();
+            match self.src.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(entries));
+                }
+                _ => return Err(self.expected("`,` or `}`")),
+            }
+        }
+    }
+
+    fn array(&mut self) -> Result<Value, ParseError> {
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.src.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            if self.src.get(self.pos) == Some(&b']') {
+                return Err(self.error_here("trailing commas are not allowed in JSON"));
+            }
+            items.push(self.value()?);
+            self.skip_ws();
+            match self.src.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.expected("`,` or `]`")),
+            }
+        }
+    }
+
+    fn string(&mut self) -> Result<String, ParseError> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut out = String::new();
+        loop {
+            let run_start = self.pos;
+            let Some(rel) = memchr::memchr3(b'"', b'\\', b'\n', &self.src[self.pos..]) else {
+                self.pos = open;
+                return Err(self.error_here("unterminated string"));
+            };
+            let run_end = self.pos + rel;
+            if let Some(i) = self.src[run_start..run_end].iter().position(|&b| b < 0x20) {
+                self.pos = run_start + i;
+                return Err(self.error_here("control characters must be escaped in JSON strings"));
+            }
+            out.push_str(&self.text[run_start..run_end]);
+            self.pos = run_end;
+            match self.src[self.pos] {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                b'\n' => {
+                    return Err(
+                        self.error_here("control characters must be escaped in JSON strings")
+                    )
+                }
+                _ => self.escape(&mut out)?,
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), ParseError> {
+        let esc_start = self.pos;
+        self.pos += 1;
+        let c = match self.src.get(self.pos) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.pos += 1;
+                let hi = self.hex4(esc_start)?;
+                let c =
+                    if (0xD800..0xDC00).contains(&hi) && self.src[self.pos..].starts_with(b"\\u") {
+                        let save = self.pos;
+                        self.pos += 2;
+                        let lo = self.hex4(esc_start)?;
+                        if (0xDC00..0xE000).contains(&lo) {
+                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                        } else {
+                            self.pos = save;
+                            None
+                        }
+                    } else {
+                        char::from_u32(hi)
+                    };
+                // A lone surrogate cannot be represented; keep the replacement character.
+                out.push(c.unwrap_or('\u{fffd}'));
+                return Ok(());
+            }
+            _ => {
+                self.pos = esc_start;
+                return Err(self.error_here("invalid escape sequence"));
+            }
+        };
+        self.pos += 1;
+        out.push(c);
+        Ok(())
+    }
+
+    fn hex4(&mut self, esc_start: usize) -> Result<u32, ParseError> {
+        let digits = self.src.get(self.pos..self.pos + 4);
+        match digits
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .and_then(|d| u32::from_str_radix(d, 16).ok())
+        {
+            Some(v) if digits.is_some_and(|d| d.iter().all(u8::is_ascii_hexdigit)) => {
+                self.pos += 4;
+                Ok(v)
+            }
+            _ => {
+                self.pos = esc_start;
+                Err(self.error_here("invalid \\u escape: expected four hex digits"))
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Value, ParseError> {
+        let start = self.pos;
+        if self.src[self.pos] == b'-' {
+            self.pos += 1;
+        }
+        match self.src.get(self.pos) {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.expected("a digit")),
+        }
+        if self.src.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if !self.src.get(self.pos).is_some_and(u8::is_ascii_digit) {
+                return Err(self.expected("a digit after `.`"));
+            }
+            self.digits();
+        }
+        if matches!(self.src.get(self.pos), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.src.get(self.pos), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if !self.src.get(self.pos).is_some_and(u8::is_ascii_digit) {
+                return Err(self.expected("a digit in the exponent"));
+            }
+            self.digits();
+        }
+        Ok(Value::Number(self.text[start..self.pos].to_string()))
+    }
+
+    fn digits(&mut self) {
+        while self.src.get(self.pos).is_some_and(u8::is_ascii_digit) {
+            self.pos += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> ParseError {
+        parse(text).expect_err(text)
+    }
+
+    #[test]
+    fn spans_cover_keys_and_values() {
+        let text = r#"{"a": [1, "x\u00e9"], "b": {"c": null}}"#;
+        let root = parse(text).unwrap().root;
+        let a = root.entry("a").unwrap();
+        assert_eq!(&text[a.key_span.range()], "\"a\"");
+        assert_eq!(&text[a.value.span.range()], "[1, \"x\\u00e9\"]");
+        assert_eq!(a.value.as_array().unwrap()[1].as_str(), Some("xé"));
+        assert!(root.get("b").unwrap().get("c").unwrap().is_null());
+    }
+
+    #[test]
+    fn strictness() {
+        assert!(err("{\"a\": 1,}").message.contains("trailing"));
+        assert!(err("[1,]").message.contains("trailing"));
+        assert!(err("// x\n{}").message.contains("comments"));
+        assert!(err("{\"a\": 1} x").message.contains("after"));
+        assert!(err("\"a\nb\"").message.contains("control"));
+        assert!(err("[01]").message.contains("`,` or `]`"));
+        assert!(err("\"\\x\"").message.contains("escape"));
+        assert!(err("\"abc").message.contains("unterminated"));
+        assert_eq!(err("{\"a\" 1}").span, Span::new(5, 6));
+        assert!(err("").message.contains("end of file"));
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let deep = "[".repeat(100_000);
+        assert!(err(&deep).message.contains("nesting"));
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn duplicates_warn_and_last_wins() {
+        let p = parse(r#"{"k": 1, "k": 2}"#).unwrap();
+        assert_eq!(p.warnings.len(), 1);
+        assert_eq!(p.root.get("k").unwrap().value, Value::Number("2".into()));
+    }
+
+    #[test]
+    fn bom_and_surrogates() {
+        let p = parse("\u{feff}[\"\\ud83d\\ude00\", \"\\ud800\"]").unwrap();
+        let items = p.root.as_array().unwrap();
+        assert_eq!(items[0].as_str(), Some("😀"));
+        assert_eq!(items[1].as_str(), Some("\u{fffd}"));
+    }
+}

@@ -1,0 +1,242 @@
+//! Walk: find candidate files without following links or opening anything but regular files, read each
+//! once within a size limit, and hand the bytes that pass a cheap prefilter to the parser.
+
+use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::span::Span;
+use aho_corasick::AhoCorasick;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub const DEFAULT_MAX_FILESIZE: u64 = 4 * 1024 * 1024;
+
+const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template", "toml"];
+
+/// Keys an IAM policy, a CloudFormation template or an ORB file must contain; a file with none of
+/// them is never parsed, and so never reported.
+pub const PREFILTER_NEEDLES: &[&str] = &[
+    "Statement",
+    "PolicyDocument",
+    "AWSTemplateFormatVersion",
+    "Resources",
+    "providers",
+    "provider_defaults",
+    "selection_policy",
+    "template_id",
+    "templateId",
+];
+
+#[derive(Clone, Debug)]
+pub struct WalkOptions {
+    pub max_filesize: u64,
+    pub threads: usize,
+}
+
+/// One file that passed the walk and the prefilter, with its text.
+pub struct Candidate {
+    pub path: FilePath,
+    pub text: String,
+    /// Set when the bytes were not UTF-8: the offset of the first bad byte.
+    pub invalid_utf8_at: Option<usize>,
+}
+
+/// What the walk saw.
+pub struct Walked {
+    pub files_seen: usize,
+}
+
+fn prefilter() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| AhoCorasick::new(PREFILTER_NEEDLES).expect("static patterns"))
+}
+
+pub fn is_candidate_name(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        CANDIDATE_EXTENSIONS
+            .iter()
+            .any(|c| e.eq_ignore_ascii_case(c))
+    })
+}
+
+/// The path shown to users: relative to the scan root, `/`-separated, lossless for odd bytes.
+pub fn display_path(path: &Path, root: &Path) -> FilePath {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let rel = rel.strip_prefix(".").unwrap_or(rel);
+    let text = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    if text.is_empty() {
+        Arc::from(path.to_string_lossy().as_ref())
+    } else {
+        Arc::from(text.as_str())
+    }
+}
+
+/// Walks `paths` in parallel and calls `visit` for every candidate, from the walker's own threads.
+/// `skipped` receives ORB902 for files that look like candidates but cannot be read safely.
+pub fn walk<F>(
+    paths: &[PathBuf],
+    root: &Path,
+    opts: &WalkOptions,
+    visit: F,
+) -> (Walked, Vec<Diagnostic>)
+where
+    F: Fn(Candidate) + Sync,
+{
+    let skipped = Mutex::new(Vec::new());
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    let Some((first, rest)) = paths.split_first() else {
+        return (Walked { files_seen: 0 }, Vec::new());
+    };
+    let mut builder = ignore::WalkBuilder::new(first);
+    for p in rest {
+        builder.add(p);
+    }
+    builder
+        .hidden(false)
+        .follow_links(false)
+        .require_git(false)
+        .threads(opts.threads)
+        .filter_entry(|e| e.file_name() != ".git");
+    let explicit: Vec<&PathBuf> = paths.iter().filter(|p| !p.is_dir()).collect();
+    builder.build_parallel().run(|| {
+        let visit = &visit;
+        let skipped = &skipped;
+        let seen = &seen;
+        let explicit = &explicit;
+        Box::new(move |entry| {
+            let Ok(entry) = entry else {
+                return ignore::WalkState::Continue;
+            };
+            let path = entry.path();
+            let is_explicit = entry.depth() == 0 && explicit.iter().any(|p| p.as_path() == path);
+            let Some(ft) = entry.file_type() else {
+                return ignore::WalkState::Continue;
+            };
+            if ft.is_dir() {
+                return ignore::WalkState::Continue;
+            }
+            seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if !is_explicit && !is_candidate_name(path) {
+                return ignore::WalkState::Continue;
+            }
+            let shown = display_path(path, root);
+            if !ft.is_file() && !is_explicit {
+                // Links are never followed and devices, FIFOs and sockets never opened.
+                if !ft.is_symlink() {
+                    skipped
+                        .lock()
+                        .unwrap()
+                        .push(skip(&shown, "not a regular file"));
+                }
+                return ignore::WalkState::Continue;
+            }
+            match read_candidate(path, opts.max_filesize) {
+                Ok(Some(bytes)) => {
+                    if prefilter().is_match(&bytes) || is_explicit {
+                        visit(to_candidate(shown, bytes));
+                    }
+                }
+                Ok(None) => {}
+                Err(reason) => skipped.lock().unwrap().push(skip(&shown, &reason)),
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    (
+        Walked {
+            files_seen: seen.into_inner(),
+        },
+        skipped.into_inner().unwrap(),
+    )
+}
+
+fn skip(path: &FilePath, reason: &str) -> Diagnostic {
+    Diagnostic::new(
+        "ORB902",
+        Severity::Warning,
+        path,
+        Span::default(),
+        format!("skipped: {reason}"),
+    )
+}
+
+pub fn to_candidate(path: FilePath, bytes: Vec<u8>) -> Candidate {
+    match String::from_utf8(bytes) {
+        Ok(text) => Candidate {
+            path,
+            text,
+            invalid_utf8_at: None,
+        },
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            Candidate {
+                path,
+                text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                invalid_utf8_at: Some(at),
+            }
+        }
+    }
+}
+
+/// Opens without following a final symlink and without blocking on a FIFO swapped in after the walk
+/// looked, then checks it is a regular file within the limit. `Ok(None)` means "nothing to scan".
+fn read_candidate(path: &Path, max: u64) -> Result<Option<Vec<u8>>, String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path);
+    let file = match file {
+        Ok(f) => f,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(None),
+        Err(e) => return Err(format!("cannot open: {}", io_reason(&e))),
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot stat: {}", io_reason(&e)))?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > max {
+        return Err(format!(
+            "{} bytes is over the size limit of {max} bytes (--max-filesize)",
+            meta.len()
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {}", io_reason(&e)))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "grew past the size limit of {max} bytes while being read"
+        ));
+    }
+    Ok(Some(bytes))
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "not found".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads standard input as one candidate (editor integrations).
+pub fn read_stdin(name: FilePath, max: u64) -> Result<Candidate, String> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "standard input is over the size limit of {max} bytes"
+        ));
+    }
+    Ok(to_candidate(name, bytes))
+}
