@@ -121,22 +121,18 @@ pub fn actions_apply(actions: &Matcher, action: &str) -> bool {
     any != actions.negated
 }
 
-/// An Allow must cover every resource the request may touch.
+/// An Allow applies when it may name the resource: the `*` in a needed ARN are parts only AWS knows
+/// (the account, a role's path), so a grant on `arn:aws:iam::123456789012:role/x` serves
+/// `arn:aws:iam::*:role/x`. A `NotResource` Allow must leave the whole needed pattern outside its list.
 fn resources_cover(resources: &Matcher, needed: &str) -> bool {
     if !resources.present {
         return false;
     }
-    if resources.negated {
-        !resources
-            .items
-            .iter()
-            .any(|p| resource_overlaps(&p.value, needed))
-    } else {
-        resources
-            .items
-            .iter()
-            .any(|p| resource_covers(&p.value, needed))
-    }
+    let overlaps = resources
+        .items
+        .iter()
+        .any(|p| resource_overlaps(&p.value, needed));
+    overlaps != resources.negated
 }
 
 /// A Deny applies when it may hit any resource the request may touch.

@@ -160,6 +160,10 @@ mod tests {
             need
         ));
         assert!(!resource_overlaps("arn:aws:iam::*:role/other", need));
+        assert!(resource_overlaps(
+            "arn:aws:iam::123456789012:role/orb-worker",
+            "arn:aws:iam::*:role/*"
+        ));
         assert!(!resource_covers(
             "arn:aws:iam::*:role/*",
             "arn:aws:ssm:us-east-1::parameter/x"

@@ -216,8 +216,8 @@ fn cause(tpl: &ResolvedTemplate, setting: &str, facts: &Facts) -> Option<Cause> 
         "machine_role" => ("machine_role", tpl.machine_role.as_ref()?),
         "cleanup" => {
             let label = match facts.cleanup {
-                Some("describe") => "launch template cleanup runs in dry-run mode here",
-                _ => "launch template cleanup is on here",
+                Some("describe") => "cleanup.dry_run = true",
+                _ => "cleanup.enabled = true",
             };
             return Some(match &tpl.cleanup.origin {
                 Origin::Set { file, span, .. } => Cause {

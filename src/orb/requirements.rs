@@ -67,6 +67,16 @@ pub struct Field {
     /// Snake-case names in priority order; dotted names reach into nested objects.
     pub names: Vec<String>,
     pub hostfactory: Vec<String>,
+    #[serde(default)]
+    pub kind: FieldKind,
+}
+
+#[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    #[default]
+    String,
+    List,
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -3,10 +3,10 @@
 //! → ORB's packaged defaults. Every value remembers where it was set.
 
 use super::files::{is_aws_template, OrbConfig, OrbTemplateFile, TemplateFormat};
-use super::requirements::{table, Table};
+use super::requirements::{table, FieldKind, Table};
 use crate::diagnostic::FilePath;
 use crate::span::Span;
-use crate::syntax::Node;
+use crate::syntax::{Node, Value};
 
 /// Where a setting's value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -278,7 +278,9 @@ fn resolve_one<'a>(
     };
     let id_entry = node.get_any(&["template_id", "templateId"]);
     let provider_api = field("provider_api", Some(&d.provider_api)).expect("packaged default");
-    let handler = handler_for(t, &provider_api.value, format);
+    // ORB rejects a template whose fields have the wrong type (ORB202), so no handler serves it.
+    let handler = handler_for(t, &provider_api.value, format)
+        .filter(|_| !has_mistyped_field(t, node, format));
     let fleet_role = field("fleet_role", None).or_else(|| {
         let cfg = instance.node?.get("config")?;
         first_string(cfg, &["fleet_role"], &config?.file, "providers[].config")
@@ -328,6 +330,38 @@ fn resolve_one<'a>(
         provider_api,
         handler,
     }
+}
+
+/// Does the template set one of the table's fields to something other than a string?
+pub fn has_mistyped_field(t: &Table, template: &Node, format: TemplateFormat) -> bool {
+    mistyped_fields(t, template, format).next().is_some()
+}
+
+/// The template's fields (from the table, in this format) whose value is neither a string nor unset.
+pub fn mistyped_fields<'a>(
+    t: &'a Table,
+    template: &'a Node,
+    format: TemplateFormat,
+) -> impl Iterator<Item = (&'a str, &'a Node)> + 'a {
+    t.fields
+        .values()
+        .flat_map(move |f| {
+            let hf = (format == TemplateFormat::HostFactory).then_some(&f.hostfactory);
+            f.names
+                .iter()
+                .chain(hf.into_iter().flatten())
+                .map(move |n| (f.kind, n))
+        })
+        .filter_map(move |(kind, name)| Some((kind, name.as_str(), lookup(template, name)?)))
+        .filter(|(kind, _, v)| {
+            let scalar_ok =
+                v.as_str().is_some() || v.is_unset() || matches!(v.value, Value::Number(_));
+            match kind {
+                FieldKind::String => !scalar_ok,
+                FieldKind::List => !scalar_ok && v.as_array().is_none(),
+            }
+        })
+        .map(|(_, name, v)| (name, v))
 }
 
 /// The handler ORB routes to: exact, case-sensitive names; ASG aliases only on the HostFactory path.

@@ -68,14 +68,15 @@ pub fn render(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> 
     } else {
         writeln!(
             out,
-            "orb-scan: {} error{}, {} warning{}, {} note{} ({} files scanned)",
+            "orb-scan: {} error{}, {} warning{}, {} note{} ({} file{} scanned)",
             s.errors,
             plural(s.errors),
             s.warnings,
             plural(s.warnings),
             s.notes,
             plural(s.notes),
-            s.files_scanned
+            s.files_scanned,
+            plural(s.files_scanned)
         )?;
     }
     Ok(())

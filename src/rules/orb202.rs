@@ -48,6 +48,19 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             template_values(&file.file, item, out);
+            for (name, value) in crate::orb::resolve::mistyped_fields(table(), item, file.format) {
+                if ![
+                    "provider_api",
+                    "providerApi",
+                    "fleet_type",
+                    "fleetType",
+                    "provider_config.fleet_type",
+                ]
+                .contains(&name)
+                {
+                    wrong_type(&file.file, value, name, "a string", out);
+                }
+            }
         }
     }
     // Handler-dependent values need the resolved handler.
@@ -190,6 +203,13 @@ fn config_values(file: &FilePath, root: &Node, out: &mut Vec<Diagnostic>) {
                     ] {
                         if let Some(v) = p.get(key).filter(|v| !v.is_object() && !v.is_null()) {
                             wrong_type(file, v, key, "an object", out);
+                        }
+                    }
+                    for key in ["region", "profile"] {
+                        if let Some(v) = lookup(p, &format!("config.{key}"))
+                            .filter(|v| v.as_str().is_none() && !v.is_null())
+                        {
+                            wrong_type(file, v, key, "a string", out);
                         }
                     }
                     let values = &t.values;

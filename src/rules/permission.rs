@@ -4,6 +4,7 @@
 use crate::deploy::{Deployment, Finding, Model};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::grants::{evaluate, Hit, Request, Verdict};
+use crate::iam::pattern::action_matches;
 use crate::iam::policy::PolicyDocument;
 use crate::orb::needs::{Cause, CauseKey};
 use crate::span::Span;
@@ -53,12 +54,10 @@ fn emit(
                 Kind::Denied | Kind::MaybeDenied => f.deny,
             };
             let hit_key = hit.map(|h| (h.policy.file.clone(), h.statement.span.start));
+            // A refused action is as serious as the need it breaks; an uncertain one at most a warning.
             let severity = match kind {
-                Kind::Missing => f.need.severity,
-                Kind::MaybeDenied => Severity::Warning,
-                _ => crate::rules::lookup(code)
-                    .map(|r| r.severity)
-                    .unwrap_or(Severity::Error),
+                Kind::Missing | Kind::Denied => f.need.severity,
+                Kind::MaybeDenied | Kind::Conditional => f.need.severity.min(Severity::Warning),
             };
             let g = groups
                 .entry((f.need.cause.key.clone(), kind, hit_key))
@@ -151,16 +150,29 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
             d = d.with_label(&hit.policy.file, span, "granted only under this condition");
         }
         (_, Some(hit)) => {
-            let span = hit
+            // Point at the action pattern that matched, the clearest place to narrow the Deny.
+            let matched = hit
                 .statement
-                .effect
-                .as_ref()
-                .map(|e| e.span)
-                .unwrap_or(hit.statement.span);
+                .actions
+                .items
+                .iter()
+                .filter(|_| !hit.statement.actions.negated)
+                .find(|p| g.actions.iter().any(|a| action_matches(&p.value, a)));
+            let (span, text) = match matched {
+                Some(p) => (p.span, format!("`{}` is denied here", p.value)),
+                None => (
+                    hit.statement
+                        .effect
+                        .as_ref()
+                        .map(|e| e.span)
+                        .unwrap_or(hit.statement.span),
+                    "denied here".to_string(),
+                ),
+            };
             let text = if kind == Kind::Denied {
-                "denied here"
+                text
             } else {
-                "this Deny applies unless its condition is false"
+                format!("{text}, unless its condition is false")
             };
             d = d.with_label(&hit.policy.file, span, text);
         }

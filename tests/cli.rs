@@ -1,0 +1,309 @@
+//! The CLI through the real binary: exit codes, formats, filtering, determinism, bad input, and ORB's
+//! own files from the shared corpus.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn orb_scan(args: &[&str]) -> Output {
+    orb_scan_in(repo(), args)
+}
+
+/// Runs inside `dir` (relative to the repository), as a user scanning that folder would.
+fn orb_scan_in(dir: impl AsRef<Path>, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_orb-scan"))
+        .current_dir(repo().join(dir))
+        .args(args)
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run orb-scan")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8")
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let o = orb_scan(args);
+    serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)))
+}
+
+fn codes(v: &serde_json::Value) -> Vec<&str> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect()
+}
+
+/// ORB's own files, at `../shared/corpus/orb` beside the checkout (present in CI).
+fn orb_corpus() -> Option<PathBuf> {
+    let p = repo().join("../shared/corpus/orb");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is absent", p.display());
+        None
+    }
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let code = |dir: &str, args: &[&str]| orb_scan_in(dir, args).status.code();
+    let warning_only = "testdata/rules/ORB103/trigger";
+    assert_eq!(code(warning_only, &[]), Some(0));
+    assert_eq!(code(warning_only, &["--fail-on", "warning"]), Some(1));
+    assert_eq!(code("testdata/rules/ORB104/trigger", &[]), Some(1));
+    assert_eq!(code("testdata/rules/ORB104/clean", &[]), Some(0));
+    assert_eq!(
+        code("testdata/rules/ORB104/trigger", &["--format", "json"]),
+        Some(1)
+    );
+    assert_eq!(
+        code("testdata/rules/ORB104/trigger", &["--format", "concise"]),
+        Some(1)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        vec!["--format", "xml"],
+        vec!["--select", "ORB999"],
+        vec!["no/such/path"],
+        vec!["rule", "ORB000"],
+        vec!["--fail-on", "fatal"],
+    ] {
+        let o = orb_scan(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(!o.stderr.is_empty(), "{args:?} must explain itself");
+    }
+}
+
+#[test]
+fn select_and_ignore_take_codes_and_prefixes() {
+    let dir = "testdata/bad-input";
+    let all = json(&[dir, "--format", "json"]);
+    assert!(codes(&all).contains(&"ORB901") && codes(&all).contains(&"ORB202"));
+    let only = json(&[dir, "--format", "json", "--select", "ORB2"]);
+    assert!(!codes(&only).is_empty() && codes(&only).iter().all(|c| c.starts_with("ORB2")));
+    let without = json(&[dir, "--format", "json", "--ignore", "ORB202,ORB1"]);
+    assert!(codes(&without)
+        .iter()
+        .all(|c| *c != "ORB202" && !c.starts_with("ORB1")));
+    assert!(codes(&without).contains(&"ORB901"));
+}
+
+#[test]
+fn json_follows_schema_version_1() {
+    let o = orb_scan_in("testdata/rules/ORB105/trigger", &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["tool"]["name"], "orb-scan");
+    assert!(v["tool"]["catalog_date"].is_string());
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "ORB105");
+    assert_eq!(d["name"], "missing-ssm-permission");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "config/aws_templates.json");
+    assert_eq!(d["actions"], serde_json::json!(["ssm:GetParameter"]));
+    assert_eq!(
+        d["span"]["start"],
+        serde_json::json!({"line": 5, "column": 7, "offset": 62})
+    );
+    assert_eq!(d["labels"][0]["file"], "iam/orb-policy.json");
+    assert!(d["help"].is_string());
+    assert!(d["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("ssm:GetParameters")));
+    let s = &v["summary"];
+    assert_eq!(
+        s["documents"],
+        serde_json::json!({"policies": 1, "cfn_templates": 0, "orb_configs": 1, "orb_template_files": 1})
+    );
+    assert_eq!(
+        (
+            s["errors"].as_u64(),
+            s["warnings"].as_u64(),
+            s["notes"].as_u64()
+        ),
+        (Some(1), Some(0), Some(0))
+    );
+}
+
+#[test]
+fn concise_is_one_line_per_diagnostic() {
+    let out = stdout(&orb_scan_in(
+        "testdata/rules/ORB201/trigger",
+        &["--format", "concise"],
+    ));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[1].contains("error[ORB201] `asg`"), "{out}");
+    assert!(
+        lines[2].starts_with("config/config.json:5:3: warning[ORB100]"),
+        "{out}"
+    );
+    assert!(
+        lines[0].starts_with(
+            "config/aws_templates.json:6:23: error[ORB201] `ec2fleet` is not a provider_api"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_input_is_reported_and_never_stops_the_scan() {
+    let o = orb_scan(&["testdata/bad-input", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    let at = |code: &str, file: &str, line: u64| {
+        diags
+            .iter()
+            .any(|d| d["code"] == code && d["file"] == file && d["span"]["start"]["line"] == line)
+    };
+    assert!(at("ORB901", "iam/truncated.json", 2), "truncated file");
+    assert!(
+        at("ORB202", "config/aws_templates.json", 2),
+        "a number where a template belongs"
+    );
+    assert!(
+        at("ORB201", "config/aws_templates.json", 4),
+        "provider_api of the wrong type"
+    );
+    assert!(
+        at("ORB202", "config/config.json", 7),
+        "region of the wrong type"
+    );
+    // The other files were still checked: the mistyped template is not, the SpotFleet one is.
+    assert!(at("ORB205", "config/aws_templates.json", 5));
+    assert!(!diags
+        .iter()
+        .any(|d| d["code"] == "ORB101" && d["span"]["start"]["line"] == 4));
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    let dir = orb_corpus()
+        .map(|p| p.display().to_string())
+        .unwrap_or("testdata".into());
+    let one = orb_scan(&[&dir, "-j", "1", "--format", "json"]).stdout;
+    for threads in ["2", "8"] {
+        assert_eq!(
+            one,
+            orb_scan(&[&dir, "-j", threads, "--format", "json"]).stdout,
+            "-j {threads}"
+        );
+    }
+}
+
+#[test]
+fn orb_aws_templates_resolve_as_orb_does() {
+    let Some(corpus) = orb_corpus() else { return };
+    let v = json(&["inventory", corpus.to_str().unwrap(), "--format", "json"]);
+    let deployment = v["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["config"] == "config/config.example.json")
+        .expect("config.example.json is a deployment");
+    assert_eq!(deployment["template_file"], "config/aws_templates.json");
+    let templates = deployment["templates"].as_array().unwrap();
+    assert_eq!(templates.len(), 20);
+    let count = |api: &str| templates.iter().filter(|t| t["handler"] == api).count();
+    assert_eq!(
+        (
+            count("EC2Fleet"),
+            count("SpotFleet"),
+            count("ASG"),
+            count("RunInstances")
+        ),
+        (9, 6, 3, 2)
+    );
+    // config.example.json sets an SSM image_id in provider_defaults; the templates inherit it.
+    assert!(templates.iter().all(|t| t["machine_image"]
+        .as_str()
+        .unwrap()
+        .starts_with("/aws/service/")));
+    // Its `iam_fleet_role` is not read, so no SpotFleet template has a fleet role.
+    assert!(templates
+        .iter()
+        .filter(|t| t["handler"] == "SpotFleet")
+        .all(|t| t["fleet_role"].is_null()));
+    // ORB's packaged aws_defaults.json is recognised and is not a deployment.
+    assert!(v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["kind"] == "orb_config"
+            && d["file"] == "src/orb/providers/aws/config/aws_defaults.json"
+            && d["packaged_defaults"] == true));
+}
+
+#[test]
+fn orb_corpus_findings() {
+    let Some(corpus) = orb_corpus() else { return };
+    let v = json(&[corpus.to_str().unwrap(), "--format", "json"]);
+    let diags = v["diagnostics"].as_array().unwrap();
+    let has = |code: &str, file: &str| diags.iter().any(|d| d["code"] == code && d["file"] == file);
+    assert!(
+        has("ORB204", "tests/fixtures/config/test_config.json"),
+        "static keys in ORB's test fixture"
+    );
+    assert!(
+        has("ORB205", "config/aws_templates.json"),
+        "SpotFleet templates without a fleet role"
+    );
+    assert!(
+        has("ORB203", "config/config.example.json"),
+        "iam_fleet_role is not read"
+    );
+    assert!(
+        has("ORB203", "docs/root/examples/production-config.json"),
+        "role_arn is never used"
+    );
+    // Native spec payloads (Jinja, some not JSON) and k8s templates are not ORB AWS files to report.
+    assert!(!diags.iter().any(|d| d["code"] == "ORB901"), "{diags:?}");
+    assert!(!diags
+        .iter()
+        .any(|d| d["file"].as_str().unwrap().contains("k8s_templates")));
+}
+
+#[test]
+fn own_tree_is_clean() {
+    let o = orb_scan(&[".", "--format", "concise"]);
+    assert_eq!(
+        stdout(&o),
+        "",
+        "orb-scan . on the project itself must be clean"
+    );
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn rule_documentation_is_served_from_the_registry() {
+    let list = stdout(&orb_scan(&["rules"]));
+    for rule in orb_scan::rules::RULES {
+        assert!(
+            list.contains(rule.code) && list.contains(rule.name),
+            "{}",
+            rule.code
+        );
+    }
+    let one = stdout(&orb_scan(&["rule", "orb105"]));
+    assert!(one.starts_with("# ORB105 missing-ssm-permission"));
+    assert!(one.contains("## Fix") && one.contains("ssm:GetParameters"));
+}
