@@ -32,10 +32,11 @@ impl Workspace {
     }
 }
 
-/// One need and what the policies say about it.
+/// One action of one need, and what the policies say about it.
 pub struct Finding<'a> {
     pub action: &'static str,
-    pub need: Need,
+    /// Index into the deployment's `needs`.
+    pub need: usize,
     pub verdict: Verdict,
     pub allow: Option<Hit<'a>>,
     pub deny: Option<Hit<'a>>,
@@ -47,10 +48,16 @@ pub struct Deployment<'a> {
     pub template_file: Option<&'a OrbTemplateFile>,
     pub templates: Vec<ResolvedTemplate<'a>>,
     pub policies: Vec<&'a PolicyDocument>,
+    /// Everything the deployment's templates need, whether or not a policy was found.
+    pub needs: Vec<Need>,
     pub findings: Vec<Finding<'a>>,
 }
 
 impl Deployment<'_> {
+    pub fn need_of(&self, finding: &Finding) -> &Need {
+        &self.needs[finding.need]
+    }
+
     /// The file that names the deployment: its config, else its template file.
     pub fn file(&self) -> &FilePath {
         self.config
@@ -173,27 +180,24 @@ fn deployment<'a>(
     let templates = template_file
         .map(|t| resolve_templates(config, t))
         .unwrap_or_default();
+    let needs: Vec<Need> = templates.iter().flat_map(needs_of).collect();
     let mut findings = Vec::new();
     if !policies.is_empty() {
-        for template in &templates {
-            for need in needs_of(template) {
-                for action in &need.requirement.actions {
-                    let eval = evaluate(
-                        policies,
-                        &Request {
-                            action,
-                            resource: &need.resource,
-                            context: &need.context,
-                        },
-                    );
-                    findings.push(Finding {
-                        action,
-                        verdict: eval.verdict(),
-                        allow: eval.allow,
-                        deny: eval.deny,
-                        need: need.clone(),
-                    });
-                }
+        for (index, need) in needs.iter().enumerate() {
+            for action in &need.requirement.actions {
+                let request = Request {
+                    action,
+                    resource: &need.resource,
+                    context: &need.context,
+                };
+                let eval = evaluate(policies, &request);
+                findings.push(Finding {
+                    action,
+                    need: index,
+                    verdict: eval.verdict(),
+                    allow: eval.allow,
+                    deny: eval.deny,
+                });
             }
         }
     }
@@ -202,6 +206,7 @@ fn deployment<'a>(
         template_file,
         templates,
         policies: policies.to_vec(),
+        needs,
         findings,
     }
 }

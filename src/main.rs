@@ -3,7 +3,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orb_scan::diagnostic::Severity;
-use orb_scan::report::{concise, human, inventory, json};
+use orb_scan::report::{concise, human, inventory, json, policy};
 use orb_scan::{rules, walk, ScanOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -32,13 +32,48 @@ enum Command {
     Rules,
     /// Show one rule's documentation.
     Rule { code: String },
+    /// Print the least-privilege IAM policy the deployments need.
+    Policy(PolicyArgs),
+}
+
+/// What to read: shared by every command that scans.
+#[derive(Args, Clone)]
+struct InputArgs {
+    /// Files or folders to scan (`-` reads one file from standard input).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// Skip files larger than this many bytes (ORB902).
+    #[arg(long, default_value_t = walk::DEFAULT_MAX_FILESIZE)]
+    max_filesize: u64,
+    /// The name to show for standard input with `-`.
+    #[arg(long)]
+    stdin_filename: Option<String>,
+}
+
+#[derive(Args, Clone)]
+struct PolicyArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Only this deployment: its config file, or its template file when it has no config (see `inventory`).
+    #[arg(long)]
+    deployment: Option<String>,
+    #[arg(long, value_enum, default_value_t = PolicyFormat::Json)]
+    format: PolicyFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum PolicyFormat {
+    Json,
+    Cloudformation,
 }
 
 #[derive(Args, Clone)]
 struct ScanArgs {
-    /// Files or folders to scan (`-` reads one file from standard input).
-    #[arg(default_value = ".")]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    input: InputArgs,
     #[arg(long, value_enum, default_value_t = Format::Auto)]
     format: Format,
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
@@ -52,15 +87,6 @@ struct ScanArgs {
     /// Skip these codes or prefixes.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    /// Worker threads (default: one per core).
-    #[arg(short = 'j', long)]
-    threads: Option<usize>,
-    /// Skip files larger than this many bytes (ORB902).
-    #[arg(long, default_value_t = walk::DEFAULT_MAX_FILESIZE)]
-    max_filesize: u64,
-    /// The name to show for standard input with `-`.
-    #[arg(long)]
-    stdin_filename: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -85,6 +111,16 @@ enum FailOn {
     Note,
 }
 
+/// A closed pipe (`orb-scan ... | head`) is the reader's choice, not an error.
+fn written(result: std::io::Result<()>) -> Result<(), String> {
+    match result {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -99,6 +135,7 @@ fn main() -> ExitCode {
         Some(Command::Inventory(args)) => inventory_cmd(&args),
         Some(Command::Rules) => list_rules(),
         Some(Command::Rule { code }) => show_rule(&code),
+        Some(Command::Policy(args)) => policy_cmd(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -109,7 +146,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn options(args: &ScanArgs) -> Result<ScanOptions, String> {
+fn check_codes(args: &ScanArgs) -> Result<(), String> {
     for code in args.select.iter().chain(&args.ignore) {
         let c = code.trim().to_ascii_uppercase();
         if c != "ALL" && !rules::RULES.iter().any(|r| r.code.starts_with(&c)) {
@@ -118,6 +155,10 @@ fn options(args: &ScanArgs) -> Result<ScanOptions, String> {
             ));
         }
     }
+    Ok(())
+}
+
+fn options(args: &InputArgs) -> Result<ScanOptions, String> {
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && args.paths.len() > 1 {
         return Err("`-` (standard input) cannot be combined with other paths".into());
@@ -169,19 +210,18 @@ fn color_choice(arg: ColorArg) -> ColorChoice {
 }
 
 fn scan(args: &ScanArgs) -> Result<u8, String> {
-    let opts = options(args)?;
+    check_codes(args)?;
+    let opts = options(&args.input)?;
     let ws = orb_scan::collect(&opts);
     let report = orb_scan::check(&ws, &args.select, &args.ignore);
-    let io = |e: std::io::Error| format!("cannot write output: {e}");
-    match args.format {
-        Format::Json => json::render(&report, &mut std::io::stdout().lock()).map_err(io)?,
-        Format::Concise => concise::render(&report, &mut std::io::stdout().lock()).map_err(io)?,
+    written(match args.format {
+        Format::Json => json::render(&report, &mut std::io::stdout().lock()),
+        Format::Concise => concise::render(&report, &mut std::io::stdout().lock()),
         Format::Human | Format::Auto => {
             let mut out = StandardStream::stdout(color_choice(args.color));
-            human::render(&report, &mut out).map_err(io)?;
-            out.flush().map_err(io)?;
+            human::render(&report, &mut out).and_then(|()| out.flush())
         }
-    }
+    })?;
     let threshold = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
@@ -191,7 +231,7 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
 }
 
 fn inventory_cmd(args: &ScanArgs) -> Result<u8, String> {
-    let opts = options(args)?;
+    let opts = options(&args.input)?;
     let ws = orb_scan::collect(&opts);
     let model = orb_scan::deploy::build(&ws);
     let mut out = std::io::stdout().lock();
@@ -199,22 +239,21 @@ fn inventory_cmd(args: &ScanArgs) -> Result<u8, String> {
         Format::Json => inventory::render_json(&model, &mut out),
         _ => inventory::render_human(&model, &mut out),
     };
-    result.map_err(|e| format!("cannot write output: {e}"))?;
+    written(result)?;
     Ok(0)
 }
 
 fn list_rules() -> Result<u8, String> {
     let mut out = std::io::stdout().lock();
     for r in rules::RULES {
-        writeln!(
-            out,
+        let line = format!(
             "{}  {:<36} {:<8} {}",
             r.code,
             r.name,
             r.severity.as_str(),
             r.summary
-        )
-        .map_err(|e| e.to_string())?;
+        );
+        written(writeln!(out, "{line}"))?;
     }
     Ok(0)
 }
@@ -230,5 +269,62 @@ fn show_rule(code: &str) -> Result<u8, String> {
         rule.summary,
         rule.doc
     );
+    Ok(0)
+}
+
+fn policy_cmd(args: &PolicyArgs) -> Result<u8, String> {
+    let opts = options(&args.input)?;
+    let ws = orb_scan::collect(&opts);
+    let model = orb_scan::deploy::build(&ws);
+    let chosen: Vec<&orb_scan::deploy::Deployment> = match &args.deployment {
+        Some(name) => {
+            let found: Vec<_> = model
+                .deployments
+                .iter()
+                .filter(|d| d.file().as_ref() == name.as_str())
+                .collect();
+            if found.is_empty() {
+                let names: Vec<&str> = model
+                    .deployments
+                    .iter()
+                    .map(|d| d.file().as_ref())
+                    .collect();
+                return Err(format!(
+                    "no deployment `{name}`; deployments: {}",
+                    names.join(", ")
+                ));
+            }
+            found
+        }
+        None => model.deployments.iter().collect(),
+    };
+    if chosen.is_empty() {
+        return Err("no ORB deployment found: nothing to write a policy for".into());
+    }
+    let names: Vec<&str> = chosen.iter().map(|d| d.file().as_ref()).collect();
+    if chosen.len() > 1 {
+        eprintln!(
+            "orb-scan: one policy for {} deployments: {}",
+            chosen.len(),
+            names.join(", ")
+        );
+    }
+    let statements = orb_scan::generate::least_privilege(&chosen);
+    if statements.is_empty() {
+        eprintln!("orb-scan: no template ORB would accept, so nothing is needed (see `orb-scan .` for why)");
+    }
+    let mut out = std::io::stdout().lock();
+    let result = match args.format {
+        PolicyFormat::Json => policy::render_json(&statements, &mut out),
+        PolicyFormat::Cloudformation => {
+            let description = format!(
+                "Least-privilege policy for Open Resource Broker ({}), written by orb-scan {}",
+                names.join(", "),
+                env!("CARGO_PKG_VERSION")
+            );
+            policy::render_cloudformation(&statements, &description, &mut out)
+        }
+    };
+    written(result)?;
     Ok(0)
 }

@@ -119,6 +119,8 @@ impl OneOrMany {
 #[serde(deny_unknown_fields)]
 pub struct Requirement {
     pub id: String,
+    /// The statement of a generated policy that holds these actions.
+    pub sid: String,
     pub when: When,
     pub actions: Vec<String>,
     #[serde(default = "any_resource")]

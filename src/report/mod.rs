@@ -5,6 +5,7 @@ pub mod concise;
 pub mod human;
 pub mod inventory;
 pub mod json;
+pub mod policy;
 
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use serde::Serialize;

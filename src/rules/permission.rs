@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::grants::{evaluate, Hit, Request, Verdict};
 use crate::iam::pattern::action_matches;
 use crate::iam::policy::PolicyDocument;
-use crate::orb::needs::{Cause, CauseKey};
+use crate::orb::needs::{Cause, CauseKey, Need};
 use crate::span::Span;
 use std::collections::BTreeMap;
 
@@ -39,13 +39,14 @@ struct Group<'m> {
 fn emit(
     model: &Model,
     code: &'static str,
-    kind_of: impl Fn(&Finding) -> Option<Kind>,
+    kind_of: impl Fn(&Finding, &Need) -> Option<Kind>,
     out: &mut Vec<Diagnostic>,
 ) {
     for deployment in &model.deployments {
         let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
         for f in &deployment.findings {
-            let Some(kind) = kind_of(f) else {
+            let need = deployment.need_of(f);
+            let Some(kind) = kind_of(f, need) else {
                 continue;
             };
             let hit = match kind {
@@ -56,13 +57,13 @@ fn emit(
             let hit_key = hit.map(|h| (h.policy.file.clone(), h.statement.span.start));
             // A refused action is as serious as the need it breaks; an uncertain one at most a warning.
             let severity = match kind {
-                Kind::Missing | Kind::Denied => f.need.severity,
-                Kind::MaybeDenied | Kind::Conditional => f.need.severity.min(Severity::Warning),
+                Kind::Missing | Kind::Denied => need.severity,
+                Kind::MaybeDenied | Kind::Conditional => need.severity.min(Severity::Warning),
             };
             let g = groups
-                .entry((f.need.cause.key.clone(), kind, hit_key))
+                .entry((need.cause.key.clone(), kind, hit_key))
                 .or_insert_with(|| Group {
-                    cause: f.need.cause.clone(),
+                    cause: need.cause.clone(),
                     severity,
                     actions: Vec::new(),
                     whys: Vec::new(),
@@ -73,11 +74,11 @@ fn emit(
                     hit,
                 });
             if kind == Kind::Missing {
-                for near in &f.need.requirement.confused_with {
+                for near in &need.requirement.confused_with {
                     let request = Request {
                         action: near,
-                        resource: &f.need.resource,
-                        context: &f.need.context,
+                        resource: &need.resource,
+                        context: &need.context,
                     };
                     if evaluate(&deployment.policies, &request).verdict() == Verdict::Allowed {
                         push_unique(&mut g.confused, format!("the policy grants `{near}`, but ORB calls `{}`: they are different IAM actions", f.action));
@@ -86,15 +87,15 @@ fn emit(
             }
             g.severity = g.severity.max(severity);
             push_unique(&mut g.actions, f.action);
-            push_unique(&mut g.whys, f.need.requirement.why.clone());
-            push_unique(&mut g.references, f.need.requirement.reference());
-            if f.need.resource != "*" {
-                push_unique(&mut g.resources, f.need.resource.clone());
+            push_unique(&mut g.whys, need.requirement.why.clone());
+            push_unique(&mut g.references, need.requirement.reference());
+            if need.resource != "*" {
+                push_unique(&mut g.resources, need.resource.clone());
             }
-            if f.need.cause.span < g.cause.span && f.need.cause.file == g.cause.file {
-                g.cause = f.need.cause.clone();
+            if need.cause.span < g.cause.span && need.cause.file == g.cause.file {
+                g.cause = need.cause.clone();
             }
-            push_unique(&mut g.templates, f.need.cause.template_id.clone());
+            push_unique(&mut g.templates, need.cause.template_id.clone());
         }
         for ((_, kind, _), g) in groups {
             out.push(diagnostic(deployment, code, kind, g));
@@ -243,8 +244,8 @@ pub fn missing(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {
     emit(
         model,
         code,
-        |f| {
-            (f.verdict == Verdict::NotGranted && f.need.requirement.rule == code)
+        |f, need| {
+            (f.verdict == Verdict::NotGranted && need.requirement.rule == code)
                 .then_some(Kind::Missing)
         },
         out,
@@ -255,7 +256,7 @@ pub fn conditional(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>)
     emit(
         model,
         code,
-        |f| (f.verdict == Verdict::Conditional).then_some(Kind::Conditional),
+        |f, _| (f.verdict == Verdict::Conditional).then_some(Kind::Conditional),
         out,
     );
 }
@@ -264,7 +265,7 @@ pub fn denied(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {
     emit(
         model,
         code,
-        |f| match f.verdict {
+        |f, _| match f.verdict {
             Verdict::Denied => Some(Kind::Denied),
             Verdict::MaybeDenied => Some(Kind::MaybeDenied),
             _ => None,

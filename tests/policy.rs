@@ -1,0 +1,174 @@
+//! `orb-scan policy`: the generated least-privilege policy grants exactly what the deployment needs, so
+//! scanning the deployment with it in place of its own policy reports nothing missing, denied or
+//! conditional; it names no wildcard action; and it is stable.
+
+use std::path::Path;
+use std::process::Command;
+
+fn orb_scan(dir: &Path, args: &[&str]) -> (String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_orb-scan"))
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run orb-scan");
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+/// Copies the ORB files of a fixture (config and templates, not its policies) into a fresh folder.
+fn orb_files_only(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(from.join("config")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::create_dir_all(dir.path().join("config")).unwrap();
+        std::fs::copy(
+            entry.path(),
+            dir.path().join("config").join(entry.file_name()),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn deployments_with_needs() -> Vec<std::path::PathBuf> {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules");
+    let mut dirs: Vec<_> = std::fs::read_dir(&rules)
+        .unwrap()
+        .flat_map(|e| {
+            let code = e.unwrap().path();
+            [code.join("trigger"), code.join("clean")]
+        })
+        .filter(|d| d.join("config/aws_templates.json").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn generated_policy_satisfies_the_deployment() {
+    let dirs = deployments_with_needs();
+    assert!(
+        dirs.len() > 20,
+        "fixtures with ORB templates: {}",
+        dirs.len()
+    );
+    for fixture in dirs {
+        let (policy, status) = orb_scan(&fixture, &["policy"]);
+        assert_eq!(status, 0, "{}", fixture.display());
+        let doc: serde_json::Value = serde_json::from_str(&policy).unwrap();
+        let statements = doc["Statement"].as_array().unwrap();
+        if statements.is_empty() {
+            // No template ORB would accept (ORB201/ORB202 fixtures): nothing is needed.
+            continue;
+        }
+        for s in statements {
+            assert_eq!(s["Effect"], "Allow");
+            let actions: Vec<&str> = match &s["Action"] {
+                serde_json::Value::String(a) => vec![a.as_str()],
+                v => v
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap())
+                    .collect(),
+            };
+            assert!(
+                actions.iter().all(|a| !a.contains('*') && !a.contains('?')),
+                "wildcard action in {s}"
+            );
+            if actions.contains(&"iam:PassRole") {
+                assert!(
+                    s["Condition"]["StringEquals"]["iam:PassedToService"].is_string(),
+                    "{s}"
+                );
+            }
+        }
+        let repo = orb_files_only(&fixture);
+        std::fs::create_dir_all(repo.path().join("iam")).unwrap();
+        std::fs::write(repo.path().join("iam/generated.json"), &policy).unwrap();
+        let (report, _) = orb_scan(repo.path(), &[".", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+        let cross_check: Vec<&serde_json::Value> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                let code = d["code"].as_str().unwrap();
+                code.starts_with("ORB10")
+                    || code == "ORB111"
+                    || code.starts_with("ORB3")
+                    || code.starts_with("ORB4")
+            })
+            .collect();
+        assert!(
+            cross_check.is_empty(),
+            "{}: {cross_check:#?}\n{policy}",
+            fixture.display()
+        );
+    }
+}
+
+#[test]
+fn generated_policy_has_only_what_the_settings_call_for() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules");
+    // An EC2Fleet deployment with an `ami-` image and cleanup on: no SSM, no Spot Fleet, no PassRole.
+    let (policy, _) = orb_scan(&rules.join("ORB104/clean"), &["policy"]);
+    for absent in [
+        "ssm:",
+        "RequestSpotFleet",
+        "autoscaling:",
+        "iam:PassRole",
+        "sts:",
+    ] {
+        assert!(!policy.contains(absent), "{absent} in {policy}");
+    }
+    for present in [
+        "ec2:CreateFleet",
+        "ec2:CreateTags",
+        "ec2:DeleteLaunchTemplate",
+    ] {
+        assert!(policy.contains(present), "{present} missing from {policy}");
+    }
+    // Cleanup switched off where ORB reads it: no DeleteLaunchTemplate.
+    let (policy, _) = orb_scan(&rules.join("ORB103/clean"), &["policy"]);
+    assert!(!policy.contains("ec2:DeleteLaunchTemplate"), "{policy}");
+    // The default SSM image: GetParameter (singular) on the public parameter in the provider's region.
+    let (policy, _) = orb_scan(&rules.join("ORB105/trigger"), &["policy"]);
+    assert!(policy.contains("\"ssm:GetParameter\""), "{policy}");
+    assert!(policy.contains("arn:aws:ssm:eu-west-1::parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64"));
+}
+
+#[test]
+fn cloudformation_format_is_a_managed_policy_resource() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules/ORB106/trigger");
+    let (json, _) = orb_scan(&fixture, &["policy"]);
+    let (yaml, status) = orb_scan(&fixture, &["policy", "--format", "cloudformation"]);
+    assert_eq!(status, 0);
+    assert!(
+        yaml.starts_with("OrbScanLeastPrivilegePolicy:\n  Type: AWS::IAM::ManagedPolicy\n"),
+        "{yaml}"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for s in doc["Statement"].as_array().unwrap() {
+        assert!(
+            yaml.contains(&format!("- Sid: {}", s["Sid"])),
+            "{} missing",
+            s["Sid"]
+        );
+    }
+    let (again, _) = orb_scan(&fixture, &["policy", "--format", "cloudformation"]);
+    assert_eq!(yaml, again, "stable output");
+}
+
+#[test]
+fn unknown_deployment_is_a_usage_error() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules/ORB106/trigger");
+    let (_, status) = orb_scan(&fixture, &["policy", "--deployment", "nope.json"]);
+    assert_eq!(status, 2);
+    let (out, status) = orb_scan(&fixture, &["policy", "--deployment", "config/config.json"]);
+    assert_eq!(status, 0);
+    assert!(out.contains("iam:GetRole"));
+}
