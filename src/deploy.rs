@@ -53,9 +53,28 @@ pub struct Deployment<'a> {
     pub findings: Vec<Finding<'a>>,
 }
 
-impl Deployment<'_> {
+impl<'a> Deployment<'a> {
     pub fn need_of(&self, finding: &Finding) -> &Need {
         &self.needs[finding.need]
+    }
+
+    /// The policy where missing actions belong: the one naming most actions of the same service
+    /// (ties go to the first in scan order).
+    pub fn policy_for(&self, actions: &[&str]) -> Option<&'a PolicyDocument> {
+        let service = actions.first()?.split(':').next()?.to_ascii_lowercase();
+        let prefix = format!("{service}:");
+        self.policies.iter().copied().max_by_key(|p| {
+            let same_service = p
+                .statements
+                .iter()
+                .flat_map(|s| s.actions.items.iter())
+                .filter(|a| a.value.to_ascii_lowercase().starts_with(&prefix))
+                .count();
+            (
+                same_service,
+                std::cmp::Reverse((p.file.clone(), p.node.span.start)),
+            )
+        })
     }
 
     /// The file that names the deployment: its config, else its template file.

@@ -3,7 +3,9 @@
 //! needs carry. This is model work; `report::policy` prints it.
 
 use crate::deploy::Deployment;
+use crate::orb::needs::Need;
 use crate::orb::requirements::table;
+use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,9 +17,47 @@ pub struct DraftStatement {
     pub string_equals: BTreeMap<String, Vec<String>>,
 }
 
+impl DraftStatement {
+    /// The statement as IAM JSON, keys in the order people write them.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("Sid".into(), json!(self.sid));
+        m.insert("Effect".into(), json!("Allow"));
+        m.insert("Action".into(), one_or_many(&self.actions));
+        m.insert("Resource".into(), one_or_many(&self.resources));
+        if !self.string_equals.is_empty() {
+            let equals: Map<String, Value> = self
+                .string_equals
+                .iter()
+                .map(|(k, v)| (k.clone(), one_or_many(v)))
+                .collect();
+            m.insert("Condition".into(), json!({ "StringEquals": equals }));
+        }
+        Value::Object(m)
+    }
+}
+
+fn one_or_many(items: &[String]) -> Value {
+    match items {
+        [one] => json!(one),
+        many => json!(many),
+    }
+}
+
 /// Statements in the order the requirements table first names their Sid; actions, resources and
 /// condition values sorted, so the same deployments always give the same bytes.
 pub fn least_privilege(deployments: &[&Deployment]) -> Vec<DraftStatement> {
+    let needs = deployments.iter().flat_map(|d| &d.needs);
+    draft(needs.map(|n| {
+        (
+            n,
+            n.requirement.actions.iter().map(String::as_str).collect(),
+        )
+    }))
+}
+
+/// Statements granting the given actions of each need, grouped by the requirement's Sid.
+pub fn draft<'n>(items: impl IntoIterator<Item = (&'n Need, Vec<&'n str>)>) -> Vec<DraftStatement> {
     let order: Vec<&str> = {
         let mut sids: Vec<&str> = Vec::new();
         for r in &table().requirement {
@@ -28,7 +68,7 @@ pub fn least_privilege(deployments: &[&Deployment]) -> Vec<DraftStatement> {
         sids
     };
     let mut by_sid: BTreeMap<usize, DraftStatement> = BTreeMap::new();
-    for need in deployments.iter().flat_map(|d| &d.needs) {
+    for (need, actions) in items {
         let r = need.requirement;
         let position = order
             .iter()
@@ -40,7 +80,9 @@ pub fn least_privilege(deployments: &[&Deployment]) -> Vec<DraftStatement> {
             resources: Vec::new(),
             string_equals: BTreeMap::new(),
         });
-        statement.actions.extend(r.actions.iter().cloned());
+        statement
+            .actions
+            .extend(actions.into_iter().map(str::to_string));
         statement.resources.push(need.resource.clone());
         let conditions = [
             ("iam:PassedToService", &need.context.passed_to_service),

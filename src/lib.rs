@@ -4,6 +4,7 @@
 pub mod deploy;
 pub mod diagnostic;
 pub mod extract;
+pub mod fix;
 pub mod generate;
 pub mod iam;
 pub mod orb;

@@ -87,6 +87,12 @@ struct ScanArgs {
     /// Skip these codes or prefixes.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Add missing actions to the policy that was checked, keeping its formatting; then report what is left.
+    #[arg(long)]
+    fix: bool,
+    /// Show what --fix would change, as a unified diff, without writing (exit 1 when it would change something).
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -212,7 +218,19 @@ fn color_choice(arg: ColorArg) -> ColorChoice {
 fn scan(args: &ScanArgs) -> Result<u8, String> {
     check_codes(args)?;
     let opts = options(&args.input)?;
-    let ws = orb_scan::collect(&opts);
+    let mut ws = orb_scan::collect(&opts);
+    if args.fix || args.diff {
+        if opts.stdin_name.is_some() {
+            return Err("--fix and --diff need files, not standard input".into());
+        }
+        let changed = fix(&opts, &ws, args.diff)?;
+        if args.diff {
+            return Ok(u8::from(changed));
+        }
+        if changed {
+            ws = orb_scan::collect(&opts);
+        }
+    }
     let report = orb_scan::check(&ws, &args.select, &args.ignore);
     written(match args.format {
         Format::Json => json::render(&report, &mut std::io::stdout().lock()),
@@ -228,6 +246,38 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
         FailOn::Note => Severity::Note,
     };
     Ok(u8::from(report.worst().is_some_and(|w| w >= threshold)))
+}
+
+/// Applies (or, with `diff`, prints) the fix plan; says whether anything changes.
+fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Result<bool, String> {
+    let model = orb_scan::deploy::build(ws);
+    let plan = orb_scan::fix::plan(&model);
+    for file in &plan.skipped {
+        eprintln!("orb-scan: {file}: --fix cannot edit this file yet; add the actions by hand");
+    }
+    let mut changed = false;
+    let mut out = std::io::stdout().lock();
+    for (file, edits) in &plan.edits {
+        let before = &ws.sources[file];
+        let after = orb_scan::fix::apply(before, edits);
+        if &after == before {
+            continue;
+        }
+        changed = true;
+        if diff {
+            let text = similar::TextDiff::from_lines(before.as_str(), after.as_str())
+                .unified_diff()
+                .header(&format!("a/{file}"), &format!("b/{file}"))
+                .to_string();
+            written(out.write_all(text.as_bytes()))?;
+        } else {
+            let path = opts.root.join(file.as_ref());
+            std::fs::write(&path, after)
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            eprintln!("orb-scan: fixed {file}");
+        }
+    }
+    Ok(changed)
 }
 
 fn inventory_cmd(args: &ScanArgs) -> Result<u8, String> {

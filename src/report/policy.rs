@@ -2,36 +2,11 @@
 //! `AWS::IAM::ManagedPolicy` resource in YAML.
 
 use crate::generate::DraftStatement;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::io::Write;
 
-fn one_or_many(items: &[String]) -> Value {
-    match items {
-        [one] => json!(one),
-        many => json!(many),
-    }
-}
-
 pub fn document(statements: &[DraftStatement]) -> Value {
-    let statements: Vec<Value> = statements
-        .iter()
-        .map(|s| {
-            let mut m = Map::new();
-            m.insert("Sid".into(), json!(s.sid));
-            m.insert("Effect".into(), json!("Allow"));
-            m.insert("Action".into(), one_or_many(&s.actions));
-            m.insert("Resource".into(), one_or_many(&s.resources));
-            if !s.string_equals.is_empty() {
-                let equals: Map<String, Value> = s
-                    .string_equals
-                    .iter()
-                    .map(|(k, v)| (k.clone(), one_or_many(v)))
-                    .collect();
-                m.insert("Condition".into(), json!({ "StringEquals": equals }));
-            }
-            Value::Object(m)
-        })
-        .collect();
+    let statements: Vec<Value> = statements.iter().map(DraftStatement::to_json).collect();
     json!({"Version": "2012-10-17", "Statement": statements})
 }
 

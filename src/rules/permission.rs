@@ -5,7 +5,6 @@ use crate::deploy::{Deployment, Finding, Model};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::grants::{evaluate, Hit, Request, Verdict};
 use crate::iam::pattern::action_matches;
-use crate::iam::policy::PolicyDocument;
 use crate::orb::needs::{Cause, CauseKey, Need};
 use crate::span::Span;
 use std::collections::BTreeMap;
@@ -138,7 +137,7 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
     d.actions = g.actions.iter().map(|a| a.to_string()).collect();
     match (kind, g.hit) {
         (Kind::Missing, _) => {
-            if let Some(policy) = policy_for(deployment, &g.actions) {
+            if let Some(policy) = deployment.policy_for(&g.actions) {
                 d = d.with_label(
                     &policy.file,
                     policy.anchor(),
@@ -216,28 +215,6 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
 
 fn condition_span(hit: Hit) -> Option<Span> {
     hit.statement.conditions.first().map(|c| c.span)
-}
-
-/// The policy where the missing actions belong: the one granting most actions of the same service.
-fn policy_for<'m>(deployment: &Deployment<'m>, actions: &[&str]) -> Option<&'m PolicyDocument> {
-    let service = actions.first()?.split(':').next()?.to_ascii_lowercase();
-    deployment.policies.iter().copied().max_by_key(|p| {
-        let same_service = p
-            .statements
-            .iter()
-            .flat_map(|s| s.actions.items.iter())
-            .filter(|a| {
-                a.value
-                    .to_ascii_lowercase()
-                    .starts_with(&format!("{service}:"))
-            })
-            .count();
-        // Ties go to the first policy in scan order.
-        (
-            same_service,
-            std::cmp::Reverse((p.file.clone(), p.node.span.start)),
-        )
-    })
 }
 
 pub fn missing(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {

@@ -1,0 +1,364 @@
+//! `--fix`: add the actions a deployment lacks to the policy that was checked, as text edits that keep
+//! the file's formatting. Missing actions with a plain `*` resource go into the statement that already
+//! grants that service's actions on `*`; anything scoped (PassRole, SSM parameters, service-linked roles)
+//! becomes a new statement, as `orb-scan policy` would write it. Denied and conditional findings need a
+//! person and are left alone.
+
+use crate::deploy::Model;
+use crate::diagnostic::FilePath;
+use crate::generate::{draft, DraftStatement};
+use crate::iam::grants::Verdict;
+use crate::iam::policy::{Effect, PolicyDocument, Statement};
+use crate::orb::needs::Need;
+use crate::syntax::{Node, Value};
+use std::collections::BTreeMap;
+
+/// Replace `start..end` of a file with `text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+#[derive(Default)]
+pub struct Plan {
+    pub edits: BTreeMap<FilePath, Vec<Edit>>,
+    /// Policies that need actions but live in a file `--fix` cannot edit yet.
+    pub skipped: Vec<FilePath>,
+}
+
+/// Actions one policy lacks, with the need that asks for each.
+type Missing<'m> = Vec<(&'m Need, &'static str)>;
+
+pub fn plan(model: &Model) -> Plan {
+    let mut by_policy: BTreeMap<(FilePath, u32), (&PolicyDocument, Missing)> = BTreeMap::new();
+    for d in &model.deployments {
+        for f in d
+            .findings
+            .iter()
+            .filter(|f| f.verdict == Verdict::NotGranted)
+        {
+            let Some(policy) = d.policy_for(&[f.action]) else {
+                continue;
+            };
+            let entry = by_policy
+                .entry((policy.file.clone(), policy.node.span.start))
+                .or_insert((policy, Vec::new()));
+            let need = d.need_of(f);
+            if !entry.1.iter().any(|(n, a)| {
+                *a == f.action
+                    && n.resource == need.resource
+                    && n.context.passed_to_service == need.context.passed_to_service
+            }) {
+                entry.1.push((need, f.action));
+            }
+        }
+    }
+    let mut plan = Plan::default();
+    for (policy, missing) in by_policy.into_values() {
+        let Some(text) = model.workspace.sources.get(&policy.file) else {
+            continue;
+        };
+        if !is_json(text) {
+            plan.skipped.push(policy.file.clone());
+            continue;
+        }
+        plan.edits
+            .entry(policy.file.clone())
+            .or_default()
+            .extend(policy_edits(policy, &missing, text));
+    }
+    plan
+}
+
+fn is_json(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with(['{', '['])
+}
+
+fn policy_edits(policy: &PolicyDocument, missing: &Missing, text: &str) -> Vec<Edit> {
+    let mut into_existing: BTreeMap<u32, (&Statement, Vec<&str>)> = BTreeMap::new();
+    let mut new_items: Vec<(&Need, Vec<&str>)> = Vec::new();
+    for (need, action) in missing {
+        let plain = need.resource == "*"
+            && need.context.passed_to_service.is_none()
+            && need.context.service_name.is_none();
+        match plain.then(|| host_statement(policy, action)).flatten() {
+            Some(host) => push_action(
+                &mut into_existing
+                    .entry(host.span.start)
+                    .or_insert((host, Vec::new()))
+                    .1,
+                action,
+            ),
+            None => match new_items.iter_mut().find(|(n, _)| std::ptr::eq(*n, *need)) {
+                Some((_, actions)) => push_action(actions, action),
+                None => new_items.push((need, vec![action])),
+            },
+        }
+    }
+    let mut edits: Vec<Edit> = into_existing
+        .into_values()
+        .filter_map(|(statement, actions)| {
+            let node = statement_node(policy, statement)?;
+            append_actions(node.get("Action")?, &actions, text)
+        })
+        .collect();
+    let mut statements = draft(new_items);
+    for s in &mut statements {
+        s.sid = unique_sid(policy, &s.sid);
+    }
+    edits.extend(append_statements(&policy.node, &statements, text));
+    edits
+}
+
+fn push_action<'a>(list: &mut Vec<&'a str>, action: &'a str) {
+    if !list.contains(&action) {
+        list.push(action);
+    }
+}
+
+/// An unconditioned Allow on `*` with a positive `Action` list that already names an action of the
+/// same service.
+fn host_statement<'p>(policy: &'p PolicyDocument, action: &str) -> Option<&'p Statement> {
+    let prefix = format!("{}:", action.split(':').next()?.to_ascii_lowercase());
+    policy.statements.iter().find(|s| {
+        s.effect.as_ref().is_some_and(|e| e.value == Effect::Allow)
+            && s.conditions.is_empty()
+            && !s.actions.negated
+            && !s.resources.negated
+            && s.resources.items.iter().any(|r| r.value == "*")
+            && s.actions
+                .items
+                .iter()
+                .any(|a| a.value.to_ascii_lowercase().starts_with(&prefix))
+    })
+}
+
+fn statement_node<'p>(policy: &'p PolicyDocument, statement: &Statement) -> Option<&'p Node> {
+    let list = policy.node.get("Statement")?;
+    match &list.value {
+        Value::Array(items) => items.iter().find(|n| n.span == statement.span),
+        Value::Object(_) => Some(list),
+        _ => None,
+    }
+}
+
+/// The whitespace that starts the line `offset` is on.
+fn line_indent(text: &str, offset: usize) -> &str {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let rest = &text[line_start..];
+    &rest[..rest.len() - rest.trim_start_matches([' ', '\t']).len()]
+}
+
+fn quoted(s: &str) -> String {
+    serde_json::Value::String(s.to_string()).to_string()
+}
+
+/// Adds actions after the last item of an `Action` list in its own layout, or turns a single string
+/// into a list.
+fn append_actions(action: &Node, actions: &[&str], text: &str) -> Option<Edit> {
+    let added: Vec<String> = actions.iter().map(|a| quoted(a)).collect();
+    match &action.value {
+        Value::String(_) => {
+            let original = &text[action.span.range()];
+            Some(Edit {
+                start: action.span.start as usize,
+                end: action.span.end as usize,
+                text: format!("[{original}, {}]", added.join(", ")),
+            })
+        }
+        Value::Array(items) => {
+            let last = items.last()?;
+            let separator = match items.len() {
+                1 => {
+                    let before = &text[action.span.start as usize..last.span.start as usize];
+                    if before.contains('\n') {
+                        format!(",\n{}", line_indent(text, last.span.start as usize))
+                    } else {
+                        ", ".to_string()
+                    }
+                }
+                n => {
+                    let gap = &text[items[n - 2].span.end as usize..last.span.start as usize];
+                    gap.to_string()
+                }
+            };
+            let insertion: String = added.iter().map(|a| format!("{separator}{a}")).collect();
+            let at = last.span.end as usize;
+            Some(Edit {
+                start: at,
+                end: at,
+                text: insertion,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Adds statements after the last one, laid out like it; a lone statement object becomes a list by
+/// two insertions around it, so edits inside it stay valid.
+fn append_statements(doc: &Node, statements: &[DraftStatement], text: &str) -> Vec<Edit> {
+    if statements.is_empty() {
+        return Vec::new();
+    }
+    let Some(list) = doc.get("Statement") else {
+        return Vec::new();
+    };
+    let insert = |at: usize, text: String| Edit {
+        start: at,
+        end: at,
+        text,
+    };
+    let (last, lone) = match &list.value {
+        Value::Array(items) => match items.last() {
+            Some(last) => (last, false),
+            None => {
+                let all: Vec<String> = statements.iter().map(|s| s.to_json().to_string()).collect();
+                let (start, end) = (list.span.start as usize, list.span.end as usize);
+                return vec![Edit {
+                    start,
+                    end,
+                    text: format!("[{}]", all.join(", ")),
+                }];
+            }
+        },
+        Value::Object(_) => (list, true),
+        _ => return Vec::new(),
+    };
+    let last_text = &text[last.span.range()];
+    let indent = line_indent(text, last.span.start as usize);
+    let multiline = last_text.contains('\n');
+    // The file's own gap between statements, else a new line when the list spans lines.
+    let separator = match list.as_array() {
+        Some([.., before, last]) => {
+            text[before.span.end as usize..last.span.start as usize].to_string()
+        }
+        _ if text[list.span.range()].contains('\n') => format!(",\n{indent}"),
+        _ => ", ".to_string(),
+    };
+    let unit = inner_indent_unit(last_text, indent);
+    let rendered: String = statements
+        .iter()
+        .map(|s| {
+            let body = if multiline {
+                reindent(
+                    &serde_json::to_string_pretty(&s.to_json()).expect("json"),
+                    indent,
+                    &unit,
+                )
+            } else {
+                s.to_json().to_string()
+            };
+            format!("{separator}{body}")
+        })
+        .collect();
+    let end = last.span.end as usize;
+    if lone {
+        vec![
+            insert(list.span.start as usize, "[".into()),
+            insert(end, format!("{rendered}]")),
+        ]
+    } else {
+        vec![insert(end, rendered)]
+    }
+}
+
+/// How much deeper than the statement its keys are indented (two spaces when it cannot tell).
+fn inner_indent_unit(statement_text: &str, statement_indent: &str) -> String {
+    statement_text
+        .lines()
+        .nth(1)
+        .map(|l| &l[..l.len() - l.trim_start_matches([' ', '\t']).len()])
+        .and_then(|inner| inner.strip_prefix(statement_indent))
+        .filter(|u| !u.is_empty())
+        .unwrap_or("  ")
+        .to_string()
+}
+
+/// Re-indents serde_json's pretty output (two spaces a level) to `unit` a level under `base`.
+fn reindent(pretty: &str, base: &str, unit: &str) -> String {
+    pretty
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let trimmed = line.trim_start_matches(' ');
+            let depth = (line.len() - trimmed.len()) / 2;
+            let prefix = if i == 0 {
+                String::new()
+            } else {
+                format!("{base}{}", unit.repeat(depth))
+            };
+            format!("{prefix}{trimmed}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn unique_sid(policy: &PolicyDocument, sid: &str) -> String {
+    let taken = |s: &str| {
+        policy
+            .statements
+            .iter()
+            .any(|st| st.sid.as_ref().is_some_and(|x| x.value == s))
+    };
+    if !taken(sid) {
+        return sid.to_string();
+    }
+    let base = format!("OrbScan{sid}");
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}{n}")
+            }
+        })
+        .find(|s| !taken(s))
+        .expect("unbounded")
+}
+
+/// Applies non-overlapping edits to one file's text.
+pub fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| std::cmp::Reverse((e.start, e.end)));
+    let mut out = text.to_string();
+    for e in sorted {
+        out.replace_range(e.start..e.end, &e.text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reindents_to_the_files_unit() {
+        let pretty = "{\n  \"Sid\": \"X\",\n  \"Action\": [\n    \"a\"\n  ]\n}";
+        assert_eq!(
+            reindent(pretty, "\t", "\t"),
+            "{\n\t\t\"Sid\": \"X\",\n\t\t\"Action\": [\n\t\t\t\"a\"\n\t\t]\n\t}"
+        );
+        assert_eq!(line_indent("a\n    b", 6), "    ");
+    }
+
+    #[test]
+    fn apply_keeps_everything_else() {
+        let edits = [
+            Edit {
+                start: 1,
+                end: 1,
+                text: "X".into(),
+            },
+            Edit {
+                start: 3,
+                end: 4,
+                text: "YZ".into(),
+            },
+        ];
+        assert_eq!(apply("abcd", &edits), "aXbcYZ");
+    }
+}

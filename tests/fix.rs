@@ -1,0 +1,130 @@
+//! `--fix` and `--diff`: fixing then rescanning is clean, fixing twice changes nothing, and the file keeps
+//! its own layout (snapshots of the diff for each layout in `testdata/fix`).
+
+use std::path::Path;
+use std::process::Command;
+
+fn orb_scan(dir: &Path, args: &[&str]) -> (String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_orb-scan"))
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run orb-scan");
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+const MISSING: &[&str] = &[
+    "ORB101", "ORB102", "ORB103", "ORB104", "ORB105", "ORB106", "ORB107", "ORB111",
+];
+
+fn missing_findings(dir: &Path) -> Vec<String> {
+    let (json, _) = orb_scan(dir, &[".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| MISSING.contains(&d["code"].as_str().unwrap()))
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn fixture_dirs() -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let mut dirs = Vec::new();
+    for group in ["rules", "fix"] {
+        for entry in std::fs::read_dir(root.join(group)).unwrap() {
+            let path = entry.unwrap().path();
+            for d in [path.join("trigger"), path.join("clean"), path.clone()] {
+                if d.join("iam").is_dir() && d.join("config").is_dir() {
+                    dirs.push(d);
+                }
+            }
+        }
+    }
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn fix_then_rescan_is_clean_and_idempotent() {
+    let dirs = fixture_dirs();
+    assert!(dirs.len() > 15, "{}", dirs.len());
+    for fixture in dirs {
+        let tmp = tempfile::tempdir().unwrap();
+        copy_tree(&fixture, tmp.path());
+        orb_scan(tmp.path(), &["--fix"]);
+        let left = missing_findings(tmp.path());
+        assert!(
+            left.is_empty(),
+            "{}: still missing after --fix: {left:#?}",
+            fixture.display()
+        );
+        let (diff, status) = orb_scan(tmp.path(), &["--diff"]);
+        assert_eq!(
+            (diff.as_str(), status),
+            ("", 0),
+            "{}: a second fix would change",
+            fixture.display()
+        );
+        // Every file still parses: a rescan reports no ORB901.
+        let (json, _) = orb_scan(tmp.path(), &[".", "--format", "json", "--select", "ORB901"]);
+        assert!(
+            json.contains("\"diagnostics\": []"),
+            "{}: {json}",
+            fixture.display()
+        );
+    }
+}
+
+#[test]
+fn diff_keeps_each_layout() {
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fix");
+    for case in ["tabs", "one-line", "string-action", "lone-statement"] {
+        let dir = root.join(case);
+        let (diff, status) = orb_scan(&dir, &["--diff"]);
+        assert_eq!(
+            status, 1,
+            "{case}: --diff exits 1 when it would change something"
+        );
+        let snapshot = dir.with_extension("diff");
+        if update {
+            std::fs::write(&snapshot, &diff).unwrap();
+        } else {
+            assert_eq!(
+                std::fs::read_to_string(&snapshot).unwrap_or_default(),
+                diff,
+                "{case} (UPDATE_SNAPSHOTS=1 to accept)"
+            );
+        }
+    }
+}
+
+#[test]
+fn diff_writes_nothing() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fix/tabs");
+    let before = std::fs::read_to_string(dir.join("iam/orb.json")).unwrap();
+    orb_scan(&dir, &["--diff"]);
+    assert_eq!(
+        before,
+        std::fs::read_to_string(dir.join("iam/orb.json")).unwrap()
+    );
+}
