@@ -145,10 +145,14 @@ fn concise_is_one_line_per_diagnostic() {
         &["--format", "concise"],
     ));
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines.len(), 4, "{out}");
     assert!(lines[1].contains("error[ORB201] `asg`"), "{out}");
     assert!(
-        lines[2].starts_with("config/config.json:5:3: warning[ORB100]"),
+        lines[2].contains("error[ORB201] template `spot` uses provider_api `SpotFleet`"),
+        "{out}"
+    );
+    assert!(
+        lines[3].starts_with("config/config.json:5:3: warning[ORB100]"),
         "{out}"
     );
     assert!(

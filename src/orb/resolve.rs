@@ -97,8 +97,11 @@ pub struct ResolvedTemplate<'a> {
     pub format: TemplateFormat,
     pub provider: ProviderInstance<'a>,
     pub provider_api: Setting,
-    /// The handler, when `provider_api` names a valid one (after HostFactory aliases).
+    /// The handler, when `provider_api` names a valid one (after HostFactory aliases) that the
+    /// provider instance enables.
     pub handler: Option<String>,
+    /// Where the provider instance switches off the handler `provider_api` names.
+    pub handler_disabled_at: Option<Setting>,
     pub fleet_type: Setting,
     pub machine_image: Setting,
     pub launch_template_id: Option<Setting>,
@@ -279,8 +282,12 @@ fn resolve_one<'a>(
     let id_entry = node.get_any(&["template_id", "templateId"]);
     let provider_api = field("provider_api", Some(&d.provider_api)).expect("packaged default");
     // ORB rejects a template whose fields have the wrong type (ORB202), so no handler serves it.
-    let handler = handler_for(t, &provider_api.value, format)
+    let named = handler_for(t, &provider_api.value, format)
         .filter(|_| !has_mistyped_field(t, node, format));
+    let handler_disabled_at = named
+        .as_deref()
+        .and_then(|h| handler_disabled(config, instance, h));
+    let handler = named.filter(|_| handler_disabled_at.is_none());
     let fleet_role = field("fleet_role", None).or_else(|| {
         let cfg = instance.node?.get("config")?;
         first_string(cfg, &["fleet_role"], &config?.file, "providers[].config")
@@ -329,6 +336,7 @@ fn resolve_one<'a>(
         cleanup: cleanup(t, config),
         provider_api,
         handler,
+        handler_disabled_at,
     }
 }
 
@@ -362,6 +370,47 @@ pub fn mistyped_fields<'a>(
             }
         })
         .map(|(_, name, v)| (name, v))
+}
+
+/// Where an instance switches a handler off (`get_effective_handlers`, provider_strategy_schema.py:133-174):
+/// `providers[N].handlers` is the full set when present; otherwise the type's handlers less those that
+/// `providers[N].handler_overrides` (or `provider_defaults.aws.handlers`) set to `null`.
+fn handler_disabled(
+    config: Option<&OrbConfig>,
+    instance: &ProviderInstance,
+    handler: &str,
+) -> Option<Setting> {
+    let config = config?;
+    let set = |node: &Node| Setting {
+        value: handler.to_string(),
+        origin: Origin::Set {
+            file: config.file.clone(),
+            span: node.span,
+            layer: "handlers",
+        },
+    };
+    if let Some(full) = instance
+        .node
+        .and_then(|n| n.get("handlers"))
+        .filter(|h| h.is_object())
+    {
+        return match full.entry(handler) {
+            Some(e) if !e.value.is_null() => None,
+            Some(e) => Some(set(&e.value)),
+            None => Some(set(full)),
+        };
+    }
+    let nulled = |node: Option<&Node>| {
+        node.and_then(|n| n.entry(handler))
+            .filter(|e| e.value.is_null())
+            .map(|e| set(&e.value))
+    };
+    nulled(instance.node.and_then(|n| n.get("handler_overrides"))).or_else(|| {
+        nulled(lookup(
+            &config.node,
+            "provider.provider_defaults.aws.handlers",
+        ))
+    })
 }
 
 /// The handler ORB routes to: exact, case-sensitive names; ASG aliases only on the HostFactory path.

@@ -16,8 +16,12 @@ A `provider_api` (HostFactory `providerApi`) in a template, a `template_defaults
 `template.default_provider_api` that ORB rejects. Matching is exact and case-sensitive; the HostFactory
 aliases `AutoScalingGroup`, `autoscalinggroup` and `asg` are accepted only in HostFactory template files.
 
+A template is also reported when its provider instance does not enable the handler it names:
+`providers[N].handlers` lists the full set when present; otherwise `handler_overrides` (or
+`provider_defaults.aws.handlers`) set to `null` removes a handler.
+
 ## Why it matters
-ORB raises a validation error for the template, so no request can use it.
+ORB raises a validation error for the template, or finds no handler for it, so no request can use it.
 
 ## Example
 `"provider_api": "ec2fleet"` → did you mean `EC2Fleet`?
@@ -27,11 +31,13 @@ Use one of `EC2Fleet`, `SpotFleet`, `ASG`, `RunInstances`, `MicroVM`, spelled ex
 
 ## ORB source
 `providers/aws/domain/template/value_objects.py:195-225`; aliases `aws_provider_strategy.py:98-102`,
-applied only on the HostFactory path (`hostfactory_strategy.py:133-142`)."#,
+applied only on the HostFactory path (`hostfactory_strategy.py:133-142`); handler enablement
+`config/schemas/provider_strategy_schema.py:133-174`, `services/handler_registry.py:28-50`."#,
     check: Some(check),
 };
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
+    disabled(model, out);
     let ws = model.workspace;
     for file in &ws.template_files {
         for t in file
@@ -62,6 +68,35 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             .extend(lookup(&config.node, "template.default_provider_api").filter(|n| !n.is_null()));
         for v in places {
             report(&config.file, v, TemplateFormat::Default, out);
+        }
+    }
+}
+
+/// Templates whose handler the provider instance switches off: ORB finds no handler for them.
+fn disabled(model: &Model, out: &mut Vec<Diagnostic>) {
+    for d in &model.deployments {
+        for t in &d.templates {
+            let Some(at) = &t.handler_disabled_at else {
+                continue;
+            };
+            let crate::orb::resolve::Origin::Set { file, span, .. } = &at.origin else {
+                continue;
+            };
+            out.push(
+                Diagnostic::new(
+                    "ORB201",
+                    Severity::Error,
+                    &t.file,
+                    t.anchor,
+                    format!(
+                        "template `{}` uses provider_api `{}`, which provider instance `{}` does not enable",
+                        t.id, at.value, t.provider.name
+                    ),
+                )
+                .label_here("ORB finds no handler for this template")
+                .with_label(file, *span, "the handler is switched off here")
+                .with_help("enable the handler for this instance, or use a provider_api it enables"),
+            );
         }
     }
 }
