@@ -11,6 +11,7 @@ pub mod orb;
 pub mod report;
 pub mod rules;
 pub mod span;
+pub mod suggest;
 pub mod syntax;
 pub mod walk;
 

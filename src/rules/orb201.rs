@@ -162,11 +162,16 @@ pub fn suggestion(text: &str) -> Option<String> {
     if let Some(v) = t.values.provider_api.iter().find(|v| norm(v) == n) {
         return Some(v.clone());
     }
-    t.values
+    let alias = t
+        .values
         .hostfactory_provider_api_aliases
         .iter()
         .find(|(alias, _)| norm(alias) == n)
-        .map(|(_, target)| target.clone())
+        .map(|(_, target)| target.clone());
+    alias.or_else(|| {
+        crate::suggest::nearest(text, t.values.provider_api.iter().map(String::as_str))
+            .map(str::to_string)
+    })
 }
 
 #[cfg(test)]
@@ -183,6 +188,7 @@ mod tests {
             super::suggestion("spot-fleet").as_deref(),
             Some("SpotFleet")
         );
+        assert_eq!(super::suggestion("EC2Fleat").as_deref(), Some("EC2Fleet"));
         assert_eq!(super::suggestion("Pod"), None);
     }
 }

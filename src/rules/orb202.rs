@@ -312,6 +312,8 @@ fn enum_value(
     .with_note(format!("valid values: {}", allowed.join(", ")));
     if let Some(s) = allowed.iter().find(|a| a.eq_ignore_ascii_case(text)) {
         d = d.with_help(format!("did you mean `{s}`? values are case-sensitive"));
+    } else if let Some(s) = crate::suggest::nearest(text, allowed.iter().map(String::as_str)) {
+        d = d.with_help(format!("did you mean `{s}`?"));
     }
     out.push(d);
 }
