@@ -21,7 +21,13 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// The date of the IAM action catalog embedded in this build.
-pub const CATALOG_DATE: &str = "unknown";
+pub const CATALOG_DATE: &str = iam::catalog::DATE;
+
+/// `--version`: the crate version and the date of the embedded IAM catalog.
+pub fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| format!("{} (IAM catalog {CATALOG_DATE})", env!("CARGO_PKG_VERSION")))
+}
 
 #[derive(Clone, Debug)]
 pub struct ScanOptions {

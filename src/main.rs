@@ -13,7 +13,7 @@ use termcolor::{ColorChoice, StandardStream};
 #[derive(Parser)]
 #[command(
     name = "orb-scan",
-    version = concat!(env!("CARGO_PKG_VERSION"), " (IAM catalog ", "unknown", ")"),
+    version = orb_scan::version(),
     about = "Cross-checks Open Resource Broker configs against the IAM policies that deploy them",
     args_conflicts_with_subcommands = true
 )]

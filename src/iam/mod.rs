@@ -1,5 +1,7 @@
-//! IAM: policy documents as the model sees them, glob patterns, and the grants evaluator.
+//! IAM: policy documents as the model sees them, the action catalog, glob patterns, policy
+//! grammars and the grants evaluator.
 
+pub mod catalog;
 pub mod grants;
 pub mod pattern;
 pub mod policy;
