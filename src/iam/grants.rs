@@ -1,12 +1,19 @@
 //! "Is action A on resource R allowed, by which statement, under which condition, and is it denied by
-//! which statement?" over the policies of one principal. Explicit Deny wins.
+//! which statement?" over the identity policies of one principal. Explicit Deny wins.
+//!
+//! A statement applies to a request certainly, not at all, or doubtfully: doubt comes from a
+//! condition orb-scan cannot decide, or from a resource pattern that matches some but not all of the
+//! resources the request may touch. The verdict keeps doubt apart from certainty, so a doubtful
+//! Allow is a warning (ORB108) and a doubtful Deny is a warning, never an error.
 
-use super::pattern::{action_matches, glob_match, resource_covers, resource_overlaps};
+use super::pattern::{action_matches, glob_match, resource_match, ResourceMatch};
 use super::policy::{Condition, Effect, Matcher, PolicyDocument, Statement};
+use crate::span::Span;
 
-/// What the deployment fixes about a request, for the condition keys we can evaluate.
+/// What the deployment fixes about a request, for the condition keys orb-scan evaluates.
 #[derive(Clone, Debug, Default)]
 pub struct RequestContext {
+    /// The provider's region: `aws:RequestedRegion` and `ec2:Region`.
     pub region: Option<String>,
     /// `iam:PassedToService` for `iam:PassRole`.
     pub passed_to_service: Option<String>,
@@ -17,16 +24,24 @@ pub struct RequestContext {
 #[derive(Clone, Debug)]
 pub struct Request<'a> {
     pub action: &'a str,
-    /// The resource as a pattern whose `*` are parts we cannot know; `*` when any resource may be hit.
+    /// The resource as a pattern whose `*` are parts orb-scan cannot know; `*` when any resource may be hit.
     pub resource: &'a str,
     pub context: &'a RequestContext,
+}
+
+/// Why a statement only may apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Doubt {
+    /// This condition cannot be decided from the repository.
+    Condition(Span),
+    /// This resource pattern matches only some of the resources the request may touch.
+    Resource(Span),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Certainty {
     Certain,
-    /// The statement has a condition we cannot evaluate statically.
-    Conditional,
+    Doubtful(Doubt),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -34,6 +49,15 @@ pub struct Hit<'a> {
     pub policy: &'a PolicyDocument,
     pub statement: &'a Statement,
     pub certainty: Certainty,
+}
+
+impl Hit<'_> {
+    pub fn doubt(&self) -> Option<Doubt> {
+        match self.certainty {
+            Certainty::Certain => None,
+            Certainty::Doubtful(d) => Some(d),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -44,14 +68,17 @@ pub struct Evaluation<'a> {
 
 impl Evaluation<'_> {
     pub fn verdict(&self) -> Verdict {
-        match (self.deny, self.allow) {
-            (Some(d), _) if d.certainty == Certainty::Certain => Verdict::Denied,
-            (_, Some(a)) if a.certainty == Certainty::Certain && self.deny.is_none() => {
-                Verdict::Allowed
-            }
-            (Some(_), Some(a)) if a.certainty == Certainty::Certain => Verdict::MaybeDenied,
-            (_, Some(_)) => Verdict::Conditional,
-            _ => Verdict::NotGranted,
+        let certain = |h: Option<Hit>| h.is_some_and(|h| h.certainty == Certainty::Certain);
+        if certain(self.deny) {
+            Verdict::Denied
+        } else if certain(self.allow) && self.deny.is_some() {
+            Verdict::MaybeDenied
+        } else if certain(self.allow) {
+            Verdict::Allowed
+        } else if self.allow.is_some() {
+            Verdict::Conditional
+        } else {
+            Verdict::NotGranted
         }
     }
 }
@@ -59,9 +86,9 @@ impl Evaluation<'_> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
     Allowed,
-    /// Allowed, but a Deny with an unknown condition may apply.
+    /// Allowed, but a Deny that orb-scan cannot decide may apply.
     MaybeDenied,
-    /// Allowed only under a condition we cannot evaluate.
+    /// Allowed only under a condition, or on some resources, that orb-scan cannot decide.
     Conditional,
     Denied,
     NotGranted,
@@ -75,25 +102,8 @@ pub fn evaluate<'a>(policies: &[&'a PolicyDocument], request: &Request) -> Evalu
             let Some(effect) = statement.effect.as_ref().map(|e| e.value) else {
                 continue;
             };
-            if !actions_apply(&statement.actions, request.action) {
+            let Some(certainty) = applies(statement, request) else {
                 continue;
-            }
-            let resource_ok = match effect {
-                Effect::Allow => resources_cover(&statement.resources, request.resource),
-                Effect::Deny => resources_may_hit(&statement.resources, request.resource),
-            };
-            if !resource_ok {
-                continue;
-            }
-            let certainty = match conditions_hold(&statement.conditions, request) {
-                Tri::False => continue,
-                Tri::True => Certainty::Certain,
-                Tri::Unknown => Certainty::Conditional,
-            };
-            let hit = Hit {
-                policy,
-                statement,
-                certainty,
             };
             let slot = match effect {
                 Effect::Allow => &mut eval.allow,
@@ -101,13 +111,37 @@ pub fn evaluate<'a>(policies: &[&'a PolicyDocument], request: &Request) -> Evalu
             };
             // Prefer a certain hit; among equals keep the first in scan order.
             if slot.is_none_or(|h| {
-                h.certainty == Certainty::Conditional && certainty == Certainty::Certain
+                h.certainty != Certainty::Certain && certainty == Certainty::Certain
             }) {
-                *slot = Some(hit);
+                *slot = Some(Hit {
+                    policy,
+                    statement,
+                    certainty,
+                });
             }
         }
     }
     eval
+}
+
+/// Whether `statement` applies to `request`, whatever its effect: `None` when it certainly does not.
+pub fn applies(statement: &Statement, request: &Request) -> Option<Certainty> {
+    if !actions_apply(&statement.actions, request.action) {
+        return None;
+    }
+    let resource_doubt = match resources_apply(&statement.resources, request.resource)? {
+        Certainty::Certain => None,
+        Certainty::Doubtful(d) => Some(d),
+    };
+    let condition_doubt = match conditions_hold(&statement.conditions, request) {
+        Tri::False => return None,
+        Tri::True => None,
+        Tri::Unknown(span) => Some(Doubt::Condition(span)),
+    };
+    Some(match condition_doubt.or(resource_doubt) {
+        None => Certainty::Certain,
+        Some(d) => Certainty::Doubtful(d),
+    })
 }
 
 pub fn actions_apply(actions: &Matcher, action: &str) -> bool {
@@ -121,35 +155,25 @@ pub fn actions_apply(actions: &Matcher, action: &str) -> bool {
     any != actions.negated
 }
 
-/// An Allow applies when it may name the resource: the `*` in a needed ARN are parts only AWS knows
-/// (the account, a role's path), so a grant on `arn:aws:iam::123456789012:role/x` serves
-/// `arn:aws:iam::*:role/x`. A `NotResource` Allow must leave the whole needed pattern outside its list.
-fn resources_cover(resources: &Matcher, needed: &str) -> bool {
+/// `Resource`: certain when a pattern covers the needed resource, doubtful when one only overlaps
+/// it. `NotResource`: the complement, so certain when no pattern overlaps, none when one covers.
+fn resources_apply(resources: &Matcher, needed: &str) -> Option<Certainty> {
     if !resources.present {
-        return false;
+        return None;
     }
-    let overlaps = resources
-        .items
-        .iter()
-        .any(|p| resource_overlaps(&p.value, needed));
-    overlaps != resources.negated
-}
-
-/// A Deny applies when it may hit any resource the request may touch.
-fn resources_may_hit(resources: &Matcher, needed: &str) -> bool {
-    if !resources.present {
-        return false;
+    let mut overlap = None;
+    for item in &resources.items {
+        match resource_match(&item.value, needed) {
+            ResourceMatch::Covers if resources.negated => return None,
+            ResourceMatch::Covers => return Some(Certainty::Certain),
+            ResourceMatch::Overlaps => overlap = overlap.or(Some(item.span)),
+            ResourceMatch::Disjoint => {}
+        }
     }
-    if resources.negated {
-        !resources
-            .items
-            .iter()
-            .any(|p| resource_covers(&p.value, needed))
-    } else {
-        resources
-            .items
-            .iter()
-            .any(|p| resource_overlaps(&p.value, needed))
+    match (overlap, resources.negated) {
+        (Some(span), _) => Some(Certainty::Doubtful(Doubt::Resource(span))),
+        (None, true) => Some(Certainty::Certain),
+        (None, false) => None,
     }
 }
 
@@ -157,60 +181,605 @@ fn resources_may_hit(resources: &Matcher, needed: &str) -> bool {
 enum Tri {
     True,
     False,
-    Unknown,
+    /// Cannot be decided; the span of the first undecidable condition.
+    Unknown(Span),
 }
 
+fn tri(b: bool) -> Tri {
+    if b {
+        Tri::True
+    } else {
+        Tri::False
+    }
+}
+
+/// All conditions of a statement must hold: any false one makes it not apply.
 fn conditions_hold(conditions: &[Condition], request: &Request) -> Tri {
     let mut result = Tri::True;
     for c in conditions {
         match condition_holds(c, request) {
             Tri::False => return Tri::False,
-            Tri::Unknown => result = Tri::Unknown,
-            Tri::True => {}
+            Tri::Unknown(span) if result == Tri::True => result = Tri::Unknown(span),
+            _ => {}
         }
     }
     result
 }
 
-/// Evaluates the condition keys whose value the deployment fixes; everything else is unknown.
-fn condition_holds(c: &Condition, request: &Request) -> Tri {
-    let key = c.key.to_ascii_lowercase();
+/// What the request context holds for a condition key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeyValue<'a> {
+    Present(&'a str),
+    /// AWS does not put this key in the request context for this action.
+    Absent,
+    Unknown,
+}
+
+/// Services whose requests go to a global or partition endpoint, where `aws:RequestedRegion` is not
+/// the provider's region (IAM is served from one region per partition; STS may be global or regional
+/// depending on the SDK's endpoint setting).
+const NOT_REGIONAL: &[&str] = &["iam", "sts"];
+
+/// The keys whose value the deployment fixes. Every other key is unknown.
+fn key_value<'a>(key: &str, request: &'a Request) -> KeyValue<'a> {
     let ctx = request.context;
-    let value = match key.as_str() {
-        "iam:passedtoservice" if request.action.eq_ignore_ascii_case("iam:PassRole") => {
-            ctx.passed_to_service.as_deref()
+    let (service, _) = request.action.split_once(':').unwrap_or(("", ""));
+    let is = |action: &str| request.action.eq_ignore_ascii_case(action);
+    let known = |v: &'a Option<String>| v.as_deref().map_or(KeyValue::Unknown, KeyValue::Present);
+    match key.to_ascii_lowercase().as_str() {
+        "iam:passedtoservice" if is("iam:PassRole") => known(&ctx.passed_to_service),
+        "iam:awsservicename" if is("iam:CreateServiceLinkedRole") => known(&ctx.service_name),
+        // PassRole is authorized inside the EC2 call that passes the role, in the provider's region.
+        "aws:requestedregion" if is("iam:PassRole") => known(&ctx.region),
+        "aws:requestedregion" if NOT_REGIONAL.iter().any(|s| service.eq_ignore_ascii_case(s)) => {
+            KeyValue::Unknown
         }
-        "iam:awsservicename"
-            if request
-                .action
-                .eq_ignore_ascii_case("iam:CreateServiceLinkedRole") =>
-        {
-            ctx.service_name.as_deref()
+        "aws:requestedregion" => known(&ctx.region),
+        "ec2:region" if service.eq_ignore_ascii_case("ec2") => known(&ctx.region),
+        // boto3 talks HTTPS to AWS endpoints, and ORB ignores `endpoint_url` (orb-facts.md §3).
+        "aws:securetransport" => KeyValue::Present("true"),
+        // Service-specific keys exist only for their service's actions.
+        "iam:passedtoservice" | "iam:awsservicename" | "ec2:region" => KeyValue::Absent,
+        _ => KeyValue::Unknown,
+    }
+}
+
+/// One condition operator, split into its set qualifier, its base and `IfExists`.
+struct Operator<'a> {
+    base: &'a str,
+    for_all_values: bool,
+    for_any_value: bool,
+    if_exists: bool,
+}
+
+impl<'a> Operator<'a> {
+    fn parse(op: &'a str) -> Operator<'a> {
+        let (for_all_values, for_any_value, rest) =
+            if let Some(r) = op.strip_prefix("ForAllValues:") {
+                (true, false, r)
+            } else if let Some(r) = op.strip_prefix("ForAnyValue:") {
+                (false, true, r)
+            } else {
+                (false, false, op)
+            };
+        let (base, if_exists) = match rest.strip_suffix("IfExists") {
+            Some(b) => (b, true),
+            None => (rest, false),
+        };
+        Operator {
+            base,
+            for_all_values,
+            for_any_value,
+            if_exists,
         }
-        "aws:requestedregion" | "ec2:region" => ctx.region.as_deref(),
-        _ => return Tri::Unknown,
+    }
+
+    /// Negated operators hold when the key is absent (IAM: "the condition is true").
+    fn negated(&self) -> bool {
+        matches!(
+            self.base,
+            "StringNotEquals"
+                | "StringNotEqualsIgnoreCase"
+                | "StringNotLike"
+                | "ArnNotEquals"
+                | "ArnNotLike"
+                | "NumericNotEquals"
+                | "DateNotEquals"
+                | "NotIpAddress"
+        )
+    }
+
+    /// Does one context value match one policy value (before negation)? `None` for operators
+    /// orb-scan does not evaluate on string keys.
+    fn matches(&self, policy: &str, context: &str) -> Option<bool> {
+        Some(match self.base {
+            "StringEquals" | "StringNotEquals" => policy == context,
+            "StringEqualsIgnoreCase" | "StringNotEqualsIgnoreCase" => {
+                policy.to_lowercase() == context.to_lowercase()
+            }
+            "StringLike" | "StringNotLike" | "ArnEquals" | "ArnLike" | "ArnNotEquals"
+            | "ArnNotLike" => glob_match(policy, context, false),
+            "Bool" => policy.eq_ignore_ascii_case(context),
+            _ => return None,
+        })
+    }
+}
+
+/// Evaluates one condition against the keys the deployment fixes; everything else is unknown.
+fn condition_holds(c: &Condition, request: &Request) -> Tri {
+    let unknown = Tri::Unknown(c.span);
+    let op = Operator::parse(&c.operator);
+    let value = key_value(&c.key, request);
+    if op.base == "Null" {
+        // `"Null": {"key": "true"}` holds when the key is absent.
+        let absent = match value {
+            KeyValue::Absent => true,
+            KeyValue::Present(_) => false,
+            KeyValue::Unknown => return unknown,
+        };
+        if c.opaque {
+            return unknown;
+        }
+        return tri(c
+            .values
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(&absent.to_string())));
+    }
+    let context = match value {
+        KeyValue::Unknown => return unknown,
+        // A set operator over no values: every value (none) matches, no value matches.
+        KeyValue::Absent if op.for_all_values => return Tri::True,
+        KeyValue::Absent if op.for_any_value => return Tri::False,
+        KeyValue::Absent => return tri(op.if_exists || op.negated()),
+        KeyValue::Present(v) => v,
     };
-    let Some(value) = value else {
-        return Tri::Unknown;
-    };
-    let op = c.operator.trim_end_matches("IfExists");
-    let op = op
-        .strip_prefix("ForAnyValue:")
-        .or_else(|| op.strip_prefix("ForAllValues:"))
-        .unwrap_or(op);
-    let any = |f: &dyn Fn(&str) -> bool| c.values.iter().any(|v| f(v));
-    let holds = match op {
-        "StringEquals" => any(&|v| v == value),
-        "StringEqualsIgnoreCase" => any(&|v| v.eq_ignore_ascii_case(value)),
-        "StringLike" => any(&|v| glob_match(v, value, false)),
-        "StringNotEquals" => !any(&|v| v == value),
-        "StringNotEqualsIgnoreCase" => !any(&|v| v.eq_ignore_ascii_case(value)),
-        "StringNotLike" => !any(&|v| glob_match(v, value, false)),
-        _ => return Tri::Unknown,
-    };
-    if holds {
-        Tri::True
-    } else {
-        Tri::False
+    if c.opaque {
+        return unknown;
+    }
+    let mut any = false;
+    for v in &c.values {
+        match op.matches(v, context) {
+            Some(m) => any |= m,
+            None => return unknown,
+        }
+    }
+    tri(any != op.negated())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iam::policy::{Origin, PolicyDocument};
+    use crate::syntax::json;
+
+    fn policy(json_text: &str) -> PolicyDocument {
+        let root = json::parse(json_text).expect("test policy parses").root;
+        PolicyDocument::from_node(&"p.json".into(), root, Origin::default(), None)
+    }
+
+    fn context(region: &str, passed_to: Option<&str>) -> RequestContext {
+        RequestContext {
+            region: Some(region.into()),
+            passed_to_service: passed_to.map(str::to_string),
+            service_name: None,
+        }
+    }
+
+    const FLEET_ROLE: &str = "arn:aws:iam::*:role/fleet-role";
+    const ANY_ROLE: &str = "arn:aws:iam::*:role/*";
+
+    /// (statements, action, resource, PassedToService, expected verdict)
+    #[allow(clippy::type_complexity)]
+    const CASES: &[(&str, &str, &str, Option<&str>, Verdict)] = &[
+        // Actions: wildcards, case, NotAction.
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*"}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"EC2:createFLEET","Resource":"*"}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*Fleet*","Resource":"*"}"#,
+            "ec2:DescribeFleetInstances",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:Describe?leets","Resource":"*"}"#,
+            "ec2:DescribeFleets",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}"#,
+            "iam:PassRole",
+            FLEET_ROLE,
+            None,
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ssm:GetParameters","Resource":"*"}"#,
+            "ssm:GetParameter",
+            "*",
+            None,
+            Verdict::NotGranted,
+        ),
+        // Deny wins, with or without conditions; NotAction in a Deny.
+        (
+            r#"{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"ec2:CreateFleet","Resource":"*"}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Denied,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","NotAction":"ec2:Describe*","Resource":"*"}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Denied,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","NotAction":"ec2:*","Resource":"*"}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"x"}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::MaybeDenied,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"ec2:*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"ec2:*","Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":"us-east-1"}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Denied,
+        ),
+        (
+            r#"{"Effect":"Deny","Action":"ec2:*","Resource":"*"}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Denied,
+        ),
+        // Conditions on a grant: decidable keys decide, others leave it conditional.
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"ec2:Region":"eu-west-1"}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"ec2:Region":"us-east-1"}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"StringLike":{"aws:RequestedRegion":"eu-*"}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"hpc"}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Conditional,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"ec2:Region":{"Ref":"AWS::Region"}}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Conditional,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"ec2:Region":"${aws:PrincipalTag/region}"}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Conditional,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"UnknownOperator":{"ec2:Region":"eu-west-1"}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Conditional,
+        ),
+        // Keys absent from the request: IfExists, negation, set operators, Null.
+        (
+            r#"{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*","Condition":{"StringEquals":{"ec2:Region":"eu-west-1"}}}"#,
+            "ssm:GetParameter",
+            "*",
+            None,
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*","Condition":{"StringEqualsIfExists":{"ec2:Region":"us-east-1"}}}"#,
+            "ssm:GetParameter",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*","Condition":{"StringNotEquals":{"ec2:Region":"us-east-1"}}}"#,
+            "ssm:GetParameter",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*","Condition":{"ForAllValues:StringEquals":{"ec2:Region":"us-east-1"}}}"#,
+            "ssm:GetParameter",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"ec2:Region":"eu-west-1"}}}"#,
+            "ssm:GetParameter",
+            "*",
+            None,
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"ec2:Region":["eu-west-1","us-east-1"]}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"*","Condition":{"Null":{"ec2:Region":"true"}}}"#,
+            "ssm:GetParameter",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"Null":{"ec2:Region":"true"}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"Null":{"aws:ResourceTag/x":"false"}}}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Conditional,
+        ),
+        // PassRole: resources and iam:PassedToService.
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/fleet-role"}"#,
+            "iam:PassRole",
+            FLEET_ROLE,
+            Some("spotfleet.amazonaws.com"),
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/other"}"#,
+            "iam:PassRole",
+            FLEET_ROLE,
+            Some("spotfleet.amazonaws.com"),
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/orb-nodes"}"#,
+            "iam:PassRole",
+            ANY_ROLE,
+            Some("ec2.amazonaws.com"),
+            Verdict::Conditional,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}"#,
+            "iam:PassRole",
+            ANY_ROLE,
+            Some("ec2.amazonaws.com"),
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}"#,
+            "iam:PassRole",
+            FLEET_ROLE,
+            Some("spotfleet.amazonaws.com"),
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringLike":{"iam:PassedToService":"*.amazonaws.com"}}}"#,
+            "iam:PassRole",
+            FLEET_ROLE,
+            Some("spotfleet.amazonaws.com"),
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}"#,
+            "iam:PassRole",
+            FLEET_ROLE,
+            None,
+            Verdict::Conditional,
+        ),
+        // NotResource, in an Allow and in a Deny.
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","NotResource":"arn:aws:iam::*:role/admin-*"}"#,
+            "iam:PassRole",
+            FLEET_ROLE,
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","NotResource":"arn:aws:iam::*:role/fleet-*"}"#,
+            "iam:PassRole",
+            FLEET_ROLE,
+            None,
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","NotResource":"arn:aws:iam::*:role/admin-*"}"#,
+            "iam:PassRole",
+            ANY_ROLE,
+            None,
+            Verdict::Conditional,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},{"Effect":"Deny","Action":"iam:PassRole","NotResource":"arn:aws:iam::*:role/fleet-*"}"#,
+            "iam:PassRole",
+            FLEET_ROLE,
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},{"Effect":"Deny","Action":"iam:PassRole","NotResource":"arn:aws:iam::*:role/orb-*"}"#,
+            "iam:PassRole",
+            FLEET_ROLE,
+            None,
+            Verdict::Denied,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},{"Effect":"Deny","Action":"iam:PassRole","NotResource":"arn:aws:iam::*:role/orb-*"}"#,
+            "iam:PassRole",
+            ANY_ROLE,
+            None,
+            Verdict::MaybeDenied,
+        ),
+        // A Deny on some roles may or may not hit an unknown role: never a certain denial.
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/admin-*"}"#,
+            "iam:PassRole",
+            ANY_ROLE,
+            None,
+            Verdict::MaybeDenied,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::*:role/admin-*"}"#,
+            "iam:PassRole",
+            FLEET_ROLE,
+            None,
+            Verdict::Allowed,
+        ),
+        // SSM parameters are regional; CloudFormation patterns stand for their values.
+        (
+            r#"{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"arn:aws:ssm:us-east-1::parameter/aws/service/*"}"#,
+            "ssm:GetParameter",
+            "arn:aws:ssm:eu-west-1::parameter/aws/service/ami",
+            None,
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ssm:GetParameter","Resource":{"Fn::Sub":"arn:${AWS::Partition}:ssm:${AWS::Region}::parameter/aws/service/*"}}"#,
+            "ssm:GetParameter",
+            "arn:aws:ssm:eu-west-1::parameter/aws/service/ami",
+            None,
+            Verdict::Allowed,
+        ),
+        // A statement with no Resource grants nothing to an identity.
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*"}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::NotGranted,
+        ),
+    ];
+
+    #[test]
+    fn verdicts() {
+        for (i, (statements, action, resource, passed_to, want)) in CASES.iter().enumerate() {
+            let doc = policy(&format!(
+                r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#
+            ));
+            let ctx = context("eu-west-1", *passed_to);
+            let request = Request {
+                action,
+                resource,
+                context: &ctx,
+            };
+            let got = evaluate(&[&doc], &request).verdict();
+            assert_eq!(
+                got, *want,
+                "case {i}: {statements} / {action} on {resource}"
+            );
+        }
+    }
+
+    #[test]
+    fn doubts_point_at_their_cause() {
+        let text = r#"{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":["arn:aws:iam::1:role/x"]},
+            {"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/t":"a"}}}]}"#;
+        let doc = policy(text);
+        let ctx = context("eu-west-1", Some("ec2.amazonaws.com"));
+        let hit = |action, resource| {
+            evaluate(
+                &[&doc],
+                &Request {
+                    action,
+                    resource,
+                    context: &ctx,
+                },
+            )
+            .allow
+            .and_then(|h| h.doubt())
+        };
+        let Some(Doubt::Resource(span)) = hit("iam:PassRole", ANY_ROLE) else {
+            panic!("resource doubt expected");
+        };
+        assert_eq!(
+            &text[span.start as usize..span.end as usize],
+            r#""arn:aws:iam::1:role/x""#
+        );
+        let Some(Doubt::Condition(span)) = hit("ec2:RunInstances", "*") else {
+            panic!("condition doubt expected");
+        };
+        assert!(text[span.start as usize..].starts_with(r#""aws:PrincipalTag/t""#));
     }
 }

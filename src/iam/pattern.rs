@@ -39,6 +39,69 @@ pub fn action_matches(pattern: &str, action: &str) -> bool {
     glob_match(pattern, action, true)
 }
 
+/// How a statement's resource pattern relates to the resources a request may touch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceMatch {
+    /// Every resource the request may touch matches the pattern.
+    Covers,
+    /// Some may, some may not: which one ORB touches decides.
+    Overlaps,
+    Disjoint,
+}
+
+/// Relates `pattern` (from a policy) to `needed` (a pattern whose `*` are parts orb-scan cannot know).
+/// Two ARNs compare field by field, since an unknown account or region never holds a colon. The
+/// needed account is unknown only because the repository does not say it: a policy that names one
+/// account is taken to be deployed in that account, so its literal account stands in for the unknown.
+pub fn resource_match(pattern: &str, needed: &str) -> ResourceMatch {
+    match (arn_fields(pattern), arn_fields(needed)) {
+        (Some(p), Some(n)) => {
+            let mut result = ResourceMatch::Covers;
+            for (i, (pf, nf)) in p.iter().zip(n.iter()).enumerate() {
+                let account_stand_in = i == ACCOUNT && *nf == "*" && !pf.is_empty();
+                let field = if account_stand_in {
+                    ResourceMatch::Covers
+                } else {
+                    glob_relation(pf, nf)
+                };
+                match field {
+                    ResourceMatch::Disjoint => return ResourceMatch::Disjoint,
+                    ResourceMatch::Overlaps => result = ResourceMatch::Overlaps,
+                    ResourceMatch::Covers => {}
+                }
+            }
+            result
+        }
+        _ => glob_relation(pattern, needed),
+    }
+}
+
+const ACCOUNT: usize = 4;
+
+/// The six fields of an ARN (the last keeps its colons), or `None` for anything else.
+fn arn_fields(s: &str) -> Option<[&str; 6]> {
+    let mut it = s.splitn(6, ':');
+    let fields = [
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+        it.next()?,
+    ];
+    (fields[0] == "arn").then_some(fields)
+}
+
+fn glob_relation(pattern: &str, needed: &str) -> ResourceMatch {
+    if resource_covers(pattern, needed) {
+        ResourceMatch::Covers
+    } else if resource_overlaps(pattern, needed) {
+        ResourceMatch::Overlaps
+    } else {
+        ResourceMatch::Disjoint
+    }
+}
+
 /// Does resource pattern `granted` cover every resource that `needed` (itself a pattern whose `*` are
 /// unknown parts) can name? A `*` in `needed` is covered only by a `*` in `granted`.
 pub fn resource_covers(granted: &str, needed: &str) -> bool {
@@ -143,6 +206,56 @@ mod tests {
             "arn:aws:iam::1:role/OrbFleet",
             false
         ));
+    }
+
+    #[test]
+    fn resource_matches() {
+        use ResourceMatch::*;
+        let any_role = "arn:aws:iam::*:role/*";
+        let fleet = "arn:aws:iam::*:role/fleet-role";
+        let cases = [
+            ("*", fleet, Covers),
+            ("arn:aws:iam::*:role/*", fleet, Covers),
+            // A literal account is the deployment's own.
+            ("arn:aws:iam::123456789012:role/fleet-role", fleet, Covers),
+            ("arn:aws:iam::123456789012:role/*", fleet, Covers),
+            ("arn:aws:iam::123456789012:role/other", fleet, Disjoint),
+            ("arn:aws:iam::*:role/fleet-*", fleet, Covers),
+            ("arn:aws:iam::*:role/Fleet-*", fleet, Disjoint),
+            // The role inside an instance profile is unknown: a named role may or may not be it.
+            (
+                "arn:aws:iam::123456789012:role/orb-instance",
+                any_role,
+                Overlaps,
+            ),
+            ("arn:aws:iam::*:role/orb-*", any_role, Overlaps),
+            ("arn:aws:iam::123456789012:role/*", any_role, Covers),
+            ("arn:aws:iam::*:user/*", any_role, Disjoint),
+            ("arn:aws-cn:iam::*:role/*", any_role, Disjoint),
+            ("arn:*:iam::*:role/*", any_role, Covers),
+            (
+                "arn:aws:ssm:eu-west-1::parameter/aws/service/*",
+                "arn:aws:ssm:eu-west-1::parameter/aws/service/ami-amazon-linux-latest/x",
+                Covers,
+            ),
+            (
+                "arn:aws:ssm:us-east-1::parameter/aws/service/*",
+                "arn:aws:ssm:eu-west-1::parameter/aws/service/x",
+                Disjoint,
+            ),
+            (
+                "arn:aws:ssm:*:123456789012:parameter/*",
+                "arn:aws:ssm:eu-west-1:*:parameter/golden",
+                Covers,
+            ),
+        ];
+        for (pattern, needed, want) in cases {
+            assert_eq!(
+                resource_match(pattern, needed),
+                want,
+                "{pattern} vs {needed}"
+            );
+        }
     }
 
     #[test]

@@ -45,11 +45,20 @@ pub enum Effect {
     Deny,
 }
 
+/// One entry of `Action`, `Resource` or `Principal`: a glob, or the pattern standing for what a
+/// CloudFormation intrinsic will produce (`opaque`), which is never judged as a literal.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub value: String,
+    pub span: Span,
+    pub opaque: bool,
+}
+
 /// `Action`/`NotAction` or `Resource`/`NotResource`: a list of globs, possibly negated.
 #[derive(Clone, Debug, Default)]
 pub struct Matcher {
     pub negated: bool,
-    pub items: Vec<Spanned<String>>,
+    pub items: Vec<Item>,
     /// The whole field's span (key through value), empty when the field is absent.
     pub span: Span,
     pub present: bool,
@@ -60,7 +69,19 @@ pub struct Condition {
     pub operator: String,
     pub key: String,
     pub values: Vec<String>,
+    /// A value is not a literal (an intrinsic, a policy variable `${aws:username}`, an object):
+    /// the condition cannot be decided statically.
+    pub opaque: bool,
+    /// The key through its values.
     pub span: Span,
+}
+
+/// One principal of a `Principal`/`NotPrincipal`: `kind` is `AWS`, `Service`, `Federated`,
+/// `CanonicalUser`, or `*` for the bare wildcard.
+#[derive(Clone, Debug)]
+pub struct PrincipalItem {
+    pub kind: String,
+    pub item: Item,
 }
 
 #[derive(Clone, Debug)]
@@ -71,7 +92,9 @@ pub struct Statement {
     pub actions: Matcher,
     pub resources: Matcher,
     pub conditions: Vec<Condition>,
+    /// The `Principal`/`NotPrincipal` key's span.
     pub principal: Option<Span>,
+    pub principals: Vec<PrincipalItem>,
 }
 
 #[derive(Clone, Debug)]
@@ -156,6 +179,42 @@ fn statement(node: &Node) -> Statement {
         principal: node
             .get_any(&["Principal", "NotPrincipal"])
             .map(|e| e.key_span),
+        principals: principals(node),
+    }
+}
+
+fn item(n: &Node) -> Option<Item> {
+    let (value, opaque) = n.pattern_text()?;
+    Some(Item {
+        value,
+        span: n.span,
+        opaque,
+    })
+}
+
+fn principals(node: &Node) -> Vec<PrincipalItem> {
+    let Some(entry) = node.get_any(&["Principal", "NotPrincipal"]) else {
+        return Vec::new();
+    };
+    match entry.value.as_object() {
+        Some(kinds) if entry.value.intrinsic().is_none() => kinds
+            .iter()
+            .flat_map(|k| {
+                k.value.strings().into_iter().filter_map(|n| {
+                    Some(PrincipalItem {
+                        kind: k.key.clone(),
+                        item: item(n)?,
+                    })
+                })
+            })
+            .collect(),
+        _ => item(&entry.value)
+            .map(|item| PrincipalItem {
+                kind: "*".into(),
+                item,
+            })
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -165,18 +224,7 @@ fn matcher(node: &Node, positive: &str, negative: &str) -> Matcher {
         (None, Some(e)) => (e, true),
         (None, None) => return Matcher::default(),
     };
-    let items = entry
-        .value
-        .strings()
-        .into_iter()
-        .filter_map(|n| {
-            let (text, _) = n.pattern_text()?;
-            Some(Spanned {
-                value: text,
-                span: n.span,
-            })
-        })
-        .collect();
+    let items = entry.value.strings().into_iter().filter_map(item).collect();
     Matcher {
         negated,
         items,
@@ -198,20 +246,22 @@ fn conditions(node: &Node) -> Vec<Condition> {
             continue;
         };
         for k in keys {
+            let nodes = k.value.strings();
+            let values: Vec<String> = nodes
+                .iter()
+                .filter_map(|v| match &v.value {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Bool(b) => Some(b.to_string()),
+                    Value::Number(n) => Some(n.clone()),
+                    _ => None,
+                })
+                .collect();
+            let opaque = values.len() != nodes.len() || values.iter().any(|v| v.contains("${"));
             out.push(Condition {
                 operator: op.key.clone(),
                 key: k.key.clone(),
-                values: k
-                    .value
-                    .strings()
-                    .into_iter()
-                    .filter_map(|v| match &v.value {
-                        Value::String(s) => Some(s.clone()),
-                        Value::Bool(b) => Some(b.to_string()),
-                        Value::Number(n) => Some(n.clone()),
-                        _ => v.pattern_text().map(|(t, _)| t),
-                    })
-                    .collect(),
+                values,
+                opaque,
                 span: Span {
                     start: k.key_span.start,
                     end: k.value.span.end,

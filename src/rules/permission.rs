@@ -3,10 +3,9 @@
 
 use crate::deploy::{Deployment, Finding, Model};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::grants::{evaluate, Hit, Request, Verdict};
+use crate::iam::grants::{evaluate, Doubt, Hit, Request, Verdict};
 use crate::iam::pattern::action_matches;
 use crate::orb::needs::{Cause, CauseKey, Need};
-use crate::span::Span;
 use std::collections::BTreeMap;
 
 /// What a group of findings has in common, besides the cause.
@@ -118,18 +117,24 @@ fn list(actions: &[&str]) -> String {
 
 fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group) -> Diagnostic {
     let acts = list(&g.actions);
+    let doubt = g.hit.and_then(|h| h.doubt());
     let subject = match &g.cause.packaged_default {
         Some(default) => format!("template `{}` (inheriting {default})", g.cause.template_id),
         None => format!("`{}`", g.cause.label),
     };
     let message = match kind {
         Kind::Missing => format!("{subject} needs {acts}, which the policy does not grant"),
-        Kind::Conditional => format!(
-            "{subject} needs {acts}, granted only under a condition orb-scan cannot evaluate"
-        ),
+        Kind::Conditional => match doubt {
+            Some(Doubt::Resource(_)) => format!(
+                "{subject} needs {acts}, granted only on resources that may not include ORB's"
+            ),
+            _ => format!(
+                "{subject} needs {acts}, granted only under a condition orb-scan cannot evaluate"
+            ),
+        },
         Kind::Denied => format!("{subject} needs {acts}, which a Deny statement refuses"),
         Kind::MaybeDenied => {
-            format!("{subject} needs {acts}, which a conditional Deny statement may refuse")
+            format!("{subject} needs {acts}, which a Deny statement may refuse")
         }
     };
     let mut d = Diagnostic::new(code, g.severity, &g.cause.file, g.cause.span, message)
@@ -146,11 +151,19 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
             }
         }
         (Kind::Conditional, Some(hit)) => {
-            let span = condition_span(hit).unwrap_or(hit.statement.span);
-            d = d.with_label(&hit.policy.file, span, "granted only under this condition");
+            let (span, text) = match doubt {
+                Some(Doubt::Resource(span)) => (
+                    span,
+                    "granted only on this resource: orb-scan cannot tell whether ORB's is among it",
+                ),
+                Some(Doubt::Condition(span)) => (span, "granted only under this condition"),
+                None => (hit.statement.span, "granted here"),
+            };
+            d = d.with_label(&hit.policy.file, span, text);
         }
         (_, Some(hit)) => {
-            // Point at the action pattern that matched, the clearest place to narrow the Deny.
+            // Point at what decides: the undecidable condition or resource, else the action
+            // pattern that matched, the clearest place to narrow the Deny.
             let matched = hit
                 .statement
                 .actions
@@ -158,9 +171,17 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
                 .iter()
                 .filter(|_| !hit.statement.actions.negated)
                 .find(|p| g.actions.iter().any(|a| action_matches(&p.value, a)));
-            let (span, text) = match matched {
-                Some(p) => (p.span, format!("`{}` is denied here", p.value)),
-                None => (
+            let (span, text) = match (doubt, matched) {
+                (Some(Doubt::Condition(span)), _) => (
+                    span,
+                    "this Deny applies unless this condition is false".to_string(),
+                ),
+                (Some(Doubt::Resource(span)), _) => (
+                    span,
+                    "this Deny applies if ORB's resource matches this pattern".to_string(),
+                ),
+                (None, Some(p)) => (p.span, format!("`{}` is denied here", p.value)),
+                (None, None) => (
                     hit.statement
                         .effect
                         .as_ref()
@@ -168,11 +189,6 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
                         .unwrap_or(hit.statement.span),
                     "denied here".to_string(),
                 ),
-            };
-            let text = if kind == Kind::Denied {
-                text
-            } else {
-                format!("{text}, unless its condition is false")
             };
             d = d.with_label(&hit.policy.file, span, text);
         }
@@ -205,16 +221,15 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
     }
     let help = match kind {
         Kind::Missing => format!("allow {acts} in the policy ORB runs under"),
-        Kind::Conditional => {
-            "make sure the condition holds for ORB's requests, or grant without it".into()
-        }
+        Kind::Conditional => match doubt {
+            Some(Doubt::Resource(_)) => {
+                format!("make sure the pattern names the resource ORB uses, or widen it for {acts}")
+            }
+            _ => "make sure the condition holds for ORB's requests, or grant without it".into(),
+        },
         Kind::Denied | Kind::MaybeDenied => format!("exempt ORB's role from this Deny for {acts}"),
     };
     d.with_help(help)
-}
-
-fn condition_span(hit: Hit) -> Option<Span> {
-    hit.statement.conditions.first().map(|c| c.span)
 }
 
 pub fn missing(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {
