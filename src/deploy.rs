@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, FilePath};
 use crate::iam::grants::{evaluate, Hit, Request, Verdict};
 use crate::iam::pattern::action_matches;
 use crate::iam::policy::{PolicyDocument, PolicyKind};
+use crate::iam::role::Role;
 use crate::orb::files::{OrbConfig, OrbTemplateFile};
 use crate::orb::needs::{needs_of, Need};
 use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemplate};
@@ -17,6 +18,8 @@ pub struct Workspace {
     /// Text of the files that produced documents or diagnostics, for rendering.
     pub sources: BTreeMap<FilePath, String>,
     pub policies: Vec<PolicyDocument>,
+    /// Roles found by extractors that know them (CloudFormation); see `iam::role`.
+    pub roles: Vec<Role>,
     pub configs: Vec<OrbConfig>,
     pub template_files: Vec<OrbTemplateFile>,
     pub diagnostics: Vec<Diagnostic>,
@@ -27,6 +30,8 @@ impl Workspace {
     pub fn sort(&mut self) {
         self.policies
             .sort_by(|a, b| (&a.file, a.node.span.start).cmp(&(&b.file, b.node.span.start)));
+        self.roles
+            .sort_by(|a, b| (&a.file, a.span.start).cmp(&(&b.file, b.span.start)));
         self.configs.sort_by(|a, b| a.file.cmp(&b.file));
         self.template_files.sort_by(|a, b| a.file.cmp(&b.file));
     }

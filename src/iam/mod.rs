@@ -2,6 +2,9 @@
 //! grammars and the grants evaluator.
 
 pub mod catalog;
+pub mod grammar;
 pub mod grants;
 pub mod pattern;
 pub mod policy;
+pub mod role;
+pub mod trust;

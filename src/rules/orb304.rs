@@ -1,0 +1,111 @@
+use super::policies::statements;
+use super::Rule;
+use crate::deploy::Model;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::iam::grants::actions_apply;
+use crate::iam::pattern::{action_matches, resource_match, ResourceMatch};
+use crate::iam::policy::{Effect, PolicyKind};
+
+pub static RULE: Rule = Rule {
+    code: "ORB304",
+    name: "pass-role-wildcard",
+    severity: Severity::Warning,
+    summary: "`iam:PassRole` on every role without an `iam:PassedToService` condition",
+    doc: r#"## What it finds
+An identity policy statement that allows `iam:PassRole` (by name, by a wildcard such as `iam:*` or `*`,
+or through `NotAction`) on every role of an account (`*`, `arn:aws:iam::*:role/*`,
+`arn:aws:iam::123456789012:role/*`, or any `NotResource`) with no `iam:PassedToService` condition.
+
+## Why it matters
+Whoever holds the policy can hand any role, including an administrator role, to any service that
+accepts one (EC2, Lambda, CloudFormation, ...) and act with that role's permissions. ORB needs to pass
+only its fleet role (to `spotfleet.amazonaws.com`) and its instance profile roles (to
+`ec2.amazonaws.com`).
+
+## Example
+```json
+{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}
+```
+
+## Fix
+Name the roles ORB passes in `Resource`, and add
+`"Condition": {"StringEquals": {"iam:PassedToService": ["ec2.amazonaws.com", "spotfleet.amazonaws.com"]}}`.
+orb-scan evaluates that condition against each need, so the cross-check stays exact.
+
+## source
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html; IAM Access Analyzer check
+PASS_ROLE_WITH_STAR_IN_RESOURCE."#,
+    check: Some(check),
+};
+
+fn check(model: &Model, out: &mut Vec<Diagnostic>) {
+    for (policy, statement) in statements(model) {
+        let allows = statement
+            .effect
+            .as_ref()
+            .is_some_and(|e| e.value == Effect::Allow);
+        if policy.kind != PolicyKind::Identity
+            || !allows
+            || !actions_apply(&statement.actions, "iam:PassRole")
+        {
+            continue;
+        }
+        let scoped = statement
+            .conditions
+            .iter()
+            .any(|c| c.key.eq_ignore_ascii_case("iam:PassedToService"));
+        if scoped || !statement.resources.present {
+            continue;
+        }
+        let every_role = |pattern: &str| {
+            let partition = pattern.split(':').nth(1).unwrap_or("aws");
+            let partition = if partition.is_empty() {
+                "aws"
+            } else {
+                partition
+            };
+            resource_match(pattern, &format!("arn:{partition}:iam::*:role/*"))
+                == ResourceMatch::Covers
+        };
+        let wide = if statement.resources.negated {
+            Some(statement.resources.span)
+        } else {
+            statement
+                .resources
+                .items
+                .iter()
+                .find(|r| every_role(&r.value))
+                .map(|r| r.span)
+        };
+        let Some(resource_span) = wide else {
+            continue;
+        };
+        // Point at the entry that grants PassRole; for NotAction, at the whole field.
+        let action_span = match statement.actions.negated {
+            true => statement.actions.span,
+            false => statement
+                .actions
+                .items
+                .iter()
+                .find(|a| action_matches(&a.value, "iam:PassRole"))
+                .map_or(statement.actions.span, |a| a.span),
+        };
+        let resource_label = if statement.resources.negated {
+            "on every role but these"
+        } else {
+            "on every role"
+        };
+        out.push(
+            Diagnostic::new(
+                "ORB304",
+                Severity::Warning,
+                &policy.file,
+                action_span,
+                "`iam:PassRole` is allowed on every role, to any service",
+            )
+            .label_here("allows iam:PassRole")
+            .with_label(&policy.file, resource_span, resource_label)
+            .with_help("name the roles in `Resource` and add a `StringEquals` condition on `iam:PassedToService`"),
+        );
+    }
+}

@@ -1,0 +1,92 @@
+use super::policies::statements;
+use super::Rule;
+use crate::deploy::Model;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::iam::grants::actions_apply;
+use crate::iam::policy::{Effect, PolicyKind};
+use crate::iam::trust::{confused_deputy_services, SOURCE_KEYS};
+
+pub static RULE: Rule = Rule {
+    code: "ORB401",
+    name: "trust-confused-deputy",
+    severity: Severity::Warning,
+    summary:
+        "a service that sends aws:SourceArn/aws:SourceAccount may assume the role without them",
+    doc: r#"## What it finds
+A trust policy statement that lets a service principal assume the role (`sts:AssumeRole`) with no
+`aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOrgID` or `aws:SourceOrgPaths` condition, for the
+service principals that really send those keys when they assume a role: `spotfleet.amazonaws.com`
+(the Spot Fleet role ORB passes), `autoscaling.amazonaws.com`, `scheduler.amazonaws.com`,
+`personalize.amazonaws.com`, `codebuild.amazonaws.com`. The list is data
+(`data/confused-deputy-services.toml`), one documented source per service. Services that send no such
+key are never reported: `ec2.amazonaws.com` (instance profiles) is the classic false positive of other
+tools, and a condition on a key that is never sent denies every AssumeRole.
+
+## Why it matters
+Without the condition, the service will assume the role on behalf of any AWS account that names its
+ARN: another customer of Spot Fleet could launch and tag instances with your fleet role (the
+cross-service confused deputy).
+
+## Example
+```json
+{"Effect": "Allow", "Principal": {"Service": "spotfleet.amazonaws.com"}, "Action": "sts:AssumeRole"}
+```
+
+## Fix
+Add, with your account:
+`"Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:ec2:*:111122223333:spot-fleet-request/sfr-*"},
+"StringEquals": {"aws:SourceAccount": "111122223333"}}`.
+
+## source
+https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-prerequisites.html (seed
+`000_937d613f92f20406.txt`) and the page cited beside each service in
+`data/confused-deputy-services.toml`."#,
+    check: Some(check),
+};
+
+fn check(model: &Model, out: &mut Vec<Diagnostic>) {
+    let services = confused_deputy_services();
+    for (policy, statement) in statements(model) {
+        let allows = statement
+            .effect
+            .as_ref()
+            .is_some_and(|e| e.value == Effect::Allow);
+        if policy.kind != PolicyKind::Trust
+            || !allows
+            || !actions_apply(&statement.actions, "sts:AssumeRole")
+        {
+            continue;
+        }
+        let pinned = statement
+            .conditions
+            .iter()
+            .any(|c| SOURCE_KEYS.iter().any(|k| c.key.eq_ignore_ascii_case(k)));
+        if pinned {
+            continue;
+        }
+        for p in statement
+            .principals
+            .iter()
+            .filter(|p| p.kind == "Service" && !p.item.opaque)
+        {
+            let Some(sender) = services.sender(&p.item.value) else {
+                continue;
+            };
+            out.push(
+                Diagnostic::new(
+                    "ORB401",
+                    Severity::Warning,
+                    &policy.file,
+                    p.item.span,
+                    format!(
+                        "`{}` may assume this role for any account: the statement has no aws:SourceArn or aws:SourceAccount condition",
+                        p.item.value
+                    ),
+                )
+                .label_here("this service sends aws:SourceArn and aws:SourceAccount")
+                .with_note(format!("source: {}", sender.source))
+                .with_help("add `\"Condition\": {\"StringEquals\": {\"aws:SourceAccount\": \"<your account>\"}}`, or an `ArnLike` on `aws:SourceArn`"),
+            );
+        }
+    }
+}

@@ -1,0 +1,140 @@
+use super::Rule;
+use crate::deploy::Model;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::iam::role::Role;
+
+pub static RULE: Rule = Rule {
+    code: "ORB403",
+    name: "legacy-spot-fleet-role-policy",
+    severity: Severity::Warning,
+    summary: "fleet role uses `AmazonEC2SpotFleetRole` (no tagging) instead of `AmazonEC2SpotFleetTaggingRole`",
+    doc: r#"## What it finds
+A role that attaches the AWS managed policy `service-role/AmazonEC2SpotFleetRole` (by ARN, in any
+partition, also through `!Sub`) and not `service-role/AmazonEC2SpotFleetTaggingRole`. Roles come from
+the extractors that know them (CloudFormation `AWS::IAM::Role` `ManagedPolicyArns`).
+
+## Why it matters
+`AmazonEC2SpotFleetRole` is the original Spot Fleet role policy: it cannot tag the instances the fleet
+launches. ORB sends `TagSpecifications` on every request, so a fleet role with only the legacy policy
+launches untagged instances, or fails the request, depending on the fleet.
+
+## Example
+```yaml
+FleetRole:
+  Type: AWS::IAM::Role
+  Properties:
+    ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AmazonEC2SpotFleetRole]
+```
+
+## Fix
+Attach `arn:aws:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole` instead.
+
+## source
+AWS Batch "Amazon EC2 Spot Fleet role" (seed `001_66e1da1d3061d131.txt`: "AmazonEC2SpotFleetRole: This
+was the original managed policy for the Spot Fleet role ... it does not support Spot Instance tagging");
+EC2 User Guide, Spot Fleet permissions (seed `000_937d613f92f20406.txt`)."#,
+    check: Some(check),
+};
+
+/// `policy/...` of the two AWS managed Spot Fleet role policies (the ARN's partition may vary).
+const LEGACY: &str = ":iam::aws:policy/service-role/AmazonEC2SpotFleetRole";
+const TAGGING: &str = ":iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole";
+
+fn check(model: &Model, out: &mut Vec<Diagnostic>) {
+    for role in &model.workspace.roles {
+        out.extend(legacy_policy(role));
+    }
+}
+
+fn legacy_policy(role: &Role) -> Option<Diagnostic> {
+    let attached = |suffix: &str| {
+        role.managed_policy_arns
+            .iter()
+            .find(|a| a.value.starts_with("arn:") && a.value.ends_with(suffix))
+    };
+    let legacy = attached(LEGACY)?;
+    if attached(TAGGING).is_some() {
+        return None;
+    }
+    Some(
+        Diagnostic::new(
+            "ORB403",
+            Severity::Warning,
+            &role.file,
+            legacy.span,
+            format!(
+                "role `{}` uses the legacy `AmazonEC2SpotFleetRole` policy, which cannot tag the instances the fleet launches",
+                role.name
+            ),
+        )
+        .label_here("legacy Spot Fleet role policy")
+        .with_label(&role.file, role.span, "the fleet role")
+        .with_note("ORB tags every fleet request (TagSpecifications)")
+        .with_help("attach `arn:aws:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole` instead"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deploy::{build, Workspace};
+    use crate::iam::policy::Item;
+    use crate::span::Span;
+
+    fn role(arns: &[&str]) -> Role {
+        Role {
+            file: "cfn/fleet.yaml".into(),
+            name: "FleetRole".into(),
+            span: Span::new(10, 19),
+            managed_policy_arns: arns
+                .iter()
+                .enumerate()
+                .map(|(i, a)| Item {
+                    value: a.to_string(),
+                    span: Span::new(100 * (i + 1), 100 * (i + 1) + a.len()),
+                    opaque: a.contains('*'),
+                })
+                .collect(),
+            resource: Some("FleetRole".into()),
+        }
+    }
+
+    fn codes(roles: Vec<Role>) -> Vec<(&'static str, Span)> {
+        let ws = Workspace {
+            roles,
+            ..Default::default()
+        };
+        let model = build(&ws);
+        let mut out = Vec::new();
+        check(&model, &mut out);
+        out.iter().map(|d| (d.code, d.span)).collect()
+    }
+
+    #[test]
+    fn legacy_policy_is_reported_at_its_arn() {
+        let legacy = "arn:aws:iam::aws:policy/service-role/AmazonEC2SpotFleetRole";
+        let tagging = "arn:aws:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole";
+        let via_sub = "arn:*:iam::aws:policy/service-role/AmazonEC2SpotFleetRole";
+        let span = |i: usize, a: &str| Span::new(100 * i, 100 * i + a.len());
+        assert_eq!(
+            codes(vec![role(&[legacy])]),
+            vec![("ORB403", span(1, legacy))]
+        );
+        assert_eq!(
+            codes(vec![role(&[
+                "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                via_sub
+            ])]),
+            vec![("ORB403", span(2, via_sub))]
+        );
+        assert_eq!(codes(vec![role(&[legacy, tagging])]), vec![]);
+        assert_eq!(codes(vec![role(&[tagging])]), vec![]);
+        assert_eq!(
+            codes(vec![role(&[
+                "arn:aws:iam::123456789012:policy/AmazonEC2SpotFleetRole"
+            ])]),
+            vec![]
+        );
+        assert_eq!(codes(vec![]), vec![]);
+    }
+}
