@@ -55,21 +55,13 @@ pub struct Catalog {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lookup {
     /// An exact action; `canonical` is AWS's spelling (`ec2:DescribeInstances`).
-    Action {
-        canonical: String,
-    },
+    Action { canonical: String },
     /// A wildcard pattern matching at least one action.
     Pattern,
-    /// The service exists, no action matches.
-    UnknownAction {
-        /// The nearest real action (`ec2:DescribeInstances` for `ec2:DescribeInstance`).
-        nearest: Option<String>,
-        /// When the name is an API operation, the actions IAM checks for it.
-        api_call: Vec<String>,
-    },
-    UnknownService {
-        nearest: Option<String>,
-    },
+    /// The service exists, no action matches (`Catalog::nearest_action` suggests one).
+    UnknownAction,
+    /// No service has this prefix (`Catalog::nearest_service` suggests one).
+    UnknownService,
     /// Not `service:action` (ORB303 reports the shape).
     Malformed,
 }
@@ -134,7 +126,7 @@ impl Catalog {
             .map(|i| &self.services[i])
     }
 
-    /// Judges one `Action`/`NotAction` entry.
+    /// Judges one `Action`/`NotAction` entry. Cheap: suggestions are separate calls.
     pub fn lookup(&self, pattern: &str) -> Lookup {
         if pattern == "*" {
             return Lookup::Pattern;
@@ -154,30 +146,51 @@ impl Catalog {
             return if matched {
                 Lookup::Pattern
             } else {
-                Lookup::UnknownService { nearest: None }
+                Lookup::UnknownService
             };
         }
         let Some(service) = self.service(prefix) else {
-            return Lookup::UnknownService {
-                nearest: nearest(prefix, self.services.iter().map(|s| s.prefix)),
-            };
+            return Lookup::UnknownService;
         };
         if has_wildcard(name) {
             return if service.matches(name) {
                 Lookup::Pattern
             } else {
-                Lookup::UnknownAction {
-                    nearest: None,
-                    api_call: Vec::new(),
-                }
+                Lookup::UnknownAction
             };
         }
-        if let Some(action) = service.action(name) {
-            return Lookup::Action {
+        match service.action(name) {
+            Some(action) => Lookup::Action {
                 canonical: format!("{}:{action}", service.prefix),
-            };
+            },
+            None => Lookup::UnknownAction,
         }
-        let api_call = service
+    }
+
+    /// The real action nearest to an unknown `service:Name` (`ec2:DescribeInstances` for
+    /// `ec2:DescribeInstance`), when close enough to be a typo.
+    pub fn nearest_action(&self, action: &str) -> Option<String> {
+        let (prefix, name) = action.split_once(':')?;
+        if has_wildcard(name) {
+            return None;
+        }
+        let service = self.service(prefix)?;
+        let i = nearest(name, service.lower.iter().map(|(l, _)| l.as_str()))?;
+        Some(format!(
+            "{}:{}",
+            service.prefix, service.actions[service.lower[i].1]
+        ))
+    }
+
+    /// When `service:Name` is an API operation that IAM authorizes as other actions, those actions.
+    pub fn api_call(&self, action: &str) -> Vec<String> {
+        let Some((service, name)) = action
+            .split_once(':')
+            .and_then(|(prefix, name)| Some((self.service(prefix)?, name)))
+        else {
+            return Vec::new();
+        };
+        service
             .api_calls
             .iter()
             .find(|(op, _)| op.eq_ignore_ascii_case(name))
@@ -187,12 +200,16 @@ impl Catalog {
                     .map(|a| format!("{}:{a}", service.prefix))
                     .collect()
             })
-            .unwrap_or_default();
-        Lookup::UnknownAction {
-            nearest: nearest(name, service.actions.iter().copied())
-                .map(|a| format!("{}:{a}", service.prefix)),
-            api_call,
+            .unwrap_or_default()
+    }
+
+    /// The service prefix nearest to an unknown one (`ec2` for `ec3`).
+    pub fn nearest_service(&self, prefix: &str) -> Option<&'static str> {
+        if has_wildcard(prefix) {
+            return None;
         }
+        let i = nearest(prefix, self.services.iter().map(|s| s.prefix))?;
+        Some(self.services[i].prefix)
     }
 }
 
@@ -219,65 +236,72 @@ fn has_wildcard(s: &str) -> bool {
     s.contains(['*', '?'])
 }
 
-/// The closest candidate by edit distance (case-insensitive), when close enough to be a typo:
+/// The index of the closest lowercase candidate by edit distance, when close enough to be a typo:
 /// at most a third of the name's length, and at least 1 and at most 4 edits.
-fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    let name_lower = name.to_ascii_lowercase();
-    let budget = (name_lower.chars().count() / 3).clamp(1, 4);
-    let mut best: Option<(usize, &str)> = None;
-    for candidate in candidates {
-        let d = edit_distance(&name_lower, &candidate.to_ascii_lowercase(), budget);
-        if d <= budget && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, candidate));
+fn nearest<'a>(name: &str, lowercase_candidates: impl Iterator<Item = &'a str>) -> Option<usize> {
+    let name = name.to_ascii_lowercase();
+    let budget = (name.len() / 3).clamp(1, 4);
+    let mut rows = Rows::default();
+    let mut best: Option<(usize, usize)> = None;
+    for (i, candidate) in lowercase_candidates.enumerate() {
+        let limit = best.map_or(budget, |(d, _)| d.saturating_sub(1));
+        let d = rows.distance(name.as_bytes(), candidate.as_bytes(), limit);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, i));
         }
     }
-    best.map(|(_, c)| c.to_string())
+    best.map(|(_, i)| i)
 }
 
-/// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), cut off early
-/// once every cell of a row exceeds `limit`.
-fn edit_distance(a: &str, b: &str, limit: usize) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.len().abs_diff(b.len()) > limit {
-        return limit + 1;
-    }
-    let mut before: Vec<usize> = vec![0; b.len() + 1];
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        current[0] = i;
-        let mut row_min = current[0];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(before[j - 2] + 1);
-            }
-            current[j] = d;
-            row_min = row_min.min(d);
-        }
-        if row_min > limit {
+/// Reusable rows for `distance`, so a search over a service allocates once.
+#[derive(Default)]
+struct Rows {
+    before: Vec<usize>,
+    previous: Vec<usize>,
+    current: Vec<usize>,
+}
+
+impl Rows {
+    /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions) over bytes,
+    /// cut off as `limit + 1` once it must exceed `limit`.
+    fn distance(&mut self, a: &[u8], b: &[u8], limit: usize) -> usize {
+        if a.len().abs_diff(b.len()) > limit {
             return limit + 1;
         }
-        std::mem::swap(&mut before, &mut previous);
-        std::mem::swap(&mut previous, &mut current);
+        for row in [&mut self.before, &mut self.previous, &mut self.current] {
+            row.clear();
+            row.resize(b.len() + 1, 0);
+        }
+        for (j, cell) in self.previous.iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            self.current[0] = i;
+            let mut row_min = i;
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut d = (self.previous[j] + 1)
+                    .min(self.current[j - 1] + 1)
+                    .min(self.previous[j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d = d.min(self.before[j - 2] + 1);
+                }
+                self.current[j] = d;
+                row_min = row_min.min(d);
+            }
+            if row_min > limit {
+                return limit + 1;
+            }
+            std::mem::swap(&mut self.before, &mut self.previous);
+            std::mem::swap(&mut self.previous, &mut self.current);
+        }
+        self.previous[b.len()]
     }
-    previous[b.len()]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn unknown(nearest: Option<&str>, api_call: &[&str]) -> Lookup {
-        Lookup::UnknownAction {
-            nearest: nearest.map(str::to_string),
-            api_call: api_call.iter().map(|s| s.to_string()).collect(),
-        }
-    }
 
     #[test]
     fn header_and_counts() {
@@ -298,54 +322,57 @@ mod tests {
             ("ec2:Describe*", Lookup::Pattern),
             ("iam:List*Tags", Lookup::Pattern),
             ("ec2:*Fleet*", Lookup::Pattern),
+            ("EC2:*fleet*", Lookup::Pattern),
             ("ec2:Run?nstances", Lookup::Pattern),
             ("*", Lookup::Pattern),
             ("s3*:Get*", Lookup::Pattern),
-            ("ec2:*Nonexistent*", unknown(None, &[])),
-            (
-                "ec2:DescribeInstance",
-                unknown(Some("ec2:DescribeInstances"), &[]),
-            ),
-            (
-                "ec2:DescribeInstnaces",
-                unknown(Some("ec2:DescribeInstances"), &[]),
-            ),
-            ("s3:HeadBucket", unknown(None, &["s3:ListBucket"])),
-            ("s3:ListObjectsV2", unknown(None, &["s3:ListBucket"])),
-            (
-                "ec3:RunInstances",
-                Lookup::UnknownService {
-                    nearest: Some("ec2".into()),
-                },
-            ),
-            ("zz*:Get*", Lookup::UnknownService { nearest: None }),
+            ("ec2:*Nonexistent*", Lookup::UnknownAction),
+            ("ec2:DescribeInstance", Lookup::UnknownAction),
+            ("s3:HeadBucket", Lookup::UnknownAction),
+            ("ec3:RunInstances", Lookup::UnknownService),
+            ("zz*:Get*", Lookup::UnknownService),
             ("ec2", Lookup::Malformed),
             ("ec2:", Lookup::Malformed),
             ("a:b:c", Lookup::Malformed),
         ];
         for (pattern, want) in cases {
-            let got = c.lookup(pattern);
-            if let (
-                Lookup::UnknownAction { api_call, .. },
-                Lookup::UnknownAction {
-                    api_call: want_api,
-                    nearest: None,
-                },
-            ) = (&got, &want)
-            {
-                // Only the hint is asserted where any nearby name would do.
-                assert_eq!(api_call, want_api, "{pattern}");
-                continue;
-            }
-            assert_eq!(got, want, "{pattern}");
+            assert_eq!(c.lookup(pattern), want, "{pattern}");
         }
     }
 
     #[test]
+    fn suggestions() {
+        let c = catalog();
+        let cases = [
+            ("ec2:DescribeInstance", Some("ec2:DescribeInstances")),
+            ("ec2:DescribeInstnaces", Some("ec2:DescribeInstances")),
+            ("EC2:describeinstance", Some("ec2:DescribeInstances")),
+            ("ssm:GetParameterz", Some("ssm:GetParameter")),
+            ("ec2:Zzzzzzzzzzzz", None),
+            ("ec2:Describe*Zz", None),
+        ];
+        for (action, want) in cases {
+            assert_eq!(c.nearest_action(action).as_deref(), want, "{action}");
+        }
+        assert_eq!(c.api_call("s3:HeadBucket"), vec!["s3:ListBucket"]);
+        assert_eq!(c.api_call("S3:listobjectsv2"), vec!["s3:ListBucket"]);
+        assert_eq!(
+            c.api_call("s3:CopyObject"),
+            vec!["s3:GetObject", "s3:PutObject"]
+        );
+        assert!(c.api_call("s3:GetObject").is_empty());
+        assert_eq!(c.nearest_service("ec3"), Some("ec2"));
+        assert_eq!(c.nearest_service("lambdda"), Some("lambda"));
+        assert_eq!(c.nearest_service("qqqqqqqqqq"), None);
+    }
+
+    #[test]
     fn distances() {
-        assert_eq!(edit_distance("abc", "abc", 3), 0);
-        assert_eq!(edit_distance("abc", "acb", 3), 1);
-        assert_eq!(edit_distance("kitten", "sitting", 5), 3);
-        assert_eq!(edit_distance("a", "abcdefgh", 2), 3);
+        let mut rows = Rows::default();
+        let mut d = |a: &str, b: &str, limit| rows.distance(a.as_bytes(), b.as_bytes(), limit);
+        assert_eq!(d("abc", "abc", 3), 0);
+        assert_eq!(d("abc", "acb", 3), 1);
+        assert_eq!(d("kitten", "sitting", 5), 3);
+        assert_eq!(d("a", "abcdefgh", 2), 3);
     }
 }

@@ -1,34 +1,55 @@
 //! IAM glob patterns: `*` matches any run of characters, `?` exactly one.
 
 /// Matches `text` against an IAM glob. Iterative with single backtrack point: linear-ish, no recursion.
+/// ASCII inputs (nearly all of IAM) are matched as bytes, without allocating.
 pub fn glob_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        let eq = |a: &u8, b: &u8| {
+            if case_insensitive {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                a == b
+            }
+        };
+        return glob_slices(pattern.as_bytes(), text.as_bytes(), b'*', b'?', eq);
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    let eq = |a: char, b: char| {
+    let eq = |a: &char, b: &char| {
         if case_insensitive {
-            a.eq_ignore_ascii_case(&b) || a.to_lowercase().eq(b.to_lowercase())
+            a.to_lowercase().eq(b.to_lowercase())
         } else {
             a == b
         }
     };
+    glob_slices(&p, &t, '*', '?', eq)
+}
+
+fn glob_slices<T: PartialEq>(
+    p: &[T],
+    t: &[T],
+    star: T,
+    one: T,
+    eq: impl Fn(&T, &T) -> bool,
+) -> bool {
     let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
+    let mut backtrack: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti]))) {
+        if pi < p.len() && (p[pi] == one || (p[pi] != star && eq(&p[pi], &t[ti]))) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
+        } else if pi < p.len() && p[pi] == star {
+            backtrack = Some((pi, ti));
             pi += 1;
-        } else if let Some((sp, st)) = star {
+        } else if let Some((sp, st)) = backtrack {
             pi = sp + 1;
             ti = st + 1;
-            star = Some((sp, st + 1));
+            backtrack = Some((sp, st + 1));
         } else {
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == star {
         pi += 1;
     }
     pi == p.len()

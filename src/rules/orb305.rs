@@ -8,18 +8,18 @@ pub static RULE: Rule = Rule {
     code: "ORB305",
     name: "action-case",
     severity: Severity::Note,
-    summary: "action spelled in another case than AWS's (service prefix not lowercase)",
+    summary: "service prefix not lowercase",
     doc: r#"## What it finds
-An action whose service prefix is not lowercase (`EC2:RunInstances`), or whose name is spelled in
-another case than the IAM reference (`ec2:runinstances`). Wildcard patterns are judged on their prefix
-only.
+An action whose service prefix is not lowercase (`EC2:RunInstances`, `SNS:Publish`). The fix names
+AWS's spelling of the whole action. The case of the action name itself is not reported: AWS's own
+managed policies mix it freely (`s3:PutBucketCors`), and IAM ignores it.
 
 ## Why it matters
 IAM compares actions case-insensitively, so the policy works; but readers, `grep` and other tools do
 not, and a policy that mixes spellings hides duplicates.
 
 ## Example
-`"Action": "EC2:describeInstances"` is `ec2:DescribeInstances`.
+`"Action": "EC2:DescribeInstances"` is `ec2:DescribeInstances`.
 
 ## Fix
 Use AWS's spelling, given in the message.
@@ -36,25 +36,26 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
         let Some((prefix, name)) = item.value.split_once(':') else {
             continue;
         };
-        let expected = match catalog.lookup(&item.value) {
-            Lookup::Action { canonical } => canonical,
-            Lookup::Pattern | Lookup::UnknownAction { .. } => {
-                format!("{}:{name}", prefix.to_ascii_lowercase())
-            }
-            Lookup::UnknownService { .. } | Lookup::Malformed => continue,
-        };
-        if expected == item.value {
+        if !prefix.chars().any(|c| c.is_ascii_uppercase()) {
             continue;
         }
+        // AWS's spelling of a known action; else the pattern with its prefix lowercased.
+        let expected = match catalog.lookup(&item.value) {
+            Lookup::Action { canonical } => canonical,
+            _ => format!("{}:{name}", prefix.to_ascii_lowercase()),
+        };
         out.push(
             Diagnostic::new(
                 "ORB305",
                 Severity::Note,
                 &policy.file,
                 item.span,
-                format!("`{}` is spelled `{expected}` by AWS", item.value),
+                format!(
+                    "service prefix `{prefix}` is written `{}` by AWS",
+                    prefix.to_ascii_lowercase()
+                ),
             )
-            .label_here("IAM ignores case here, readers do not")
+            .label_here("IAM ignores case here, readers and tools do not")
             .with_help(format!("write `{expected}`")),
         );
     }
