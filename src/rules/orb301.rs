@@ -50,6 +50,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             format!("`{}` is not an IAM action", item.value)
         };
         let label = match (&nearest, wildcard) {
+            _ if !api_call.is_empty() => "an API operation, not an IAM action".to_string(),
             (Some(n), _) => format!("did you mean `{n}`?"),
             (None, true) => "matches nothing in the catalog".to_string(),
             (None, false) => "not in the catalog".to_string(),
