@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::iam::policy::{looks_like_policy, Origin, PolicyDocument};
+use crate::iam::role::{roles_in_template, Role};
 use crate::orb::files::{
     is_main_config, is_packaged_defaults, template_format, OrbConfig, OrbTemplateFile,
 };
@@ -14,6 +15,7 @@ use crate::walk::Candidate;
 #[derive(Default)]
 pub struct Extracted {
     pub policies: Vec<PolicyDocument>,
+    pub roles: Vec<Role>,
     pub configs: Vec<OrbConfig>,
     pub template_files: Vec<OrbTemplateFile>,
     pub diagnostics: Vec<Diagnostic>,
@@ -22,6 +24,7 @@ pub struct Extracted {
 impl Extracted {
     pub fn is_empty(&self) -> bool {
         self.policies.is_empty()
+            && self.roles.is_empty()
             && self.configs.is_empty()
             && self.template_files.is_empty()
             && self.diagnostics.is_empty()
@@ -29,6 +32,7 @@ impl Extracted {
 
     pub fn append(&mut self, mut other: Extracted) {
         self.policies.append(&mut other.policies);
+        self.roles.append(&mut other.roles);
         self.configs.append(&mut other.configs);
         self.template_files.append(&mut other.template_files);
         self.diagnostics.append(&mut other.diagnostics);
@@ -130,6 +134,8 @@ fn from_tree(path: &FilePath, parsed: Parsed, out: &mut Extracted) {
             node: root,
             format,
         });
+    } else if let roles @ [_, ..] = roles_in_template(path, &root).as_slice() {
+        out.roles.extend_from_slice(roles);
     } else {
         recognised = false;
     }

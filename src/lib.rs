@@ -81,6 +81,7 @@ pub fn collect(opts: &ScanOptions) -> deploy::Workspace {
         all.append(extracted);
     }
     ws.policies = all.policies;
+    ws.roles = all.roles;
     ws.configs = all.configs;
     ws.template_files = all.template_files;
     ws.diagnostics.append(&mut all.diagnostics);

@@ -129,7 +129,7 @@ pub fn applies(statement: &Statement, request: &Request) -> Option<Certainty> {
     if !actions_apply(&statement.actions, request.action) {
         return None;
     }
-    let resource_doubt = match resources_apply(&statement.resources, request.resource)? {
+    let resource_doubt = match resources_apply(statement, request.resource)? {
         Certainty::Certain => None,
         Certainty::Doubtful(d) => Some(d),
     };
@@ -155,17 +155,28 @@ pub fn actions_apply(actions: &Matcher, action: &str) -> bool {
     any != actions.negated
 }
 
-/// `Resource`: certain when a pattern covers the needed resource, doubtful when one only overlaps
-/// it. `NotResource`: the complement, so certain when no pattern overlaps, none when one covers.
-fn resources_apply(resources: &Matcher, needed: &str) -> Option<Certainty> {
+/// `Resource`: certain when a pattern covers the needed resource. When one only overlaps it, the
+/// needed pattern's `*` are parts the policy's author knows and orb-scan does not (the role inside an
+/// instance profile, a role's path): an Allow naming a resource there is taken to name ORB's, while
+/// a Deny naming one only may hit it. `NotResource` is the complement: certain when no pattern
+/// overlaps, none when one covers, doubtful in between, whatever the effect.
+fn resources_apply(statement: &Statement, needed: &str) -> Option<Certainty> {
+    let resources = &statement.resources;
     if !resources.present {
         return None;
     }
+    let allow = statement
+        .effect
+        .as_ref()
+        .is_some_and(|e| e.value == Effect::Allow);
     let mut overlap = None;
     for item in &resources.items {
         match resource_match(&item.value, needed) {
             ResourceMatch::Covers if resources.negated => return None,
             ResourceMatch::Covers => return Some(Certainty::Certain),
+            ResourceMatch::Overlaps if allow && !resources.negated => {
+                return Some(Certainty::Certain)
+            }
             ResourceMatch::Overlaps => overlap = overlap.or(Some(item.span)),
             ResourceMatch::Disjoint => {}
         }
@@ -229,8 +240,11 @@ fn key_value<'a>(key: &str, request: &'a Request) -> KeyValue<'a> {
     match key.to_ascii_lowercase().as_str() {
         "iam:passedtoservice" if is("iam:PassRole") => known(&ctx.passed_to_service),
         "iam:awsservicename" if is("iam:CreateServiceLinkedRole") => known(&ctx.service_name),
-        // PassRole is authorized inside the EC2 call that passes the role, in the provider's region.
-        "aws:requestedregion" if is("iam:PassRole") => known(&ctx.region),
+        // PassRole, and the service-linked role AWS creates on first use, are authorized inside the
+        // EC2 call that needs them, in the provider's region.
+        "aws:requestedregion" if is("iam:PassRole") || is("iam:CreateServiceLinkedRole") => {
+            known(&ctx.region)
+        }
         "aws:requestedregion" if NOT_REGIONAL.iter().any(|s| service.eq_ignore_ascii_case(s)) => {
             KeyValue::Unknown
         }
@@ -619,7 +633,7 @@ mod tests {
             "iam:PassRole",
             ANY_ROLE,
             Some("ec2.amazonaws.com"),
-            Verdict::Conditional,
+            Verdict::Allowed,
         ),
         (
             r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}"#,
@@ -754,7 +768,7 @@ mod tests {
 
     #[test]
     fn doubts_point_at_their_cause() {
-        let text = r#"{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":["arn:aws:iam::1:role/x"]},
+        let text = r#"{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","NotResource":["arn:aws:iam::1:role/x"]},
             {"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/t":"a"}}}]}"#;
         let doc = policy(text);
         let ctx = context("eu-west-1", Some("ec2.amazonaws.com"));

@@ -183,13 +183,16 @@ fn statement(node: &Node) -> Statement {
     }
 }
 
-fn item(n: &Node) -> Option<Item> {
-    let (value, opaque) = n.pattern_text()?;
-    Some(Item {
-        value,
-        span: n.span,
-        opaque,
-    })
+impl Item {
+    /// A string, or the pattern an intrinsic stands for; `None` for other values.
+    pub fn of(n: &Node) -> Option<Item> {
+        let (value, opaque) = n.pattern_text()?;
+        Some(Item {
+            value,
+            span: n.span,
+            opaque,
+        })
+    }
 }
 
 fn principals(node: &Node) -> Vec<PrincipalItem> {
@@ -203,12 +206,12 @@ fn principals(node: &Node) -> Vec<PrincipalItem> {
                 k.value.strings().into_iter().filter_map(|n| {
                     Some(PrincipalItem {
                         kind: k.key.clone(),
-                        item: item(n)?,
+                        item: Item::of(n)?,
                     })
                 })
             })
             .collect(),
-        _ => item(&entry.value)
+        _ => Item::of(&entry.value)
             .map(|item| PrincipalItem {
                 kind: "*".into(),
                 item,
@@ -224,7 +227,12 @@ fn matcher(node: &Node, positive: &str, negative: &str) -> Matcher {
         (None, Some(e)) => (e, true),
         (None, None) => return Matcher::default(),
     };
-    let items = entry.value.strings().into_iter().filter_map(item).collect();
+    let items = entry
+        .value
+        .strings()
+        .into_iter()
+        .filter_map(Item::of)
+        .collect();
     Matcher {
         negated,
         items,

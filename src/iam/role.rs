@@ -4,6 +4,7 @@
 use super::policy::Item;
 use crate::diagnostic::FilePath;
 use crate::span::Span;
+use crate::syntax::Node;
 
 #[derive(Clone, Debug)]
 pub struct Role {
@@ -17,4 +18,28 @@ pub struct Role {
     pub managed_policy_arns: Vec<Item>,
     /// Logical id of the role in its template, matching `Origin::resource` of its trust policy.
     pub resource: Option<String>,
+}
+
+/// The `AWS::IAM::Role` resources of a CloudFormation template tree, with their managed policy ARNs.
+/// The template reader calls this on every template it reads, whatever its syntax.
+pub fn roles_in_template(file: &FilePath, root: &Node) -> Vec<Role> {
+    let Some(resources) = root.get("Resources").and_then(Node::as_object) else {
+        return Vec::new();
+    };
+    resources
+        .iter()
+        .filter(|r| r.value.get("Type").and_then(Node::as_str) == Some("AWS::IAM::Role"))
+        .map(|r| Role {
+            file: file.clone(),
+            name: r.key.clone(),
+            span: r.key_span,
+            managed_policy_arns: r
+                .value
+                .get("Properties")
+                .and_then(|p| p.get("ManagedPolicyArns"))
+                .map(|arns| arns.strings().into_iter().filter_map(Item::of).collect())
+                .unwrap_or_default(),
+            resource: Some(r.key.clone()),
+        })
+        .collect()
 }
