@@ -1,10 +1,9 @@
-use super::policies::statements;
+use super::policies::{allowing, conditions_on};
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::grants::actions_apply;
 use crate::iam::pattern::{action_matches, resource_match, ResourceMatch};
-use crate::iam::policy::{Effect, PolicyKind};
+use crate::iam::policy::PolicyKind;
 
 pub static RULE: Rule = Rule {
     code: "ORB304",
@@ -39,21 +38,8 @@ PASS_ROLE_WITH_STAR_IN_RESOURCE."#,
 };
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
-    for (policy, statement) in statements(model) {
-        let allows = statement
-            .effect
-            .as_ref()
-            .is_some_and(|e| e.value == Effect::Allow);
-        if policy.kind != PolicyKind::Identity
-            || !allows
-            || !actions_apply(&statement.actions, "iam:PassRole")
-        {
-            continue;
-        }
-        let scoped = statement
-            .conditions
-            .iter()
-            .any(|c| c.key.eq_ignore_ascii_case("iam:PassedToService"));
+    for (policy, statement) in allowing(model, PolicyKind::Identity, "iam:PassRole") {
+        let scoped = conditions_on(statement, &["iam:PassedToService"]);
         if scoped || !statement.resources.present {
             continue;
         }

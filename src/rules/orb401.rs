@@ -1,9 +1,8 @@
-use super::policies::statements;
+use super::policies::{allowing, conditions_on};
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::grants::actions_apply;
-use crate::iam::policy::{Effect, PolicyKind};
+use crate::iam::policy::PolicyKind;
 use crate::iam::trust::{confused_deputy_services, SOURCE_KEYS};
 
 pub static RULE: Rule = Rule {
@@ -46,21 +45,8 @@ https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-prerequisites.htm
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let services = confused_deputy_services();
-    for (policy, statement) in statements(model) {
-        let allows = statement
-            .effect
-            .as_ref()
-            .is_some_and(|e| e.value == Effect::Allow);
-        if policy.kind != PolicyKind::Trust
-            || !allows
-            || !actions_apply(&statement.actions, "sts:AssumeRole")
-        {
-            continue;
-        }
-        let pinned = statement
-            .conditions
-            .iter()
-            .any(|c| SOURCE_KEYS.iter().any(|k| c.key.eq_ignore_ascii_case(k)));
+    for (policy, statement) in allowing(model, PolicyKind::Trust, "sts:AssumeRole") {
+        let pinned = conditions_on(statement, SOURCE_KEYS);
         if pinned {
             continue;
         }

@@ -2,7 +2,8 @@
 //! the entries a rule can judge. Entries produced by CloudFormation intrinsics are left out.
 
 use crate::deploy::Model;
-use crate::iam::policy::{Item, PolicyDocument, Statement};
+use crate::iam::grants::actions_apply;
+use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
 
 /// Every `Action`/`NotAction` entry written as a literal, with its policy.
 pub fn actions<'m>(model: &'m Model) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item)> {
@@ -25,4 +26,28 @@ pub fn statements<'m>(
         .policies
         .iter()
         .flat_map(|p| p.statements.iter().map(move |s| (p, s)))
+}
+
+/// The Allow statements of `kind` policies whose actions cover `action`.
+pub fn allowing<'m>(
+    model: &'m Model,
+    kind: PolicyKind,
+    action: &'m str,
+) -> impl Iterator<Item = (&'m PolicyDocument, &'m Statement)> {
+    statements(model).filter(move |(policy, statement)| {
+        policy.kind == kind
+            && statement
+                .effect
+                .as_ref()
+                .is_some_and(|e| e.value == Effect::Allow)
+            && actions_apply(&statement.actions, action)
+    })
+}
+
+/// Does the statement have a condition on one of `keys` (any operator)?
+pub fn conditions_on(statement: &Statement, keys: &[&str]) -> bool {
+    statement
+        .conditions
+        .iter()
+        .any(|c| keys.iter().any(|k| c.key.eq_ignore_ascii_case(k)))
 }
