@@ -3,6 +3,7 @@
 //! case-insensitive, as IAM is; a pattern is valid when it matches at least one catalog action.
 
 use super::pattern::glob_match;
+use crate::suggest::nearest;
 use std::sync::OnceLock;
 
 const TEXT: &str = include_str!("../../data/iam-catalog.txt");
@@ -175,11 +176,8 @@ impl Catalog {
             return None;
         }
         let service = self.service(prefix)?;
-        let i = nearest(name, service.lower.iter().map(|(l, _)| l.as_str()))?;
-        Some(format!(
-            "{}:{}",
-            service.prefix, service.actions[service.lower[i].1]
-        ))
+        let action = nearest(name, service.actions.iter().copied())?;
+        Some(format!("{}:{action}", service.prefix))
     }
 
     /// When `service:Name` is an API operation that IAM authorizes as other actions, those actions.
@@ -208,8 +206,7 @@ impl Catalog {
         if has_wildcard(prefix) {
             return None;
         }
-        let i = nearest(prefix, self.services.iter().map(|s| s.prefix))?;
-        Some(self.services[i].prefix)
+        nearest(prefix, self.services.iter().map(|s| s.prefix))
     }
 }
 
@@ -234,69 +231,6 @@ impl Service {
 
 fn has_wildcard(s: &str) -> bool {
     s.contains(['*', '?'])
-}
-
-/// The index of the closest lowercase candidate by edit distance, when close enough to be a typo:
-/// at most a third of the name's length, and at least 1 and at most 4 edits.
-fn nearest<'a>(name: &str, lowercase_candidates: impl Iterator<Item = &'a str>) -> Option<usize> {
-    let name = name.to_ascii_lowercase();
-    let budget = (name.len() / 3).clamp(1, 4);
-    let mut rows = Rows::default();
-    let mut best: Option<(usize, usize)> = None;
-    for (i, candidate) in lowercase_candidates.enumerate() {
-        let limit = best.map_or(budget, |(d, _)| d.saturating_sub(1));
-        let d = rows.distance(name.as_bytes(), candidate.as_bytes(), limit);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, i));
-        }
-    }
-    best.map(|(_, i)| i)
-}
-
-/// Reusable rows for `distance`, so a search over a service allocates once.
-#[derive(Default)]
-struct Rows {
-    before: Vec<usize>,
-    previous: Vec<usize>,
-    current: Vec<usize>,
-}
-
-impl Rows {
-    /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions) over bytes,
-    /// cut off as `limit + 1` once it must exceed `limit`.
-    fn distance(&mut self, a: &[u8], b: &[u8], limit: usize) -> usize {
-        if a.len().abs_diff(b.len()) > limit {
-            return limit + 1;
-        }
-        for row in [&mut self.before, &mut self.previous, &mut self.current] {
-            row.clear();
-            row.resize(b.len() + 1, 0);
-        }
-        for (j, cell) in self.previous.iter_mut().enumerate() {
-            *cell = j;
-        }
-        for i in 1..=a.len() {
-            self.current[0] = i;
-            let mut row_min = i;
-            for j in 1..=b.len() {
-                let cost = usize::from(a[i - 1] != b[j - 1]);
-                let mut d = (self.previous[j] + 1)
-                    .min(self.current[j - 1] + 1)
-                    .min(self.previous[j - 1] + cost);
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    d = d.min(self.before[j - 2] + 1);
-                }
-                self.current[j] = d;
-                row_min = row_min.min(d);
-            }
-            if row_min > limit {
-                return limit + 1;
-            }
-            std::mem::swap(&mut self.before, &mut self.previous);
-            std::mem::swap(&mut self.previous, &mut self.current);
-        }
-        self.previous[b.len()]
-    }
 }
 
 #[cfg(test)]
@@ -364,15 +298,5 @@ mod tests {
         assert_eq!(c.nearest_service("ec3"), Some("ec2"));
         assert_eq!(c.nearest_service("lambdda"), Some("lambda"));
         assert_eq!(c.nearest_service("qqqqqqqqqq"), None);
-    }
-
-    #[test]
-    fn distances() {
-        let mut rows = Rows::default();
-        let mut d = |a: &str, b: &str, limit| rows.distance(a.as_bytes(), b.as_bytes(), limit);
-        assert_eq!(d("abc", "abc", 3), 0);
-        assert_eq!(d("abc", "acb", 3), 1);
-        assert_eq!(d("kitten", "sitting", 5), 3);
-        assert_eq!(d("a", "abcdefgh", 2), 3);
     }
 }
