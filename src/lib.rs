@@ -5,6 +5,8 @@ pub mod deploy;
 pub mod diagnostic;
 pub mod extract;
 pub mod fix;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generate;
 pub mod iam;
 pub mod orb;

@@ -1,0 +1,76 @@
+//! The properties the fuzz targets (`fuzz/`) and their regression test (`tests/fuzz_regressions.rs`)
+//! check, in one place so both exercise exactly the same code.
+
+use crate::report::{concise, human, json, Report};
+use crate::syntax::{Node, Value};
+
+/// The JSON reader never panics, and every span it gives is a valid range of the input.
+pub fn check_json(text: &str) {
+    match crate::syntax::json::parse(text) {
+        Ok(parsed) => {
+            assert_spans(&parsed.root, text);
+            for w in &parsed.warnings {
+                assert!(text.get(w.span.range()).is_some() && text.get(w.first.range()).is_some());
+            }
+        }
+        Err(e) => assert!(
+            e.span.end as usize <= text.len() && text.is_char_boundary(e.span.start as usize)
+        ),
+    }
+}
+
+fn assert_spans(node: &Node, text: &str) {
+    assert!(
+        text.get(node.span.range()).is_some(),
+        "span {:?} outside the input",
+        node.span
+    );
+    match &node.value {
+        Value::Array(items) => items.iter().for_each(|n| assert_spans(n, text)),
+        Value::Object(entries) => {
+            for e in entries {
+                assert!(text.get(e.key_span.range()).is_some());
+                assert_spans(&e.value, text);
+            }
+        }
+        Value::Tagged(_, inner) => assert_spans(inner, text),
+        _ => {}
+    }
+}
+
+/// One file, under every candidate name, through extract, model, rules and every renderer.
+pub fn check_pipeline(bytes: &[u8]) {
+    for name in [
+        "policy.json",
+        "config/config.json",
+        "config/aws_templates.json",
+        "template.yaml",
+        "stack.template",
+    ] {
+        let candidate = crate::walk::to_candidate(name.into(), bytes.to_vec());
+        let mut ws = crate::deploy::Workspace::default();
+        let extracted = crate::extract::extract(&candidate);
+        if !extracted.is_empty() {
+            ws.sources
+                .insert(candidate.path.clone(), candidate.text.clone());
+        }
+        ws.policies = extracted.policies;
+        ws.configs = extracted.configs;
+        ws.template_files = extracted.template_files;
+        ws.diagnostics = extracted.diagnostics;
+        ws.files_scanned = 1;
+        let report = crate::check(&ws, &[], &[]);
+        render_all(&report);
+        let model = crate::deploy::build(&ws);
+        let _ = crate::fix::plan(&model);
+        let _ = crate::generate::least_privilege(&model.deployments.iter().collect::<Vec<_>>());
+    }
+}
+
+fn render_all(report: &Report) {
+    let mut sink = Vec::new();
+    json::render(report, &mut sink).expect("in-memory write");
+    concise::render(report, &mut sink).expect("in-memory write");
+    let mut colour = termcolor::NoColor::new(Vec::new());
+    human::render(report, &mut colour).expect("in-memory write");
+}
