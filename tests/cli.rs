@@ -1,8 +1,10 @@
 //! The CLI through the real binary: exit codes, formats, filtering, determinism, bad input, and ORB's
 //! own files from the shared corpus.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -14,13 +16,7 @@ fn orb_scan(args: &[&str]) -> Output {
 
 /// Runs inside `dir` (relative to the repository), as a user scanning that folder would.
 fn orb_scan_in(dir: impl AsRef<Path>, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_orb-scan"))
-        .current_dir(repo().join(dir))
-        .args(args)
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run orb-scan")
+    common::run_in(&repo().join(dir), args)
 }
 
 fn stdout(o: &Output) -> String {

@@ -1,33 +1,12 @@
 //! `--fix` and `--diff`: fixing then rescanning is clean, fixing twice changes nothing, and the file keeps
 //! its own layout (snapshots of the diff for each layout in `testdata/fix`).
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 fn orb_scan(dir: &Path, args: &[&str]) -> (String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_orb-scan"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run orb-scan");
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        out.status.code().unwrap_or(-1),
-    )
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
+    common::stdout_in(dir, args)
 }
 
 const MISSING: &[&str] = &[
@@ -69,7 +48,7 @@ fn fix_then_rescan_is_clean_and_idempotent() {
     assert!(dirs.len() > 15, "{}", dirs.len());
     for fixture in dirs {
         let tmp = tempfile::tempdir().unwrap();
-        copy_tree(&fixture, tmp.path());
+        common::copy_tree(&fixture, tmp.path());
         orb_scan(tmp.path(), &["--fix"]);
         let left = missing_findings(tmp.path());
         assert!(

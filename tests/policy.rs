@@ -2,20 +2,12 @@
 //! scanning the deployment with it in place of its own policy reports nothing missing, denied or
 //! conditional; it names no wildcard action; and it is stable.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 fn orb_scan(dir: &Path, args: &[&str]) -> (String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_orb-scan"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run orb-scan");
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        out.status.code().unwrap_or(-1),
-    )
+    common::stdout_in(dir, args)
 }
 
 /// Copies the ORB files of a fixture (config and templates, not its policies) into a fresh folder.

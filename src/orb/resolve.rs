@@ -27,6 +27,16 @@ pub struct Setting {
     pub origin: Origin,
 }
 
+impl Setting {
+    /// Where the value is written, unless it is a packaged default.
+    pub fn located(&self) -> Option<(&FilePath, Span)> {
+        match &self.origin {
+            Origin::Set { file, span, .. } => Some((file, *span)),
+            Origin::Packaged => None,
+        }
+    }
+}
+
 /// The provider instance a template runs under.
 #[derive(Clone, Debug)]
 pub struct ProviderInstance<'a> {

@@ -79,7 +79,7 @@ fn disabled(model: &Model, out: &mut Vec<Diagnostic>) {
             let Some(at) = &t.handler_disabled_at else {
                 continue;
             };
-            let crate::orb::resolve::Origin::Set { file, span, .. } = &at.origin else {
+            let Some((file, span)) = at.located() else {
                 continue;
             };
             out.push(
@@ -94,7 +94,7 @@ fn disabled(model: &Model, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .label_here("ORB finds no handler for this template")
-                .with_label(file, *span, "the handler is switched off here")
+                .with_label(file, span, "the handler is switched off here")
                 .with_help("enable the handler for this instance, or use a provider_api it enables"),
             );
         }

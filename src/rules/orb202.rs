@@ -3,7 +3,7 @@ use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::orb::files::is_aws_template;
 use crate::orb::requirements::table;
-use crate::orb::resolve::lookup;
+use crate::orb::resolve::{lookup, Setting};
 use crate::syntax::{Node, Value};
 
 pub static RULE: Rule = Rule {
@@ -63,58 +63,47 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    // Handler-dependent values need the resolved handler.
-    for d in &model.deployments {
-        for r in &d.templates {
-            let Some(handler) = r.handler.as_deref() else {
-                continue;
-            };
-            if r.fleet_type.value == "instant"
-                && !t
-                    .values
-                    .fleet_type_instant_only
-                    .iter()
-                    .any(|h| h == handler)
-            {
-                if let crate::orb::resolve::Origin::Set { file, span, .. } = &r.fleet_type.origin {
-                    out.push(
-                        Diagnostic::new(
-                            "ORB202",
-                            Severity::Error,
-                            file,
-                            *span,
-                            format!(
-                                "fleet_type `instant` is valid only for EC2Fleet, not {handler}"
-                            ),
-                        )
-                        .label_here("rejected by ORB's handler validator")
-                        .with_help("use `request` or `maintain`"),
-                    );
-                }
-            }
-            if handler == "SpotFleet"
-                && !t.values.price_type_spotfleet.contains(&r.price_type.value)
-            {
-                if let crate::orb::resolve::Origin::Set { file, span, .. } = &r.price_type.origin {
-                    out.push(
-                        Diagnostic::new(
-                            "ORB202",
-                            Severity::Error,
-                            file,
-                            *span,
-                            format!(
-                                "price_type `{}` is not valid for SpotFleet",
-                                r.price_type.value
-                            ),
-                        )
-                        .label_here("rejected by the SpotFleet validator")
-                        .with_note(format!(
-                            "SpotFleet accepts: {}",
-                            t.values.price_type_spotfleet.join(", ")
-                        )),
-                    );
-                }
-            }
+    // Handler-dependent values need the resolved handler; only written values can be pointed at.
+    let mut reject = |setting: &Setting, message: String, label: &str, help: String| {
+        if let Some((file, span)) = setting.located() {
+            out.push(
+                Diagnostic::new("ORB202", Severity::Error, file, span, message)
+                    .label_here(label)
+                    .with_help(help),
+            );
+        }
+    };
+    for r in model.deployments.iter().flat_map(|d| &d.templates) {
+        let Some(handler) = r.handler.as_deref() else {
+            continue;
+        };
+        let instant_ok = t
+            .values
+            .fleet_type_instant_only
+            .iter()
+            .any(|h| h == handler);
+        if r.fleet_type.value == "instant" && !instant_ok {
+            let message = format!("fleet_type `instant` is valid only for EC2Fleet, not {handler}");
+            reject(
+                &r.fleet_type,
+                message,
+                "rejected by ORB's handler validator",
+                "use `request` or `maintain`".into(),
+            );
+        }
+        let spot_prices = &t.values.price_type_spotfleet;
+        if handler == "SpotFleet" && !spot_prices.contains(&r.price_type.value) {
+            let message = format!(
+                "price_type `{}` is not valid for SpotFleet",
+                r.price_type.value
+            );
+            let help = format!("SpotFleet accepts: {}", spot_prices.join(", "));
+            reject(
+                &r.price_type,
+                message,
+                "rejected by the SpotFleet validator",
+                help,
+            );
         }
     }
     for config in ws.configs.iter().filter(|c| !c.packaged) {
