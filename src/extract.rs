@@ -8,7 +8,8 @@ use crate::orb::files::{
     is_main_config, is_packaged_defaults, template_format, OrbConfig, OrbTemplateFile,
 };
 use crate::span::Span;
-use crate::syntax::{json, Node, ParseError, Parsed};
+use crate::suppress::{self, Suppression};
+use crate::syntax::{comments, json, Node, ParseError, Parsed};
 use crate::walk::Candidate;
 
 /// Everything one file contributed.
@@ -19,6 +20,7 @@ pub struct Extracted {
     pub configs: Vec<OrbConfig>,
     pub template_files: Vec<OrbTemplateFile>,
     pub diagnostics: Vec<Diagnostic>,
+    pub suppressions: Vec<Suppression>,
 }
 
 impl Extracted {
@@ -28,6 +30,7 @@ impl Extracted {
             && self.configs.is_empty()
             && self.template_files.is_empty()
             && self.diagnostics.is_empty()
+            && self.suppressions.is_empty()
     }
 
     pub fn append(&mut self, mut other: Extracted) {
@@ -36,12 +39,16 @@ impl Extracted {
         self.configs.append(&mut other.configs);
         self.template_files.append(&mut other.template_files);
         self.diagnostics.append(&mut other.diagnostics);
+        self.suppressions.append(&mut other.suppressions);
     }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Syntax {
     Json,
+    /// Not read into a tree yet; its comments are scanned for suppressions.
+    Yaml,
+    Toml,
     Unsupported,
 }
 
@@ -61,6 +68,8 @@ fn syntax_of(path: &str, text: &str) -> Syntax {
         {
             Syntax::Json
         }
+        "yaml" | "yml" | "template" => Syntax::Yaml,
+        "toml" => Syntax::Toml,
         _ => Syntax::Unsupported,
     }
 }
@@ -86,9 +95,19 @@ pub fn extract(candidate: &Candidate) -> Extracted {
         );
         return out;
     }
-    let parsed = match syntax_of(path, &candidate.text) {
+    let syntax = syntax_of(path, &candidate.text);
+    // Only files that mention the directive are lexed for comments.
+    if memchr::memmem::find(candidate.text.as_bytes(), b"orb-scan:").is_some() {
+        let found = match syntax {
+            Syntax::Yaml => comments::yaml(&candidate.text),
+            Syntax::Toml => comments::toml(&candidate.text),
+            Syntax::Json | Syntax::Unsupported => Vec::new(),
+        };
+        out.suppressions = suppress::from_comments(path, &candidate.text, &found);
+    }
+    let parsed = match syntax {
         Syntax::Json => json::parse(&candidate.text),
-        Syntax::Unsupported => return out,
+        Syntax::Yaml | Syntax::Toml | Syntax::Unsupported => return out,
     };
     match parsed {
         Ok(parsed) => from_tree(path, parsed, &mut out),
@@ -109,6 +128,8 @@ pub fn extract(candidate: &Candidate) -> Extracted {
 
 fn from_tree(path: &FilePath, parsed: Parsed, out: &mut Extracted) {
     let root = parsed.root;
+    out.suppressions
+        .extend(suppress::from_cfn_metadata(path, &root));
     let mut recognised = true;
     if looks_like_policy(&root) {
         out.policies.push(PolicyDocument::from_node(

@@ -34,6 +34,7 @@ pub mod orb402;
 pub mod orb403;
 pub mod orb901;
 pub mod orb902;
+pub mod orb903;
 
 pub type Check = fn(&Model, &mut Vec<Diagnostic>);
 
@@ -76,6 +77,7 @@ pub static RULES: &[&Rule] = &[
     &orb403::RULE,
     &orb901::RULE,
     &orb902::RULE,
+    &orb903::RULE,
 ];
 
 pub fn lookup(code: &str) -> Option<&'static Rule> {

@@ -1,5 +1,6 @@
 //! One spanned tree type for JSON, YAML and TOML documents.
 
+pub mod comments;
 pub mod json;
 
 use crate::span::Span;

@@ -1,0 +1,425 @@
+//! Suppressions: findings deliberately accepted, and where that is written down.
+//!
+//! Three sources hand over the same [`Suppression`]:
+//! - comments in YAML and TOML files, `# orb-scan: ignore[ORB304, ORB401] reason` ([`from_comments`]:
+//!   a reader passes the byte span of each comment; [`crate::syntax::comments`] finds them in text
+//!   until a reader does);
+//! - CloudFormation resource metadata, `Metadata: {orb-scan: {ignore: [ORB304], reason: ...}}`
+//!   ([`from_cfn_metadata`], over the spanned tree of any template);
+//! - `[[suppress]]` tables in `orb-scan.toml` (built by [`crate::settings`]), the only way for JSON
+//!   files, which have no comments.
+//!
+//! [`apply`] removes the diagnostics they cover and returns the ones that covered nothing, which
+//! become ORB903.
+
+use crate::diagnostic::{Diagnostic, FilePath};
+use crate::settings::PathPatterns;
+use crate::span::Span;
+use crate::syntax::comments::lines;
+use crate::syntax::Node;
+use crate::{code_matches, is_code_pattern};
+use std::sync::Arc;
+
+/// The word that introduces a directive in a comment.
+const DIRECTIVE: &str = "orb-scan:";
+
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    /// Where the suppression is written; ORB903 points here.
+    pub file: FilePath,
+    pub span: Span,
+    pub scope: Scope,
+    pub codes: Vec<Code>,
+    pub reason: Option<String>,
+    /// Set when a comment looks like a directive but cannot be read: it covers nothing.
+    pub malformed: Option<String>,
+    /// Whether ORB903 may report it. A `[[suppress]]` table is only judged when the scan covered
+    /// everything its paths can reach.
+    pub report_unused: bool,
+}
+
+/// A rule code or prefix named by a suppression, with its own span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Code {
+    pub pattern: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Scope {
+    /// A comment: findings in `file` whose span touches this byte range (the comment's own line
+    /// for a trailing comment, the next line of content for a comment on a line of its own), or
+    /// spans across it.
+    Lines { file: FilePath, span: Span },
+    /// Resource metadata: findings in `file` that start inside the resource.
+    Within { file: FilePath, span: Span },
+    /// `[[suppress]]`: findings in files its globs match.
+    Paths(Arc<PathPatterns>),
+}
+
+impl Scope {
+    fn covers(&self, file: &str, span: Span) -> bool {
+        match self {
+            Scope::Lines { file: f, span: s } => {
+                &**f == file && span.start <= s.end && span.end >= s.start
+            }
+            Scope::Within { file: f, span: s } => {
+                &**f == file && s.start <= span.start && span.start <= s.end
+            }
+            Scope::Paths(patterns) => patterns.matches_shown(file),
+        }
+    }
+
+    /// A finding is covered at its primary location or at any of its labels: a missing permission
+    /// is reported at the ORB setting and labelled at the policy, and either end may carry it.
+    fn covers_diagnostic(&self, d: &Diagnostic) -> bool {
+        self.covers(&d.file, d.span) || d.labels.iter().any(|l| self.covers(&l.file, l.span))
+    }
+}
+
+/// Directives among a file's comments (each span from `#` to the end of its line).
+pub fn from_comments(file: &FilePath, text: &str, comments: &[Span]) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    for comment in comments {
+        let Some(body) = text.get(comment.range()) else {
+            continue;
+        };
+        let after_hash = body.strip_prefix('#').unwrap_or(body);
+        let Some(rest) = after_hash.trim_start().strip_prefix(DIRECTIVE) else {
+            continue;
+        };
+        let rest_at = comment.end as usize - rest.len();
+        let mut suppression = Suppression {
+            file: file.clone(),
+            span: *comment,
+            scope: Scope::Lines {
+                file: file.clone(),
+                span: covered_line(text, comment.start as usize),
+            },
+            codes: Vec::new(),
+            reason: None,
+            malformed: None,
+            report_unused: true,
+        };
+        match parse_directive(rest, rest_at) {
+            Ok((codes, reason)) => {
+                suppression.codes = codes;
+                suppression.reason = reason;
+            }
+            Err(why) => suppression.malformed = Some(why),
+        }
+        out.push(suppression);
+    }
+    out
+}
+
+/// `ignore[ORB304, ORB401] reason` → codes with spans (`at` is the offset of `text`) and reason.
+fn parse_directive(text: &str, at: usize) -> Result<(Vec<Code>, Option<String>), String> {
+    const EXPECTED: &str = "expected `orb-scan: ignore[CODE, ...] reason`";
+    let trimmed = text.trim_start();
+    let list_at = at + text.len() - trimmed.len();
+    let inner = trimmed
+        .strip_prefix("ignore[")
+        .ok_or_else(|| EXPECTED.to_string())?;
+    let close = inner
+        .find(']')
+        .ok_or_else(|| format!("{EXPECTED}: no closing `]`"))?;
+    let inner_at = list_at + "ignore[".len();
+    let mut codes = Vec::new();
+    let mut offset = 0;
+    for piece in inner[..close].split(',') {
+        let code = piece.trim();
+        let start = inner_at + offset + piece.find(code).unwrap_or(0);
+        offset += piece.len() + 1;
+        if code.is_empty() {
+            continue;
+        }
+        codes.push(Code {
+            pattern: code.to_ascii_uppercase(),
+            span: Span::new(start, start + code.len()),
+        });
+    }
+    if codes.is_empty() {
+        return Err(format!("{EXPECTED}: no rule code between the brackets"));
+    }
+    let reason = inner[close + 1..].trim();
+    Ok((codes, (!reason.is_empty()).then(|| reason.to_string())))
+}
+
+/// The byte range a comment at `at` speaks for: its own line when code precedes it, otherwise the
+/// next line that is neither blank nor only a comment.
+fn covered_line(text: &str, at: usize) -> Span {
+    let mut own = Span::new(at, at);
+    let mut following = false;
+    for (start, line) in lines(text) {
+        let end = start + line.len();
+        if !following {
+            if at > end {
+                continue;
+            }
+            own = Span::new(start, end);
+            if !text[start..at].trim().is_empty() {
+                return own;
+            }
+            following = true;
+            continue;
+        }
+        let content = line.trim_start();
+        if !content.is_empty() && !content.starts_with('#') {
+            return Span::new(start, end);
+        }
+    }
+    own
+}
+
+/// `Metadata: {orb-scan: {ignore: [ORB304], reason: "..."}}` on each resource of a CloudFormation
+/// template (JSON now; YAML through the same tree once its reader lands).
+pub fn from_cfn_metadata(file: &FilePath, root: &Node) -> Vec<Suppression> {
+    let Some(resources) = root.get("Resources").and_then(Node::as_object) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for resource in resources {
+        let Some(settings) = resource
+            .value
+            .get("Metadata")
+            .and_then(|m| m.get("orb-scan"))
+        else {
+            continue;
+        };
+        let scope = Scope::Within {
+            file: file.clone(),
+            span: Span::new(resource.key_span.start as usize, resource.value.span.end as usize),
+        };
+        let ignore = settings.get("ignore");
+        let codes: Vec<Code> = ignore
+            .map(Node::strings)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|n| {
+                n.as_str().map(|s| Code {
+                    pattern: s.trim().to_ascii_uppercase(),
+                    span: n.span,
+                })
+            })
+            .collect();
+        let malformed = codes.is_empty().then(|| {
+            format!(
+                "`Metadata.orb-scan` of `{}` needs `ignore: [CODE, ...]`",
+                resource.key
+            )
+        });
+        out.push(Suppression {
+            file: file.clone(),
+            span: ignore.map_or(settings.span, |n| n.span),
+            scope,
+            codes,
+            reason: settings.get("reason").and_then(Node::as_str).map(str::to_string),
+            malformed,
+            report_unused: true,
+        });
+    }
+    out
+}
+
+/// A suppression that covered nothing, with the codes that went unused.
+pub struct Unused<'a> {
+    pub suppression: &'a Suppression,
+    /// Every code when the suppression matched nothing at all or is malformed.
+    pub codes: Vec<&'a Code>,
+}
+
+/// Removes the diagnostics the suppressions cover and returns how many, with the suppressions (or
+/// codes of them) that covered nothing among the rules `enabled` ran: a code that did not run
+/// cannot be judged unused. Codes that name no rule are always unused.
+pub fn apply<'a>(
+    diagnostics: &mut Vec<Diagnostic>,
+    suppressions: &'a [Suppression],
+    enabled: impl Fn(&str) -> bool,
+) -> (usize, Vec<Unused<'a>>) {
+    let mut used: Vec<Vec<bool>> = suppressions
+        .iter()
+        .map(|s| vec![false; s.codes.len()])
+        .collect();
+    let before = diagnostics.len();
+    diagnostics.retain(|d| {
+        let mut covered = false;
+        for (s, used) in suppressions.iter().zip(used.iter_mut()) {
+            if s.malformed.is_some() || !s.scope.covers_diagnostic(d) {
+                continue;
+            }
+            for (code, used) in s.codes.iter().zip(used.iter_mut()) {
+                if code_matches(&code.pattern, d.code) {
+                    *used = true;
+                    covered = true;
+                }
+            }
+        }
+        !covered
+    });
+    let suppressed = before - diagnostics.len();
+    let mut unused = Vec::new();
+    for (s, used) in suppressions.iter().zip(&used) {
+        if !s.report_unused {
+            continue;
+        }
+        let codes: Vec<&Code> = s
+            .codes
+            .iter()
+            .zip(used)
+            .filter(|(code, used)| {
+                !**used
+                    && (!is_code_pattern(&code.pattern)
+                        || crate::rules::RULES
+                            .iter()
+                            .any(|r| code_matches(&code.pattern, r.code) && enabled(r.code)))
+            })
+            .map(|(code, _)| code)
+            .collect();
+        if s.malformed.is_some() || !codes.is_empty() {
+            unused.push(Unused {
+                suppression: s,
+                codes,
+            });
+        }
+    }
+    (suppressed, unused)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Severity;
+    use crate::syntax::comments;
+
+    fn diag(code: &'static str, file: &str, text: &str, needle: &str) -> Diagnostic {
+        let at = text.find(needle).unwrap();
+        Diagnostic::new(
+            code,
+            Severity::Warning,
+            &FilePath::from(file),
+            Span::new(at, at + needle.len()),
+            "m",
+        )
+    }
+
+    const YAML: &str = concat!(
+        "Resources:\n",
+        "  Role:\n",
+        "    # orb-scan: ignore[ORB204] the fleet needs it\n",
+        "    # a plain comment between\n",
+        "    PassRole: '*'\n",
+        "    Other: x # orb-scan: ignore[orb203, ORB1]\n",
+        "    Third: y # orb-scan: ignore ORB10\n",
+        "    Fourth: z # orb-scan: ignore[ORB999]\n",
+    );
+
+    #[test]
+    fn comment_directives_cover_their_line_or_the_next() {
+        let file: FilePath = "t.yaml".into();
+        let sups = from_comments(&file, YAML, &comments::yaml(YAML));
+        assert_eq!(sups.len(), 4);
+        assert_eq!(sups[0].reason.as_deref(), Some("the fleet needs it"));
+        let codes: Vec<&str> = sups[1].codes.iter().map(|c| &YAML[c.span.range()]).collect();
+        assert_eq!(codes, ["orb203", "ORB1"]);
+        assert!(sups[2].malformed.as_deref().unwrap().contains("expected"));
+
+        let mut ds = vec![
+            diag("ORB204", "t.yaml", YAML, "'*'"),
+            diag("ORB204", "t.yaml", YAML, "Role:"),
+            diag("ORB203", "t.yaml", YAML, "Other"),
+            diag("ORB203", "other.yaml", YAML, "Other"),
+        ];
+        let enabled = |c: &str| c != "ORB101";
+        let (n, unused) = apply(&mut ds, &sups, enabled);
+        assert_eq!(n, 2);
+        let left: Vec<&str> = ds.iter().map(|d| &YAML[d.span.range()]).collect();
+        assert_eq!(left, ["Role:", "Other"]);
+        assert_eq!(&*ds[1].file, "other.yaml");
+        // `ORB1` on line 6 matched nothing; the malformed one and the unknown code are unused.
+        let summary: Vec<(usize, Vec<&str>)> = unused
+            .iter()
+            .map(|u| {
+                let at = sups.iter().position(|s| std::ptr::eq(s, u.suppression)).unwrap();
+                (at, u.codes.iter().map(|c| c.pattern.as_str()).collect())
+            })
+            .collect();
+        assert_eq!(summary, [(1, vec!["ORB1"]), (2, vec![]), (3, vec!["ORB999"])]);
+    }
+
+    #[test]
+    fn a_finding_spanning_the_comment_line_is_covered() {
+        let file: FilePath = "t.yaml".into();
+        let sups = from_comments(&file, YAML, &comments::yaml(YAML));
+        let at = YAML.find("Role:").unwrap();
+        let mut ds = vec![Diagnostic::new(
+            "ORB203",
+            Severity::Warning,
+            &file,
+            Span::new(at, YAML.len()),
+            "whole role",
+        )];
+        apply(&mut ds, &sups, |_| true);
+        assert!(ds.is_empty());
+    }
+
+    #[test]
+    fn labels_carry_suppressions_too() {
+        let file: FilePath = "t.yaml".into();
+        let sups = from_comments(&file, YAML, &comments::yaml(YAML));
+        let at = YAML.find("'*'").unwrap();
+        let mut ds = vec![Diagnostic::new(
+            "ORB204",
+            Severity::Error,
+            &FilePath::from("config.json"),
+            Span::new(0, 1),
+            "m",
+        )
+        .with_label(&file, Span::new(at, at + 3), "here")];
+        apply(&mut ds, &sups, |_| true);
+        assert!(ds.is_empty());
+    }
+
+    #[test]
+    fn codes_that_did_not_run_are_not_unused() {
+        let file: FilePath = "t.yaml".into();
+        let text = "a: 1 # orb-scan: ignore[ORB204]\n";
+        let sups = from_comments(&file, text, &comments::yaml(text));
+        let (_, unused) = apply(&mut Vec::new(), &sups, |c| c != "ORB204");
+        assert!(unused.is_empty());
+        let (_, unused) = apply(&mut Vec::new(), &sups, |_| true);
+        assert_eq!(unused.len(), 1);
+    }
+
+    #[test]
+    fn cloudformation_metadata() {
+        let text = r#"{"Resources": {
+  "Role": {"Type": "AWS::IAM::Role", "Metadata": {"orb-scan": {"ignore": ["ORB204"], "reason": "r"}},
+           "Properties": {"x": 1}},
+  "Bad": {"Metadata": {"orb-scan": {"ignore": []}}},
+  "Plain": {"Type": "AWS::IAM::Role", "Properties": {"y": 2}}}}"#;
+        let root = crate::syntax::json::parse(text).unwrap().root;
+        let file: FilePath = "t.json".into();
+        let sups = from_cfn_metadata(&file, &root);
+        assert_eq!(sups.len(), 2);
+        assert_eq!(sups[0].reason.as_deref(), Some("r"));
+        assert!(sups[1].malformed.is_some());
+        let mut ds = vec![
+            diag("ORB204", "t.json", text, "\"x\""),
+            diag("ORB204", "t.json", text, "\"y\""),
+        ];
+        apply(&mut ds, &sups, |_| true);
+        assert_eq!(ds.len(), 1);
+        assert_eq!(&text[ds[0].span.range()], "\"y\"");
+    }
+
+    #[test]
+    fn covered_line_skips_comment_and_blank_lines() {
+        let text = "# orb-scan: ignore[ORB1]\n\n# more\nkey: v\n";
+        assert_eq!(&text[covered_line(text, 0).range()], "key: v");
+        let text = "key: v # c\n";
+        assert_eq!(&text[covered_line(text, 7).range()], "key: v # c");
+        let text = "# orb-scan: ignore[ORB1]";
+        assert_eq!(&text[covered_line(text, 0).range()], text);
+    }
+}
