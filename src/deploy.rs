@@ -9,6 +9,8 @@ use crate::iam::role::Role;
 use crate::orb::files::{OrbConfig, OrbTemplateFile};
 use crate::orb::needs::{needs_of, Need};
 use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemplate};
+use crate::settings::{DeclaredDeployment, Settings};
+use crate::suppress::Suppression;
 use crate::syntax::Node;
 use std::collections::BTreeMap;
 
@@ -24,6 +26,10 @@ pub struct Workspace {
     pub template_files: Vec<OrbTemplateFile>,
     pub diagnostics: Vec<Diagnostic>,
     pub files_scanned: usize,
+    /// `orb-scan.toml`, resolved; `[[deployment]]` tables steer linking.
+    pub settings: Settings,
+    /// From comments, resource metadata and `[[suppress]]`, applied after the rules.
+    pub suppressions: Vec<Suppression>,
 }
 
 impl Workspace {
@@ -181,7 +187,16 @@ pub fn build(workspace: &Workspace) -> Model<'_> {
         if let Some(t) = template_file {
             claimed.push(&t.file);
         }
-        deployments.push(deployment(Some(config), template_file, &orb_policies));
+        let declared = workspace
+            .settings
+            .deployments
+            .iter()
+            .find(|d| d.config == config.file);
+        let policies = match declared {
+            Some(declared) => declared_policies(declared, &workspace.policies),
+            None => orb_policies.clone(),
+        };
+        deployments.push(deployment(Some(config), template_file, &policies));
     }
     for t in &workspace.template_files {
         let has_config = config_folders.contains(&folder(&t.file));
@@ -194,6 +209,27 @@ pub fn build(workspace: &Workspace) -> Model<'_> {
         deployments,
         orb_policies,
     }
+}
+
+/// The identity policies `[[deployment]] policies` names: every one in a named file, or for
+/// `file#LogicalId` those of that CloudFormation resource (`Origin::resource`, set by the CFN
+/// extraction).
+fn declared_policies<'a>(
+    declared: &DeclaredDeployment,
+    policies: &'a [PolicyDocument],
+) -> Vec<&'a PolicyDocument> {
+    policies
+        .iter()
+        .filter(|p| p.kind == PolicyKind::Identity)
+        .filter(|p| {
+            declared.policies.iter().any(|r| {
+                r.file == p.file
+                    && r.resource
+                        .as_ref()
+                        .is_none_or(|id| p.origin.resource.as_ref() == Some(id))
+            })
+        })
+        .collect()
 }
 
 fn deployment<'a>(

@@ -12,13 +12,16 @@ pub mod iam;
 pub mod orb;
 pub mod report;
 pub mod rules;
+pub mod settings;
 pub mod span;
 pub mod suggest;
+pub mod suppress;
 pub mod syntax;
 pub mod walk;
 
 use diagnostic::{normalize, FilePath};
 use extract::Extracted;
+use settings::Settings;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -41,8 +44,14 @@ pub struct ScanOptions {
     pub stdin_name: Option<String>,
 }
 
-/// Walk, parse and extract every candidate: the documents of the whole tree, sorted.
+/// Walk, parse and extract every candidate with default settings (no `orb-scan.toml`).
 pub fn collect(opts: &ScanOptions) -> deploy::Workspace {
+    collect_with(opts, Settings::default())
+}
+
+/// Walk, parse and extract every candidate: the documents of the whole tree, sorted, with the
+/// settings that steer linking, suppression and severities.
+pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace {
     let found: Mutex<Vec<(FilePath, String, Extracted)>> = Mutex::new(Vec::new());
     let keep = |candidate: walk::Candidate| {
         let extracted = extract::extract(&candidate);
@@ -71,7 +80,11 @@ pub fn collect(opts: &ScanOptions) -> deploy::Workspace {
         }
         ws.files_scanned = 1;
     } else {
-        let (walked, skipped) = walk::walk(&opts.paths, &opts.root, &opts.walk, keep);
+        let walk_options = walk::WalkOptions {
+            exclude: settings.exclude.clone(),
+            ..opts.walk.clone()
+        };
+        let (walked, skipped) = walk::walk(&opts.paths, &opts.root, &walk_options, keep);
         ws.files_scanned = walked.files_seen;
         ws.diagnostics = skipped;
     }
@@ -87,6 +100,22 @@ pub fn collect(opts: &ScanOptions) -> deploy::Workspace {
     ws.configs = all.configs;
     ws.template_files = all.template_files;
     ws.diagnostics.append(&mut all.diagnostics);
+    ws.suppressions = all.suppressions;
+    // A `[[suppress]]` table can only be judged unused when the scan reached everything its paths
+    // can name: one folder at or above the one holding orb-scan.toml.
+    let whole_scope = opts.stdin_name.is_none()
+        && matches!(opts.paths.as_slice(), [one] if one.is_dir())
+        && settings.covers_its_folder(&opts.root);
+    for s in &settings.suppressions {
+        ws.suppressions.push(suppress::Suppression {
+            report_unused: whole_scope,
+            ..s.clone()
+        });
+    }
+    if let (Some(file), false) = (&settings.file, settings.suppressions.is_empty()) {
+        ws.sources.insert(file.shown.clone(), file.text.clone());
+    }
+    ws.settings = settings;
     ws.sort();
     ws
 }
@@ -97,15 +126,38 @@ pub fn code_matches(pattern: &str, code: &str) -> bool {
     p == "ALL" || code.starts_with(&p)
 }
 
-/// Runs the model and the rules over a workspace and returns the sorted report.
+/// Does a code or prefix name at least one rule?
+pub fn is_code_pattern(pattern: &str) -> bool {
+    rules::RULES.iter().any(|r| code_matches(pattern, r.code))
+}
+
+/// Runs the model and the rules over a workspace and returns the sorted report. `select` (when
+/// not empty) replaces the settings' `select`; `ignore` adds to theirs.
 pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> report::Report {
     let model = deploy::build(ws);
     let mut diagnostics = ws.diagnostics.clone();
     diagnostics.extend(rules::run(&model));
-    diagnostics.retain(|d| {
-        (select.is_empty() || select.iter().any(|s| code_matches(s, d.code)))
-            && !ignore.iter().any(|s| code_matches(s, d.code))
-    });
+    let select = match (select, &ws.settings.select) {
+        ([], Some(configured)) => configured.as_slice(),
+        _ => select,
+    };
+    let enabled = |code: &str| {
+        (select.is_empty() || select.iter().any(|s| code_matches(s, code)))
+            && !ignore
+                .iter()
+                .chain(&ws.settings.ignore)
+                .any(|s| code_matches(s, code))
+    };
+    diagnostics.retain(|d| enabled(d.code));
+    let (suppressed, unused) = suppress::apply(&mut diagnostics, &ws.suppressions, enabled);
+    if enabled(rules::orb903::RULE.code) {
+        diagnostics.extend(rules::orb903::report(&unused));
+    }
+    for d in &mut diagnostics {
+        if let Some(severity) = ws.settings.severity.get(d.code) {
+            d.severity = *severity;
+        }
+    }
     normalize(&mut diagnostics);
     let mut report = report::Report {
         diagnostics,
@@ -118,6 +170,7 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
                 orb_configs: ws.configs.len(),
                 orb_template_files: ws.template_files.len(),
             },
+            suppressed,
             ..Default::default()
         },
     };

@@ -2,6 +2,7 @@
 //! once within a size limit, and hand the bytes that pass a cheap prefilter to the parser.
 
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::settings::PathPatterns;
 use crate::span::Span;
 use aho_corasick::AhoCorasick;
 use std::io::Read;
@@ -30,6 +31,18 @@ pub const PREFILTER_NEEDLES: &[&str] = &[
 pub struct WalkOptions {
     pub max_filesize: u64,
     pub threads: usize,
+    /// `exclude` globs from orb-scan.toml: matching files and folders are not walked.
+    pub exclude: Option<Arc<PathPatterns>>,
+}
+
+impl Default for WalkOptions {
+    fn default() -> WalkOptions {
+        WalkOptions {
+            max_filesize: DEFAULT_MAX_FILESIZE,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            exclude: None,
+        }
+    }
 }
 
 /// One file that passed the walk and the prefilter, with its text.
@@ -99,7 +112,15 @@ where
         .follow_links(false)
         .require_git(false)
         .threads(opts.threads)
-        .filter_entry(|e| e.file_name() != ".git");
+        .filter_entry({
+            let exclude = opts.exclude.clone();
+            move |e| {
+                e.file_name() != ".git"
+                    && !exclude.as_ref().is_some_and(|x| {
+                        x.excludes(e.path(), e.file_type().is_some_and(|t| t.is_dir()))
+                    })
+            }
+        });
     let explicit: Vec<&PathBuf> = paths.iter().filter(|p| !p.is_dir()).collect();
     builder.build_parallel().run(|| {
         let visit = &visit;

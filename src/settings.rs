@@ -1,0 +1,633 @@
+//! `orb-scan.toml`: found as the nearest ancestor of the scan root (up to the repository root), or
+//! named with `--config`, or skipped with `--isolated`. Every problem in it is an error with a span,
+//! rendered like a diagnostic; the scan does not run (exit 2).
+//!
+//! Paths and globs in the file are relative to the folder that holds it; globs use `.gitignore`
+//! syntax. Inside the tool every path is turned into the scan-root-relative form diagnostics use.
+
+use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::span::Span;
+use crate::suppress::{Code, Scope, Suppression};
+use crate::{is_code_pattern, rules};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned;
+
+pub const FILE_NAME: &str = "orb-scan.toml";
+
+/// Where the settings come from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// The nearest `orb-scan.toml` at or above the scan root, stopping at the repository root.
+    Discover,
+    /// `--config FILE`.
+    File(PathBuf),
+    /// `--isolated`: defaults only.
+    Isolated,
+}
+
+/// The resolved settings, with every path already relative to the scan root.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub file: Option<SettingsFile>,
+    /// `None` when the file does not restrict the rules; `--select` replaces it.
+    pub select: Option<Vec<String>>,
+    /// Added to `--ignore`.
+    pub ignore: Vec<String>,
+    pub exclude: Option<Arc<PathPatterns>>,
+    /// Per-code severity overrides.
+    pub severity: BTreeMap<String, Severity>,
+    pub orb_version: Option<String>,
+    pub deployments: Vec<DeclaredDeployment>,
+    /// `[[suppress]]` tables.
+    pub suppressions: Vec<Suppression>,
+}
+
+/// The file the settings were read from.
+#[derive(Clone, Debug)]
+pub struct SettingsFile {
+    /// As shown in diagnostics (relative to the scan root), so ORB903 can point into it.
+    pub shown: FilePath,
+    pub text: String,
+    /// The folder holding it, absolute: its paths are relative to this.
+    pub folder: PathBuf,
+}
+
+impl Settings {
+    /// Does a scan of the folder `root` reach every file the settings' paths can name?
+    pub fn covers_its_folder(&self, root: &Path) -> bool {
+        let Some(file) = &self.file else {
+            return true;
+        };
+        file.folder.starts_with(absolute(root))
+    }
+}
+
+/// `[[deployment]]`: the policies to check one ORB config against, instead of the ones found by
+/// content (DESIGN.md §3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeclaredDeployment {
+    pub config: FilePath,
+    pub policies: Vec<PolicyRef>,
+}
+
+/// `iam/orb.json`, or `cfn/orb.yaml#OrbRole` for the policies of one CloudFormation resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyRef {
+    pub file: FilePath,
+    pub resource: Option<String>,
+}
+
+/// Why the settings could not be used.
+#[derive(Debug)]
+pub enum ConfigError {
+    /// The file could not be read at all.
+    Unreadable(String),
+    /// The file was read; each problem has a span in it.
+    Invalid {
+        file: FilePath,
+        text: String,
+        problems: Vec<Diagnostic>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSettings {
+    select: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, Spanned<String>>,
+    orb_version: Option<Spanned<String>>,
+    #[serde(default)]
+    deployment: Vec<RawDeployment>,
+    #[serde(default)]
+    suppress: Vec<Spanned<RawSuppress>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeployment {
+    config: Spanned<String>,
+    policies: Spanned<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuppress {
+    paths: Spanned<Vec<Spanned<String>>>,
+    rules: Spanned<Vec<Spanned<String>>>,
+    reason: Spanned<String>,
+}
+
+/// Loads the settings for a scan rooted at `root` (a folder, or `.` for a list of files).
+pub fn load(source: &Source, root: &Path) -> Result<Settings, ConfigError> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| ConfigError::Unreadable(format!("cannot read the current folder: {e}")))?;
+    let root = absolute(root);
+    let path = match source {
+        Source::Isolated => return Ok(Settings::default()),
+        Source::File(path) => absolute(path),
+        Source::Discover => match discover(&root) {
+            Some(path) => path,
+            None => return Ok(Settings::default()),
+        },
+    };
+    let shown = display_relative(&path, &root);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| ConfigError::Unreadable(format!("cannot read {shown}: {e}")))?;
+    let base = path.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let context = Context {
+        file: shown,
+        base,
+        root,
+        cwd,
+    };
+    context.parse(&text).map_err(|problems| ConfigError::Invalid {
+        file: context.file.clone(),
+        text: text.clone(),
+        problems,
+    })
+}
+
+/// The nearest `orb-scan.toml` from `root` upwards; the search ends at a folder holding `.git`.
+fn discover(root: &Path) -> Option<PathBuf> {
+    for dir in root.ancestors() {
+        let candidate = dir.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() {
+            return None;
+        }
+    }
+    None
+}
+
+/// What relative paths in one settings file mean.
+struct Context {
+    /// The file as shown in diagnostics.
+    file: FilePath,
+    /// The folder holding the file: paths in it are relative to this.
+    base: PathBuf,
+    /// The scan root, absolute: paths in diagnostics are relative to this.
+    root: PathBuf,
+    cwd: PathBuf,
+}
+
+impl Context {
+    fn parse(&self, text: &str) -> Result<Settings, Vec<Diagnostic>> {
+        let raw: RawSettings = toml::from_str(text).map_err(|e| {
+            let span = e.span().map(|r| Span::new(r.start, r.end)).unwrap_or_default();
+            vec![self.problem(span, e.message().trim_end().to_string())]
+        })?;
+        let mut problems = Vec::new();
+        let codes = |list: &[Spanned<String>], problems: &mut Vec<Diagnostic>| {
+            list.iter()
+                .filter(|c| self.check_code_pattern(c, problems))
+                .map(|c| c.get_ref().trim().to_ascii_uppercase())
+                .collect::<Vec<_>>()
+        };
+        let select = raw.select.as_deref().map(|s| codes(s, &mut problems));
+        let ignore = codes(&raw.ignore, &mut problems);
+        let exclude = if raw.exclude.is_empty() {
+            None
+        } else {
+            self.patterns(&raw.exclude, &mut problems).map(Arc::new)
+        };
+        let mut severity = BTreeMap::new();
+        for (code, level) in &raw.severity {
+            match (
+                rules::lookup(code.get_ref()),
+                Severity::parse(level.get_ref()),
+            ) {
+                (None, _) => problems.push(self.problem(
+                    spanned(code),
+                    format!("`{}` is not a rule code (see `orb-scan rules`)", code.get_ref()),
+                )),
+                (_, None) => problems.push(self.problem(
+                    spanned(level),
+                    format!(
+                        "`{}` is not a severity: use \"error\", \"warning\" or \"note\"",
+                        level.get_ref()
+                    ),
+                )),
+                (Some(rule), Some(level)) => {
+                    severity.insert(rule.code.to_string(), level);
+                }
+            }
+        }
+        let orb_version = raw.orb_version.as_ref().and_then(|v| {
+            let known = &crate::orb::requirements::table().orb_version;
+            let value = v.get_ref().trim();
+            let matches = value
+                .strip_prefix(known.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+            if !matches {
+                problems.push(self.problem(
+                    spanned(v),
+                    format!("orb-scan has requirements for ORB {known}.x only, not `{value}`"),
+                ));
+            }
+            matches.then(|| value.to_string())
+        });
+        let deployments = raw
+            .deployment
+            .iter()
+            .filter_map(|d| self.deployment(d, &mut problems))
+            .collect();
+        let suppressions = raw
+            .suppress
+            .iter()
+            .filter_map(|s| self.suppression(s, &mut problems))
+            .collect();
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Settings {
+            file: Some(SettingsFile {
+                shown: self.file.clone(),
+                text: text.to_string(),
+                folder: self.base.clone(),
+            }),
+            select,
+            ignore,
+            exclude,
+            severity,
+            orb_version,
+            deployments,
+            suppressions,
+        })
+    }
+
+    fn problem(&self, span: Span, message: String) -> Diagnostic {
+        Diagnostic::new("", Severity::Error, &self.file, span, message)
+    }
+
+    fn check_code_pattern(&self, code: &Spanned<String>, problems: &mut Vec<Diagnostic>) -> bool {
+        let ok = is_code_pattern(code.get_ref());
+        if !ok {
+            problems.push(self.problem(
+                spanned(code),
+                format!(
+                    "`{}` matches no rule code (see `orb-scan rules`)",
+                    code.get_ref()
+                ),
+            ));
+        }
+        ok
+    }
+
+    fn patterns(
+        &self,
+        list: &[Spanned<String>],
+        problems: &mut Vec<Diagnostic>,
+    ) -> Option<PathPatterns> {
+        let mut builder = GitignoreBuilder::new(&self.base);
+        let before = problems.len();
+        for pattern in list {
+            let text = pattern.get_ref();
+            if text.trim().is_empty() || text.trim_start().starts_with('#') {
+                problems.push(self.problem(
+                    spanned(pattern),
+                    "an empty pattern (or one starting with `#`) matches nothing".into(),
+                ));
+            } else if let Err(e) = builder.add_line(None, text) {
+                problems.push(self.problem(spanned(pattern), format!("bad glob: {e}")));
+            }
+        }
+        let matcher = builder.build().ok()?;
+        (problems.len() == before).then(|| PathPatterns {
+            matcher,
+            base: self.base.clone(),
+            root: self.root.clone(),
+            cwd: self.cwd.clone(),
+        })
+    }
+
+    /// A path named in the file, checked to exist, in the scan-root-relative form.
+    fn existing_path(&self, path: &Spanned<String>, problems: &mut Vec<Diagnostic>) -> Option<FilePath> {
+        let text = path.get_ref().trim();
+        let abs = normalize(&self.base.join(text));
+        if text.is_empty() || !abs.is_file() {
+            problems.push(self.problem(
+                spanned(path),
+                format!(
+                    "no file `{text}` (paths are relative to the folder of {})",
+                    self.file
+                ),
+            ));
+            return None;
+        }
+        Some(display_relative(&abs, &self.root))
+    }
+
+    fn deployment(
+        &self,
+        raw: &RawDeployment,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Option<DeclaredDeployment> {
+        let config = self.existing_path(&raw.config, problems);
+        if raw.policies.get_ref().is_empty() {
+            problems.push(self.problem(
+                spanned(&raw.policies),
+                "name at least one policy: a file, or `file#LogicalId` for a CloudFormation resource".into(),
+            ));
+        }
+        let mut policies = Vec::new();
+        for policy in raw.policies.get_ref() {
+            let (file, resource) = match policy.get_ref().split_once('#') {
+                Some((file, id)) => (file, Some(id)),
+                None => (policy.get_ref().as_str(), None),
+            };
+            if resource.is_some_and(|id| id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric())) {
+                problems.push(self.problem(
+                    spanned(policy),
+                    "a CloudFormation logical ID after `#` is letters and digits only".into(),
+                ));
+                continue;
+            }
+            let located = Spanned::new(policy.span(), file.to_string());
+            if let Some(file) = self.existing_path(&located, problems) {
+                policies.push(PolicyRef {
+                    file,
+                    resource: resource.map(str::to_string),
+                });
+            }
+        }
+        Some(DeclaredDeployment {
+            config: config?,
+            policies,
+        })
+    }
+
+    fn suppression(
+        &self,
+        raw: &Spanned<RawSuppress>,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Option<Suppression> {
+        let table = raw.get_ref();
+        let mut ok = true;
+        for (list, what) in [(&table.paths, "paths"), (&table.rules, "rules")] {
+            if list.get_ref().is_empty() {
+                problems.push(self.problem(spanned(list), format!("`{what}` cannot be empty")));
+                ok = false;
+            }
+        }
+        if table.reason.get_ref().trim().is_empty() {
+            problems.push(self.problem(
+                spanned(&table.reason),
+                "say why this finding is accepted".into(),
+            ));
+            ok = false;
+        }
+        let codes: Vec<Code> = table
+            .rules
+            .get_ref()
+            .iter()
+            .filter(|c| {
+                let known = self.check_code_pattern(c, problems);
+                ok &= known;
+                known
+            })
+            .map(|c| Code {
+                pattern: c.get_ref().trim().to_ascii_uppercase(),
+                span: spanned(c),
+            })
+            .collect();
+        let paths = self.patterns(table.paths.get_ref(), problems)?;
+        ok.then(|| Suppression {
+            file: self.file.clone(),
+            span: spanned(raw),
+            scope: Scope::Paths(Arc::new(paths)),
+            codes,
+            reason: Some(table.reason.get_ref().trim().to_string()),
+            malformed: None,
+            report_unused: true,
+        })
+    }
+}
+
+fn spanned<T>(value: &Spanned<T>) -> Span {
+    let r = value.span();
+    Span::new(r.start, r.end)
+}
+
+/// `.gitignore`-style globs relative to the folder of the settings file.
+#[derive(Clone, Debug)]
+pub struct PathPatterns {
+    matcher: Gitignore,
+    base: PathBuf,
+    root: PathBuf,
+    cwd: PathBuf,
+}
+
+impl PathPatterns {
+    /// For the walker: does a path it found (relative to the current folder, or absolute) match?
+    /// Folders are matched themselves, so their contents are pruned with them.
+    pub fn excludes(&self, walked: &Path, is_dir: bool) -> bool {
+        self.relative(&self.cwd.join(walked))
+            .is_some_and(|rel| self.matcher.matched(rel, is_dir).is_ignore())
+    }
+
+    /// Does a file as shown in diagnostics (relative to the scan root), or a folder above it, match?
+    pub fn matches_shown(&self, shown: &str) -> bool {
+        self.relative(&self.root.join(shown)).is_some_and(|rel| {
+            self.matcher
+                .matched_path_or_any_parents(rel, false)
+                .is_ignore()
+        })
+    }
+
+    /// The path relative to the settings folder; `None` outside it (patterns cannot reach there).
+    fn relative(&self, path: &Path) -> Option<PathBuf> {
+        let rel = normalize(path).strip_prefix(&self.base).ok()?.to_path_buf();
+        (!rel.as_os_str().is_empty()).then_some(rel)
+    }
+}
+
+/// `path` made absolute against the current folder and normalized; unchanged if there is none.
+pub fn absolute(path: &Path) -> PathBuf {
+    match std::env::current_dir() {
+        Ok(cwd) => normalize(&cwd.join(path)),
+        Err(_) => normalize(path),
+    }
+}
+
+/// Lexical normalization of an absolute path: `.` dropped, `..` applied, links not resolved (the
+/// walker does not resolve them either).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// `path` relative to `root` with `/` separators, using `..` when it lies outside.
+fn display_relative(path: &Path, root: &Path) -> FilePath {
+    let common = path
+        .components()
+        .zip(root.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = root.components().count() - common;
+    let parts: Vec<String> = std::iter::repeat_n("..".to_string(), ups)
+        .chain(
+            path.components()
+                .skip(common)
+                .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+        )
+        .collect();
+    Arc::from(parts.join("/").as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(dir: &Path) -> Context {
+        Context {
+            file: "orb-scan.toml".into(),
+            base: dir.to_path_buf(),
+            root: dir.to_path_buf(),
+            cwd: dir.to_path_buf(),
+        }
+    }
+
+    fn problems(dir: &Path, text: &str) -> Vec<(String, String)> {
+        match context(dir).parse(text) {
+            Ok(_) => Vec::new(),
+            Err(ps) => ps
+                .iter()
+                .map(|p| (text[p.span.range()].to_string(), p.message.clone()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("config")).unwrap();
+        std::fs::write(dir.path().join("config/config.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("orb.json"), "{}").unwrap();
+        let text = r#"
+select = ["ORB1", "orb2"]
+ignore = ["ORB110"]
+exclude = ["testdata/", "*.generated.json"]
+orb_version = "1.8.5"
+[severity]
+ORB110 = "warning"
+[[deployment]]
+config = "config/config.json"
+policies = ["orb.json", "orb.json#OrbRole"]
+[[suppress]]
+paths = ["legacy/**"]
+rules = ["ORB204"]
+reason = "retired stack"
+"#;
+        let s = context(dir.path()).parse(text).unwrap();
+        assert_eq!(s.select, Some(vec!["ORB1".into(), "ORB2".into()]));
+        assert_eq!(s.ignore, ["ORB110"]);
+        assert_eq!(s.severity.get("ORB110"), Some(&Severity::Warning));
+        assert_eq!(s.orb_version.as_deref(), Some("1.8.5"));
+        assert_eq!(
+            s.deployments,
+            [DeclaredDeployment {
+                config: "config/config.json".into(),
+                policies: vec![
+                    PolicyRef { file: "orb.json".into(), resource: None },
+                    PolicyRef { file: "orb.json".into(), resource: Some("OrbRole".into()) },
+                ],
+            }]
+        );
+        let exclude = s.exclude.unwrap();
+        assert!(exclude.excludes(&dir.path().join("testdata"), true));
+        assert!(exclude.excludes(&dir.path().join("a/b.generated.json"), false));
+        assert!(!exclude.excludes(&dir.path().join("a/b.json"), false));
+        // The walker prunes folders; a walk started inside one still sees its files.
+        assert!(!exclude.excludes(&dir.path().join("testdata/x/a.json"), false));
+        let Scope::Paths(paths) = &s.suppressions[0].scope else {
+            panic!("config suppressions cover paths")
+        };
+        assert!(paths.matches_shown("legacy/iam/a.json"));
+        assert!(!paths.matches_shown("iam/legacy.json"));
+        assert_eq!(&text[s.suppressions[0].codes[0].span.range()], "\"ORB204\"");
+    }
+
+    #[test]
+    fn problems_point_at_their_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let ps = problems(dir.path(), "selct = [\"ORB1\"]\n");
+        assert_eq!(ps.len(), 1);
+        assert_eq!(ps[0].0, "selct");
+        assert!(ps[0].1.contains("unknown field"), "{}", ps[0].1);
+
+        let ps = problems(dir.path(), "select = \"ORB1\"\n");
+        assert_eq!(ps[0].0, "\"ORB1\"");
+
+        let text = r#"
+select = ["ORB1", "XYZ"]
+exclude = ["a/{b", ""]
+orb_version = "2.0"
+[severity]
+ORB999 = "error"
+ORB101 = "fatal"
+[[deployment]]
+config = "missing.json"
+policies = ["p.json#Not-An-Id"]
+[[suppress]]
+paths = []
+rules = ["NOPE"]
+reason = " "
+"#;
+        let found: std::collections::BTreeSet<String> =
+            problems(dir.path(), text).into_iter().map(|p| p.0).collect();
+        let expected = [
+            "\"XYZ\"",
+            "\"a/{b\"",
+            "\"\"",
+            "ORB999",
+            "\"fatal\"",
+            "\"2.0\"",
+            "\"missing.json\"",
+            "\"p.json#Not-An-Id\"",
+            "[]",
+            "\" \"",
+            "\"NOPE\"",
+        ];
+        assert_eq!(found, expected.map(String::from).into_iter().collect());
+    }
+
+    #[test]
+    fn discovery_stops_at_the_repository_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("a/b")).unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "").unwrap();
+        assert_eq!(discover(&repo.join("a/b")), None);
+        std::fs::write(repo.join(FILE_NAME), "").unwrap();
+        assert_eq!(discover(&repo.join("a/b")), Some(repo.join(FILE_NAME)));
+    }
+
+    #[test]
+    fn relative_display() {
+        let root = Path::new("/r/sub");
+        assert_eq!(&*display_relative(Path::new("/r/orb-scan.toml"), root), "../orb-scan.toml");
+        assert_eq!(&*display_relative(Path::new("/r/sub/x/y.json"), root), "x/y.json");
+        assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
+    }
+}
