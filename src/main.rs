@@ -3,12 +3,17 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orb_scan::diagnostic::Severity;
-use orb_scan::report::{concise, human, inventory, json, policy};
+use orb_scan::deploy::Workspace;
+use orb_scan::report::{
+    concise, github, human, inventory, json, policy, rule_docs, sarif, Report,
+};
+use orb_scan::settings::{self, ConfigError, Settings};
 use orb_scan::{rules, walk, ScanOptions};
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use termcolor::{ColorChoice, StandardStream};
+use termcolor::{ColorChoice, NoColor, StandardStream, WriteColor};
 
 #[derive(Parser)]
 #[command(
@@ -51,6 +56,12 @@ struct InputArgs {
     /// The name to show for standard input with `-`.
     #[arg(long)]
     stdin_filename: Option<String>,
+    /// Read settings from FILE instead of the nearest orb-scan.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every orb-scan.toml.
+    #[arg(long)]
+    isolated: bool,
 }
 
 #[derive(Args, Clone)]
@@ -93,6 +104,9 @@ struct ScanArgs {
     /// Show what --fix would change, as a unified diff, without writing (exit 1 when it would change something).
     #[arg(long, conflicts_with = "fix")]
     diff: bool,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -101,6 +115,8 @@ enum Format {
     Human,
     Concise,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -154,8 +170,7 @@ fn main() -> ExitCode {
 
 fn check_codes(args: &ScanArgs) -> Result<(), String> {
     for code in args.select.iter().chain(&args.ignore) {
-        let c = code.trim().to_ascii_uppercase();
-        if c != "ALL" && !rules::RULES.iter().any(|r| r.code.starts_with(&c)) {
+        if !orb_scan::is_code_pattern(code) {
             return Err(format!(
                 "`{code}` matches no rule code (see `orb-scan rules`)"
             ));
@@ -192,6 +207,7 @@ fn options(args: &InputArgs) -> Result<ScanOptions, String> {
         walk: walk::WalkOptions {
             max_filesize: args.max_filesize,
             threads,
+            exclude: None,
         },
         stdin_name: stdin.then(|| {
             args.stdin_filename
@@ -201,7 +217,8 @@ fn options(args: &InputArgs) -> Result<ScanOptions, String> {
     })
 }
 
-fn color_choice(arg: ColorArg) -> ColorChoice {
+/// `--color`, then `NO_COLOR` (wins), then `CLICOLOR_FORCE`, then whether the stream is a terminal.
+fn color_choice(arg: ColorArg, is_terminal: bool) -> ColorChoice {
     let env = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty() && v != "0");
     match arg {
         ColorArg::Always => ColorChoice::Always,
@@ -210,15 +227,131 @@ fn color_choice(arg: ColorArg) -> ColorChoice {
             ColorChoice::Never
         }
         ColorArg::Auto if env("CLICOLOR_FORCE") => ColorChoice::Always,
-        ColorArg::Auto if std::io::stdout().is_terminal() => ColorChoice::Auto,
+        ColorArg::Auto if is_terminal => ColorChoice::Auto,
         ColorArg::Auto => ColorChoice::Never,
     }
 }
 
+/// Reads orb-scan.toml as the flags say. A broken file is reported like diagnostics (on standard
+/// error, and as workflow commands when `annotate`) and nothing is scanned.
+fn load_settings(
+    input: &InputArgs,
+    root: &Path,
+    annotate: bool,
+    color: ColorArg,
+) -> Result<Settings, String> {
+    let source = match (&input.config, input.isolated) {
+        (_, true) => settings::Source::Isolated,
+        (Some(file), false) => settings::Source::File(file.clone()),
+        (None, false) => settings::Source::Discover,
+    };
+    match settings::load(&source, root) {
+        Ok(s) => Ok(s),
+        Err(ConfigError::Unreadable(message)) => Err(message),
+        Err(ConfigError::Invalid {
+            file,
+            text,
+            problems,
+        }) => {
+            let sources = BTreeMap::from([(file.clone(), text)]);
+            if annotate {
+                written(github::emit(
+                    &problems,
+                    &sources,
+                    &mut std::io::stdout().lock(),
+                ))?;
+            }
+            let mut err =
+                StandardStream::stderr(color_choice(color, std::io::stderr().is_terminal()));
+            written(human::emit(&problems, &sources, &mut err))?;
+            Err(format!(
+                "{file} is not valid ({} problem{}); nothing was scanned",
+                problems.len(),
+                if problems.len() == 1 { "" } else { "s" }
+            ))
+        }
+    }
+}
+
+/// Options, settings and the collected workspace for a command that scans.
+fn workspace(
+    input: &InputArgs,
+    annotate: bool,
+    color: ColorArg,
+) -> Result<(ScanOptions, Settings, Workspace), String> {
+    let opts = options(input)?;
+    let settings = load_settings(input, &opts.root, annotate, color)?;
+    let ws = orb_scan::collect_with(&opts, settings.clone());
+    Ok((opts, settings, ws))
+}
+
+fn render<W: WriteColor>(
+    format: Format,
+    report: &Report,
+    root: &Path,
+    out: &mut W,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::render(report, out),
+        Format::Concise => concise::render(report, out),
+        Format::Sarif => sarif::render(report, &settings::absolute(root), out),
+        Format::Github => github::render(report, out),
+        Format::Human | Format::Auto => human::render(report, out),
+    }
+}
+
+/// Inside GitHub Actions the runner reads standard output for workflow commands. Output that
+/// quotes scanned files (human, concise, JSON) is fenced with `::stop-commands::` so none of it
+/// is taken as a command; `--format github` is commands on purpose, SARIF goes to a file. Output
+/// redirected to a file is not read by the runner and stays unfenced.
+fn needs_command_fence(format: Format) -> bool {
+    std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+        && !matches!(format, Format::Github | Format::Sarif)
+        && !stdout_is_file()
+}
+
+fn stdout_is_file() -> bool {
+    use std::os::fd::AsFd;
+    std::io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(std::fs::File::from)
+        .and_then(|f| f.metadata())
+        .is_ok_and(|m| m.is_file())
+}
+
+fn write_report(args: &ScanArgs, report: &Report, root: &Path) -> Result<(), String> {
+    match &args.output {
+        Some(path) => write_file(args.format, report, root, path)
+            .map_err(|e| format!("{}: cannot write: {e}", path.display())),
+        None => written(write_stdout(args, report, root)),
+    }
+}
+
+fn write_file(format: Format, report: &Report, root: &Path, path: &Path) -> std::io::Result<()> {
+    let mut out = NoColor::new(std::io::BufWriter::new(std::fs::File::create(path)?));
+    render(format, report, root, &mut out)?;
+    out.get_mut().flush()
+}
+
+fn write_stdout(args: &ScanArgs, report: &Report, root: &Path) -> std::io::Result<()> {
+    let stdout = StandardStream::stdout(color_choice(args.color, std::io::stdout().is_terminal()));
+    let mut out = stdout.lock();
+    let fence = needs_command_fence(args.format).then(github::stop_commands_token);
+    if let Some(token) = &fence {
+        writeln!(out, "::stop-commands::{token}")?;
+    }
+    render(args.format, report, root, &mut out)?;
+    if let Some(token) = &fence {
+        writeln!(out, "::{token}::")?;
+    }
+    out.flush()
+}
+
 fn scan(args: &ScanArgs) -> Result<u8, String> {
     check_codes(args)?;
-    let opts = options(&args.input)?;
-    let mut ws = orb_scan::collect(&opts);
+    let annotate = args.format == Format::Github;
+    let (opts, settings, mut ws) = workspace(&args.input, annotate, args.color)?;
     if args.fix || args.diff {
         if opts.stdin_name.is_some() {
             return Err("--fix and --diff need files, not standard input".into());
@@ -228,18 +361,11 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
             return Ok(u8::from(changed));
         }
         if changed {
-            ws = orb_scan::collect(&opts);
+            ws = orb_scan::collect_with(&opts, settings);
         }
     }
     let report = orb_scan::check(&ws, &args.select, &args.ignore);
-    written(match args.format {
-        Format::Json => json::render(&report, &mut std::io::stdout().lock()),
-        Format::Concise => concise::render(&report, &mut std::io::stdout().lock()),
-        Format::Human | Format::Auto => {
-            let mut out = StandardStream::stdout(color_choice(args.color));
-            human::render(&report, &mut out).and_then(|()| out.flush())
-        }
-    })?;
+    write_report(args, &report, &opts.root)?;
     let threshold = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
@@ -281,8 +407,7 @@ fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Resu
 }
 
 fn inventory_cmd(args: &ScanArgs) -> Result<u8, String> {
-    let opts = options(&args.input)?;
-    let ws = orb_scan::collect(&opts);
+    let (_, _, ws) = workspace(&args.input, false, args.color)?;
     let model = orb_scan::deploy::build(&ws);
     let mut out = std::io::stdout().lock();
     let result = match args.format {
@@ -311,20 +436,12 @@ fn list_rules() -> Result<u8, String> {
 fn show_rule(code: &str) -> Result<u8, String> {
     let rule =
         rules::lookup(code).ok_or_else(|| format!("no rule `{code}` (see `orb-scan rules`)"))?;
-    println!(
-        "# {} {}\n\nDefault severity: {}. {}\n\n{}",
-        rule.code,
-        rule.name,
-        rule.severity.as_str(),
-        rule.summary,
-        rule.doc
-    );
+    written(std::io::stdout().lock().write_all(rule_docs::page(rule).as_bytes()))?;
     Ok(0)
 }
 
 fn policy_cmd(args: &PolicyArgs) -> Result<u8, String> {
-    let opts = options(&args.input)?;
-    let ws = orb_scan::collect(&opts);
+    let (_, _, ws) = workspace(&args.input, false, ColorArg::Auto)?;
     let model = orb_scan::deploy::build(&ws);
     let chosen: Vec<&orb_scan::deploy::Deployment> = match &args.deployment {
         Some(name) => {

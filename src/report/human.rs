@@ -1,7 +1,7 @@
 //! rustc-like output with codespan-reporting: labels across files, notes and help.
 
 use super::{escape_text, neutralize_source, Report};
-use crate::diagnostic::{FilePath, Severity};
+use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use codespan_reporting::diagnostic::{
     Diagnostic as CsDiagnostic, Label, LabelStyle, Severity as CsSeverity,
 };
@@ -11,12 +11,22 @@ use std::collections::BTreeMap;
 use termcolor::WriteColor;
 
 pub fn render(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> {
+    emit(&report.diagnostics, &report.sources, out)?;
+    summary(report, out)
+}
+
+/// The diagnostics alone, as codespan-reporting draws them; also used for settings errors, which
+/// have no rule code.
+pub fn emit(
+    diagnostics: &[Diagnostic],
+    sources: &BTreeMap<FilePath, String>,
+    out: &mut dyn WriteColor,
+) -> std::io::Result<()> {
     let mut files = SimpleFiles::new();
     let mut ids: BTreeMap<FilePath, usize> = BTreeMap::new();
     let mut id_of = |path: &FilePath| -> usize {
         *ids.entry(path.clone()).or_insert_with(|| {
-            let text = report
-                .sources
+            let text = sources
                 .get(path)
                 .map(|t| neutralize_source(t))
                 .unwrap_or_default();
@@ -24,7 +34,7 @@ pub fn render(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> 
         })
     };
     let mut prepared = Vec::new();
-    for d in &report.diagnostics {
+    for d in diagnostics {
         let primary = id_of(&d.file);
         let mut labels = vec![Label::new(LabelStyle::Primary, primary, d.span.range())
             .with_message(escape_text(&d.primary_label))];
@@ -43,13 +53,14 @@ pub fn render(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> 
             Severity::Warning => CsSeverity::Warning,
             Severity::Note => CsSeverity::Note,
         };
-        prepared.push(
-            CsDiagnostic::new(severity)
-                .with_code(d.code)
-                .with_message(escape_text(&d.message))
-                .with_labels(labels)
-                .with_notes(notes),
-        );
+        let mut shown = CsDiagnostic::new(severity)
+            .with_message(escape_text(&d.message))
+            .with_labels(labels)
+            .with_notes(notes);
+        if !d.code.is_empty() {
+            shown = shown.with_code(d.code);
+        }
+        prepared.push(shown);
     }
     let config = Config::default();
     for d in &prepared {
@@ -58,17 +69,26 @@ pub fn render(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> 
             writeln!(out, "{}: {}", d.code.as_deref().unwrap_or(""), d.message)?;
         }
     }
+    Ok(())
+}
+
+fn summary(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> {
     let s = &report.summary;
+    let suppressed = if s.suppressed > 0 {
+        format!(", {} suppressed", s.suppressed)
+    } else {
+        String::new()
+    };
     if report.diagnostics.is_empty() {
         writeln!(
             out,
-            "orb-scan: no problems found ({} files scanned)",
+            "orb-scan: no problems found ({} files scanned{suppressed})",
             s.files_scanned
         )?;
     } else {
         writeln!(
             out,
-            "orb-scan: {} error{}, {} warning{}, {} note{} ({} file{} scanned)",
+            "orb-scan: {} error{}, {} warning{}, {} note{} ({} file{} scanned{suppressed})",
             s.errors,
             plural(s.errors),
             s.warnings,

@@ -1,11 +1,14 @@
-//! Render: sorted diagnostics as human (codespan-reporting), concise, or JSON. Renderers only format;
-//! every decision was made upstream.
+//! Render: sorted diagnostics as human (codespan-reporting), concise, JSON, SARIF or GitHub workflow
+//! commands. Renderers only format; every decision was made upstream.
 
 pub mod concise;
+pub mod github;
 pub mod human;
 pub mod inventory;
 pub mod json;
 pub mod policy;
+pub mod rule_docs;
+pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use serde::Serialize;
@@ -26,6 +29,8 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub notes: usize,
+    /// Findings removed by suppressions (comments, resource metadata, `[[suppress]]`).
+    pub suppressed: usize,
 }
 
 /// The result of a scan: what every renderer needs and nothing more.

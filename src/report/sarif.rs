@@ -1,0 +1,261 @@
+//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers (DESIGN.md §5).
+//!
+//! - `tool.driver.rules` lists every rule of the registry (so `ruleIndex` is stable), with its
+//!   summary, the first paragraph of its documentation, the full page as help, its default level
+//!   and a `security-severity` score;
+//! - artifact URIs are relative to `%SRCROOT%` (the scan root, given in `originalUriBaseIds`),
+//!   percent-encoded;
+//! - regions carry start and end lines and columns (Unicode code points: `columnKind`) and bytes;
+//! - labels become `relatedLocations`;
+//! - `partialFingerprints` hash the rule, the file and the text under the span (not its line), so a
+//!   finding keeps its identity when lines are inserted above it.
+
+use super::json::Positions;
+use super::rule_docs::{description, page};
+use super::{escape_text, Report};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Rule, RULES};
+use crate::span::Span;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The key of orb-scan's own fingerprint; GitHub computes `primaryLocationLineHash` itself.
+const FINGERPRINT_KEY: &str = "orbScanSpanHash/v1";
+
+/// `root` is the absolute scan root: the base of every relative artifact URI.
+pub fn render(report: &Report, root: &Path, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut positions = Positions::new(&report.sources);
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut results = Vec::new();
+    for d in &report.diagnostics {
+        let Some(index) = RULES.iter().position(|r| r.code == d.code) else {
+            continue;
+        };
+        let primary = location(&mut positions, &d.file, d.span);
+        let related: Vec<Value> = d
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let mut loc = location(&mut positions, &l.file, l.span);
+                loc["id"] = json!(i + 1);
+                loc["message"] = json!({ "text": escape_text(&l.message) });
+                loc
+            })
+            .collect();
+        let hash = span_hash(d, report.sources.get(&d.file).map_or("", String::as_str));
+        let occurrence = seen.entry(hash.clone()).or_insert(0);
+        *occurrence += 1;
+        let mut result = json!({
+            "ruleId": d.code,
+            "ruleIndex": index,
+            "level": level(d.severity),
+            "message": { "text": message_text(d) },
+            "locations": [primary],
+            "partialFingerprints": { FINGERPRINT_KEY: format!("{hash}:{occurrence}") },
+        });
+        if !related.is_empty() {
+            result["relatedLocations"] = json!(related);
+        }
+        if !d.actions.is_empty() {
+            result["properties"] = json!({ "actions": d.actions });
+        }
+        results.push(result);
+    }
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "orb-scan",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": RULES.iter().map(|r| descriptor(r)).collect::<Vec<_>>(),
+            }},
+            "originalUriBaseIds": { "%SRCROOT%": { "uri": root_uri(root) } },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+fn location<'a>(positions: &mut Positions<'a>, file: &'a str, span: Span) -> Value {
+    let s = positions.span(file, span);
+    json!({
+        "physicalLocation": {
+            "artifactLocation": artifact(file),
+            "region": {
+                "startLine": s.start.line,
+                "startColumn": s.start.column,
+                "endLine": s.end.line,
+                "endColumn": s.end.column,
+                "byteOffset": s.start.offset,
+                "byteLength": s.end.offset - s.start.offset,
+            }
+        }
+    })
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// The message, then its notes and help: code scanning shows `message.text` only.
+fn message_text(d: &Diagnostic) -> String {
+    let mut text = escape_text(&d.message);
+    for note in &d.notes {
+        text.push_str(&format!("\nnote: {}", escape_text(note)));
+    }
+    if let Some(help) = &d.help {
+        text.push_str(&format!("\nhelp: {}", escape_text(help)));
+    }
+    text
+}
+
+fn descriptor(rule: &Rule) -> Value {
+    let doc = page(rule);
+    json!({
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": { "text": rule.summary },
+        "fullDescription": { "text": description(rule) },
+        "help": { "text": doc, "markdown": doc },
+        "defaultConfiguration": { "level": level(rule.severity) },
+        "properties": {
+            "tags": ["security", family(rule.code)],
+            "security-severity": security_severity(rule),
+        },
+    })
+}
+
+/// GitHub ranks code-scanning alerts tagged `security` by this score (critical ≥ 9, high ≥ 7,
+/// medium ≥ 4, low otherwise). Every orb-scan finding is about IAM, so all rules carry the tag and a
+/// score: rules about exposure get their own; the others follow their default level, a missing
+/// permission (which breaks the deployment, not the account) ranking medium at most.
+fn security_severity(rule: &Rule) -> &'static str {
+    match rule.code {
+        // Committed access keys.
+        "ORB204" => "8.5",
+        // `iam:PassRole` on any role: a privilege escalation path.
+        "ORB304" => "7.5",
+        // A service trust without source conditions: confused deputy.
+        "ORB401" => "6.0",
+        "ORB402" => "5.0",
+        _ => match rule.severity {
+            Severity::Error => "5.0",
+            Severity::Warning => "3.5",
+            Severity::Note => "1.0",
+        },
+    }
+}
+
+fn family(code: &str) -> &'static str {
+    match code.as_bytes().get(3) {
+        Some(b'1') => "orb-permissions",
+        Some(b'2') => "orb-config",
+        Some(b'3') => "iam-policy",
+        Some(b'4') => "iam-trust",
+        _ => "scan",
+    }
+}
+
+fn artifact(file: &str) -> Value {
+    if file.starts_with('/') {
+        json!({ "uri": format!("file://{}", encode_path(file)) })
+    } else {
+        json!({ "uri": encode_path(file), "uriBaseId": "%SRCROOT%" })
+    }
+}
+
+fn root_uri(root: &Path) -> String {
+    let mut path = encode_path(&root.to_string_lossy());
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    format!("file://{path}")
+}
+
+/// Percent-encodes everything but unreserved characters, `/` and the sub-delimiters RFC 3986
+/// allows in a path. `:` is encoded too: in a relative reference's first segment it would read as
+/// a scheme.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'!'
+            | b'$'
+            | b'&'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'='
+            | b'@' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// FNV-1a over the rule, the file, the text under the primary span with whitespace collapsed, and
+/// the actions: stable across runs, platforms and line shifts.
+fn span_hash(d: &Diagnostic, source: &str) -> String {
+    let snippet = source
+        .get(d.span.range())
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [d.code, &*d.file, &snippet, &d.actions.join(",")] {
+        for b in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(encode_path("a b/c:d%#?é.json"), "a%20b/c%3Ad%25%23%3F%C3%A9.json");
+        assert_eq!(root_uri(Path::new("/w/my repo")), "file:///w/my%20repo/");
+        assert_eq!(artifact("/abs/x.json")["uri"], "file:///abs/x.json");
+    }
+
+    #[test]
+    fn span_hash_ignores_position_but_not_content() {
+        let file = crate::diagnostic::FilePath::from("p.json");
+        let at = |start: usize, end: usize| {
+            Diagnostic::new("ORB304", Severity::Warning, &file, Span::new(start, end), "m")
+        };
+        let a = span_hash(&at(0, 5), "\"*\"  \n x");
+        let b = span_hash(&at(3, 8), "\n\n\n\"*\"  x");
+        assert_eq!(a, b);
+        assert_ne!(a, span_hash(&at(0, 5), "\"a\" x"));
+    }
+}
