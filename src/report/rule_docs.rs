@@ -9,7 +9,8 @@ pub fn page(rule: &Rule) -> String {
     let code = rule.code;
     format!(
         "# {code} {name}\n\n\
-         Default severity: **{severity}**. {summary}.\n\n\
+         > {summary}\n\n\
+         Default severity: **{severity}**.\n\n\
          {doc}\n\n\
          ## Turning it off\n\
          - Everywhere: `--ignore {code}`, or `ignore = [\"{code}\"]` in `orb-scan.toml`; \
@@ -22,7 +23,7 @@ pub fn page(rule: &Rule) -> String {
          A suppression that stops matching is reported as ORB903.\n",
         name = rule.name,
         severity = rule.severity.as_str(),
-        summary = rule.summary.trim_end_matches('.'),
+        summary = rule.summary,
         doc = rule.doc.trim(),
     )
 }

@@ -55,7 +55,7 @@ pub fn report(unused: &[Unused]) -> Vec<Diagnostic> {
         .map(|u| {
             let s = u.suppression;
             let where_ = match &s.scope {
-                Scope::Lines { .. } => "on this line",
+                Scope::Lines { .. } => "on the line this comment covers",
                 Scope::Within { .. } => "in this resource",
                 Scope::Paths(_) => "in the files these paths match",
             };

@@ -1,15 +1,27 @@
-//! Running the real binary from integration tests.
+//! Running the real binary from integration tests, and building small fixture trees.
 #![allow(dead_code)] // each test crate uses its own subset
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A command for the binary in `dir`, with every variable that changes its output removed.
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_orb-scan"));
+    cmd.current_dir(dir).args(args);
+    for var in ["GITHUB_ACTIONS", "NO_COLOR", "CLICOLOR_FORCE", "CLICOLOR", "TERM"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
 
 /// Runs orb-scan inside `dir` with colour off and no CI environment.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_orb-scan"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("GITHUB_ACTIONS")
+    command(dir, args)
         .env("NO_COLOR", "1")
         .output()
         .expect("run orb-scan")
@@ -35,4 +47,67 @@ pub fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: Option<i32>,
+}
+
+/// Runs `cmd` with `stdin` as its standard input and collects what it printed.
+pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Run {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run orb-scan");
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(stdin.unwrap_or_default())
+        .expect("write stdin");
+    drop(input);
+    let out = child.wait_with_output().expect("wait for orb-scan");
+    Run {
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+        code: out.status.code(),
+    }
+}
+
+/// orb-scan in `dir` with nothing from the environment that changes its output.
+pub fn orb_scan(dir: &Path, args: &[&str]) -> Run {
+    run(command(dir, args), None)
+}
+
+/// Writes `files` (relative path, text) under `dir`.
+pub fn write_tree(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// A copy of a fixture folder of the repository in a fresh temporary folder, with a `.git` folder
+/// so settings discovery stops there.
+pub fn fixture_copy(fixture: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    copy_tree(&repo().join(fixture), &root);
+    (tmp, root)
+}
+
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// The codes of a `--format json` report.
+pub fn codes(report: &serde_json::Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
 }
