@@ -2,11 +2,9 @@
 //! The command line: argument parsing and exit codes only; everything else is in the library.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use orb_scan::diagnostic::Severity;
 use orb_scan::deploy::Workspace;
-use orb_scan::report::{
-    concise, github, human, inventory, json, policy, rule_docs, sarif, Report,
-};
+use orb_scan::diagnostic::Severity;
+use orb_scan::report::{concise, github, human, inventory, json, policy, rule_docs, sarif, Report};
 use orb_scan::settings::{self, ConfigError, Settings};
 use orb_scan::{rules, walk, ScanOptions};
 use std::collections::BTreeMap;
@@ -436,7 +434,11 @@ fn list_rules() -> Result<u8, String> {
 fn show_rule(code: &str) -> Result<u8, String> {
     let rule =
         rules::lookup(code).ok_or_else(|| format!("no rule `{code}` (see `orb-scan rules`)"))?;
-    written(std::io::stdout().lock().write_all(rule_docs::page(rule).as_bytes()))?;
+    written(
+        std::io::stdout()
+            .lock()
+            .write_all(rule_docs::page(rule).as_bytes()),
+    )?;
     Ok(0)
 }
 

@@ -149,11 +149,13 @@ pub fn load(source: &Source, root: &Path) -> Result<Settings, ConfigError> {
         root,
         cwd,
     };
-    context.parse(&text).map_err(|problems| ConfigError::Invalid {
-        file: context.file.clone(),
-        text: text.clone(),
-        problems,
-    })
+    context
+        .parse(&text)
+        .map_err(|problems| ConfigError::Invalid {
+            file: context.file.clone(),
+            text: text.clone(),
+            problems,
+        })
 }
 
 /// The nearest `orb-scan.toml` from `root` upwards; the search ends at a folder holding `.git`.
@@ -184,7 +186,10 @@ struct Context {
 impl Context {
     fn parse(&self, text: &str) -> Result<Settings, Vec<Diagnostic>> {
         let raw: RawSettings = toml::from_str(text).map_err(|e| {
-            let span = e.span().map(|r| Span::new(r.start, r.end)).unwrap_or_default();
+            let span = e
+                .span()
+                .map(|r| Span::new(r.start, r.end))
+                .unwrap_or_default();
             vec![self.problem(span, e.message().trim_end().to_string())]
         })?;
         let mut problems = Vec::new();
@@ -209,7 +214,10 @@ impl Context {
             ) {
                 (None, _) => problems.push(self.problem(
                     spanned(code),
-                    format!("`{}` is not a rule code (see `orb-scan rules`)", code.get_ref()),
+                    format!(
+                        "`{}` is not a rule code (see `orb-scan rules`)",
+                        code.get_ref()
+                    ),
                 )),
                 (_, None) => problems.push(self.problem(
                     spanned(level),
@@ -312,7 +320,11 @@ impl Context {
     }
 
     /// A path named in the file, checked to exist, in the scan-root-relative form.
-    fn existing_path(&self, path: &Spanned<String>, problems: &mut Vec<Diagnostic>) -> Option<FilePath> {
+    fn existing_path(
+        &self,
+        path: &Spanned<String>,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Option<FilePath> {
         let text = path.get_ref().trim();
         let abs = normalize(&self.base.join(text));
         if text.is_empty() || !abs.is_file() {
@@ -346,7 +358,9 @@ impl Context {
                 Some((file, id)) => (file, Some(id)),
                 None => (policy.get_ref().as_str(), None),
             };
-            if resource.is_some_and(|id| id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric())) {
+            if resource
+                .is_some_and(|id| id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()))
+            {
                 problems.push(self.problem(
                     spanned(policy),
                     "a CloudFormation logical ID after `#` is letters and digits only".into(),
@@ -548,8 +562,14 @@ reason = "retired stack"
             [DeclaredDeployment {
                 config: "config/config.json".into(),
                 policies: vec![
-                    PolicyRef { file: "orb.json".into(), resource: None },
-                    PolicyRef { file: "orb.json".into(), resource: Some("OrbRole".into()) },
+                    PolicyRef {
+                        file: "orb.json".into(),
+                        resource: None
+                    },
+                    PolicyRef {
+                        file: "orb.json".into(),
+                        resource: Some("OrbRole".into())
+                    },
                 ],
             }]
         );
@@ -593,8 +613,10 @@ paths = []
 rules = ["NOPE"]
 reason = " "
 "#;
-        let found: std::collections::BTreeSet<String> =
-            problems(dir.path(), text).into_iter().map(|p| p.0).collect();
+        let found: std::collections::BTreeSet<String> = problems(dir.path(), text)
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
         let expected = [
             "\"XYZ\"",
             "\"a/{b\"",
@@ -626,8 +648,14 @@ reason = " "
     #[test]
     fn relative_display() {
         let root = Path::new("/r/sub");
-        assert_eq!(&*display_relative(Path::new("/r/orb-scan.toml"), root), "../orb-scan.toml");
-        assert_eq!(&*display_relative(Path::new("/r/sub/x/y.json"), root), "x/y.json");
+        assert_eq!(
+            &*display_relative(Path::new("/r/orb-scan.toml"), root),
+            "../orb-scan.toml"
+        );
+        assert_eq!(
+            &*display_relative(Path::new("/r/sub/x/y.json"), root),
+            "x/y.json"
+        );
         assert_eq!(normalize(Path::new("/a/./b/../c")), PathBuf::from("/a/c"));
     }
 }

@@ -189,7 +189,10 @@ pub fn from_cfn_metadata(file: &FilePath, root: &Node) -> Vec<Suppression> {
         };
         let scope = Scope::Within {
             file: file.clone(),
-            span: Span::new(resource.key_span.start as usize, resource.value.span.end as usize),
+            span: Span::new(
+                resource.key_span.start as usize,
+                resource.value.span.end as usize,
+            ),
         };
         let ignore = settings.get("ignore");
         let codes: Vec<Code> = ignore
@@ -214,7 +217,10 @@ pub fn from_cfn_metadata(file: &FilePath, root: &Node) -> Vec<Suppression> {
             span: ignore.map_or(settings.span, |n| n.span),
             scope,
             codes,
-            reason: settings.get("reason").and_then(Node::as_str).map(str::to_string),
+            reason: settings
+                .get("reason")
+                .and_then(Node::as_str)
+                .map(str::to_string),
             malformed,
             report_unused: true,
         });
@@ -320,7 +326,11 @@ mod tests {
         let sups = from_comments(&file, YAML, &comments::yaml(YAML));
         assert_eq!(sups.len(), 4);
         assert_eq!(sups[0].reason.as_deref(), Some("the fleet needs it"));
-        let codes: Vec<&str> = sups[1].codes.iter().map(|c| &YAML[c.span.range()]).collect();
+        let codes: Vec<&str> = sups[1]
+            .codes
+            .iter()
+            .map(|c| &YAML[c.span.range()])
+            .collect();
         assert_eq!(codes, ["orb203", "ORB1"]);
         assert!(sups[2].malformed.as_deref().unwrap().contains("expected"));
 
@@ -340,11 +350,17 @@ mod tests {
         let summary: Vec<(usize, Vec<&str>)> = unused
             .iter()
             .map(|u| {
-                let at = sups.iter().position(|s| std::ptr::eq(s, u.suppression)).unwrap();
+                let at = sups
+                    .iter()
+                    .position(|s| std::ptr::eq(s, u.suppression))
+                    .unwrap();
                 (at, u.codes.iter().map(|c| c.pattern.as_str()).collect())
             })
             .collect();
-        assert_eq!(summary, [(1, vec!["ORB1"]), (2, vec![]), (3, vec!["ORB999"])]);
+        assert_eq!(
+            summary,
+            [(1, vec!["ORB1"]), (2, vec![]), (3, vec!["ORB999"])]
+        );
     }
 
     #[test]

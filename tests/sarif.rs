@@ -12,7 +12,8 @@ use std::path::Path;
 /// (`exclusiveMinimum`/`exclusiveMaximum`; checked here) and only local `$ref`s, so it is applied
 /// with draft-07 rules, which check the URI formats the SARIF specification requires.
 fn validator() -> jsonschema::Validator {
-    let text = std::fs::read_to_string(repo().join("testdata/sarif/sarif-schema-2.1.0.json")).unwrap();
+    let text =
+        std::fs::read_to_string(repo().join("testdata/sarif/sarif-schema-2.1.0.json")).unwrap();
     assert!(!text.contains("\"exclusiveM"));
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft7)
@@ -52,11 +53,20 @@ fn every_rule_fixture_is_valid_sarif_with_full_rules_and_regions() {
         let run = &log["runs"][0];
         assert_eq!(log["version"], "2.1.0");
         assert_eq!(run["columnKind"], "unicodeCodePoints");
-        let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap();
-        assert!(base.starts_with("file:///") && base.ends_with("/trigger/"), "{base}");
+        let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(
+            base.starts_with("file:///") && base.ends_with("/trigger/"),
+            "{base}"
+        );
         check_rules(run["tool"]["driver"]["rules"].as_array().unwrap());
         let results = results(&log);
-        assert!(results.iter().any(|r| r["ruleId"] == rule.code), "{}", rule.code);
+        assert!(
+            results.iter().any(|r| r["ruleId"] == rule.code),
+            "{}",
+            rule.code
+        );
         for r in results {
             let index = r["ruleIndex"].as_u64().unwrap() as usize;
             assert_eq!(run["tool"]["driver"]["rules"][index]["id"], r["ruleId"]);
@@ -83,9 +93,15 @@ fn check_rules(rules: &[Value]) {
     assert_eq!(rules.len(), orb_scan::rules::RULES.len());
     for rule in rules {
         for key in ["shortDescription", "fullDescription", "help"] {
-            assert!(rule[key]["text"].as_str().is_some_and(|t| !t.is_empty()), "{rule}");
+            assert!(
+                rule[key]["text"].as_str().is_some_and(|t| !t.is_empty()),
+                "{rule}"
+            );
         }
-        assert!(rule["help"]["markdown"].as_str().unwrap().contains("## Fix"));
+        assert!(rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("## Fix"));
         let score: f64 = rule["properties"]["security-severity"]
             .as_str()
             .unwrap()
@@ -109,7 +125,11 @@ fn check_region(text: &str, region: &Value) {
             before[line_start..].chars().count() + 1,
         )
     };
-    assert_eq!(position(offset), (at("startLine"), at("startColumn")), "{region}");
+    assert_eq!(
+        position(offset),
+        (at("startLine"), at("startColumn")),
+        "{region}"
+    );
     assert_eq!(position(end), (at("endLine"), at("endColumn")), "{region}");
 }
 
@@ -127,10 +147,20 @@ fn odd_file_names_and_unicode_columns() {
     let log = sarif(tmp.path(), &["--isolated"]);
     let uris: Vec<&str> = results(&log)
         .iter()
-        .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap())
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
         .collect();
-    assert!(uris.contains(&"%C3%9Cn%C3%AFcode/aws_templates.json"), "{uris:?}");
-    assert!(uris.contains(&"my%20configs/50%25%3A%20a%23b%3F/aws_templates.json"), "{uris:?}");
+    assert!(
+        uris.contains(&"%C3%9Cn%C3%AFcode/aws_templates.json"),
+        "{uris:?}"
+    );
+    assert!(
+        uris.contains(&"my%20configs/50%25%3A%20a%23b%3F/aws_templates.json"),
+        "{uris:?}"
+    );
     for r in results(&log) {
         if r["ruleId"] == "ORB201" {
             let region = &r["locations"][0]["physicalLocation"]["region"];
@@ -152,7 +182,9 @@ fn fingerprints_survive_lines_inserted_above() {
         let r = &results(log)[0];
         (
             r["partialFingerprints"].clone(),
-            r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap(),
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap(),
         )
     };
     let (fp1, line1) = key(&first);
@@ -170,7 +202,9 @@ fn the_schema_check_is_not_vacuous() {
         edit(&mut copy);
         !validator().is_valid(&copy)
     };
-    assert!(broken(&|l| l["runs"][0]["results"][0]["message"] = json("{}")));
+    assert!(broken(
+        &|l| l["runs"][0]["results"][0]["message"] = json("{}")
+    ));
     assert!(broken(&|l| l["runs"][0]["columnKind"] = "bytes".into()));
     assert!(broken(&|l| {
         l["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] =

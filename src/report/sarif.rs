@@ -242,7 +242,10 @@ mod tests {
 
     #[test]
     fn uris_are_percent_encoded() {
-        assert_eq!(encode_path("a b/c:d%#?é.json"), "a%20b/c%3Ad%25%23%3F%C3%A9.json");
+        assert_eq!(
+            encode_path("a b/c:d%#?é.json"),
+            "a%20b/c%3Ad%25%23%3F%C3%A9.json"
+        );
         assert_eq!(root_uri(Path::new("/w/my repo")), "file:///w/my%20repo/");
         assert_eq!(artifact("/abs/x.json")["uri"], "file:///abs/x.json");
     }
@@ -251,7 +254,13 @@ mod tests {
     fn span_hash_ignores_position_but_not_content() {
         let file = crate::diagnostic::FilePath::from("p.json");
         let at = |start: usize, end: usize| {
-            Diagnostic::new("ORB304", Severity::Warning, &file, Span::new(start, end), "m")
+            Diagnostic::new(
+                "ORB304",
+                Severity::Warning,
+                &file,
+                Span::new(start, end),
+                "m",
+            )
         };
         let a = span_hash(&at(0, 5), "\"*\"  \n x");
         let b = span_hash(&at(3, 8), "\n\n\n\"*\"  x");

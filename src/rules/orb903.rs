@@ -1,5 +1,6 @@
 use super::Rule;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::span::Span;
 use crate::suppress::{Scope, Unused};
 
 pub static RULE: Rule = Rule {
@@ -81,8 +82,12 @@ pub fn report(unused: &[Unused]) -> Vec<Diagnostic> {
                 } else {
                     format!("unused suppression code: no {listed} finding {where_}")
                 };
-                let span = match u.codes.as_slice() {
-                    [one] => one.span,
+                // From the first unused code to the last, which are in source order.
+                let span = match (u.codes.first(), u.codes.last()) {
+                    (Some(first), Some(last)) => Span {
+                        start: first.span.start,
+                        end: last.span.end,
+                    },
                     _ => s.span,
                 };
                 (message, span)

@@ -230,7 +230,14 @@ mod tests {
 
     #[test]
     fn lexers_survive_unterminated_input() {
-        for text in ["a: \"open # x", "a = \"\"\"open # x", "a = 'x\n# y", "\\", "'", "#"] {
+        for text in [
+            "a: \"open # x",
+            "a = \"\"\"open # x",
+            "a = 'x\n# y",
+            "\\",
+            "'",
+            "#",
+        ] {
             let _ = yaml(text);
             let _ = toml(text);
         }

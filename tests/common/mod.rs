@@ -13,7 +13,13 @@ pub fn repo() -> &'static Path {
 pub fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_orb-scan"));
     cmd.current_dir(dir).args(args);
-    for var in ["GITHUB_ACTIONS", "NO_COLOR", "CLICOLOR_FORCE", "CLICOLOR", "TERM"] {
+    for var in [
+        "GITHUB_ACTIONS",
+        "NO_COLOR",
+        "CLICOLOR_FORCE",
+        "CLICOLOR",
+        "TERM",
+    ] {
         cmd.env_remove(var);
     }
     cmd
