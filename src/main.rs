@@ -283,16 +283,11 @@ fn workspace(
     Ok((opts, settings, ws))
 }
 
-fn render<W: WriteColor>(
-    format: Format,
-    report: &Report,
-    root: &Path,
-    out: &mut W,
-) -> std::io::Result<()> {
+fn render<W: WriteColor>(format: Format, report: &Report, out: &mut W) -> std::io::Result<()> {
     match format {
         Format::Json => json::render(report, out),
         Format::Concise => concise::render(report, out),
-        Format::Sarif => sarif::render(report, &settings::absolute(root), out),
+        Format::Sarif => sarif::render(report, &settings::absolute(Path::new(".")), out),
         Format::Github => github::render(report, out),
         Format::Human | Format::Auto => human::render(report, out),
     }
@@ -318,28 +313,28 @@ fn stdout_is_file() -> bool {
         .is_ok_and(|m| m.is_file())
 }
 
-fn write_report(args: &ScanArgs, report: &Report, root: &Path) -> Result<(), String> {
+fn write_report(args: &ScanArgs, report: &Report) -> Result<(), String> {
     match &args.output {
-        Some(path) => write_file(args.format, report, root, path)
+        Some(path) => write_file(args.format, report, path)
             .map_err(|e| format!("{}: cannot write: {e}", path.display())),
-        None => written(write_stdout(args, report, root)),
+        None => written(write_stdout(args, report)),
     }
 }
 
-fn write_file(format: Format, report: &Report, root: &Path, path: &Path) -> std::io::Result<()> {
+fn write_file(format: Format, report: &Report, path: &Path) -> std::io::Result<()> {
     let mut out = NoColor::new(std::io::BufWriter::new(std::fs::File::create(path)?));
-    render(format, report, root, &mut out)?;
+    render(format, report, &mut out)?;
     out.get_mut().flush()
 }
 
-fn write_stdout(args: &ScanArgs, report: &Report, root: &Path) -> std::io::Result<()> {
+fn write_stdout(args: &ScanArgs, report: &Report) -> std::io::Result<()> {
     let stdout = StandardStream::stdout(color_choice(args.color, std::io::stdout().is_terminal()));
     let mut out = stdout.lock();
     let fence = needs_command_fence(args.format).then(github::stop_commands_token);
     if let Some(token) = &fence {
         writeln!(out, "::stop-commands::{token}")?;
     }
-    render(args.format, report, root, &mut out)?;
+    render(args.format, report, &mut out)?;
     if let Some(token) = &fence {
         writeln!(out, "::{token}::")?;
     }
@@ -363,7 +358,12 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
         }
     }
     let report = orb_scan::check(&ws, &args.select, &args.ignore);
-    write_report(args, &report, &opts.root)?;
+    // Annotations and code scanning resolve paths from the repository root, where workflows run.
+    let report = match args.format {
+        Format::Github | Format::Sarif => report.under(&opts.root),
+        _ => report,
+    };
+    write_report(args, &report)?;
     let threshold = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,

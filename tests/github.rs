@@ -249,3 +249,19 @@ fn output_that_quotes_files_is_fenced_inside_actions() {
     assert_eq!(status.code(), Some(1));
     json(&std::fs::read_to_string(&redirected).unwrap());
 }
+
+#[test]
+fn paths_are_relative_to_where_the_workflow_runs() {
+    let out = orb_scan(
+        common::repo(),
+        &["testdata/rules/ORB105/trigger", "--format", "github"],
+    );
+    let command = as_runner_reads(out.stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        command.properties["file"],
+        "testdata/rules/ORB105/trigger/config/aws_templates.json"
+    );
+    assert!(command
+        .data
+        .contains("testdata/rules/ORB105/trigger/iam/orb-policy.json:3:3:"));
+}

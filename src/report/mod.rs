@@ -13,6 +13,7 @@ pub mod sarif;
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::{Component, Path};
 
 #[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct DocumentCounts {
@@ -50,6 +51,37 @@ impl Report {
 
     pub fn worst(&self) -> Option<Severity> {
         self.diagnostics.iter().map(|d| d.severity).max()
+    }
+
+    /// The same report with every path put under `root`, the scan root as given from the current
+    /// folder. GitHub resolves annotation files and SARIF `%SRCROOT%` URIs against the repository
+    /// root, where a workflow runs, not against the folder that was scanned.
+    pub fn under(mut self, root: &Path) -> Report {
+        let prefix = root
+            .components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .map(|c| match c {
+                Component::RootDir => String::new(),
+                other => other.as_os_str().to_string_lossy().into_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        if prefix.is_empty() {
+            return self;
+        }
+        let join = |path: &FilePath| -> FilePath { format!("{prefix}/{path}").into() };
+        for d in &mut self.diagnostics {
+            d.file = join(&d.file);
+            for label in &mut d.labels {
+                label.file = join(&label.file);
+            }
+        }
+        self.sources = self
+            .sources
+            .into_iter()
+            .map(|(path, text)| (join(&path), text))
+            .collect();
+        self
     }
 }
 

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The hooks of .pre-commit-hooks.yaml through the real pre-commit framework: in a repository with a
+# finding each hook must fail and print it, in a clean one it must pass.
+#
+# `language: rust` makes pre-commit build orb-scan with `cargo install` (a release build): both
+# fixture repositories try the same commit of this repository, so pre-commit builds it once.
+# `language: system` runs the orb-scan found on PATH: the debug build of this checkout.
+#
+# Usage: tests/integrations/pre-commit.sh PRE-COMMIT ORB-SCAN-DIR
+#   PRE-COMMIT    the pre-commit executable (e.g. from a virtualenv with `pip install pre-commit`)
+#   ORB-SCAN-DIR  a folder holding the orb-scan binary for the system hook
+set -euo pipefail
+pre_commit="$1"
+bin_dir="$(cd "$2" && pwd)"
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export PRE_COMMIT_HOME="$work/pre-commit-home"
+# Whatever colour the caller's terminal wants, the assertions read plain text.
+export NO_COLOR=1
+unset CLICOLOR_FORCE GITHUB_ACTIONS
+
+rev="$(git -C "$repo" rev-parse HEAD)"
+if [[ -n "$(git -C "$repo" status --porcelain -- .pre-commit-hooks.yaml Cargo.toml Cargo.lock src data)" ]]; then
+  echo "note: pre-commit tries commit $rev; uncommitted changes in this checkout are not part of it" >&2
+fi
+
+fixture_repo() { # NAME SOURCE-FOLDER
+  local dir="$work/$1"
+  cp -R "$2" "$dir"
+  git -C "$dir" init -q
+  git -C "$dir" add -A
+  git -C "$dir" -c user.name=orb-scan-ci -c user.email=ci@orb-scan.invalid commit -qm fixture
+  printf '%s\n' "$dir"
+}
+finding="$(fixture_repo finding "$repo/testdata/rules/ORB105/trigger")"
+clean="$(fixture_repo clean "$repo/testdata/rules/ORB105/clean")"
+
+passed=0
+failed=0
+try_hook() { # HOOK-ID REPOSITORY EXPECTED-STATUS [PATH-PREFIX]
+  local hook="$1" dir="$2" expected="$3" out status=0
+  out="$(cd "$dir" && PATH="${4:-}$PATH" "$pre_commit" try-repo "$repo" "$hook" \
+    --ref "$rev" --all-files --color never 2>&1)" || status=$?
+  printf '%s\n' "$out" | sed 's/^/    | /'
+  local problem=""
+  if [[ $status -ne $expected ]]; then
+    problem="exited $status, expected $expected"
+  elif [[ $expected -ne 0 ]] && ! grep -q 'error\[ORB105\]' <<<"$out"; then
+    problem="did not print the ORB105 finding"
+  elif [[ $expected -eq 0 ]] && ! grep -Eq '^orb-scan\.+Passed' <<<"$out"; then
+    problem="did not report Passed"
+  fi
+  if [[ -n $problem ]]; then
+    echo "FAIL  $hook in the $(basename "$dir") repository: $problem"
+    failed=$((failed + 1))
+  else
+    echo "ok    $hook in the $(basename "$dir") repository"
+    passed=$((passed + 1))
+  fi
+}
+
+try_hook orb-scan "$finding" 1
+try_hook orb-scan "$clean" 0
+try_hook orb-scan-system "$finding" 1 "$bin_dir:"
+try_hook orb-scan-system "$clean" 0 "$bin_dir:"
+
+echo "pre-commit hooks: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
