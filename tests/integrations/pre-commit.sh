@@ -2,8 +2,9 @@
 # The hooks of .pre-commit-hooks.yaml through the real pre-commit framework: in a repository with a
 # finding each hook must fail and print it, in a clean one it must pass.
 #
-# `language: rust` makes pre-commit build orb-scan with `cargo install` (a release build): both
-# fixture repositories try the same commit of this repository, so pre-commit builds it once.
+# `language: rust` makes pre-commit build orb-scan with `cargo install` (a release build). try-repo
+# gives every call a fresh hook store, so each call installs again; a shared CARGO_TARGET_DIR lets the
+# second install reuse the compiled dependencies.
 # `language: system` runs the orb-scan found on PATH: the debug build of this checkout.
 #
 # Usage: tests/integrations/pre-commit.sh PRE-COMMIT ORB-SCAN-DIR
@@ -15,7 +16,7 @@ bin_dir="$(cd "$2" && pwd)"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-export PRE_COMMIT_HOME="$work/pre-commit-home"
+export CARGO_TARGET_DIR="$work/hook-build"
 # Whatever colour the caller's terminal wants, the assertions read plain text.
 export NO_COLOR=1
 unset CLICOLOR_FORCE GITHUB_ACTIONS
