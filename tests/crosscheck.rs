@@ -30,8 +30,8 @@ fn scan(dir: &Path) -> Vec<(String, Vec<String>)> {
         paths: vec![dir.to_path_buf()],
         root: dir.to_path_buf(),
         walk: walk::WalkOptions {
-            max_filesize: walk::DEFAULT_MAX_FILESIZE,
             threads: 1,
+            ..Default::default()
         },
         stdin_name: None,
     };

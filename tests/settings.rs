@@ -320,3 +320,22 @@ fn colour_follows_the_flag_then_no_color_then_clicolor_force() {
         "an empty NO_COLOR is unset"
     );
 }
+
+#[test]
+fn cloudformation_resource_metadata_suppresses_inside_the_resource() {
+    let (_tmp, root) = fixture_copy("testdata/rules/ORB403/trigger");
+    let file = root.join("fleet-role.template");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(codes(&report(&root, &[])), ["ORB403"]);
+    let with_metadata = text.replace(
+        r#""Type": "AWS::IAM::Role","#,
+        r#""Type": "AWS::IAM::Role",
+      "Metadata": {"orb-scan": {"ignore": ["ORB403"], "reason": "the fleet launches untagged"}},"#,
+    );
+    std::fs::write(&file, &with_metadata).unwrap();
+    let v = report(&root, &[]);
+    assert!(codes(&v).is_empty(), "{v}");
+    assert_eq!(v["summary"]["suppressed"], 1);
+    std::fs::write(&file, with_metadata.replace("[\"ORB403\"]", "[\"ORB401\"]")).unwrap();
+    assert_eq!(codes(&report(&root, &[])), ["ORB903", "ORB403"]);
+}
