@@ -363,37 +363,37 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_finding_spanning_the_comment_line_is_covered() {
+    /// Whether the directives of `YAML` suppress `d`.
+    fn suppressed_by_yaml_directives(d: Diagnostic) -> bool {
         let file: FilePath = "t.yaml".into();
         let sups = from_comments(&file, YAML, &comments::yaml(YAML));
+        let mut ds = vec![d];
+        apply(&mut ds, &sups, |_| true);
+        ds.is_empty()
+    }
+
+    #[test]
+    fn a_finding_spanning_the_comment_line_is_covered() {
         let at = YAML.find("Role:").unwrap();
-        let mut ds = vec![Diagnostic::new(
+        let whole_role = Span::new(at, YAML.len());
+        let file: FilePath = "t.yaml".into();
+        assert!(suppressed_by_yaml_directives(Diagnostic::new(
             "ORB203",
             Severity::Warning,
             &file,
-            Span::new(at, YAML.len()),
-            "whole role",
-        )];
-        apply(&mut ds, &sups, |_| true);
-        assert!(ds.is_empty());
+            whole_role,
+            "m"
+        )));
     }
 
     #[test]
     fn labels_carry_suppressions_too() {
-        let file: FilePath = "t.yaml".into();
-        let sups = from_comments(&file, YAML, &comments::yaml(YAML));
         let at = YAML.find("'*'").unwrap();
-        let mut ds = vec![Diagnostic::new(
-            "ORB204",
-            Severity::Error,
-            &FilePath::from("config.json"),
-            Span::new(0, 1),
-            "m",
-        )
-        .with_label(&file, Span::new(at, at + 3), "here")];
-        apply(&mut ds, &sups, |_| true);
-        assert!(ds.is_empty());
+        let elsewhere: FilePath = "config.json".into();
+        let d = Diagnostic::new("ORB204", Severity::Error, &elsewhere, Span::new(0, 1), "m");
+        assert!(!suppressed_by_yaml_directives(d.clone()));
+        let labelled = d.with_label(&"t.yaml".into(), Span::new(at, at + 3), "here");
+        assert!(suppressed_by_yaml_directives(labelled));
     }
 
     #[test]
