@@ -40,7 +40,6 @@ pub struct Settings {
     pub exclude: Option<Arc<PathPatterns>>,
     /// Per-code severity overrides.
     pub severity: BTreeMap<String, Severity>,
-    pub orb_version: Option<String>,
     pub deployments: Vec<DeclaredDeployment>,
     /// `[[suppress]]` tables.
     pub suppressions: Vec<Suppression>,
@@ -231,7 +230,9 @@ impl Context {
                 }
             }
         }
-        let orb_version = raw.orb_version.as_ref().and_then(|v| {
+        // `orb_version` selects the requirements table; this build embeds one, so the setting can only
+        // confirm it (and a different release is an error rather than a silent mismatch).
+        if let Some(v) = &raw.orb_version {
             let known = &crate::orb::requirements::table().orb_version;
             let value = v.get_ref().trim();
             let matches = value
@@ -243,8 +244,7 @@ impl Context {
                     format!("orb-scan has requirements for ORB {known}.x only, not `{value}`"),
                 ));
             }
-            matches.then(|| value.to_string())
-        });
+        }
         let deployments = raw
             .deployment
             .iter()
@@ -268,7 +268,6 @@ impl Context {
             ignore,
             exclude,
             severity,
-            orb_version,
             deployments,
             suppressions,
         })
@@ -556,7 +555,6 @@ reason = "retired stack"
         assert_eq!(s.select, Some(vec!["ORB1".into(), "ORB2".into()]));
         assert_eq!(s.ignore, ["ORB110"]);
         assert_eq!(s.severity.get("ORB110"), Some(&Severity::Warning));
-        assert_eq!(s.orb_version.as_deref(), Some("1.8.5"));
         assert_eq!(
             s.deployments,
             [DeclaredDeployment {
