@@ -77,10 +77,14 @@ fn hostile_names_and_contents_cannot_become_commands() {
         .zip(payloads)
         .map(|(name, payload)| (name.to_string(), template_with(payload)))
         .collect();
-    let borrowed: Vec<(&str, &str)> = files
+    let mut borrowed: Vec<(&str, &str)> = files
         .iter()
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
+    // A policy whose action string carries a command: ORB303 quotes it back.
+    let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "ec2:Describe\n::add-mask::policy-secret", "Resource": "*"}]}"#;
+    borrowed.push(("iam/p,o:l%y.json", policy));
     write_tree(tmp.path(), &borrowed);
 
     let report = json(&orb_scan(tmp.path(), &[".", "--isolated", "--format", "json"]).stdout);
@@ -136,6 +140,7 @@ fn hostile_names_and_contents_cannot_become_commands() {
         "\\u{a}::add-mask::secret",
         "\\u{d}::error file=fake.json::injected",
         "%0A::stop-commands::pwn",
+        "ec2:Describe\\u{a}::add-mask::policy-secret",
     ] {
         assert!(all_data.contains(shown), "{shown} missing from {all_data}");
     }
@@ -145,6 +150,7 @@ fn hostile_names_and_contents_cannot_become_commands() {
         .collect();
     assert!(files.contains(&"100%, a:b/aws_templates.json".to_string()));
     assert!(files.contains(&"::error file=x::y/aws_templates.json".to_string()));
+    assert!(files.contains(&"iam/p,o:l%y.json".to_string()));
 }
 
 #[test]
