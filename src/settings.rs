@@ -192,14 +192,11 @@ impl Context {
             vec![self.problem(span, e.message().trim_end().to_string())]
         })?;
         let mut problems = Vec::new();
-        let codes = |list: &[Spanned<String>], problems: &mut Vec<Diagnostic>| {
-            list.iter()
-                .filter(|c| self.check_code_pattern(c, problems))
-                .map(|c| c.get_ref().trim().to_ascii_uppercase())
-                .collect::<Vec<_>>()
-        };
-        let select = raw.select.as_deref().map(|s| codes(s, &mut problems));
-        let ignore = codes(&raw.ignore, &mut problems);
+        let select = raw
+            .select
+            .as_deref()
+            .map(|s| self.code_list(s, &mut problems));
+        let ignore = self.code_list(&raw.ignore, &mut problems);
         let exclude = if raw.exclude.is_empty() {
             None
         } else {
@@ -275,6 +272,14 @@ impl Context {
 
     fn problem(&self, span: Span, message: String) -> Diagnostic {
         Diagnostic::new("", Severity::Error, &self.file, span, message)
+    }
+
+    /// The codes or prefixes of a list, upper-cased; the ones that name no rule are problems.
+    fn code_list(&self, list: &[Spanned<String>], problems: &mut Vec<Diagnostic>) -> Vec<String> {
+        list.iter()
+            .filter(|c| self.check_code_pattern(c, problems))
+            .map(|c| c.get_ref().trim().to_ascii_uppercase())
+            .collect()
     }
 
     fn check_code_pattern(&self, code: &Spanned<String>, problems: &mut Vec<Diagnostic>) -> bool {
