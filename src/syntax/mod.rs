@@ -2,6 +2,7 @@
 
 pub mod comments;
 pub mod json;
+pub mod yaml;
 
 use crate::span::Span;
 
