@@ -1,6 +1,8 @@
 //! Linking (DESIGN.md §3): which template file each ORB config loads, which policies are checked
 //! against it, and the cross-check of every need against those policies.
 
+use crate::cfn::link::Links;
+use crate::cfn::{Principal, Template};
 use crate::diagnostic::{Diagnostic, FilePath};
 use crate::iam::grants::{evaluate, Hit, Request, Verdict};
 use crate::iam::pattern::action_matches;
@@ -24,6 +26,7 @@ pub struct Workspace {
     pub roles: Vec<Role>,
     pub configs: Vec<OrbConfig>,
     pub template_files: Vec<OrbTemplateFile>,
+    pub cfn_templates: Vec<Template>,
     pub diagnostics: Vec<Diagnostic>,
     pub files_scanned: usize,
     /// `orb-scan.toml`, resolved; `[[deployment]]` tables steer linking.
@@ -40,6 +43,7 @@ impl Workspace {
             .sort_by(|a, b| (&a.file, a.span.start).cmp(&(&b.file, b.span.start)));
         self.configs.sort_by(|a, b| a.file.cmp(&b.file));
         self.template_files.sort_by(|a, b| a.file.cmp(&b.file));
+        self.cfn_templates.sort_by(|a, b| a.file.cmp(&b.file));
     }
 }
 
@@ -51,6 +55,8 @@ pub struct Finding<'a> {
     pub verdict: Verdict,
     pub allow: Option<Hit<'a>>,
     pub deny: Option<Hit<'a>>,
+    /// The permissions boundary that does not allow what the policies grant.
+    pub outside_boundary: Option<&'a PolicyDocument>,
 }
 
 pub struct Deployment<'a> {
@@ -61,6 +67,8 @@ pub struct Deployment<'a> {
     pub policies: Vec<&'a PolicyDocument>,
     /// Everything the deployment's templates need, whether or not a policy was found.
     pub needs: Vec<Need>,
+    /// Permissions boundaries of ORB's principals: a grant counts only where they allow it too.
+    pub boundaries: Vec<&'a PolicyDocument>,
     pub findings: Vec<Finding<'a>>,
 }
 
@@ -112,8 +120,13 @@ impl<'a> Deployment<'a> {
 pub struct Model<'a> {
     pub workspace: &'a Workspace,
     pub deployments: Vec<Deployment<'a>>,
-    /// The identity policies taken as ORB's principal (DESIGN.md §3).
+    /// The identity policies taken as ORB's principal (DESIGN.md §3) that the repository writes
+    /// (AWS managed policies attached by ARN are evaluated, but are not the repository's to edit).
     pub orb_policies: Vec<&'a PolicyDocument>,
+    /// Template principals with all of their policies.
+    pub links: Links<'a>,
+    /// The template principals taken as ORB's.
+    pub orb_principals: Vec<&'a Principal>,
 }
 
 fn folder(path: &str) -> &str {
@@ -146,27 +159,68 @@ fn template_search_list(config: &OrbConfig) -> Vec<String> {
 /// The policies to check when none are configured: identity policies that allow or deny at least
 /// one ORB-specific action (through wildcards too; `*` alone does not count).
 pub fn select_orb_policies(policies: &[PolicyDocument]) -> Vec<&PolicyDocument> {
+    policies.iter().filter(|p| carries_orb_action(p)).collect()
+}
+
+/// Does an identity policy allow or deny an ORB-specific action (`*` alone does not count)?
+pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
     let specific = &crate::orb::requirements::table()
         .values
         .orb_specific_actions;
-    policies
-        .iter()
-        .filter(|p| p.kind == PolicyKind::Identity)
-        .filter(|p| {
-            p.statements.iter().any(|s| {
-                !s.actions.negated
-                    && s.actions
-                        .items
-                        .iter()
-                        .filter(|a| a.value != "*")
-                        .any(|a| specific.iter().any(|x| action_matches(&a.value, x)))
-            })
+    policy.kind == PolicyKind::Identity
+        && policy.statements.iter().any(|s| {
+            !s.actions.negated
+                && s.actions
+                    .items
+                    .iter()
+                    .filter(|a| a.value != "*")
+                    .any(|a| specific.iter().any(|x| action_matches(&a.value, x)))
         })
-        .collect()
+}
+
+/// ORB's principal when none is configured (DESIGN.md §3): the standalone identity policies that
+/// carry an ORB-specific action, plus every template principal (not a service role) that carries one
+/// in any of its policies, with all of that principal's policies and its permissions boundary.
+pub struct OrbPrincipal<'a> {
+    /// Everything evaluated, AWS managed policies included.
+    pub policies: Vec<&'a PolicyDocument>,
+    pub boundaries: Vec<&'a PolicyDocument>,
+    pub principals: Vec<&'a Principal>,
+}
+
+pub fn orb_principal<'a>(workspace: &'a Workspace, links: &Links<'a>) -> OrbPrincipal<'a> {
+    let mut policies: Vec<&PolicyDocument> = Vec::new();
+    let mut boundaries = Vec::new();
+    let mut principals = Vec::new();
+    for linked in &links.principals {
+        if linked.principal.is_service_role()
+            || !linked.identity.iter().any(|p| carries_orb_action(p))
+        {
+            continue;
+        }
+        principals.push(linked.principal);
+        policies.extend(linked.identity.iter().copied());
+        boundaries.extend(linked.boundary.iter().copied());
+    }
+    let standalone: Vec<&PolicyDocument> = select_orb_policies(&workspace.policies)
+        .into_iter()
+        .filter(|p| !links.is_claimed(p))
+        .collect();
+    policies.extend(standalone);
+    for list in [&mut policies, &mut boundaries] {
+        list.sort_by(|a, b| (&a.file, a.node.span.start, &a.origin.path).cmp(&(&b.file, b.node.span.start, &b.origin.path)));
+        list.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    }
+    OrbPrincipal {
+        policies,
+        boundaries,
+        principals,
+    }
 }
 
 pub fn build(workspace: &Workspace) -> Model<'_> {
-    let orb_policies = select_orb_policies(&workspace.policies);
+    let links = Links::new(&workspace.cfn_templates, &workspace.policies);
+    let orb = orb_principal(workspace, &links);
     let by_name: BTreeMap<&str, &OrbTemplateFile> = workspace
         .template_files
         .iter()
@@ -192,22 +246,42 @@ pub fn build(workspace: &Workspace) -> Model<'_> {
             .deployments
             .iter()
             .find(|d| d.config == config.file);
-        let policies = match declared {
-            Some(declared) => declared_policies(declared, &workspace.policies),
-            None => orb_policies.clone(),
+        let declared_orb;
+        let orb = match declared {
+            Some(declared) => {
+                declared_orb = OrbPrincipal {
+                    policies: declared_policies(declared, &workspace.policies),
+                    boundaries: Vec::new(),
+                    principals: Vec::new(),
+                };
+                &declared_orb
+            }
+            None => &orb,
         };
-        deployments.push(deployment(Some(config), template_file, &policies));
+        deployments.push(deployment(Some(config), template_file, orb, &links));
     }
     for t in &workspace.template_files {
         let has_config = config_folders.contains(&folder(&t.file));
         if !claimed.contains(&t.file.as_ref()) && !has_config {
-            deployments.push(deployment(None, Some(t), &orb_policies));
+            deployments.push(deployment(None, Some(t), &orb, &links));
         }
     }
+    let written: Vec<*const PolicyDocument> = workspace
+        .policies
+        .iter()
+        .map(|p| p as *const PolicyDocument)
+        .collect();
     Model {
         workspace,
         deployments,
-        orb_policies,
+        orb_policies: orb
+            .policies
+            .iter()
+            .copied()
+            .filter(|p| written.contains(&(*p as *const PolicyDocument)))
+            .collect(),
+        orb_principals: orb.principals,
+        links,
     }
 }
 
@@ -235,14 +309,18 @@ fn declared_policies<'a>(
 fn deployment<'a>(
     config: Option<&'a OrbConfig>,
     template_file: Option<&'a OrbTemplateFile>,
-    policies: &[&'a PolicyDocument],
+    orb: &OrbPrincipal<'a>,
+    links: &Links<'a>,
 ) -> Deployment<'a> {
     let templates = template_file
         .map(|t| resolve_templates(config, t))
         .unwrap_or_default();
-    let needs: Vec<Need> = templates.iter().flat_map(needs_of).collect();
+    let needs: Vec<Need> = templates
+        .iter()
+        .flat_map(|t| needs_of(t, links))
+        .collect();
     let mut findings = Vec::new();
-    if !policies.is_empty() {
+    if !orb.policies.is_empty() {
         for (index, need) in needs.iter().enumerate() {
             for action in &need.requirement.actions {
                 let request = Request {
@@ -250,14 +328,17 @@ fn deployment<'a>(
                     resource: &need.resource,
                     context: &need.context,
                 };
-                let eval = evaluate(policies, &request);
-                findings.push(Finding {
+                let eval = evaluate(&orb.policies, &request);
+                let mut finding = Finding {
                     action,
                     need: index,
                     verdict: eval.verdict(),
                     allow: eval.allow,
                     deny: eval.deny,
-                });
+                    outside_boundary: None,
+                };
+                within_boundaries(&mut finding, &orb.boundaries, &request);
+                findings.push(finding);
             }
         }
     }
@@ -265,8 +346,39 @@ fn deployment<'a>(
         config,
         template_file,
         templates,
-        policies: policies.to_vec(),
+        policies: orb.policies.clone(),
+        boundaries: orb.boundaries.clone(),
         needs,
         findings,
+    }
+}
+
+/// A permissions boundary caps what the policies grant: an action is allowed only where the
+/// boundary allows it too, and a Deny in the boundary refuses it.
+fn within_boundaries<'a>(
+    finding: &mut Finding<'a>,
+    boundaries: &[&'a PolicyDocument],
+    request: &Request,
+) {
+    if boundaries.is_empty() || matches!(finding.verdict, Verdict::Denied | Verdict::NotGranted) {
+        return;
+    }
+    let limit = evaluate(boundaries, request);
+    match limit.verdict() {
+        Verdict::Denied => {
+            finding.verdict = Verdict::Denied;
+            finding.deny = limit.deny;
+        }
+        Verdict::NotGranted => {
+            finding.verdict = Verdict::NotGranted;
+            finding.allow = None;
+            finding.outside_boundary = boundaries.first().copied();
+        }
+        Verdict::Conditional | Verdict::MaybeDenied if finding.verdict == Verdict::Allowed => {
+            finding.verdict = limit.verdict();
+            finding.allow = limit.allow.or(finding.allow);
+            finding.deny = limit.deny.or(finding.deny);
+        }
+        _ => {}
     }
 }

@@ -1,6 +1,7 @@
 //! Extract: one file's bytes → parsed tree → domain documents. Runs inside the walker's threads, so
 //! each file is read and parsed exactly once.
 
+use crate::cfn;
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::iam::policy::{looks_like_policy, Origin, PolicyDocument};
 use crate::iam::role::{roles_in_template, Role};
@@ -9,7 +10,7 @@ use crate::orb::files::{
 };
 use crate::span::Span;
 use crate::suppress::{self, Suppression};
-use crate::syntax::{comments, json, Node, ParseError, Parsed};
+use crate::syntax::{comments, json, yaml, Node, ParseError, Parsed};
 use crate::walk::Candidate;
 
 /// Everything one file contributed.
@@ -19,6 +20,7 @@ pub struct Extracted {
     pub roles: Vec<Role>,
     pub configs: Vec<OrbConfig>,
     pub template_files: Vec<OrbTemplateFile>,
+    pub cfn_templates: Vec<cfn::Template>,
     pub diagnostics: Vec<Diagnostic>,
     pub suppressions: Vec<Suppression>,
 }
@@ -29,6 +31,7 @@ impl Extracted {
             && self.roles.is_empty()
             && self.configs.is_empty()
             && self.template_files.is_empty()
+            && self.cfn_templates.is_empty()
             && self.diagnostics.is_empty()
             && self.suppressions.is_empty()
     }
@@ -38,6 +41,7 @@ impl Extracted {
         self.roles.append(&mut other.roles);
         self.configs.append(&mut other.configs);
         self.template_files.append(&mut other.template_files);
+        self.cfn_templates.append(&mut other.cfn_templates);
         self.diagnostics.append(&mut other.diagnostics);
         self.suppressions.append(&mut other.suppressions);
     }
@@ -46,7 +50,7 @@ impl Extracted {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Syntax {
     Json,
-    /// Not read into a tree yet; its comments are scanned for suppressions.
+    /// Read into a tree (templates); its comments are also scanned for suppressions.
     Yaml,
     Toml,
     Unsupported,
@@ -107,11 +111,14 @@ pub fn extract(candidate: &Candidate) -> Extracted {
     }
     let parsed = match syntax {
         Syntax::Json => json::parse(&candidate.text),
-        Syntax::Yaml | Syntax::Toml | Syntax::Unsupported => return out,
+        Syntax::Yaml => yaml::parse(&candidate.text),
+        Syntax::Toml | Syntax::Unsupported => return out,
     };
     match parsed {
-        Ok(parsed) => from_tree(path, parsed, &mut out),
+        Ok(parsed) => from_tree(path, parsed, syntax, &mut out),
         Err(e) if is_jinja(&candidate.text) => drop(e),
+        // Most YAML is workflows and manifests: only a file meant as a template is ours to report.
+        Err(e) if syntax == Syntax::Yaml && !cfn::mentions_template(&candidate.text) => drop(e),
         Err(ParseError { span, message }) => out.diagnostics.push(
             Diagnostic::new(
                 "ORB901",
@@ -126,18 +133,26 @@ pub fn extract(candidate: &Candidate) -> Extracted {
     out
 }
 
-fn from_tree(path: &FilePath, parsed: Parsed, out: &mut Extracted) {
+fn from_tree(path: &FilePath, parsed: Parsed, syntax: Syntax, out: &mut Extracted) {
     let root = parsed.root;
     out.suppressions
         .extend(suppress::from_cfn_metadata(path, &root));
     let mut recognised = true;
-    if looks_like_policy(&root) {
+    if cfn::is_template(&root) {
+        let format = if syntax == Syntax::Yaml { "yaml" } else { "json" };
+        let (template, mut policies) = cfn::extract(path, &root, format);
+        out.cfn_templates.push(template);
+        out.policies.append(&mut policies);
+    } else if looks_like_policy(&root) {
         out.policies.push(PolicyDocument::from_node(
             path,
             root,
             Origin::default(),
             None,
         ));
+    } else if syntax == Syntax::Yaml {
+        // ORB reads its configs and template files as JSON only.
+        recognised = false;
     } else if is_main_config(&root) {
         let packaged = is_packaged_defaults(&root);
         out.configs.push(OrbConfig {

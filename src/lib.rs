@@ -1,6 +1,7 @@
 #![forbid(unsafe_code)]
 //! orb-scan: walk → parse → extract → model → rules → render (DESIGN.md §1).
 
+pub mod cfn;
 pub mod deploy;
 pub mod diagnostic;
 pub mod extract;
@@ -99,6 +100,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
     ws.roles = all.roles;
     ws.configs = all.configs;
     ws.template_files = all.template_files;
+    ws.cfn_templates = all.cfn_templates;
     ws.diagnostics.append(&mut all.diagnostics);
     ws.suppressions = all.suppressions;
     // A `[[suppress]]` table can only be judged unused when the scan reached everything its paths
@@ -166,7 +168,7 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
             files_scanned: ws.files_scanned,
             documents: report::DocumentCounts {
                 policies: ws.policies.len(),
-                cfn_templates: 0,
+                cfn_templates: ws.cfn_templates.len(),
                 orb_configs: ws.configs.len(),
                 orb_template_files: ws.template_files.len(),
             },

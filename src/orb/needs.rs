@@ -78,9 +78,26 @@ pub fn fleet_role_arn(t: &Table, value: &str) -> String {
     }
 }
 
-/// The role inside an instance profile is not known from its name: any role.
+/// The role inside an instance profile the scan does not define is not known from its name: any role.
 pub fn instance_role_arn(partition: &str) -> String {
     format!("arn:{partition}:iam::*:role/*")
+}
+
+/// What the scanned templates say about the roles ORB's settings name, so `iam:PassRole` is checked
+/// against the real role. Both answers are ARN globs, `arn:*:` for a partition left to the template.
+pub trait RoleLookup {
+    /// The role a fleet role name (a `RoleName` or a logical id) stands for.
+    fn role(&self, name: &str) -> Option<String>;
+    /// The role inside an instance profile, by the profile's name or ARN.
+    fn instance_profile_role(&self, profile: &str) -> Option<String>;
+}
+
+/// A template ARN glob in the deployment's partition.
+fn in_partition(arn: String, partition: &str) -> String {
+    match arn.strip_prefix("arn:*:") {
+        Some(rest) => format!("arn:{partition}:{rest}"),
+        None => arn,
+    }
 }
 
 /// `/aws/service/x` → `arn:aws:ssm:us-east-1::parameter/aws/service/x` (public parameters have no
@@ -101,8 +118,8 @@ pub fn is_ssm_image(image: &str) -> bool {
     !(image.starts_with("ami-") || image.starts_with("arn:"))
 }
 
-/// Every need of one resolved template.
-pub fn needs_of(template: &ResolvedTemplate) -> Vec<Need> {
+/// Every need of one resolved template; `roles` resolves the fleet role and instance profile names.
+pub fn needs_of(template: &ResolvedTemplate, roles: &dyn RoleLookup) -> Vec<Need> {
     let t = table();
     let Some(handler) = template.handler.as_deref() else {
         return Vec::new();
@@ -111,7 +128,7 @@ pub fn needs_of(template: &ResolvedTemplate) -> Vec<Need> {
     t.requirement
         .iter()
         .filter(|r| facts.admit(r))
-        .filter_map(|r| need(t, template, r, &facts))
+        .filter_map(|r| need(t, template, r, &facts, roles))
         .collect()
 }
 
@@ -169,7 +186,13 @@ impl<'a> Facts<'a> {
     }
 }
 
-fn need(t: &Table, tpl: &ResolvedTemplate, r: &'static Requirement, facts: &Facts) -> Option<Need> {
+fn need(
+    t: &Table,
+    tpl: &ResolvedTemplate,
+    r: &'static Requirement,
+    facts: &Facts,
+    roles: &dyn RoleLookup,
+) -> Option<Need> {
     let partition = tpl.provider.partition();
     let mut resource = r
         .resource
@@ -177,13 +200,26 @@ fn need(t: &Table, tpl: &ResolvedTemplate, r: &'static Requirement, facts: &Fact
         .replace("{region}", &tpl.provider.region);
     if resource.contains("{fleet_role_arn}") {
         // No fleet role: ORB205 reports the template; nothing to check PassRole against.
-        resource = resource.replace(
-            "{fleet_role_arn}",
-            &fleet_role_arn(t, &tpl.fleet_role.as_ref()?.value),
-        );
+        let value = &tpl.fleet_role.as_ref()?.value;
+        let defined = (fleet_role_kind(t, value) == "custom" && !value.starts_with("arn:"))
+            .then(|| roles.role(value))
+            .flatten();
+        let arn = match defined {
+            Some(arn) => in_partition(arn, partition),
+            None => fleet_role_arn(t, value),
+        };
+        resource = resource.replace("{fleet_role_arn}", &arn);
+    }
+    if resource.contains("{instance_role_arn}") {
+        let arn = tpl
+            .machine_role
+            .as_ref()
+            .and_then(|m| roles.instance_profile_role(&m.value))
+            .map(|arn| in_partition(arn, partition))
+            .unwrap_or_else(|| instance_role_arn(partition));
+        resource = resource.replace("{instance_role_arn}", &arn);
     }
     resource = resource
-        .replace("{instance_role_arn}", &instance_role_arn(partition))
         .replace(
             "{ssm_parameter_arn}",
             &ssm_parameter_arn(&tpl.machine_image.value, partition, &tpl.provider.region),

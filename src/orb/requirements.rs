@@ -59,6 +59,9 @@ pub struct Values {
     pub fleet_role_alias_fragment: String,
     pub spot_fleet_slr_arn: String,
     pub orb_specific_actions: Vec<String>,
+    /// Service principals ORB's own role may be assumed by (ORB runs on an instance, in a container
+    /// or a function); a role trusted only by other services is a service role (DESIGN.md §3).
+    pub orb_host_services: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

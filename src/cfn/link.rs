@@ -1,0 +1,343 @@
+//! Principals with all of their policies (DESIGN.md §3): inline documents, same-template policies that
+//! attach to them (by `Ref` or by name, from any template), managed policies by ARN, a user's groups,
+//! and the permissions boundary. Also answers "which role is this?" for ORB's fleet role and instance
+//! profile names.
+
+use super::{ManagedSource, Principal, PrincipalKind, Target, Template};
+use crate::iam::pattern::glob_match;
+use crate::iam::policy::{PolicyDocument, PolicyKind};
+use crate::orb::needs::RoleLookup;
+use std::collections::HashMap;
+
+/// One principal and every document that applies to it.
+pub struct Linked<'a> {
+    pub template: &'a Template,
+    pub principal: &'a Principal,
+    pub identity: Vec<&'a PolicyDocument>,
+    pub trust: Vec<&'a PolicyDocument>,
+    /// The permissions boundary's document, when it is known (bundled or in the template).
+    pub boundary: Vec<&'a PolicyDocument>,
+}
+
+/// Every principal of every template, linked.
+pub struct Links<'a> {
+    templates: &'a [Template],
+    pub principals: Vec<Linked<'a>>,
+    /// Identity documents that belong to some principal (inline or attached).
+    owned: Vec<*const PolicyDocument>,
+    /// Documents used only as a permissions boundary: they grant nothing by themselves.
+    boundary_only: Vec<*const PolicyDocument>,
+}
+
+type ByResource<'a> = HashMap<(&'a str, &'a str), Vec<&'a PolicyDocument>>;
+
+impl<'a> Links<'a> {
+    pub fn new(templates: &'a [Template], policies: &'a [PolicyDocument]) -> Links<'a> {
+        let mut by_resource: ByResource = HashMap::new();
+        for p in policies {
+            if let Some(r) = &p.origin.resource {
+                by_resource.entry((&p.file, r)).or_default().push(p);
+            }
+        }
+        let identity_of = |file: &'a str, id: &str| -> Vec<&'a PolicyDocument> {
+            by_resource
+                .get(&(file, id))
+                .map(|ds| {
+                    ds.iter()
+                        .copied()
+                        .filter(|d| d.kind == PolicyKind::Identity)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut principals = Vec::new();
+        let mut boundary_docs = Vec::new();
+        for template in templates {
+            for principal in &template.principals {
+                let mut identity = identity_of(&template.file, &principal.logical_id);
+                let trust = by_resource
+                    .get(&(&*template.file, &*principal.logical_id))
+                    .map(|ds| {
+                        ds.iter()
+                            .copied()
+                            .filter(|d| d.kind == PolicyKind::Trust)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for other in templates {
+                    for a in &other.attachments {
+                        let attached = a.targets.iter().any(|(kind, target)| {
+                            *kind == principal.kind && names(template, principal, other, target)
+                        });
+                        if attached {
+                            identity.extend(identity_of(&other.file, &a.policy));
+                        }
+                    }
+                }
+                for m in &principal.managed {
+                    identity.extend(managed_documents(&m.source, template, &identity_of));
+                }
+                let boundary = principal
+                    .permissions_boundary
+                    .as_ref()
+                    .map(|b| managed_documents(&b.source, template, &identity_of))
+                    .unwrap_or_default();
+                boundary_docs.extend(boundary.iter().map(|d| *d as *const PolicyDocument));
+                dedup(&mut identity);
+                principals.push(Linked {
+                    template,
+                    principal,
+                    identity,
+                    trust,
+                    boundary,
+                });
+            }
+        }
+        // A user also holds the policies of its groups.
+        let group_policies: Vec<Vec<&'a PolicyDocument>> = principals
+            .iter()
+            .map(|user| {
+                let mut extra = Vec::new();
+                for target in &user.principal.groups {
+                    for g in &principals {
+                        if g.principal.kind == PrincipalKind::Group
+                            && names(g.template, g.principal, user.template, target)
+                        {
+                            extra.extend(g.identity.iter().copied());
+                        }
+                    }
+                }
+                extra
+            })
+            .collect();
+        for (user, extra) in principals.iter_mut().zip(group_policies) {
+            user.identity.extend(extra);
+            dedup(&mut user.identity);
+        }
+        let owned: Vec<*const PolicyDocument> = principals
+            .iter()
+            .flat_map(|l| l.identity.iter().map(|d| *d as *const PolicyDocument))
+            .collect();
+        let boundary_only = boundary_docs
+            .into_iter()
+            .filter(|b| !owned.contains(b))
+            .collect();
+        Links {
+            templates,
+            principals,
+            owned,
+            boundary_only,
+        }
+    }
+
+    /// Does this document belong to a principal, or serve only as a permissions boundary? Then it is
+    /// judged with that principal, never on its own.
+    pub fn is_claimed(&self, doc: &PolicyDocument) -> bool {
+        let p = doc as *const PolicyDocument;
+        self.owned.contains(&p) || self.boundary_only.contains(&p)
+    }
+
+    /// The role principal a name refers to: its `RoleName` (a glob when it uses `!Sub`), else its
+    /// logical id.
+    fn role_named(&self, name: &str) -> Option<&Linked<'a>> {
+        let roles = || {
+            self.principals
+                .iter()
+                .filter(|l| l.principal.kind == PrincipalKind::Role)
+        };
+        roles()
+            .find(|l| {
+                l.principal
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| glob_match(n, name, false))
+            })
+            .or_else(|| roles().find(|l| l.principal.logical_id == name))
+    }
+}
+
+fn dedup(docs: &mut Vec<&PolicyDocument>) {
+    let mut seen: Vec<*const PolicyDocument> = Vec::new();
+    docs.retain(|d| {
+        let p = *d as *const PolicyDocument;
+        let new = !seen.contains(&p);
+        seen.push(p);
+        new
+    });
+}
+
+fn managed_documents<'a>(
+    source: &'a ManagedSource,
+    template: &'a Template,
+    identity_of: &impl Fn(&'a str, &str) -> Vec<&'a PolicyDocument>,
+) -> Vec<&'a PolicyDocument> {
+    match source {
+        ManagedSource::Aws(doc) => vec![doc.as_ref()],
+        ManagedSource::Template(id) => identity_of(&template.file, id),
+        ManagedSource::AwsUnbundled | ManagedSource::External => Vec::new(),
+    }
+}
+
+/// Does `target`, written in template `from`, name `principal` of `template`?
+fn names(template: &Template, principal: &Principal, from: &Template, target: &Target) -> bool {
+    match target {
+        Target::Logical(id) => template.file == from.file && *id == principal.logical_id,
+        Target::Name(name) => principal
+            .name
+            .as_deref()
+            .is_some_and(|n| glob_match(name, n, false) || glob_match(n, name, false)),
+    }
+}
+
+impl RoleLookup for Links<'_> {
+    fn role(&self, name: &str) -> Option<String> {
+        self.role_named(name).map(|l| l.principal.arn.clone())
+    }
+
+    fn instance_profile_role(&self, profile: &str) -> Option<String> {
+        // ORB passes an instance profile ARN's last path segment as the name (orb-facts.md §3).
+        let name = if profile.starts_with("arn:") {
+            profile.rsplit('/').next().unwrap_or(profile)
+        } else {
+            profile
+        };
+        for template in self.templates {
+            let found = template
+                .instance_profiles
+                .iter()
+                .find(|ip| {
+                    ip.name
+                        .as_deref()
+                        .is_some_and(|n| glob_match(n, name, false))
+                })
+                .or_else(|| {
+                    template
+                        .instance_profiles
+                        .iter()
+                        .find(|ip| ip.logical_id == name)
+                });
+            let Some(role) = found.and_then(|ip| ip.roles.first()) else {
+                continue;
+            };
+            return match role {
+                Target::Logical(id) => template
+                    .principals
+                    .iter()
+                    .find(|p| p.logical_id == *id)
+                    .map(|p| p.arn.clone()),
+                Target::Name(n) => self
+                    .role(n)
+                    .or_else(|| Some(format!("arn:*:iam::*:role/{n}"))),
+            };
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::yaml;
+
+    const TEMPLATE: &str = r#"
+Resources:
+  OrbRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Sub "${Env}-orb"
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: inline
+          PolicyDocument: {Statement: [{Effect: Allow, Action: ec2:CreateFleet, Resource: "*"}]}
+      ManagedPolicyArns: [!Ref Shared, arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess]
+      PermissionsBoundary: !Ref Boundary
+  Shared:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: {Statement: [{Effect: Allow, Action: ec2:DescribeFleets, Resource: "*"}]}
+  Boundary:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: {Statement: [{Effect: Allow, Action: "ec2:*", Resource: "*"}]}
+  ByName:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: by-name
+      Roles: [prod-orb]
+      PolicyDocument: {Statement: [{Effect: Allow, Action: ec2:DeleteFleets, Resource: "*"}]}
+  Ops:
+    Type: AWS::IAM::Group
+    Properties:
+      Policies:
+        - PolicyName: g
+          PolicyDocument: {Statement: [{Effect: Allow, Action: ssm:GetParameter, Resource: "*"}]}
+  Alice:
+    Type: AWS::IAM::User
+    Properties:
+      Groups: [!Ref Ops]
+  Profile:
+    Type: AWS::IAM::InstanceProfile
+    Properties:
+      InstanceProfileName: orb-profile
+      Roles: [!Ref OrbRole]
+  Unattached:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: {Statement: [{Effect: Allow, Action: ec2:CreateFleet, Resource: "*"}]}
+"#;
+
+    #[test]
+    fn principals_collect_every_policy() {
+        let root = yaml::parse(TEMPLATE).unwrap().root;
+        let (template, policies) = super::super::extract(&"t.yaml".into(), &root, "yaml");
+        let templates = [template];
+        let links = Links::new(&templates, &policies);
+        let role = &links.principals[0];
+        let paths: Vec<&str> = role.identity.iter().map(|d| d.origin.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "Resources.OrbRole.Properties.Policies[0].PolicyDocument",
+                "Resources.ByName.Properties.PolicyDocument",
+                "Resources.Shared.Properties.PolicyDocument",
+                "Resources.OrbRole.Properties.ManagedPolicyArns[1]",
+            ]
+        );
+        assert_eq!(role.trust.len(), 1);
+        assert_eq!(
+            role.boundary[0].origin.path,
+            "Resources.Boundary.Properties.PolicyDocument"
+        );
+        let alice = links
+            .principals
+            .iter()
+            .find(|l| l.principal.logical_id == "Alice")
+            .unwrap();
+        assert_eq!(alice.identity.len(), 1, "a user holds its group's policies");
+        let boundary = policies
+            .iter()
+            .find(|p| p.origin.resource.as_deref() == Some("Boundary"))
+            .unwrap();
+        assert!(links.is_claimed(boundary));
+        let unattached = policies
+            .iter()
+            .find(|p| p.origin.resource.as_deref() == Some("Unattached"))
+            .unwrap();
+        assert!(!links.is_claimed(unattached));
+        assert_eq!(
+            links.instance_profile_role("orb-profile").as_deref(),
+            Some("arn:*:iam::*:role/*-orb")
+        );
+        assert_eq!(
+            links
+                .instance_profile_role("arn:aws:iam::123456789012:instance-profile/Profile")
+                .as_deref(),
+            Some("arn:*:iam::*:role/*-orb")
+        );
+        assert_eq!(links.role("prod-orb").as_deref(), Some("arn:*:iam::*:role/*-orb"));
+        assert_eq!(links.role("OrbRole").as_deref(), Some("arn:*:iam::*:role/*-orb"));
+        assert!(links.role("unknown").is_none());
+        assert!(links.instance_profile_role("nope").is_none());
+    }
+}

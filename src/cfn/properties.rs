@@ -1,0 +1,98 @@
+//! Which resource properties hold IAM policy documents: `data/cfn-policy-properties.toml`, parsed once.
+
+use crate::iam::policy::PolicyKind;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+const TABLE_TEXT: &str = include_str!("../../data/cfn-policy-properties.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Table {
+    property: Vec<Property>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Property {
+    pub types: Vec<String>,
+    pub path: String,
+    pub kind: Kind,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Identity,
+    Trust,
+    Resource,
+}
+
+impl Kind {
+    pub fn policy_kind(self) -> PolicyKind {
+        match self {
+            Kind::Identity => PolicyKind::Identity,
+            Kind::Trust => PolicyKind::Trust,
+            Kind::Resource => PolicyKind::Resource,
+        }
+    }
+}
+
+/// One step of a property path: a key, or every item of a list (`[*]`).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step<'a> {
+    Key(&'a str),
+    Each,
+}
+
+impl Property {
+    pub fn steps(&self) -> Vec<Step<'_>> {
+        let mut steps = Vec::new();
+        for part in self.path.split('.') {
+            let (key, each) = match part.strip_suffix("[*]") {
+                Some(k) => (k, true),
+                None => (part, false),
+            };
+            steps.push(Step::Key(key));
+            if each {
+                steps.push(Step::Each);
+            }
+        }
+        steps
+    }
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        toml::from_str(TABLE_TEXT).expect("data/cfn-policy-properties.toml is checked by a unit test")
+    })
+}
+
+/// The policy-holding properties of a resource type.
+pub fn of_type(resource_type: &str) -> impl Iterator<Item = &'static Property> + '_ {
+    table()
+        .property
+        .iter()
+        .filter(move |p| p.types.iter().any(|t| t == resource_type))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_parses() {
+        assert!(table().property.len() >= 5);
+        let role: Vec<&str> = of_type("AWS::IAM::Role").map(|p| p.path.as_str()).collect();
+        assert_eq!(role, ["AssumeRolePolicyDocument", "Policies[*].PolicyDocument"]);
+        let p = of_type("AWS::IAM::User").next().unwrap();
+        assert_eq!(
+            p.steps(),
+            [Step::Key("Policies"), Step::Each, Step::Key("PolicyDocument")]
+        );
+        for p in &table().property {
+            assert!(p.types.iter().all(|t| t.starts_with("AWS::")), "{:?}", p.types);
+        }
+    }
+}
