@@ -208,7 +208,13 @@ pub fn orb_principal<'a>(workspace: &'a Workspace, links: &Links<'a>) -> OrbPrin
         .collect();
     policies.extend(standalone);
     for list in [&mut policies, &mut boundaries] {
-        list.sort_by(|a, b| (&a.file, a.node.span.start, &a.origin.path).cmp(&(&b.file, b.node.span.start, &b.origin.path)));
+        list.sort_by(|a, b| {
+            (&a.file, a.node.span.start, &a.origin.path).cmp(&(
+                &b.file,
+                b.node.span.start,
+                &b.origin.path,
+            ))
+        });
         list.dedup_by(|a, b| std::ptr::eq(*a, *b));
     }
     OrbPrincipal {

@@ -139,7 +139,11 @@ fn from_tree(path: &FilePath, parsed: Parsed, syntax: Syntax, out: &mut Extracte
         .extend(suppress::from_cfn_metadata(path, &root));
     let mut recognised = true;
     if cfn::is_template(&root) {
-        let format = if syntax == Syntax::Yaml { "yaml" } else { "json" };
+        let format = if syntax == Syntax::Yaml {
+            "yaml"
+        } else {
+            "json"
+        };
         let (template, mut policies) = cfn::extract(path, &root, format);
         out.cfn_templates.push(template);
         out.policies.append(&mut policies);

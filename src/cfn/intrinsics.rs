@@ -196,7 +196,10 @@ impl Resolver {
     /// (a policy reads `Action: !If [c, a, b]` as "a or b"); an object choice stays opaque.
     fn normalize_choice(&self, node: &Node) -> Node {
         let options = alternatives(node);
-        if options.iter().any(|(_, n)| n.is_object() && n.intrinsic().is_none()) {
+        if options
+            .iter()
+            .any(|(_, n)| n.is_object() && n.intrinsic().is_none())
+        {
             return node.clone();
         }
         let mut items = Vec::new();

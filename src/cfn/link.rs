@@ -3,7 +3,7 @@
 //! and the permissions boundary. Also answers "which role is this?" for ORB's fleet role and instance
 //! profile names.
 
-use super::{ManagedSource, Principal, PrincipalKind, Target, Template};
+use super::{InstanceProfile, ManagedSource, Principal, PrincipalKind, Target, Template};
 use crate::iam::pattern::glob_match;
 use crate::iam::policy::{PolicyDocument, PolicyKind};
 use crate::orb::needs::RoleLookup;
@@ -17,6 +17,8 @@ pub struct Linked<'a> {
     pub trust: Vec<&'a PolicyDocument>,
     /// The permissions boundary's document, when it is known (bundled or in the template).
     pub boundary: Vec<&'a PolicyDocument>,
+    /// Instance profiles (of any template) that hold this role.
+    pub instance_profiles: Vec<&'a InstanceProfile>,
 }
 
 /// Every principal of every template, linked.
@@ -84,12 +86,25 @@ impl<'a> Links<'a> {
                     .unwrap_or_default();
                 boundary_docs.extend(boundary.iter().map(|d| *d as *const PolicyDocument));
                 dedup(&mut identity);
+                let instance_profiles = templates
+                    .iter()
+                    .flat_map(|other| {
+                        other.instance_profiles.iter().filter(move |ip| {
+                            principal.kind == PrincipalKind::Role
+                                && ip
+                                    .roles
+                                    .iter()
+                                    .any(|t| names(template, principal, other, t))
+                        })
+                    })
+                    .collect();
                 principals.push(Linked {
                     template,
                     principal,
                     identity,
                     trust,
                     boundary,
+                    instance_profiles,
                 });
             }
         }
@@ -294,7 +309,11 @@ Resources:
         let templates = [template];
         let links = Links::new(&templates, &policies);
         let role = &links.principals[0];
-        let paths: Vec<&str> = role.identity.iter().map(|d| d.origin.path.as_str()).collect();
+        let paths: Vec<&str> = role
+            .identity
+            .iter()
+            .map(|d| d.origin.path.as_str())
+            .collect();
         assert_eq!(
             paths,
             [
@@ -305,6 +324,7 @@ Resources:
             ]
         );
         assert_eq!(role.trust.len(), 1);
+        assert_eq!(role.instance_profiles[0].logical_id, "Profile");
         assert_eq!(
             role.boundary[0].origin.path,
             "Resources.Boundary.Properties.PolicyDocument"
@@ -335,8 +355,14 @@ Resources:
                 .as_deref(),
             Some("arn:*:iam::*:role/*-orb")
         );
-        assert_eq!(links.role("prod-orb").as_deref(), Some("arn:*:iam::*:role/*-orb"));
-        assert_eq!(links.role("OrbRole").as_deref(), Some("arn:*:iam::*:role/*-orb"));
+        assert_eq!(
+            links.role("prod-orb").as_deref(),
+            Some("arn:*:iam::*:role/*-orb")
+        );
+        assert_eq!(
+            links.role("OrbRole").as_deref(),
+            Some("arn:*:iam::*:role/*-orb")
+        );
         assert!(links.role("unknown").is_none());
         assert!(links.instance_profile_role("nope").is_none());
     }

@@ -49,16 +49,12 @@ pub fn aws_managed_resource(arn: &str) -> Option<&str> {
 
 /// The bundled document of an AWS managed policy ARN pattern, re-spanned onto `span` (the ARN in the
 /// template) so every label about it points where it is attached.
-pub fn document(
-    arn: &str,
-    file: &FilePath,
-    span: Span,
-    origin: Origin,
-) -> Option<PolicyDocument> {
+pub fn document(arn: &str, file: &FilePath, span: Span, origin: Origin) -> Option<PolicyDocument> {
     let resource = aws_managed_resource(arn)?;
-    let found = bundle()
-        .iter()
-        .find(|b| b.resource == resource || (resource.contains('*') && glob_match(resource, &b.resource, false)))?;
+    let found = bundle().iter().find(|b| {
+        b.resource == resource
+            || (resource.contains('*') && glob_match(resource, &b.resource, false))
+    })?;
     let mut node = found.document.clone();
     respan(&mut node, span);
     Some(PolicyDocument::from_node(

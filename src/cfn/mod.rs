@@ -168,11 +168,16 @@ pub fn mentions_template(text: &str) -> bool {
             })
         })
     };
-    top_level_key("AWSTemplateFormatVersion") || (top_level_key("Resources") && text.contains("AWS::"))
+    top_level_key("AWSTemplateFormatVersion")
+        || (top_level_key("Resources") && text.contains("AWS::"))
 }
 
 /// Reads a template: its policy documents and its principals.
-pub fn extract(file: &FilePath, root: &Node, format: &'static str) -> (Template, Vec<PolicyDocument>) {
+pub fn extract(
+    file: &FilePath,
+    root: &Node,
+    format: &'static str,
+) -> (Template, Vec<PolicyDocument>) {
     let resources: Vec<(&str, Span, &Node)> = root
         .get("Resources")
         .and_then(Node::as_object)
@@ -557,7 +562,9 @@ mod tests {
         assert!(!yes("Resources:\n  limits: {cpu: 1}\n"));
         assert!(!yes("on: push\njobs: {}\n"));
         assert!(mentions_template("AWSTemplateFormatVersion: x\n: : broken"));
-        assert!(mentions_template("\"Resources\": {\"A\": {\"Type\": \"AWS::IAM::Role\""));
+        assert!(mentions_template(
+            "\"Resources\": {\"A\": {\"Type\": \"AWS::IAM::Role\""
+        ));
         assert!(!mentions_template("  Resources: x\nAWS::\n"));
         assert!(!mentions_template("kind: Deployment\nresources: {}\n"));
     }
@@ -638,13 +645,31 @@ Resources:
         assert_eq!(
             paths,
             [
-                ("Resources.OrbRole.Properties.AssumeRolePolicyDocument", PolicyKind::Trust),
-                ("Resources.OrbRole.Properties.Policies[0].PolicyDocument", PolicyKind::Identity),
-                ("Resources.OrbRole.Properties.Policies[1].Fn::If[1].PolicyDocument", PolicyKind::Identity),
-                ("Resources.Extra.Properties.PolicyDocument", PolicyKind::Identity),
-                ("Resources.FleetRole.Properties.AssumeRolePolicyDocument", PolicyKind::Trust),
+                (
+                    "Resources.OrbRole.Properties.AssumeRolePolicyDocument",
+                    PolicyKind::Trust
+                ),
+                (
+                    "Resources.OrbRole.Properties.Policies[0].PolicyDocument",
+                    PolicyKind::Identity
+                ),
+                (
+                    "Resources.OrbRole.Properties.Policies[1].Fn::If[1].PolicyDocument",
+                    PolicyKind::Identity
+                ),
+                (
+                    "Resources.Extra.Properties.PolicyDocument",
+                    PolicyKind::Identity
+                ),
+                (
+                    "Resources.FleetRole.Properties.AssumeRolePolicyDocument",
+                    PolicyKind::Trust
+                ),
                 ("Resources.Fn.Properties.Policies[1]", PolicyKind::Identity),
-                ("Resources.Bucket.Properties.PolicyDocument", PolicyKind::Resource),
+                (
+                    "Resources.Bucket.Properties.PolicyDocument",
+                    PolicyKind::Resource
+                ),
             ]
         );
         let extra = &docs[3];
@@ -691,7 +716,10 @@ Resources:
                 (PrincipalKind::Role, Target::Name("other-role".into()))
             ]
         );
-        assert_eq!(t.instance_profiles[0].roles, [Target::Logical("OrbRole".into())]);
+        assert_eq!(
+            t.instance_profiles[0].roles,
+            [Target::Logical("OrbRole".into())]
+        );
     }
 
     #[test]

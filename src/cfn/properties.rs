@@ -65,7 +65,8 @@ impl Property {
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        toml::from_str(TABLE_TEXT).expect("data/cfn-policy-properties.toml is checked by a unit test")
+        toml::from_str(TABLE_TEXT)
+            .expect("data/cfn-policy-properties.toml is checked by a unit test")
     })
 }
 
@@ -85,14 +86,25 @@ mod tests {
     fn table_parses() {
         assert!(table().property.len() >= 5);
         let role: Vec<&str> = of_type("AWS::IAM::Role").map(|p| p.path.as_str()).collect();
-        assert_eq!(role, ["AssumeRolePolicyDocument", "Policies[*].PolicyDocument"]);
+        assert_eq!(
+            role,
+            ["AssumeRolePolicyDocument", "Policies[*].PolicyDocument"]
+        );
         let p = of_type("AWS::IAM::User").next().unwrap();
         assert_eq!(
             p.steps(),
-            [Step::Key("Policies"), Step::Each, Step::Key("PolicyDocument")]
+            [
+                Step::Key("Policies"),
+                Step::Each,
+                Step::Key("PolicyDocument")
+            ]
         );
         for p in &table().property {
-            assert!(p.types.iter().all(|t| t.starts_with("AWS::")), "{:?}", p.types);
+            assert!(
+                p.types.iter().all(|t| t.starts_with("AWS::")),
+                "{:?}",
+                p.types
+            );
         }
     }
 }

@@ -219,11 +219,10 @@ fn need(
             .unwrap_or_else(|| instance_role_arn(partition));
         resource = resource.replace("{instance_role_arn}", &arn);
     }
-    resource = resource
-        .replace(
-            "{ssm_parameter_arn}",
-            &ssm_parameter_arn(&tpl.machine_image.value, partition, &tpl.provider.region),
-        );
+    resource = resource.replace(
+        "{ssm_parameter_arn}",
+        &ssm_parameter_arn(&tpl.machine_image.value, partition, &tpl.provider.region),
+    );
     let severity = r
         .severity_by_update_mode
         .get(&tpl.on_update_failure.value)

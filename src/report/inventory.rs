@@ -1,7 +1,10 @@
 //! `orb-scan inventory`: every document found, and which policies each deployment is checked against.
 
 use super::json::{tool, JsonSpan, Positions};
+use crate::cfn::link::Linked;
+use crate::cfn::{ManagedRef, ManagedSource};
 use crate::deploy::Model;
+use crate::iam::policy::PolicyDocument;
 use crate::orb::files::TemplateFormat;
 use crate::orb::resolve::lookup;
 use serde::Serialize;
@@ -31,6 +34,87 @@ enum Document<'a> {
         format: &'static str,
         templates: Vec<TemplateEntry<'a>>,
     },
+    CfnTemplate {
+        file: &'a str,
+        span: JsonSpan,
+        format: &'static str,
+        sam: bool,
+        resources: usize,
+    },
+    Principal {
+        file: &'a str,
+        resource: &'a str,
+        resource_type: &'a str,
+        principal_type: &'static str,
+        name: Option<&'a str>,
+        arn: &'a str,
+        span: JsonSpan,
+        /// Taken as the principal ORB runs under (DESIGN.md §3).
+        orb: bool,
+        service_role: bool,
+        trusted_services: &'a [String],
+        policies: Vec<PolicyRef<'a>>,
+        managed_policies: Vec<ManagedEntry<'a>>,
+        permissions_boundary: Option<ManagedEntry<'a>>,
+        instance_profiles: Vec<&'a str>,
+    },
+}
+
+#[derive(Serialize)]
+struct ManagedEntry<'a> {
+    arn: &'a str,
+    path: &'a str,
+    /// `aws` (bundled, evaluated), `aws_unbundled`, `template` or `external` (not evaluated).
+    source: &'static str,
+}
+
+fn managed_entry(m: &ManagedRef) -> ManagedEntry<'_> {
+    ManagedEntry {
+        arn: &m.arn,
+        path: &m.path,
+        source: match m.source {
+            ManagedSource::Aws(_) => "aws",
+            ManagedSource::AwsUnbundled => "aws_unbundled",
+            ManagedSource::Template(_) => "template",
+            ManagedSource::External => "external",
+        },
+    }
+}
+
+fn principal_document<'a>(
+    model: &Model<'a>,
+    linked: &Linked<'a>,
+    positions: &mut Positions<'a>,
+) -> Document<'a> {
+    let p = linked.principal;
+    let file: &'a str = &linked.template.file;
+    Document::Principal {
+        file,
+        resource: &p.logical_id,
+        resource_type: &p.resource_type,
+        principal_type: p.kind.as_str(),
+        name: p.name.as_deref(),
+        arn: &p.arn,
+        span: positions.span(file, p.span),
+        orb: model.orb_principals.iter().any(|o| std::ptr::eq(*o, p)),
+        service_role: p.is_service_role(),
+        trusted_services: &p.trusted_services,
+        policies: linked.identity.iter().map(|d| policy_ref(d)).collect(),
+        managed_policies: p.managed.iter().map(managed_entry).collect(),
+        permissions_boundary: p.permissions_boundary.as_ref().map(managed_entry),
+        instance_profiles: linked
+            .instance_profiles
+            .iter()
+            .map(|ip| ip.logical_id.as_str())
+            .collect(),
+    }
+}
+
+fn policy_ref(p: &PolicyDocument) -> PolicyRef<'_> {
+    PolicyRef {
+        file: &p.file,
+        path: &p.origin.path,
+    }
 }
 
 #[derive(Serialize)]
@@ -122,6 +206,18 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
                 .collect(),
         });
     }
+    for t in &ws.cfn_templates {
+        documents.push(Document::CfnTemplate {
+            file: &t.file,
+            span: positions.span(&t.file, t.span),
+            format: t.format,
+            sam: t.sam,
+            resources: t.resources,
+        });
+    }
+    for linked in &model.links.principals {
+        documents.push(principal_document(model, linked, &mut positions));
+    }
     let deployments = model
         .deployments
         .iter()
@@ -144,14 +240,7 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
                     machine_role: t.machine_role.as_ref().map(|s| s.value.as_str()),
                 })
                 .collect(),
-            policies: d
-                .policies
-                .iter()
-                .map(|p| PolicyRef {
-                    file: &p.file,
-                    path: &p.origin.path,
-                })
-                .collect(),
+            policies: d.policies.iter().map(|p| policy_ref(p)).collect(),
         })
         .collect();
     Inventory {
@@ -219,6 +308,54 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                     "templates {format:<9} {}  [{} templates]",
                     esc(file),
                     templates.len()
+                )?;
+            }
+            Document::CfnTemplate {
+                file,
+                format,
+                sam,
+                resources,
+                ..
+            } => {
+                let sam = if *sam { ", SAM" } else { "" };
+                writeln!(
+                    out,
+                    "cfn       {format:<9} {}  [{resources} resources{sam}]",
+                    esc(file)
+                )?;
+            }
+            Document::Principal {
+                file,
+                resource,
+                principal_type,
+                span,
+                orb,
+                service_role,
+                policies,
+                managed_policies,
+                ..
+            } => {
+                let role = match (orb, service_role) {
+                    (true, _) => ", ORB's principal",
+                    (_, true) => ", service role",
+                    _ => "",
+                };
+                let unevaluated = managed_policies
+                    .iter()
+                    .filter(|m| m.source == "aws_unbundled" || m.source == "external")
+                    .count();
+                let unevaluated = if unevaluated > 0 {
+                    format!(", {unevaluated} managed policies not evaluated")
+                } else {
+                    String::new()
+                };
+                writeln!(
+                    out,
+                    "principal {principal_type:<9} {}:{} ({}){role}  [{} policies{unevaluated}]",
+                    esc(file),
+                    span.start.line,
+                    esc(resource),
+                    policies.len()
                 )?;
             }
         }

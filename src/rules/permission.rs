@@ -31,6 +31,8 @@ struct Group<'m> {
     /// Near-miss actions the policy grants instead (`ssm:GetParameters` for `ssm:GetParameter`).
     confused: Vec<String>,
     hit: Option<Hit<'m>>,
+    /// The permissions boundary that keeps a granted action out of reach.
+    outside_boundary: Option<&'m crate::iam::policy::PolicyDocument>,
 }
 
 /// Diagnostics for findings that `kind_of` maps to `code`.
@@ -52,7 +54,11 @@ fn emit(
                 Kind::Conditional => f.allow,
                 Kind::Denied | Kind::MaybeDenied => f.deny,
             };
-            let hit_key = hit.map(|h| (h.policy.file.clone(), h.statement.span.start));
+            let hit_key = match (hit, f.outside_boundary) {
+                (Some(h), _) => Some((h.policy.file.clone(), h.statement.span.start)),
+                (None, Some(b)) => Some((b.file.clone(), b.node.span.start)),
+                (None, None) => None,
+            };
             // A refused action is as serious as the need it breaks; an uncertain one at most a warning.
             let severity = match kind {
                 Kind::Missing | Kind::Denied => need.severity,
@@ -70,6 +76,7 @@ fn emit(
                     templates: Vec::new(),
                     confused: Vec::new(),
                     hit,
+                    outside_boundary: f.outside_boundary,
                 });
             if kind == Kind::Missing {
                 for near in &need.requirement.confused_with {
@@ -123,6 +130,9 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
         None => format!("`{}`", g.cause.label),
     };
     let message = match kind {
+        Kind::Missing if g.outside_boundary.is_some() => {
+            format!("{subject} needs {acts}, which the permissions boundary does not allow")
+        }
         Kind::Missing => format!("{subject} needs {acts}, which the policy does not grant"),
         Kind::Conditional => match doubt {
             Some(Doubt::Resource(_)) => format!(
@@ -140,8 +150,15 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
     let mut d = Diagnostic::new(code, g.severity, &g.cause.file, g.cause.span, message)
         .label_here(g.cause.label.clone());
     d.actions = g.actions.iter().map(|a| a.to_string()).collect();
-    match (kind, g.hit) {
-        (Kind::Missing, _) => {
+    match (kind, g.hit, g.outside_boundary) {
+        (Kind::Missing, _, Some(b)) => {
+            d = d.with_label(
+                &b.file,
+                b.anchor(),
+                format!("the permissions boundary allows no {acts}"),
+            );
+        }
+        (Kind::Missing, _, None) => {
             if let Some(policy) = deployment.policy_for(&g.actions) {
                 d = d.with_label(
                     &policy.file,
@@ -150,7 +167,7 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
                 );
             }
         }
-        (Kind::Conditional, Some(hit)) => {
+        (Kind::Conditional, Some(hit), _) => {
             let (span, text) = match doubt {
                 Some(Doubt::Resource(span)) => (
                     span,
@@ -161,7 +178,7 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
             };
             d = d.with_label(&hit.policy.file, span, text);
         }
-        (_, Some(hit)) => {
+        (_, Some(hit), _) => {
             // Point at what decides: the undecidable condition or resource, else the action
             // pattern that matched, the clearest place to narrow the Deny.
             let matched = hit
@@ -220,6 +237,9 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
         ));
     }
     let help = match kind {
+        Kind::Missing if g.outside_boundary.is_some() => {
+            format!("allow {acts} in the permissions boundary of ORB's role too")
+        }
         Kind::Missing => format!("allow {acts} in the policy ORB runs under"),
         Kind::Conditional => match doubt {
             Some(Doubt::Resource(_)) => {
