@@ -321,10 +321,7 @@ fn deployment<'a>(
     let templates = template_file
         .map(|t| resolve_templates(config, t))
         .unwrap_or_default();
-    let needs: Vec<Need> = templates
-        .iter()
-        .flat_map(|t| needs_of(t, links))
-        .collect();
+    let needs: Vec<Need> = templates.iter().flat_map(|t| needs_of(t, links)).collect();
     let mut findings = Vec::new();
     if !orb.policies.is_empty() {
         for (index, need) in needs.iter().enumerate() {

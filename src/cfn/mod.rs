@@ -743,3 +743,144 @@ Resources:
         assert!(matches!(r.managed[0].source, ManagedSource::Aws(_)));
     }
 }
+
+#[cfg(test)]
+mod intrinsic_forms {
+    use super::*;
+    use crate::syntax::{json, yaml};
+
+    /// Every intrinsic in a Resource list, short form in YAML and long form in JSON: both must read
+    /// the same, opaque parts as `*`, `Fn::If` as both branches, `AWS::NoValue` as nothing.
+    const YAML: &str = r#"
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  Both: !And [!Condition IsProd, !Or [!Not [!Condition IsProd], !Equals [a, b]]]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: orb
+      Policies:
+        - PolicyName: every-form
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: ec2:RunInstances
+                Resource:
+                  - !Ref Param
+                  - !Sub "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*"
+                  - !Sub ["arn:aws:s3:::${B}/*", {B: !Ref Bucket}]
+                  - !GetAtt Role.Arn
+                  - !Join ["", ["arn:", !Ref AWS::Partition, ":sqs:*:*:q"]]
+                  - !If [IsProd, prod-arn, !Ref AWS::NoValue]
+                  - !Select [0, [a, b]]
+                  - !Split [",", "a,b"]
+                  - !FindInMap [Map, Key, Value]
+                  - !ImportValue Exported
+                  - !Base64 text
+                  - !Cidr [10.0.0.0/16, 2, 8]
+                  - !GetAZs ""
+                  - !Ref AWS::NoValue
+                Condition: !If [Both, {Bool: {aws:SecureTransport: "true"}}, !Ref AWS::NoValue]
+"#;
+
+    const JSON: &str = r#"{
+"Conditions": {
+  "IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]},
+  "Both": {"Fn::And": [{"Condition": "IsProd"}, {"Fn::Or": [{"Fn::Not": [{"Condition": "IsProd"}]}, {"Fn::Equals": ["a", "b"]}]}]}
+},
+"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "orb", "Policies": [
+  {"PolicyName": "every-form", "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "ec2:RunInstances",
+    "Resource": [
+      {"Ref": "Param"},
+      {"Fn::Sub": "arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*"},
+      {"Fn::Sub": ["arn:aws:s3:::${B}/*", {"B": {"Ref": "Bucket"}}]},
+      {"Fn::GetAtt": ["Role", "Arn"]},
+      {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":sqs:*:*:q"]]},
+      {"Fn::If": ["IsProd", "prod-arn", {"Ref": "AWS::NoValue"}]},
+      {"Fn::Select": [0, ["a", "b"]]},
+      {"Fn::Split": [",", "a,b"]},
+      {"Fn::FindInMap": ["Map", "Key", "Value"]},
+      {"Fn::ImportValue": "Exported"},
+      {"Fn::Base64": "text"},
+      {"Fn::Cidr": ["10.0.0.0/16", 2, 8]},
+      {"Fn::GetAZs": ""},
+      {"Ref": "AWS::NoValue"}
+    ],
+    "Condition": {"Fn::If": ["Both", {"Bool": {"aws:SecureTransport": "true"}}, {"Ref": "AWS::NoValue"}]}
+  }]}}
+]}}}}"#;
+
+    const EXPECTED: &[&str] = &[
+        "*",
+        "arn:*:ec2:*:*:instance/*",
+        "arn:aws:s3:::*/*",
+        "arn:*:iam::*:role/orb",
+        "arn:*:sqs:*:*:q",
+        "prod-arn",
+        "*",
+        "*",
+        "*",
+        "*",
+        "*",
+        "*",
+        "*",
+    ];
+
+    fn read(root: &Node, format: &'static str) -> PolicyDocument {
+        let (_, mut docs) = extract(&"t".into(), root, format);
+        assert_eq!(docs.len(), 1);
+        docs.remove(0)
+    }
+
+    #[test]
+    fn short_and_long_forms_read_the_same() {
+        let y = yaml::parse(YAML).unwrap().root;
+        let j = json::parse(JSON).unwrap().root;
+        let names = |root: &Node| -> Vec<String> {
+            let r = root
+                .get("Resources")
+                .and_then(|r| r.get("Role"))
+                .and_then(|r| r.get("Properties"))
+                .and_then(|p| p.get("Policies"))
+                .and_then(Node::as_array)
+                .and_then(|p| p[0].get("PolicyDocument"))
+                .and_then(|d| d.get("Statement"))
+                .and_then(Node::as_array)
+                .and_then(|s| s[0].get("Resource"))
+                .and_then(Node::as_array)
+                .unwrap();
+            r.iter()
+                .map(|n| n.intrinsic().map_or("-", |(name, _)| name).to_string())
+                .collect()
+        };
+        // The YAML short forms are stored under the same long names the JSON spells out.
+        assert_eq!(names(&y), names(&j));
+        let cond = |root: &Node, name: &str| {
+            root.get("Conditions")
+                .and_then(|c| c.get(name))
+                .map(|c| c.intrinsic().unwrap().0.to_string())
+        };
+        assert_eq!(cond(&y, "Both"), cond(&j, "Both"));
+        assert_eq!(cond(&y, "Both").as_deref(), Some("Fn::And"));
+        assert_eq!(cond(&y, "IsProd").as_deref(), Some("Fn::Equals"));
+        let (yd, jd) = (read(&y, "yaml"), read(&j, "json"));
+        for doc in [&yd, &jd] {
+            let st = &doc.statements[0];
+            let got: Vec<&str> = st
+                .resources
+                .items
+                .iter()
+                .map(|i| i.value.as_str())
+                .collect();
+            assert_eq!(got, EXPECTED);
+            assert_eq!(st.conditions.len(), 1);
+            assert_eq!(st.conditions[0].key, "aws:SecureTransport");
+        }
+        // Spans point at each intrinsic in its own file.
+        let span = yd.statements[0].resources.items[3].span;
+        assert_eq!(&YAML[span.range()], "!GetAtt Role.Arn");
+        let span = jd.statements[0].resources.items[3].span;
+        assert_eq!(&JSON[span.range()], r#"{"Fn::GetAtt": ["Role", "Arn"]}"#);
+    }
+}

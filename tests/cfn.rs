@@ -1,0 +1,356 @@
+//! CloudFormation-style templates through the real binary: scenario repositories under
+//! `testdata/cfn/` (an ORB role in a YAML template, a CDK template with a permissions boundary, a SAM
+//! function, a lone service role, YAML that is not ours), their human-output snapshots
+//! (`UPDATE_SNAPSHOTS=1` rewrites them), exact spans, the inventory, and the shared corpus counted
+//! against cfn-lint's decoder.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scenarios() -> PathBuf {
+    repo().join("testdata/cfn")
+}
+
+/// Runs orb-scan inside `dir` on `.`, as a user scanning that folder would.
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_orb-scan"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run orb-scan")
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    let o = run(dir, args);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+fn scan(name: &str) -> Value {
+    json(&scenarios().join(name), &[".", "--format", "json"])
+}
+
+fn inventory(dir: &Path) -> Value {
+    json(dir, &["inventory", ".", "--format", "json"])
+}
+
+fn codes(report: &Value) -> Vec<&str> {
+    report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect()
+}
+
+fn documents<'a>(inv: &'a Value, kind: &str) -> Vec<&'a Value> {
+    inv["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == kind)
+        .collect()
+}
+
+#[test]
+fn scenarios_match_their_snapshots() {
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut names: Vec<String> = std::fs::read_dir(scenarios())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 5, "{names:?}");
+    let mut failures = Vec::new();
+    for name in &names {
+        let o = run(&scenarios().join(name), &[".", "--color", "never"]);
+        assert!(
+            o.stderr.is_empty(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let human = String::from_utf8(o.stdout).unwrap();
+        let snapshot = scenarios().join(format!("{name}.stdout"));
+        if update {
+            std::fs::write(&snapshot, &human).unwrap();
+        } else if std::fs::read_to_string(&snapshot).ok().as_deref() != Some(human.as_str()) {
+            failures.push(format!(
+                "{name}: output differs from {}:\n{human}",
+                snapshot.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The ORB role lives in a YAML template: findings point at the exact YAML nodes (after non-ASCII
+/// text), and the instance profile resolves to the role the template puts in it.
+#[test]
+fn yaml_role_is_checked_end_to_end_with_exact_spans() {
+    let dir = scenarios().join("yaml-role");
+    let report = scan("yaml-role");
+    assert_eq!(codes(&report), ["ORB109", "ORB107", "ORB111"]);
+    let text = std::fs::read_to_string(dir.join("cfn/orb.yaml")).unwrap();
+    let label = |code: &str| {
+        let d = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap();
+        d["labels"][0].clone()
+    };
+    let denied = label("ORB109");
+    assert_eq!(denied["file"], "cfn/orb.yaml");
+    assert_eq!(denied["span"]["start"]["line"], 50);
+    assert_eq!(denied["span"]["start"]["column"], 38);
+    let (start, end) = (
+        denied["span"]["start"]["offset"].as_u64().unwrap() as usize,
+        denied["span"]["end"]["offset"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[start..end], "ec2:DeleteLaunchTemplate");
+    let checked = label("ORB107");
+    assert_eq!(checked["span"]["start"]["line"], 55);
+    assert_eq!(checked["span"]["start"]["column"], 13);
+    let pass_role = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "ORB107")
+        .unwrap();
+    assert!(
+        pass_role["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == "resource: arn:aws:iam::*:role/orb-worker"),
+        "PassRole is checked against the role inside the profile: {pass_role}"
+    );
+    assert_eq!(report["summary"]["documents"]["cfn_templates"], 1);
+    // Three trust and two inline identity documents; AWS managed policies are not the repo's.
+    assert_eq!(report["summary"]["documents"]["policies"], 5);
+}
+
+#[test]
+fn inventory_lists_documents_templates_and_principals() {
+    let inv = inventory(&scenarios().join("yaml-role"));
+    let policies = documents(&inv, "policy");
+    let first = policies
+        .iter()
+        .find(|p| p["path"] == "Resources.OrbControllerRole.Properties.Policies[0].PolicyDocument")
+        .unwrap();
+    assert_eq!(first["policy_type"], "identity");
+    assert_eq!(first["file"], "cfn/orb.yaml");
+    assert_eq!(first["resource"], "OrbControllerRole");
+    assert_eq!(first["resource_type"], "AWS::IAM::Role");
+    assert_eq!(first["span"]["start"]["line"], 27);
+    let trust: Vec<&str> = policies
+        .iter()
+        .filter(|p| p["policy_type"] == "trust")
+        .map(|p| p["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(trust, ["OrbControllerRole", "SpotFleetRole", "WorkerRole"]);
+
+    let templates = documents(&inv, "cfn_template");
+    assert_eq!(templates.len(), 1);
+    assert_eq!(templates[0]["format"], "yaml");
+    assert_eq!(templates[0]["resources"], 4);
+
+    let principal = |id: &str| {
+        documents(&inv, "principal")
+            .into_iter()
+            .find(|p| p["resource"] == id)
+            .unwrap()
+            .clone()
+    };
+    let orb = principal("OrbControllerRole");
+    assert_eq!(orb["orb"], true);
+    assert_eq!(orb["service_role"], false);
+    assert_eq!(orb["arn"], "arn:*:iam::*:role/orb-controller");
+    assert_eq!(orb["managed_policies"][0]["source"], "aws");
+    assert_eq!(orb["policies"].as_array().unwrap().len(), 3);
+    let fleet = principal("SpotFleetRole");
+    assert_eq!(fleet["orb"], false);
+    assert_eq!(fleet["service_role"], true);
+    assert_eq!(fleet["trusted_services"][0], "spotfleet.amazonaws.com");
+    let worker = principal("WorkerRole");
+    assert_eq!(worker["orb"], false);
+    assert_eq!(worker["instance_profiles"][0], "WorkerProfile");
+
+    // The deployment is checked against the role's whole set, the AWS managed policy included.
+    let checked: Vec<&str> = inv["deployments"][0]["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        checked,
+        [
+            "Resources.OrbControllerRole.Properties.ManagedPolicyArns[0]",
+            "Resources.OrbControllerRole.Properties.Policies[0].PolicyDocument",
+            "Resources.OrbControllerRole.Properties.Policies[1].PolicyDocument",
+        ]
+    );
+}
+
+#[test]
+fn permissions_boundary_in_cdk_output_limits_grants() {
+    let report = scan("cdk-boundary");
+    assert_eq!(codes(&report), ["ORB101"]);
+    let d = &report["diagnostics"][0];
+    assert!(d["message"]
+        .as_str()
+        .unwrap()
+        .contains("permissions boundary does not allow"));
+    assert_eq!(d["labels"][0]["file"], "cdk.out/OrbStack.template.json");
+    assert_eq!(
+        d["actions"],
+        serde_json::json!(["ec2:CreateFleet", "ec2:DeleteFleets"])
+    );
+    let inv = inventory(&scenarios().join("cdk-boundary"));
+    let role = documents(&inv, "principal")[0].clone();
+    assert_eq!(role["permissions_boundary"]["source"], "template");
+    assert_eq!(role["orb"], true);
+}
+
+#[test]
+fn a_service_role_is_never_orbs_principal() {
+    let report = scan("service-role-only");
+    assert_eq!(codes(&report), ["ORB100"]);
+}
+
+#[test]
+fn sam_function_policies_and_managed_names() {
+    let inv = inventory(&scenarios().join("sam"));
+    let function = documents(&inv, "principal")[0].clone();
+    assert_eq!(function["resource_type"], "AWS::Serverless::Function");
+    assert_eq!(function["orb"], true);
+    assert_eq!(
+        function["managed_policies"][0]["arn"],
+        "arn:aws:iam::aws:policy/AmazonEC2FullAccess"
+    );
+    assert_eq!(documents(&inv, "cfn_template")[0]["sam"], true);
+    assert_eq!(codes(&scan("sam")), ["ORB105"]);
+}
+
+/// Workflows and manifests are YAML too: never a parse error for them, only for templates.
+#[test]
+fn only_templates_get_yaml_parse_errors() {
+    let report = scan("yaml-noise");
+    let found: Vec<(&str, &str)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["file"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("ORB901", "cfn/broken.yaml"),
+            ("ORB901", "cfn/duplicate.yaml")
+        ]
+    );
+}
+
+/// A minimal template (no version, no `Statement`) still passes the walk's prefilter, from a file
+/// and from standard input.
+#[test]
+fn minimal_yaml_template_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonEC2FullAccess]\n";
+    std::fs::write(dir.path().join("stack.template"), text).unwrap();
+    let inv = inventory(dir.path());
+    assert_eq!(documents(&inv, "cfn_template").len(), 1);
+    assert_eq!(
+        documents(&inv, "principal")[0]["managed_policies"][0]["source"],
+        "aws"
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orb-scan"))
+        .args(["-", "--stdin-filename", "stack.yml", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["documents"]["cfn_templates"], 1);
+}
+
+/// The shared corpus of real templates: the policy documents of IAM roles, policies, managed
+/// policies, users and groups match an independent count made with cfn-lint 1.58's decoder
+/// (`cfnlint.decode.decode`, counting `AssumeRolePolicyDocument`, `Policies[*].PolicyDocument` and
+/// `PolicyDocument`): 128 identity and 165 trust documents in 109 files. orb-scan also reads the 14
+/// identity documents that sit behind `Fn::If` in a `Policies` list, which a count over the decoded
+/// tree does not see. No template gets ORB901, and nothing crashes.
+#[test]
+fn corpus_matches_cfn_lint_counts() {
+    let corpus = repo().join("../shared/corpus/cfn-templates");
+    if !corpus.is_dir() {
+        eprintln!("skipped: {} is absent", corpus.display());
+        return;
+    }
+    let inv = inventory(&corpus);
+    let iam_types = [
+        "AWS::IAM::Role",
+        "AWS::IAM::Policy",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::IAM::User",
+        "AWS::IAM::Group",
+    ];
+    let iam: Vec<&Value> = documents(&inv, "policy")
+        .into_iter()
+        .filter(|d| iam_types.iter().any(|t| d["resource_type"] == *t))
+        .collect();
+    let count = |kind: &str, conditional: bool| {
+        iam.iter()
+            .filter(|d| d["policy_type"] == kind)
+            .filter(|d| d["path"].as_str().unwrap().contains("Fn::If") == conditional)
+            .count()
+    };
+    assert_eq!(count("identity", false), 128);
+    assert_eq!(count("trust", false), 165);
+    assert_eq!(count("identity", true), 14);
+    assert_eq!(count("trust", true), 0);
+    let mut files: Vec<&str> = iam.iter().map(|d| d["file"].as_str().unwrap()).collect();
+    files.sort();
+    files.dedup();
+    assert_eq!(files.len(), 109);
+
+    let o = run(&corpus, &[".", "--format", "json"]);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        !codes(&report).contains(&"ORB901"),
+        "{}",
+        report["diagnostics"]
+    );
+    assert_eq!(report["summary"]["files_scanned"], 311);
+    assert_eq!(report["summary"]["documents"]["cfn_templates"], 296);
+}
