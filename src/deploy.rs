@@ -272,7 +272,7 @@ pub fn build(workspace: &Workspace) -> Model<'_> {
             deployments.push(deployment(None, Some(t), &orb, &links));
         }
     }
-    let written: Vec<*const PolicyDocument> = workspace
+    let written: std::collections::HashSet<*const PolicyDocument> = workspace
         .policies
         .iter()
         .map(|p| p as *const PolicyDocument)

@@ -354,3 +354,77 @@ fn corpus_matches_cfn_lint_counts() {
     assert_eq!(report["summary"]["files_scanned"], 311);
     assert_eq!(report["summary"]["documents"]["cfn_templates"], 296);
 }
+
+/// Hostile YAML templates under a memory cap and a time limit: alias bombs, anchor copies, nesting
+/// far past the limit, huge mappings. Each template gets an ORB901 or parses; nothing hangs.
+#[test]
+fn hostile_yaml_is_scanned_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
+    let head = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n";
+    let mut bomb = format!("{head}  R:\n    Type: AWS::IAM::Role\n    Metadata:\n      a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..30 {
+        let p = i - 1;
+        bomb.push_str(&format!("      a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    write("bomb.yaml", bomb);
+    write(
+        "deep-flow.yaml",
+        format!("{head}  R: {}", "[".repeat(1_000_000)),
+    );
+    let deep_block: String = (0..1500)
+        .map(|i| format!("{}k:\n", " ".repeat(i + 2)))
+        .collect();
+    write("deep-block.yaml", format!("{head}{deep_block}"));
+    let many: String = (0..100_000)
+        .map(|i| format!("  K{i}: {{Type: AWS::SQS::Queue}}\n"))
+        .collect();
+    write("many-keys.yaml", format!("{head}{many}"));
+    write(
+        "not-a-template.yml",
+        format!("on: push\njobs: {}", "[".repeat(100_000)),
+    );
+    let script = "ulimit -v 2097152; exec \"$0\" \"$@\"";
+    let start = std::time::Instant::now();
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            script,
+            env!("CARGO_BIN_EXE_orb-scan"),
+            ".",
+            "--format",
+            "json",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let elapsed = start.elapsed();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        elapsed < std::time::Duration::from_secs(30),
+        "took {elapsed:?}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let message = |file: &str| {
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["file"] == file && d["code"] == "ORB901")
+            .map(|d| d["message"].as_str().unwrap().to_string())
+    };
+    assert!(message("bomb.yaml").unwrap().contains("alias"));
+    let deep = message("deep-flow.yaml").unwrap();
+    assert!(
+        deep.contains("recursion") || deep.contains("nesting"),
+        "{deep}"
+    );
+    assert!(message("deep-block.yaml").unwrap().contains("nesting"));
+    assert!(message("many-keys.yaml").is_none());
+    assert!(message("not-a-template.yml").is_none());
+    assert_eq!(report["summary"]["documents"]["cfn_templates"], 1);
+}

@@ -7,7 +7,7 @@ use super::{InstanceProfile, ManagedSource, Principal, PrincipalKind, Target, Te
 use crate::iam::pattern::glob_match;
 use crate::iam::policy::{PolicyDocument, PolicyKind};
 use crate::orb::needs::RoleLookup;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One principal and every document that applies to it.
 pub struct Linked<'a> {
@@ -25,10 +25,9 @@ pub struct Linked<'a> {
 pub struct Links<'a> {
     templates: &'a [Template],
     pub principals: Vec<Linked<'a>>,
-    /// Identity documents that belong to some principal (inline or attached).
-    owned: Vec<*const PolicyDocument>,
-    /// Documents used only as a permissions boundary: they grant nothing by themselves.
-    boundary_only: Vec<*const PolicyDocument>,
+    /// Identity documents that belong to some principal (inline or attached), and documents used as
+    /// a permissions boundary (which grant nothing by themselves).
+    claimed: HashSet<*const PolicyDocument>,
 }
 
 type ByResource<'a> = HashMap<(&'a str, &'a str), Vec<&'a PolicyDocument>>;
@@ -129,27 +128,22 @@ impl<'a> Links<'a> {
             user.identity.extend(extra);
             dedup(&mut user.identity);
         }
-        let owned: Vec<*const PolicyDocument> = principals
+        let claimed = principals
             .iter()
             .flat_map(|l| l.identity.iter().map(|d| *d as *const PolicyDocument))
-            .collect();
-        let boundary_only = boundary_docs
-            .into_iter()
-            .filter(|b| !owned.contains(b))
+            .chain(boundary_docs)
             .collect();
         Links {
             templates,
             principals,
-            owned,
-            boundary_only,
+            claimed,
         }
     }
 
     /// Does this document belong to a principal, or serve only as a permissions boundary? Then it is
     /// judged with that principal, never on its own.
     pub fn is_claimed(&self, doc: &PolicyDocument) -> bool {
-        let p = doc as *const PolicyDocument;
-        self.owned.contains(&p) || self.boundary_only.contains(&p)
+        self.claimed.contains(&(doc as *const PolicyDocument))
     }
 
     /// The role principal a name refers to: its `RoleName` (a glob when it uses `!Sub`), else its
@@ -172,13 +166,8 @@ impl<'a> Links<'a> {
 }
 
 fn dedup(docs: &mut Vec<&PolicyDocument>) {
-    let mut seen: Vec<*const PolicyDocument> = Vec::new();
-    docs.retain(|d| {
-        let p = *d as *const PolicyDocument;
-        let new = !seen.contains(&p);
-        seen.push(p);
-        new
-    });
+    let mut seen: HashSet<*const PolicyDocument> = HashSet::new();
+    docs.retain(|d| seen.insert(*d as *const PolicyDocument));
 }
 
 fn managed_documents<'a>(

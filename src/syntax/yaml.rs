@@ -178,7 +178,7 @@ impl Builder<'_> {
                     span,
                 };
                 let built = self.tagged(node, tag.as_deref(), 0, 1);
-                self.register(anchor, &built);
+                self.register(anchor, &built)?;
                 self.insert(built)?;
             }
             Event::SequenceStart(anchor, tag) => {
@@ -213,23 +213,16 @@ impl Builder<'_> {
                     span: Span::new(frame.start, end),
                 };
                 let built = self.tagged(node, frame.tag.as_ref(), frame.height, frame.size);
-                self.register(frame.anchor, &built);
+                self.register(frame.anchor, &built)?;
                 self.insert(built)?;
             }
             Event::Alias(id) => {
                 let Some(target) = self.anchors.get(&id) else {
                     return Err(self.error(span.start as usize, "unknown anchor".into()));
                 };
-                if target.size > self.alias_budget {
-                    return Err(self.error(
-                        span.start as usize,
-                        format!(
-                            "aliases expand to more than {ALIAS_NODE_BUDGET} nodes (an alias bomb?)"
-                        ),
-                    ));
-                }
-                self.alias_budget -= target.size;
-                let mut built = target.clone();
+                let size = target.size;
+                self.spend(size, span.start as usize)?;
+                let mut built = self.anchors[&id].clone();
                 built.node.span = span;
                 self.insert(built)?;
             }
@@ -262,10 +255,28 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn register(&mut self, anchor: usize, built: &Built) {
-        if anchor > 0 {
-            self.anchors.insert(anchor, built.clone());
+    /// Keeps a copy of an anchored node for its aliases. The copy counts against the alias budget
+    /// too: nested anchors over one large subtree would otherwise copy it once per level.
+    fn register(&mut self, anchor: usize, built: &Built) -> Result<(), ParseError> {
+        if anchor == 0 {
+            return Ok(());
         }
+        self.spend(built.size, built.node.span.start as usize)?;
+        self.anchors.insert(anchor, built.clone());
+        Ok(())
+    }
+
+    fn spend(&mut self, nodes: usize, at: usize) -> Result<(), ParseError> {
+        if nodes > self.alias_budget {
+            return Err(self.error(
+                at,
+                format!(
+                    "anchors and aliases copy more than {ALIAS_NODE_BUDGET} nodes (an alias bomb?)"
+                ),
+            ));
+        }
+        self.alias_budget -= nodes;
+        Ok(())
     }
 
     /// Adds a finished node to the collection being built (as a key or a value), or makes it the root.
@@ -641,6 +652,17 @@ mod tests {
         let b = &r.get("b").unwrap().as_array().unwrap()[0];
         assert_eq!(at(text, b), "!Sub y");
         assert_eq!(at(text, r.get("b").unwrap()), "- !Sub y");
+    }
+
+    #[test]
+    fn nested_anchors_over_a_large_subtree_are_refused() {
+        let leaf: String = (0..20_000).map(|i| format!("{i}, ")).collect();
+        let mut text = format!("[{leaf}]");
+        for i in 0..20 {
+            text = format!("&a{i} [{text}]");
+        }
+        let e = parse(&format!("k: {text}\n")).unwrap_err();
+        assert!(e.message.contains("anchors and aliases"), "{}", e.message);
     }
 
     #[test]
