@@ -11,7 +11,10 @@ A file that looks like an IAM policy, a CloudFormation template or an ORB file (
 prefilter) but is not valid: strict JSON (no comments, no trailing commas), YAML, or UTF-8. The span is at
 the error. Duplicate keys are reported as a warning: ORB and most JSON readers keep the last one silently.
 Other files are scanned as usual. JSON files with Jinja markers (`{{`, `{%`), which ORB renders before
-parsing (its native spec files), are not reported.
+parsing (its native spec files), are not reported. A YAML file is reported only when it is meant as a
+CloudFormation template (it names `AWSTemplateFormatVersion`, or a top-level `Resources` with `AWS::`
+types): workflow files and Kubernetes manifests are not orb-scan's to judge. YAML aliases that copy more
+than 100,000 nodes (an alias bomb) are refused here too.
 
 ## Why it matters
 A broken file is ignored by ORB or rejected by AWS, and orb-scan cannot check what it cannot read.
