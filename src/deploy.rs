@@ -14,7 +14,7 @@ use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemp
 use crate::settings::{DeclaredDeployment, Settings};
 use crate::suppress::Suppression;
 use crate::syntax::Node;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// Every document the scan found, sorted so that everything downstream is deterministic.
 #[derive(Default)]
@@ -65,6 +65,9 @@ pub struct Deployment<'a> {
     pub template_file: Option<&'a OrbTemplateFile>,
     pub templates: Vec<ResolvedTemplate<'a>>,
     pub policies: Vec<&'a PolicyDocument>,
+    /// The checked policies the repository writes (not AWS managed ones attached by ARN): where
+    /// missing actions belong.
+    pub written: Vec<&'a PolicyDocument>,
     /// Everything the deployment's templates need, whether or not a policy was found.
     pub needs: Vec<Need>,
     /// Permissions boundaries of ORB's principals: a grant counts only where they allow it too.
@@ -82,7 +85,7 @@ impl<'a> Deployment<'a> {
     pub fn policy_for(&self, actions: &[&str]) -> Option<&'a PolicyDocument> {
         let service = actions.first()?.split(':').next()?.to_ascii_lowercase();
         let prefix = format!("{service}:");
-        self.policies.iter().copied().max_by_key(|p| {
+        self.written.iter().copied().max_by_key(|p| {
             let same_service = p
                 .statements
                 .iter()
@@ -184,6 +187,8 @@ pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
 pub struct OrbPrincipal<'a> {
     /// Everything evaluated, AWS managed policies included.
     pub policies: Vec<&'a PolicyDocument>,
+    /// Those the repository writes.
+    pub written: Vec<&'a PolicyDocument>,
     pub boundaries: Vec<&'a PolicyDocument>,
     pub principals: Vec<&'a Principal>,
 }
@@ -217,8 +222,19 @@ pub fn orb_principal<'a>(workspace: &'a Workspace, links: &Links<'a>) -> OrbPrin
         });
         list.dedup_by(|a, b| std::ptr::eq(*a, *b));
     }
+    let in_tree: HashSet<*const PolicyDocument> = workspace
+        .policies
+        .iter()
+        .map(|p| p as *const PolicyDocument)
+        .collect();
+    let written = policies
+        .iter()
+        .copied()
+        .filter(|p| in_tree.contains(&(*p as *const PolicyDocument)))
+        .collect();
     OrbPrincipal {
         policies,
+        written,
         boundaries,
         principals,
     }
@@ -272,20 +288,10 @@ pub fn build(workspace: &Workspace) -> Model<'_> {
             deployments.push(deployment(None, Some(t), &orb, &links));
         }
     }
-    let written: std::collections::HashSet<*const PolicyDocument> = workspace
-        .policies
-        .iter()
-        .map(|p| p as *const PolicyDocument)
-        .collect();
     Model {
         workspace,
         deployments,
-        orb_policies: orb
-            .policies
-            .iter()
-            .copied()
-            .filter(|p| written.contains(&(*p as *const PolicyDocument)))
-            .collect(),
+        orb_policies: orb.written,
         orb_principals: orb.principals,
         links,
     }
@@ -350,6 +356,7 @@ fn deployment<'a>(
         template_file,
         templates,
         policies: orb.policies.clone(),
+        written: orb.written.clone(),
         boundaries: orb.boundaries.clone(),
         needs,
         findings,

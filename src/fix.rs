@@ -37,7 +37,8 @@ pub fn plan(model: &Model) -> Plan {
         for f in d
             .findings
             .iter()
-            .filter(|f| f.verdict == Verdict::NotGranted)
+            // A grant the permissions boundary keeps out of reach is the boundary's to change.
+            .filter(|f| f.verdict == Verdict::NotGranted && f.outside_boundary.is_none())
         {
             let Some(policy) = d.policy_for(&[f.action]) else {
                 continue;
@@ -60,7 +61,7 @@ pub fn plan(model: &Model) -> Plan {
         let Some(text) = model.workspace.sources.get(&policy.file) else {
             continue;
         };
-        if !is_json(text) {
+        if !is_json(text) || has_intrinsics(policy, text) {
             plan.skipped.push(policy.file.clone());
             continue;
         }
@@ -70,6 +71,15 @@ pub fn plan(model: &Model) -> Plan {
             .extend(policy_edits(policy, &missing, text));
     }
     plan
+}
+
+/// A template's policy with intrinsics was read through them (`Fn::If` branches spliced into lists),
+/// so its tree no longer mirrors the text an edit must fit into.
+fn has_intrinsics(policy: &PolicyDocument, text: &str) -> bool {
+    policy.origin.resource.is_some()
+        && text
+            .get(policy.node.span.range())
+            .is_some_and(|t| t.contains("\"Fn::") || t.contains("\"Ref\""))
 }
 
 fn is_json(text: &str) -> bool {

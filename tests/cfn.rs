@@ -103,6 +103,8 @@ fn scenarios_match_their_snapshots() {
 fn yaml_role_is_checked_end_to_end_with_exact_spans() {
     let dir = scenarios().join("yaml-role");
     let report = scan("yaml-role");
+    // No ORB106: the fleet role name resolves to the template's role under its `/orb/` path, which
+    // the `!GetAtt SpotFleetRole.Arn` grant covers.
     assert_eq!(codes(&report), ["ORB109", "ORB107", "ORB111"]);
     let text = std::fs::read_to_string(dir.join("cfn/orb.yaml")).unwrap();
     let label = |code: &str| {
@@ -427,4 +429,51 @@ fn hostile_yaml_is_scanned_safely() {
     assert!(message("many-keys.yaml").is_none());
     assert!(message("not-a-template.yml").is_none());
     assert_eq!(report["summary"]["documents"]["cfn_templates"], 1);
+}
+
+/// `--fix` edits only text that mirrors the tree it reads: YAML templates and JSON template policies
+/// with intrinsics are left to a person, AWS managed policies are never edited, and a grant the
+/// permissions boundary blocks is the boundary's to change.
+#[test]
+fn fix_leaves_templates_it_cannot_edit_alone() {
+    let diff = |name: &str| {
+        let o = run(
+            &scenarios().join(name),
+            &[".", "--diff", "--color", "never"],
+        );
+        (
+            String::from_utf8(o.stdout).unwrap(),
+            String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    let (out, err) = diff("yaml-role");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("cfn/orb.yaml: --fix cannot edit this file yet"),
+        "{err}"
+    );
+    let (out, err) = diff("cdk-boundary");
+    assert!(out.is_empty() && err.is_empty(), "{out}{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let src = scenarios().join("cdk-boundary/config");
+    std::fs::create_dir(dir.path().join("config")).unwrap();
+    for f in ["config.json", "aws_templates.json"] {
+        std::fs::copy(src.join(f), dir.path().join("config").join(f)).unwrap();
+    }
+    let template = r#"{"Resources": {"OrbPolicy": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {
+  "PolicyDocument": {"Statement": [
+    {"Effect": "Allow", "Action": {"Fn::If": ["C", "ec2:CreateFleet", "ec2:DescribeFleets"]}, "Resource": "*"}
+  ]}}}}}"#;
+    std::fs::write(dir.path().join("stack.json"), template).unwrap();
+    let o = run(dir.path(), &[".", "--fix"]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("stack.json: --fix cannot edit"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("stack.json")).unwrap(),
+        template
+    );
 }
