@@ -334,6 +334,18 @@ mod tests {
     }
 
     #[test]
+    fn template_role_arns_take_the_deployment_partition() {
+        assert_eq!(
+            in_partition("arn:*:iam::*:role/orb/fleet".into(), "aws-cn"),
+            "arn:aws-cn:iam::*:role/orb/fleet"
+        );
+        assert_eq!(
+            in_partition("arn:aws:iam::1:role/x".into(), "aws-cn"),
+            "arn:aws:iam::1:role/x"
+        );
+    }
+
+    #[test]
     fn ssm_arns() {
         assert_eq!(
             ssm_parameter_arn("/aws/service/ami-amazon-linux-latest/x", "aws", "eu-west-1"),
