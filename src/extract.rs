@@ -147,6 +147,7 @@ fn from_tree(path: &FilePath, parsed: Parsed, syntax: Syntax, out: &mut Extracte
         let (template, mut policies) = cfn::extract(path, &root, format);
         out.cfn_templates.push(template);
         out.policies.append(&mut policies);
+        out.roles.extend(roles_in_template(path, &root));
     } else if looks_like_policy(&root) {
         out.policies.push(PolicyDocument::from_node(
             path,
@@ -174,8 +175,6 @@ fn from_tree(path: &FilePath, parsed: Parsed, syntax: Syntax, out: &mut Extracte
             node: root,
             format,
         });
-    } else if let roles @ [_, ..] = roles_in_template(path, &root).as_slice() {
-        out.roles.extend_from_slice(roles);
     } else {
         recognised = false;
     }
