@@ -19,6 +19,21 @@ pub fn check_json(text: &str) {
     }
 }
 
+/// The YAML reader never panics, and every span it gives is a valid range of the input.
+pub fn check_yaml(text: &str) {
+    match crate::syntax::yaml::parse(text) {
+        Ok(parsed) => {
+            assert_spans(&parsed.root, text);
+            for w in &parsed.warnings {
+                assert!(text.get(w.span.range()).is_some() && text.get(w.first.range()).is_some());
+            }
+        }
+        Err(e) => assert!(
+            e.span.end as usize <= text.len() && text.is_char_boundary(e.span.start as usize)
+        ),
+    }
+}
+
 fn assert_spans(node: &Node, text: &str) {
     assert!(
         text.get(node.span.range()).is_some(),
@@ -57,6 +72,8 @@ pub fn check_pipeline(bytes: &[u8]) {
         ws.policies = extracted.policies;
         ws.configs = extracted.configs;
         ws.template_files = extracted.template_files;
+        ws.cfn_templates = extracted.cfn_templates;
+        ws.roles = extracted.roles;
         ws.diagnostics = extracted.diagnostics;
         ws.files_scanned = 1;
         let report = crate::check(&ws, &[], &[]);

@@ -131,7 +131,7 @@ impl Resolver {
                 span,
             };
         }
-        if let Some(("Fn::If", _)) = node.intrinsic() {
+        if if_branches(node).is_some() {
             return self.normalize_choice(node);
         }
         let value = match &node.value {
@@ -243,6 +243,14 @@ pub fn is_no_value(node: &Node) -> bool {
     matches!(node.intrinsic(), Some(("Ref", t)) if t.as_str() == Some("AWS::NoValue"))
 }
 
+/// `[condition, then, else]` of a well-formed `Fn::If`; a malformed one stays opaque.
+fn if_branches(node: &Node) -> Option<&[Node]> {
+    match node.intrinsic() {
+        Some(("Fn::If", args)) => args.as_array().filter(|a| a.len() == 3),
+        _ => None,
+    }
+}
+
 /// Every value `node` may take, with the path suffix that leads to it: `Fn::If` gives the
 /// alternatives of both branches (`.Fn::If[1]`, `.Fn::If[2]`), `Ref AWS::NoValue` gives none, and
 /// anything else is its own only alternative.
@@ -250,11 +258,7 @@ pub fn alternatives(node: &Node) -> Vec<(String, &Node)> {
     if is_no_value(node) {
         return Vec::new();
     }
-    let branches = match node.intrinsic() {
-        Some(("Fn::If", args)) => args.as_array().filter(|a| a.len() == 3),
-        _ => None,
-    };
-    let Some(branches) = branches else {
+    let Some(branches) = if_branches(node) else {
         return vec![(String::new(), node)];
     };
     let mut out = Vec::new();
@@ -369,6 +373,17 @@ Resources:
         assert!(doc.get("Condition").unwrap().get("StringEquals").is_some());
         assert!(doc.get("Gone").is_none());
         assert!(doc.get("Choice").unwrap().intrinsic().is_some());
+    }
+
+    #[test]
+    fn a_malformed_if_stays_opaque() {
+        let root = template("v: [!If [!Ref A, !Ref AWS::NoValue]]\nw: !If [C, x]\n");
+        let r = resolver(&root);
+        let v = r.normalize(&root);
+        assert!(v.get("v").unwrap().as_array().unwrap()[0]
+            .intrinsic()
+            .is_some());
+        assert!(v.get("w").unwrap().intrinsic().is_some());
     }
 
     #[test]
