@@ -1,7 +1,7 @@
 //! Linking (DESIGN.md §3): which template file each ORB config loads, which policies are checked
 //! against it, and the cross-check of every need against those policies.
 
-use crate::cfn::link::Links;
+use crate::cfn::link::{Linked, Links};
 use crate::cfn::{Principal, Template};
 use crate::diagnostic::{Diagnostic, FilePath};
 use crate::iam::grants::{evaluate, Hit, Request, Verdict};
@@ -184,6 +184,7 @@ pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
 /// ORB's principal when none is configured (DESIGN.md §3): the standalone identity policies that
 /// carry an ORB-specific action, plus every template principal (not a service role) that carries one
 /// in any of its policies, with all of that principal's policies and its permissions boundary.
+#[derive(Default)]
 pub struct OrbPrincipal<'a> {
     /// Everything evaluated, AWS managed policies included.
     pub policies: Vec<&'a PolicyDocument>,
@@ -194,49 +195,76 @@ pub struct OrbPrincipal<'a> {
 }
 
 pub fn orb_principal<'a>(workspace: &'a Workspace, links: &Links<'a>) -> OrbPrincipal<'a> {
-    let mut policies: Vec<&PolicyDocument> = Vec::new();
-    let mut boundaries = Vec::new();
-    let mut principals = Vec::new();
+    let mut orb = OrbPrincipal::default();
     for linked in &links.principals {
-        if linked.principal.is_service_role()
-            || !linked.identity.iter().any(|p| carries_orb_action(p))
+        if !linked.principal.is_service_role()
+            && linked.identity.iter().any(|p| carries_orb_action(p))
         {
-            continue;
+            orb.add(linked);
         }
-        principals.push(linked.principal);
-        policies.extend(linked.identity.iter().copied());
-        boundaries.extend(linked.boundary.iter().copied());
     }
-    let standalone: Vec<&PolicyDocument> = select_orb_policies(&workspace.policies)
-        .into_iter()
-        .filter(|p| !links.is_claimed(p))
-        .collect();
-    policies.extend(standalone);
-    for list in [&mut policies, &mut boundaries] {
-        list.sort_by(|a, b| {
-            (&a.file, a.node.span.start, &a.origin.path).cmp(&(
-                &b.file,
-                b.node.span.start,
-                &b.origin.path,
-            ))
+    orb.policies.extend(
+        select_orb_policies(&workspace.policies)
+            .into_iter()
+            .filter(|p| !links.is_claimed(p)),
+    );
+    orb.settle(workspace)
+}
+
+/// The policies `orb-scan.toml` names for a deployment: a file's identity policies, or with
+/// `file#LogicalId` that template resource's, and a template principal's whole set (inline, attached,
+/// managed, boundary).
+fn declared_principal<'a>(
+    declared: &DeclaredDeployment,
+    workspace: &'a Workspace,
+    links: &Links<'a>,
+) -> OrbPrincipal<'a> {
+    let mut orb = OrbPrincipal::default();
+    for linked in &links.principals {
+        let named = declared.policies.iter().any(|r| {
+            r.file == linked.template.file
+                && r.resource.as_deref() == Some(linked.principal.logical_id.as_str())
         });
-        list.dedup_by(|a, b| std::ptr::eq(*a, *b));
+        if named {
+            orb.add(linked);
+        }
     }
-    let in_tree: HashSet<*const PolicyDocument> = workspace
-        .policies
-        .iter()
-        .map(|p| p as *const PolicyDocument)
-        .collect();
-    let written = policies
-        .iter()
-        .copied()
-        .filter(|p| in_tree.contains(&(*p as *const PolicyDocument)))
-        .collect();
-    OrbPrincipal {
-        policies,
-        written,
-        boundaries,
-        principals,
+    orb.policies
+        .extend(declared_policies(declared, &workspace.policies));
+    orb.settle(workspace)
+}
+
+impl<'a> OrbPrincipal<'a> {
+    fn add(&mut self, linked: &Linked<'a>) {
+        self.principals.push(linked.principal);
+        self.policies.extend(linked.identity.iter().copied());
+        self.boundaries.extend(linked.boundary.iter().copied());
+    }
+
+    /// Sorted, without duplicates, and with the written subset known.
+    fn settle(mut self, workspace: &Workspace) -> OrbPrincipal<'a> {
+        for list in [&mut self.policies, &mut self.boundaries] {
+            list.sort_by(|a, b| {
+                (&a.file, a.node.span.start, &a.origin.path).cmp(&(
+                    &b.file,
+                    b.node.span.start,
+                    &b.origin.path,
+                ))
+            });
+            list.dedup_by(|a, b| std::ptr::eq(*a, *b));
+        }
+        let in_tree: HashSet<*const PolicyDocument> = workspace
+            .policies
+            .iter()
+            .map(|p| p as *const PolicyDocument)
+            .collect();
+        self.written = self
+            .policies
+            .iter()
+            .copied()
+            .filter(|p| in_tree.contains(&(*p as *const PolicyDocument)))
+            .collect();
+        self
     }
 }
 
@@ -271,11 +299,7 @@ pub fn build(workspace: &Workspace) -> Model<'_> {
         let declared_orb;
         let orb = match declared {
             Some(declared) => {
-                declared_orb = OrbPrincipal {
-                    policies: declared_policies(declared, &workspace.policies),
-                    boundaries: Vec::new(),
-                    principals: Vec::new(),
-                };
+                declared_orb = declared_principal(declared, workspace, &links);
                 &declared_orb
             }
             None => &orb,

@@ -479,3 +479,37 @@ fn fix_leaves_templates_it_cannot_edit_alone() {
         template
     );
 }
+
+/// `orb-scan.toml` naming a template role (`file#LogicalId`) checks the deployment against that
+/// principal's whole set, AWS managed policies included.
+#[test]
+fn declared_template_role_brings_its_whole_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = scenarios().join("yaml-role");
+    for sub in ["config", "cfn"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(src.join(sub)).unwrap().flatten() {
+            std::fs::copy(e.path(), dir.path().join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    std::fs::write(
+        dir.path().join("orb-scan.toml"),
+        "[[deployment]]\nconfig = \"config/config.json\"\npolicies = [\"cfn/orb.yaml#OrbControllerRole\"]\n",
+    )
+    .unwrap();
+    let inv = inventory(dir.path());
+    let checked: Vec<&str> = inv["deployments"][0]["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        checked,
+        [
+            "Resources.OrbControllerRole.Properties.ManagedPolicyArns[0]",
+            "Resources.OrbControllerRole.Properties.Policies[0].PolicyDocument",
+            "Resources.OrbControllerRole.Properties.Policies[1].PolicyDocument",
+        ]
+    );
+}
