@@ -55,6 +55,23 @@ fn codes(report: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// The policies the first deployment is checked against, by path.
+fn checked_paths(inv: &Value) -> Vec<&str> {
+    inv["deployments"][0]["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["path"].as_str().unwrap())
+        .collect()
+}
+
+/// The yaml-role scenario's ORB role: its AWS managed policy and two inline policies.
+const ORB_CONTROLLER_SET: [&str; 3] = [
+    "Resources.OrbControllerRole.Properties.ManagedPolicyArns[0]",
+    "Resources.OrbControllerRole.Properties.Policies[0].PolicyDocument",
+    "Resources.OrbControllerRole.Properties.Policies[1].PolicyDocument",
+];
+
 fn documents<'a>(inv: &'a Value, kind: &str) -> Vec<&'a Value> {
     inv["documents"]
         .as_array()
@@ -195,20 +212,7 @@ fn inventory_lists_documents_templates_and_principals() {
     assert_eq!(worker["instance_profiles"][0], "WorkerProfile");
 
     // The deployment is checked against the role's whole set, the AWS managed policy included.
-    let checked: Vec<&str> = inv["deployments"][0]["policies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        checked,
-        [
-            "Resources.OrbControllerRole.Properties.ManagedPolicyArns[0]",
-            "Resources.OrbControllerRole.Properties.Policies[0].PolicyDocument",
-            "Resources.OrbControllerRole.Properties.Policies[1].PolicyDocument",
-        ]
-    );
+    assert_eq!(checked_paths(&inv), ORB_CONTROLLER_SET);
 }
 
 #[test]
@@ -498,18 +502,5 @@ fn declared_template_role_brings_its_whole_set() {
     )
     .unwrap();
     let inv = inventory(dir.path());
-    let checked: Vec<&str> = inv["deployments"][0]["policies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["path"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        checked,
-        [
-            "Resources.OrbControllerRole.Properties.ManagedPolicyArns[0]",
-            "Resources.OrbControllerRole.Properties.Policies[0].PolicyDocument",
-            "Resources.OrbControllerRole.Properties.Policies[1].PolicyDocument",
-        ]
-    );
+    assert_eq!(checked_paths(&inv), ORB_CONTROLLER_SET);
 }
