@@ -47,6 +47,20 @@ fn assert_spans(node: &Node, text: &str) {
     }
 }
 
+/// The `orb-scan.toml` reader never panics, and every problem it reports has a span inside the file.
+pub fn check_toml(text: &str) {
+    if let Err(problems) = crate::settings::parse_text(text, std::path::Path::new("/repo")) {
+        assert!(!problems.is_empty(), "an error with no problem in it");
+        for p in problems {
+            assert!(
+                text.get(p.span.range()).is_some(),
+                "span {:?} outside the file",
+                p.span
+            );
+        }
+    }
+}
+
 /// One file, under every candidate name, through extract, model, rules and every renderer.
 pub fn check_pipeline(bytes: &[u8]) {
     for name in [

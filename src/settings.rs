@@ -157,6 +157,17 @@ pub fn load(source: &Source, root: &Path) -> Result<Settings, ConfigError> {
         })
 }
 
+/// Parses settings text as if it were `base/orb-scan.toml` scanned from `base` (fuzzing and tests).
+pub fn parse_text(text: &str, base: &Path) -> Result<Settings, Vec<Diagnostic>> {
+    let context = Context {
+        file: FILE_NAME.into(),
+        base: base.to_path_buf(),
+        root: base.to_path_buf(),
+        cwd: base.to_path_buf(),
+    };
+    context.parse(text)
+}
+
 /// The nearest `orb-scan.toml` from `root` upwards; the search ends at a folder holding `.git`.
 fn discover(root: &Path) -> Option<PathBuf> {
     for dir in root.ancestors() {

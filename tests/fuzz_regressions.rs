@@ -32,6 +32,7 @@ fn regression_corpus_and_fixtures_hold_the_fuzz_properties() {
         if let Ok(text) = std::str::from_utf8(&bytes) {
             orb_scan::fuzzing::check_json(text);
             orb_scan::fuzzing::check_yaml(text);
+            orb_scan::fuzzing::check_toml(text);
         }
         orb_scan::fuzzing::check_pipeline(&bytes);
     }
