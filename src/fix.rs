@@ -61,14 +61,24 @@ pub fn plan(model: &Model) -> Plan {
         let Some(text) = model.workspace.sources.get(&policy.file) else {
             continue;
         };
-        if !is_json(text) || has_intrinsics(policy, text) {
-            plan.skipped.push(policy.file.clone());
-            continue;
+        let layout = if is_json(text) {
+            Layout::Json
+        } else {
+            Layout::Yaml
+        };
+        let edits = if has_intrinsics(policy, text) {
+            None
+        } else {
+            policy_edits(policy, &missing, text, layout)
+        };
+        match edits {
+            Some(edits) => plan
+                .edits
+                .entry(policy.file.clone())
+                .or_default()
+                .extend(edits),
+            None => plan.skipped.push(policy.file.clone()),
         }
-        plan.edits
-            .entry(policy.file.clone())
-            .or_default()
-            .extend(policy_edits(policy, &missing, text));
     }
     plan
 }
@@ -76,10 +86,28 @@ pub fn plan(model: &Model) -> Plan {
 /// A template's policy with intrinsics was read through them (`Fn::If` branches spliced into lists),
 /// so its tree no longer mirrors the text an edit must fit into.
 fn has_intrinsics(policy: &PolicyDocument, text: &str) -> bool {
+    let markers = ["\"Fn::", "\"Ref\"", "Fn::", "Ref:", "!"];
     policy.origin.resource.is_some()
         && text
             .get(policy.node.span.range())
-            .is_some_and(|t| t.contains("\"Fn::") || t.contains("\"Ref\""))
+            .is_some_and(|t| markers.iter().any(|m| t.contains(m)))
+}
+
+/// How the policy's file is written: edits follow its syntax.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Json,
+    Yaml,
+}
+
+/// A YAML block list starts with its first `- `; flow lists and JSON with `[`.
+fn is_block_list(list: &Node, text: &str) -> bool {
+    text[list.span.range()].starts_with('-')
+}
+
+/// Where a new line goes after the node ending at `offset`: the end of its line, after any comment.
+fn end_of_line(text: &str, offset: usize) -> usize {
+    text[offset..].find('\n').map_or(text.len(), |i| offset + i)
 }
 
 fn is_json(text: &str) -> bool {
@@ -88,7 +116,13 @@ fn is_json(text: &str) -> bool {
         .starts_with(['{', '['])
 }
 
-fn policy_edits(policy: &PolicyDocument, missing: &Missing, text: &str) -> Vec<Edit> {
+/// The edits for one policy; `None` when its layout is one `--fix` does not edit (a lone YAML statement).
+fn policy_edits(
+    policy: &PolicyDocument,
+    missing: &Missing,
+    text: &str,
+    layout: Layout,
+) -> Option<Vec<Edit>> {
     let mut into_existing: BTreeMap<u32, (&Statement, Vec<&str>)> = BTreeMap::new();
     let mut new_items: Vec<(&Need, Vec<&str>)> = Vec::new();
     for (need, action) in missing {
@@ -113,15 +147,15 @@ fn policy_edits(policy: &PolicyDocument, missing: &Missing, text: &str) -> Vec<E
         .into_values()
         .filter_map(|(statement, actions)| {
             let node = statement_node(policy, statement)?;
-            append_actions(node.get("Action")?, &actions, text)
+            append_actions(node.get("Action")?, &actions, text, layout)
         })
         .collect();
     let mut statements = draft(new_items);
     for s in &mut statements {
         s.sid = unique_sid(policy, &s.sid);
     }
-    edits.extend(append_statements(&policy.node, &statements, text));
-    edits
+    edits.extend(append_statements(&policy.node, &statements, text, layout)?);
+    Some(edits)
 }
 
 fn push_action<'a>(list: &mut Vec<&'a str>, action: &'a str) {
@@ -169,8 +203,27 @@ fn quoted(s: &str) -> String {
 
 /// Adds actions after the last item of an `Action` list in its own layout, or turns a single string
 /// into a list.
-fn append_actions(action: &Node, actions: &[&str], text: &str) -> Option<Edit> {
+fn append_actions(action: &Node, actions: &[&str], text: &str, layout: Layout) -> Option<Edit> {
     let added: Vec<String> = actions.iter().map(|a| quoted(a)).collect();
+    if layout == Layout::Yaml && action.as_array().is_some() && is_block_list(action, text) {
+        let last = action.as_array()?.last()?;
+        let dash = line_indent(text, last.span.start as usize);
+        let insertion: String = actions
+            .iter()
+            .map(|a| {
+                format!(
+                    "\n{dash}- {}",
+                    crate::report::yaml::scalar(&serde_json::Value::String(a.to_string()))
+                )
+            })
+            .collect();
+        let at = end_of_line(text, last.span.end as usize);
+        return Some(Edit {
+            start: at,
+            end: at,
+            text: insertion,
+        });
+    }
     match &action.value {
         Value::String(_) => {
             let original = &text[action.span.range()];
@@ -210,13 +263,21 @@ fn append_actions(action: &Node, actions: &[&str], text: &str) -> Option<Edit> {
 
 /// Adds statements after the last one, laid out like it; a lone statement object becomes a list by
 /// two insertions around it, so edits inside it stay valid.
-fn append_statements(doc: &Node, statements: &[DraftStatement], text: &str) -> Vec<Edit> {
+fn append_statements(
+    doc: &Node,
+    statements: &[DraftStatement],
+    text: &str,
+    layout: Layout,
+) -> Option<Vec<Edit>> {
     if statements.is_empty() {
-        return Vec::new();
+        return Some(Vec::new());
     }
     let Some(list) = doc.get("Statement") else {
-        return Vec::new();
+        return Some(Vec::new());
     };
+    if layout == Layout::Yaml {
+        return append_yaml_statements(list, statements, text);
+    }
     let insert = |at: usize, text: String| Edit {
         start: at,
         end: at,
@@ -228,15 +289,15 @@ fn append_statements(doc: &Node, statements: &[DraftStatement], text: &str) -> V
             None => {
                 let all: Vec<String> = statements.iter().map(|s| s.to_json().to_string()).collect();
                 let (start, end) = (list.span.start as usize, list.span.end as usize);
-                return vec![Edit {
+                return Some(vec![Edit {
                     start,
                     end,
                     text: format!("[{}]", all.join(", ")),
-                }];
+                }]);
             }
         },
         Value::Object(_) => (list, true),
-        _ => return Vec::new(),
+        _ => return Some(Vec::new()),
     };
     let last_text = &text[last.span.range()];
     let indent = line_indent(text, last.span.start as usize);
@@ -266,14 +327,48 @@ fn append_statements(doc: &Node, statements: &[DraftStatement], text: &str) -> V
         })
         .collect();
     let end = last.span.end as usize;
-    if lone {
+    Some(if lone {
         vec![
             insert(list.span.start as usize, "[".into()),
             insert(end, format!("{rendered}]")),
         ]
     } else {
         vec![insert(end, rendered)]
+    })
+}
+
+/// YAML statements: a block list gets new `- Sid: ...` items indented like its last one, a flow list
+/// gets JSON (valid YAML flow) items; a lone statement mapping is left to a person.
+fn append_yaml_statements(
+    list: &Node,
+    statements: &[DraftStatement],
+    text: &str,
+) -> Option<Vec<Edit>> {
+    let last = list.as_array()?.last()?;
+    if !is_block_list(list, text) {
+        let added: String = statements
+            .iter()
+            .map(|s| format!(", {}", s.to_json()))
+            .collect();
+        let at = last.span.end as usize;
+        return Some(vec![Edit {
+            start: at,
+            end: at,
+            text: added,
+        }]);
     }
+    let dash = line_indent(text, last.span.start as usize).len();
+    let items = serde_json::Value::Array(statements.iter().map(DraftStatement::to_json).collect());
+    let insertion: String = crate::report::yaml::lines(&items, dash)
+        .iter()
+        .map(|l| format!("\n{l}"))
+        .collect();
+    let at = end_of_line(text, last.span.end as usize);
+    Some(vec![Edit {
+        start: at,
+        end: at,
+        text: insertion,
+    }])
 }
 
 /// How much deeper than the statement its keys are indented (two spaces when it cannot tell).

@@ -32,7 +32,8 @@ fn fixture_dirs() -> Vec<std::path::PathBuf> {
         for entry in std::fs::read_dir(root.join(group)).unwrap() {
             let path = entry.unwrap().path();
             for d in [path.join("trigger"), path.join("clean"), path.clone()] {
-                if d.join("iam").is_dir() && d.join("config").is_dir() {
+                let has_policies = d.join("iam").is_dir() || d.join("cfn").is_dir();
+                if has_policies && d.join("config").is_dir() {
                     dirs.push(d);
                 }
             }
@@ -77,7 +78,14 @@ fn fix_then_rescan_is_clean_and_idempotent() {
 fn diff_keeps_each_layout() {
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fix");
-    for case in ["tabs", "one-line", "string-action", "lone-statement"] {
+    for case in [
+        "tabs",
+        "one-line",
+        "string-action",
+        "lone-statement",
+        "yaml-template",
+        "yaml-flow",
+    ] {
         let dir = root.join(case);
         let (diff, status) = orb_scan(&dir, &["--diff"]);
         assert_eq!(

@@ -134,25 +134,44 @@ fn generated_policy_has_only_what_the_settings_call_for() {
 }
 
 #[test]
-fn cloudformation_format_is_a_managed_policy_resource() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules/ORB106/trigger");
-    let (json, _) = orb_scan(&fixture, &["policy"]);
-    let (yaml, status) = orb_scan(&fixture, &["policy", "--format", "cloudformation"]);
-    assert_eq!(status, 0);
-    assert!(
-        yaml.starts_with("OrbScanLeastPrivilegePolicy:\n  Type: AWS::IAM::ManagedPolicy\n"),
-        "{yaml}"
-    );
-    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
-    for s in doc["Statement"].as_array().unwrap() {
+fn cloudformation_format_round_trips_through_a_template() {
+    for fixture in deployments_with_needs() {
+        let (yaml, status) = orb_scan(&fixture, &["policy", "--format", "cloudformation"]);
+        assert_eq!(status, 0);
+        if !yaml.contains("- Sid:") {
+            continue;
+        }
         assert!(
-            yaml.contains(&format!("- Sid: {}", s["Sid"])),
-            "{} missing",
-            s["Sid"]
+            yaml.starts_with("OrbScanLeastPrivilegePolicy:\n  Type: AWS::IAM::ManagedPolicy\n"),
+            "{yaml}"
         );
+        // Pasted under a template's Resources, it is read back as the deployment's policy.
+        let repo = orb_files_only(&fixture);
+        let indented: String = yaml.lines().map(|l| format!("  {l}\n")).collect();
+        std::fs::write(
+            repo.path().join("orb.yaml"),
+            format!("AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n{indented}"),
+        )
+        .unwrap();
+        let (report, _) = orb_scan(repo.path(), &[".", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+        let left: Vec<&serde_json::Value> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                let code = d["code"].as_str().unwrap();
+                code.starts_with("ORB10")
+                    || code == "ORB111"
+                    || code.starts_with("ORB3")
+                    || code.starts_with("ORB4")
+            })
+            .collect();
+        assert!(left.is_empty(), "{}: {left:#?}\n{yaml}", fixture.display());
+        assert_eq!(v["summary"]["documents"]["cfn_templates"], 1);
+        let (again, _) = orb_scan(&fixture, &["policy", "--format", "cloudformation"]);
+        assert_eq!(yaml, again, "stable output");
     }
-    let (again, _) = orb_scan(&fixture, &["policy", "--format", "cloudformation"]);
-    assert_eq!(yaml, again, "stable output");
 }
 
 #[test]

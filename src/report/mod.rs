@@ -9,6 +9,7 @@ pub mod json;
 pub mod policy;
 pub mod rule_docs;
 pub mod sarif;
+pub mod yaml;
 
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use serde::Serialize;

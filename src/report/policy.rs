@@ -1,6 +1,7 @@
 //! Prints a generated least-privilege policy as IAM JSON or as a CloudFormation
 //! `AWS::IAM::ManagedPolicy` resource in YAML.
 
+use super::yaml;
 use crate::generate::DraftStatement;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -15,41 +16,18 @@ pub fn render_json(statements: &[DraftStatement], out: &mut dyn Write) -> std::i
     writeln!(out)
 }
 
-/// YAML by hand: every scalar is a JSON string, which is valid double-quoted YAML.
+/// An `AWS::IAM::ManagedPolicy` resource to paste under a template's `Resources`.
 pub fn render_cloudformation(
     statements: &[DraftStatement],
     description: &str,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let q = |s: &str| Value::String(s.to_string()).to_string();
-    writeln!(out, "OrbScanLeastPrivilegePolicy:")?;
-    writeln!(out, "  Type: AWS::IAM::ManagedPolicy")?;
-    writeln!(out, "  Properties:")?;
-    writeln!(out, "    Description: {}", q(description))?;
-    writeln!(out, "    PolicyDocument:")?;
-    writeln!(out, "      Version: \"2012-10-17\"")?;
-    writeln!(out, "      Statement:")?;
-    for s in statements {
-        writeln!(out, "        - Sid: {}", q(&s.sid))?;
-        writeln!(out, "          Effect: Allow")?;
-        writeln!(out, "          Action:")?;
-        for a in &s.actions {
-            writeln!(out, "            - {}", q(a))?;
-        }
-        writeln!(out, "          Resource:")?;
-        for r in &s.resources {
-            writeln!(out, "            - {}", q(r))?;
-        }
-        if !s.string_equals.is_empty() {
-            writeln!(out, "          Condition:")?;
-            writeln!(out, "            StringEquals:")?;
-            for (k, values) in &s.string_equals {
-                writeln!(out, "              {}:", q(k))?;
-                for v in values {
-                    writeln!(out, "                - {}", q(v))?;
-                }
-            }
-        }
+    let resource = json!({"OrbScanLeastPrivilegePolicy": {
+        "Type": "AWS::IAM::ManagedPolicy",
+        "Properties": {"Description": description, "PolicyDocument": document(statements)},
+    }});
+    for line in yaml::lines(&resource, 0) {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }
