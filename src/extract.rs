@@ -53,7 +53,6 @@ enum Syntax {
     /// Read into a tree (templates); its comments are also scanned for suppressions.
     Yaml,
     Toml,
-    Unsupported,
 }
 
 fn syntax_of(path: &str, text: &str) -> Syntax {
@@ -61,20 +60,18 @@ fn syntax_of(path: &str, text: &str) -> Syntax {
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
+    let opens_like_json = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with(['{', '[']);
     match ext.as_str() {
         "json" => Syntax::Json,
-        // `.template` files are JSON or YAML; JSON ones open with `{`.
-        "template"
-            if text
-                .trim_start_matches('\u{feff}')
-                .trim_start()
-                .starts_with('{') =>
-        {
-            Syntax::Json
-        }
-        "yaml" | "yml" | "template" => Syntax::Yaml,
+        "yaml" | "yml" => Syntax::Yaml,
         "toml" => Syntax::Toml,
-        _ => Syntax::Unsupported,
+        // `.template` files, standard input and files named on the command line with another
+        // extension are JSON when they open like JSON, YAML otherwise.
+        _ if opens_like_json => Syntax::Json,
+        _ => Syntax::Yaml,
     }
 }
 
@@ -105,14 +102,14 @@ pub fn extract(candidate: &Candidate) -> Extracted {
         let found = match syntax {
             Syntax::Yaml => comments::yaml(&candidate.text),
             Syntax::Toml => comments::toml(&candidate.text),
-            Syntax::Json | Syntax::Unsupported => Vec::new(),
+            Syntax::Json => Vec::new(),
         };
         out.suppressions = suppress::from_comments(path, &candidate.text, &found);
     }
     let parsed = match syntax {
         Syntax::Json => json::parse(&candidate.text),
         Syntax::Yaml => yaml::parse(&candidate.text),
-        Syntax::Toml | Syntax::Unsupported => return out,
+        Syntax::Toml => return out,
     };
     match parsed {
         Ok(parsed) => from_tree(path, parsed, syntax, &mut out),

@@ -307,3 +307,39 @@ fn rule_documentation_is_served_from_the_registry() {
     assert!(one.starts_with("# ORB105 missing-ssm-permission"));
     assert!(one.contains("## Fix") && one.contains("ssm:GetParameters"));
 }
+
+#[test]
+fn unnamed_standard_input_is_read_by_its_content() {
+    use std::io::Write;
+    for (input, expected) in [
+        (
+            r#"{"Statement": [{"Effect": "Allow", "Action": "ec2:DescribeInstance", "Resource": "*"}]}"#,
+            "<stdin>:1:",
+        ),
+        (
+            "Statement:\n  - Effect: Allow\n    Action: ec2:DescribeInstance\n    Resource: '*'\n",
+            "<stdin>:3:",
+        ),
+    ] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_orb-scan"))
+            .args(["-", "--format", "concise"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(expected) && l.contains("ORB301")),
+            "{text}"
+        );
+        assert_eq!(out.status.code(), Some(1));
+    }
+}
