@@ -211,6 +211,19 @@ fn output_is_identical_for_any_thread_count() {
 }
 
 #[test]
+fn output_is_identical_for_any_path_order() {
+    let dirs = [
+        "testdata/rules/ORB101/trigger",
+        "testdata/bad-input",
+        "testdata/cfn/yaml-role",
+    ];
+    let forward = orb_scan(&[dirs[0], dirs[1], dirs[2], "--format", "json", "--isolated"]).stdout;
+    let backward = orb_scan(&[dirs[2], dirs[1], dirs[0], "--format", "json", "--isolated"]).stdout;
+    assert!(!forward.is_empty());
+    assert_eq!(forward, backward);
+}
+
+#[test]
 fn orb_aws_templates_resolve_as_orb_does() {
     let Some(corpus) = orb_corpus() else { return };
     let v = json(&["inventory", corpus.to_str().unwrap(), "--format", "json"]);

@@ -129,6 +129,25 @@ fn build_hostile_folder(dir: &Path) {
         "escape\x1b[2J\nname.json",
         format!("{},", policy("ec2:CreateFleet")),
     );
+    // YAML: an alias bomb (10^9 nodes if expanded), flow nesting past the limit, a truncated template.
+    let mut bomb = String::from("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Metadata:\n      a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let p = i - 1;
+        bomb.push_str(&format!(
+            "      a{i}: &a{i} [{}]\n",
+            vec![format!("*a{p}"); 10].join(", ")
+        ));
+    }
+    write(dir, "bomb.yaml", bomb);
+    write(
+        dir,
+        "deep-flow.yaml",
+        format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}",
+            "[".repeat(100_000)
+        ),
+    );
+    write(dir, "truncated.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R:\n    Type: AWS::IAM::Policy\n    Properties: {PolicyDocument: {Statement: [");
     // ORB files with wrong types everywhere.
     write(
         dir,
@@ -211,6 +230,12 @@ fn hostile_folder_is_scanned_safely() {
         .unwrap()
         .contains("not a regular file"));
     find("ORB202", "orb/config.json");
+    assert!(find("ORB901", "bomb.yaml")["message"]
+        .as_str()
+        .unwrap()
+        .contains("alias"));
+    find("ORB901", "deep-flow.yaml");
+    find("ORB901", "truncated.yaml");
     find("ORB202", "orb/aws_templates.json");
     // The sentinel is reported, with a suggestion.
     assert!(find("ORB201", "sentinel/aws_templates.json")["help"]
