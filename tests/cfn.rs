@@ -4,6 +4,8 @@
 //! (`UPDATE_SNAPSHOTS=1` rewrites them), exact spans, the inventory, and the shared corpus counted
 //! against cfn-lint's decoder.
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -18,13 +20,7 @@ fn scenarios() -> PathBuf {
 
 /// Runs orb-scan inside `dir` on `.`, as a user scanning that folder would.
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_orb-scan"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run orb-scan")
+    common::run_in(dir, args)
 }
 
 fn json(dir: &Path, args: &[&str]) -> Value {
@@ -289,20 +285,10 @@ fn minimal_yaml_template_is_found() {
         "aws"
     );
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_orb-scan"))
-        .args(["-", "--stdin-filename", "stack.yml", "--format", "json"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::run_with_stdin(
+        &["-", "--stdin-filename", "stack.yml", "--format", "json"],
+        text,
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["documents"]["cfn_templates"], 1);
 }

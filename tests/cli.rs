@@ -323,7 +323,6 @@ fn rule_documentation_is_served_from_the_registry() {
 
 #[test]
 fn unnamed_standard_input_is_read_by_its_content() {
-    use std::io::Write;
     for (input, expected) in [
         (
             r#"{"Statement": [{"Effect": "Allow", "Action": "ec2:DescribeInstance", "Resource": "*"}]}"#,
@@ -334,19 +333,7 @@ fn unnamed_standard_input_is_read_by_its_content() {
             "<stdin>:3:",
         ),
     ] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_orb-scan"))
-            .args(["-", "--format", "concise"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = common::run_with_stdin(&["-", "--format", "concise"], input);
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(
             text.lines()

@@ -117,3 +117,25 @@ pub fn codes(report: &serde_json::Value) -> Vec<String> {
         .map(|d| d["code"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// Runs orb-scan with `input` on standard input.
+pub fn run_with_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orb-scan"))
+        .args(args)
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run orb-scan");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
