@@ -110,7 +110,10 @@ class Bench:
                        "--runs", str(runs), "--export-json", export.name]
                 for name, argv in commands:
                     cmd += ["-n", name, shlex.join(argv)]
-                subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=cwd, env=env)
+                run = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd,
+                                     env=env)
+                if run.returncode != 0:
+                    sys.exit(f"bench: hyperfine failed:\n{run.stderr}")
                 data = json.load(open(export.name))
             for res in data["results"]:
                 t = result[res["command"]]
@@ -133,12 +136,15 @@ class Bench:
 
     def table(self, timings: dict[str, Timing], reference: str, ours: str) -> float:
         ref = timings[reference].median
-        self.say("| command | median wall | interquartile | CPU (user+sys) | runs | ratio to reference |")
+        self.say(f"| command | median wall | interquartile | CPU (user+sys) | runs | ratio to {reference} |")
         self.say("|---|---|---|---|---|---|")
         for t in timings.values():
             cpu = ms(statistics.median(t.cpu))
-            self.say(f"| `{t.command}` | {ms(t.median)} | {t.spread()} | {cpu} | {len(t.times)} | "
+            self.say(f"| {t.name} | {ms(t.median)} | {t.spread()} | {cpu} | {len(t.times)} | "
                      f"{t.median / ref:.2f} |")
+        self.say("\nExact commands (`hyperfine -N -i --warmup 1 --runs N` per round, all in one invocation):")
+        for t in timings.values():
+            self.say(f"- {t.name}: `{t.command}`")
         return timings[ours].median / ref
 
     def found(self, *paths: str) -> dict:
