@@ -1,8 +1,22 @@
 //! IAM glob patterns: `*` matches any run of characters, `?` exactly one.
 
 /// Matches `text` against an IAM glob. Iterative with single backtrack point: linear-ish, no recursion.
-/// ASCII inputs (nearly all of IAM) are matched as bytes, without allocating.
+/// It runs for every action entry of every statement against every needed action, and most such
+/// calls compare an entry with an action of another service: a literal first character that differs
+/// settles them here, inlined in the caller's loop, before anything else is looked at.
+#[inline]
 pub fn glob_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
+    if let (Some(&p0), Some(&t0)) = (pattern.as_bytes().first(), text.as_bytes().first()) {
+        let same = p0 == t0 || (case_insensitive && p0.eq_ignore_ascii_case(&t0));
+        if p0.is_ascii() && t0.is_ascii() && p0 != b'*' && p0 != b'?' && !same {
+            return false;
+        }
+    }
+    glob_text(pattern, text, case_insensitive)
+}
+
+/// ASCII inputs (nearly all of IAM) are matched as bytes, without allocating.
+fn glob_text(pattern: &str, text: &str, case_insensitive: bool) -> bool {
     if pattern.is_ascii() && text.is_ascii() {
         let eq = |a: &u8, b: &u8| {
             if case_insensitive {
@@ -56,6 +70,7 @@ fn glob_slices<T: PartialEq>(
 }
 
 /// An IAM action: `service:Name`, matched case-insensitively.
+#[inline]
 pub fn action_matches(pattern: &str, action: &str) -> bool {
     glob_match(pattern, action, true)
 }
