@@ -38,16 +38,21 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     if used.is_empty() {
         return;
     }
-    let needed: Vec<&str> = model
+    // Every finding names its action; the same few actions recur across templates and deployments.
+    let mut needed: Vec<&str> = model
         .deployments
         .iter()
         .flat_map(|d| d.findings.iter().map(|f| f.action))
         .collect();
-    // Actions that only one handler's requirements name.
-    let mut handler_actions: Vec<(&str, &str)> = Vec::new();
+    needed.sort_unstable();
+    needed.dedup();
+    // Actions that only one handler's requirements name, for handlers no template uses.
+    let mut unused_actions: Vec<(&str, &str)> = Vec::new();
     for r in &table().requirement {
         if let OneOrMany::One(h) = &r.when.handler {
-            handler_actions.extend(r.actions.iter().map(|a| (h.as_str(), a.as_str())));
+            if !used.contains(&h.as_str()) {
+                unused_actions.extend(r.actions.iter().map(|a| (h.as_str(), a.as_str())));
+            }
         }
     }
     for policy in &model.orb_policies {
@@ -60,19 +65,17 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             for item in &statement.actions.items {
-                if needed.iter().any(|a| action_matches(&item.value, a)) {
-                    continue;
-                }
-                let mut unused: Vec<&str> = handler_actions
+                // Most entries match no unused handler's action: test that first.
+                let mut unused: Vec<&str> = unused_actions
                     .iter()
-                    .filter(|(h, a)| !used.contains(h) && action_matches(&item.value, a))
+                    .filter(|(_, a)| action_matches(&item.value, a))
                     .map(|(h, _)| *h)
                     .collect();
-                unused.sort();
-                unused.dedup();
-                if unused.is_empty() {
+                if unused.is_empty() || needed.iter().any(|a| action_matches(&item.value, a)) {
                     continue;
                 }
+                unused.sort();
+                unused.dedup();
                 out.push(
                     Diagnostic::new(
                         "ORB110",
