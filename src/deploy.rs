@@ -4,7 +4,7 @@
 use crate::cfn::link::{Linked, Links};
 use crate::cfn::{Principal, Template};
 use crate::diagnostic::{Diagnostic, FilePath};
-use crate::iam::grants::{evaluate, Hit, Request, Verdict};
+use crate::iam::grants::{evaluate, Evaluation, Hit, Request, RequestContext, Verdict};
 use crate::iam::pattern::action_matches;
 use crate::iam::policy::{PolicyDocument, PolicyKind};
 use crate::iam::role::Role;
@@ -14,7 +14,8 @@ use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemp
 use crate::settings::{DeclaredDeployment, Settings};
 use crate::suppress::Suppression;
 use crate::syntax::Node;
-use std::collections::{BTreeMap, HashSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Every document the scan found, sorted so that everything downstream is deterministic.
 #[derive(Default)]
@@ -192,6 +193,8 @@ pub struct OrbPrincipal<'a> {
     pub written: Vec<&'a PolicyDocument>,
     pub boundaries: Vec<&'a PolicyDocument>,
     pub principals: Vec<&'a Principal>,
+    /// Requests already evaluated against `policies`.
+    evaluated: RefCell<HashMap<(String, String, RequestContext), Evaluation<'a>>>,
 }
 
 pub fn orb_principal<'a>(workspace: &'a Workspace, links: &Links<'a>) -> OrbPrincipal<'a> {
@@ -235,6 +238,21 @@ fn declared_principal<'a>(
 }
 
 impl<'a> OrbPrincipal<'a> {
+    /// `evaluate` over the policies, once per distinct request: the templates of a file, and the
+    /// deployments checked against the same principal, mostly need the same few requests.
+    fn evaluate(&self, request: &Request) -> Evaluation<'a> {
+        let key = (
+            request.action.to_string(),
+            request.resource.to_string(),
+            request.context.clone(),
+        );
+        *self
+            .evaluated
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| evaluate(&self.policies, request))
+    }
+
     fn add(&mut self, linked: &Linked<'a>) {
         self.principals.push(linked.principal);
         self.policies.extend(linked.identity.iter().copied());
@@ -361,7 +379,7 @@ fn deployment<'a>(
                     resource: &need.resource,
                     context: &need.context,
                 };
-                let eval = evaluate(&orb.policies, &request);
+                let eval = orb.evaluate(&request);
                 let mut finding = Finding {
                     action,
                     need: index,

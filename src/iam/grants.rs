@@ -11,7 +11,7 @@ use super::policy::{Condition, Effect, Matcher, PolicyDocument, Statement};
 use crate::span::Span;
 
 /// What the deployment fixes about a request, for the condition keys orb-scan evaluates.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct RequestContext {
     /// The provider's region: `aws:RequestedRegion` and `ec2:Region`.
     pub region: Option<String>,
