@@ -55,8 +55,11 @@ pub struct Catalog {
 /// What the catalog says about one action pattern from a policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Lookup {
-    /// An exact action; `canonical` is AWS's spelling (`ec2:DescribeInstances`).
-    Action { canonical: String },
+    /// An exact action, spelled `service:name` by AWS (`ec2:DescribeInstances`).
+    Action {
+        service: &'static str,
+        name: &'static str,
+    },
     /// A wildcard pattern matching at least one action.
     Pattern,
     /// The service exists, no action matches (`Catalog::nearest_action` suggests one).
@@ -162,7 +165,8 @@ impl Catalog {
         }
         match service.action(name) {
             Some(action) => Lookup::Action {
-                canonical: format!("{}:{action}", service.prefix),
+                service: service.prefix,
+                name: action,
             },
             None => Lookup::UnknownAction,
         }
@@ -223,8 +227,13 @@ impl Service {
     /// Does a glob over action names match at least one action?
     pub fn matches(&self, name_pattern: &str) -> bool {
         let pattern = name_pattern.to_ascii_lowercase();
-        self.lower
+        // Every name the glob matches starts with its literal head, and those names are adjacent in
+        // the sorted list: only they are tried (`Describe*` no longer walks all of EC2).
+        let head = &pattern[..pattern.find(['*', '?']).unwrap_or(pattern.len())];
+        let start = self.lower.partition_point(|(l, _)| l.as_str() < head);
+        self.lower[start..]
             .iter()
+            .take_while(|(l, _)| l.starts_with(head))
             .any(|(l, _)| glob_match(&pattern, l, false))
     }
 }
@@ -247,12 +256,13 @@ mod tests {
     #[test]
     fn lookups() {
         let c = catalog();
-        let canonical = |s: &str| Lookup::Action {
-            canonical: s.to_string(),
+        let describe = Lookup::Action {
+            service: "ec2",
+            name: "DescribeInstances",
         };
         let cases = [
-            ("ec2:DescribeInstances", canonical("ec2:DescribeInstances")),
-            ("EC2:describeinstances", canonical("ec2:DescribeInstances")),
+            ("ec2:DescribeInstances", describe.clone()),
+            ("EC2:describeinstances", describe),
             ("ec2:Describe*", Lookup::Pattern),
             ("iam:List*Tags", Lookup::Pattern),
             ("ec2:*Fleet*", Lookup::Pattern),

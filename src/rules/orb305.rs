@@ -41,7 +41,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
         }
         // AWS's spelling of a known action; else the pattern with its prefix lowercased.
         let expected = match catalog.lookup(&item.value) {
-            Lookup::Action { canonical } => canonical,
+            Lookup::Action { service, name } => format!("{service}:{name}"),
             _ => format!("{}:{name}", prefix.to_ascii_lowercase()),
         };
         out.push(
