@@ -161,9 +161,20 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
         }
     }
     normalize(&mut diagnostics);
+    // Renderers need the text of the files diagnostics point into, and of no other.
+    let mut sources = std::collections::BTreeMap::new();
+    for d in &diagnostics {
+        for file in std::iter::once(&d.file).chain(d.labels.iter().map(|l| &l.file)) {
+            if let Some(text) = ws.sources.get(file) {
+                sources
+                    .entry(file.clone())
+                    .or_insert_with(|| text.clone());
+            }
+        }
+    }
     let mut report = report::Report {
         diagnostics,
-        sources: ws.sources.clone(),
+        sources,
         summary: report::Summary {
             files_scanned: ws.files_scanned,
             documents: report::DocumentCounts {
