@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use termcolor::{ColorChoice, NoColor, StandardStream, WriteColor};
+use termcolor::{BufferedStandardStream, ColorChoice, NoColor, StandardStream, WriteColor};
 
 #[derive(Parser)]
 #[command(
@@ -327,9 +327,10 @@ fn write_file(format: Format, report: &Report, path: &Path) -> std::io::Result<(
     out.get_mut().flush()
 }
 
+/// Buffered: a write per block of output instead of one per line (the corpus's report: 41, not 4,668).
 fn write_stdout(args: &ScanArgs, report: &Report) -> std::io::Result<()> {
-    let stdout = StandardStream::stdout(color_choice(args.color, std::io::stdout().is_terminal()));
-    let mut out = stdout.lock();
+    let color = color_choice(args.color, std::io::stdout().is_terminal());
+    let mut out = BufferedStandardStream::stdout(color);
     let fence = needs_command_fence(args.format).then(github::stop_commands_token);
     if let Some(token) = &fence {
         writeln!(out, "::stop-commands::{token}")?;
@@ -364,6 +365,9 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
         _ => report,
     };
     write_report(args, &report)?;
+    // The process exits next: the OS takes back the workspace (every parsed tree) at once, where
+    // dropping it would free its allocations one by one, a tenth of a run on the shared corpus.
+    std::mem::forget(ws);
     let threshold = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
