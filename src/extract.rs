@@ -1,4 +1,4 @@
-//! Extract: one file's bytes → parsed tree → domain documents. Runs inside the walker's threads, so
+//! Extract: one file's bytes → parsed tree → domain documents. Runs on the walk's worker threads, so
 //! each file is read and parsed exactly once.
 
 use crate::cfn;

@@ -1,5 +1,12 @@
 //! Walk: find candidate files without following links or opening anything but regular files, read each
 //! once within a size limit, and hand the bytes that pass a cheap prefilter to the parser.
+//!
+//! Two stages in a pipeline: the walker's threads walk, read and prefilter; a pool of as many workers
+//! decodes and visits (parses) what passed, as it arrives. Parsing inside the walker's threads would
+//! serialise a large folder, since the walker hands all of a folder's files to the thread that listed
+//! it (the shared corpus keeps 1,567 policies in one folder), and parsing after the walk would leave
+//! a core idle while one thread reads. Files cross in batches (a wake-up per file cost more than the
+//! parse of a small one) through a bounded queue.
 
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::settings::PathPatterns;
@@ -87,7 +94,7 @@ pub fn display_path(path: &Path, root: &Path) -> FilePath {
     }
 }
 
-/// Walks `paths` in parallel and calls `visit` for every candidate, from the walker's own threads.
+/// Walks `paths` in parallel and calls `visit` for every candidate, on `opts.threads` threads.
 /// `skipped` receives ORB902 for files that look like candidates but cannot be read safely.
 pub fn walk<F>(
     paths: &[PathBuf],
@@ -98,8 +105,6 @@ pub fn walk<F>(
 where
     F: Fn(Candidate) + Sync,
 {
-    let skipped = Mutex::new(Vec::new());
-    let seen = std::sync::atomic::AtomicUsize::new(0);
     let Some((first, rest)) = paths.split_first() else {
         return (Walked { files_seen: 0 }, Vec::new());
     };
@@ -122,8 +127,76 @@ where
             }
         });
     let explicit: Vec<&PathBuf> = paths.iter().filter(|p| !p.is_dir()).collect();
+    let (passed, arrivals) = std::sync::mpsc::sync_channel(QUEUE_PER_THREAD * opts.threads);
+    let arrivals = Mutex::new(arrivals);
+    let next = || arrivals.lock().unwrap().recv().ok();
+    std::thread::scope(|s| {
+        for _ in 0..opts.threads {
+            s.spawn(|| {
+                while let Some(batch) = next() {
+                    for (path, bytes) in batch {
+                        visit(to_candidate(path, bytes));
+                    }
+                }
+            });
+        }
+        walk_and_read(builder, root, opts, &explicit, passed)
+    })
+}
+
+/// Batches of files that passed the prefilter and wait for a worker, per worker.
+const QUEUE_PER_THREAD: usize = 4;
+
+/// A walker thread's files on their way to the workers: sent when full, and when the thread ends.
+struct Batch {
+    files: Vec<(FilePath, Vec<u8>)>,
+    bytes: usize,
+    to: std::sync::mpsc::SyncSender<Vec<(FilePath, Vec<u8>)>>,
+}
+
+impl Batch {
+    const FILES: usize = 16;
+    const BYTES: usize = 1 << 20;
+
+    fn push(&mut self, path: FilePath, bytes: Vec<u8>) {
+        self.bytes += bytes.len();
+        self.files.push((path, bytes));
+        if self.files.len() >= Self::FILES || self.bytes >= Self::BYTES {
+            self.send();
+        }
+    }
+
+    fn send(&mut self) {
+        if !self.files.is_empty() {
+            self.bytes = 0;
+            // Fails only if every worker is gone, which the scope rules out.
+            let _ = self.to.send(std::mem::take(&mut self.files));
+        }
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        self.send();
+    }
+}
+
+/// The walker's side: sends every readable candidate that passes the prefilter to `passed`.
+fn walk_and_read(
+    builder: ignore::WalkBuilder,
+    root: &Path,
+    opts: &WalkOptions,
+    explicit: &[&PathBuf],
+    passed: std::sync::mpsc::SyncSender<Vec<(FilePath, Vec<u8>)>>,
+) -> (Walked, Vec<Diagnostic>) {
+    let skipped = Mutex::new(Vec::new());
+    let seen = std::sync::atomic::AtomicUsize::new(0);
     builder.build_parallel().run(|| {
-        let visit = &visit;
+        let mut batch = Batch {
+            files: Vec::new(),
+            bytes: 0,
+            to: passed.clone(),
+        };
         let skipped = &skipped;
         let seen = &seen;
         let explicit = &explicit;
@@ -157,7 +230,7 @@ where
             match read_candidate(path, opts.max_filesize) {
                 Ok(Some(bytes)) => {
                     if prefilter().is_match(&bytes) || is_explicit {
-                        visit(to_candidate(shown, bytes));
+                        batch.push(shown, bytes);
                     }
                 }
                 Ok(None) => {}
