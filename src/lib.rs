@@ -166,9 +166,7 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
     for d in &diagnostics {
         for file in std::iter::once(&d.file).chain(d.labels.iter().map(|l| &l.file)) {
             if let Some(text) = ws.sources.get(file) {
-                sources
-                    .entry(file.clone())
-                    .or_insert_with(|| text.clone());
+                sources.entry(file.clone()).or_insert_with(|| text.clone());
             }
         }
     }
