@@ -30,6 +30,8 @@ pub struct Workspace {
     pub cfn_templates: Vec<Template>,
     pub diagnostics: Vec<Diagnostic>,
     pub files_scanned: usize,
+    /// Threads the scan may use (`-j`), for the rules as for the walk; 0 counts as 1.
+    pub threads: usize,
     /// `orb-scan.toml`, resolved; `[[deployment]]` tables steer linking.
     pub settings: Settings,
     /// From comments, resource metadata and `[[suppress]]`, applied after the rules.

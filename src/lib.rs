@@ -87,6 +87,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
         };
         let (walked, skipped) = walk::walk(&opts.paths, &opts.root, &walk_options, keep);
         ws.files_scanned = walked.files_seen;
+        ws.threads = opts.walk.threads;
         ws.diagnostics = skipped;
     }
     let mut all = Extracted::default();
@@ -138,7 +139,7 @@ pub fn is_code_pattern(pattern: &str) -> bool {
 pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> report::Report {
     let model = deploy::build(ws);
     let mut diagnostics = ws.diagnostics.clone();
-    diagnostics.extend(rules::run(&model));
+    diagnostics.extend(rules::run(&model, ws.threads));
     let select = match (select, &ws.settings.select) {
         ([], Some(configured)) => configured.as_slice(),
         _ => select,

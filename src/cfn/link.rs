@@ -26,8 +26,9 @@ pub struct Links<'a> {
     templates: &'a [Template],
     pub principals: Vec<Linked<'a>>,
     /// Identity documents that belong to some principal (inline or attached), and documents used as
-    /// a permissions boundary (which grant nothing by themselves).
-    claimed: HashSet<*const PolicyDocument>,
+    /// a permissions boundary (which grant nothing by themselves), by address (a plain number keeps
+    /// the model shareable between the threads that run the rules).
+    claimed: HashSet<usize>,
 }
 
 type ByResource<'a> = HashMap<(&'a str, &'a str), Vec<&'a PolicyDocument>>;
@@ -83,7 +84,7 @@ impl<'a> Links<'a> {
                     .as_ref()
                     .map(|b| managed_documents(&b.source, template, &identity_of))
                     .unwrap_or_default();
-                boundary_docs.extend(boundary.iter().map(|d| *d as *const PolicyDocument));
+                boundary_docs.extend(boundary.iter().map(|d| address(d)));
                 dedup(&mut identity);
                 let instance_profiles = templates
                     .iter()
@@ -130,7 +131,7 @@ impl<'a> Links<'a> {
         }
         let claimed = principals
             .iter()
-            .flat_map(|l| l.identity.iter().map(|d| *d as *const PolicyDocument))
+            .flat_map(|l| l.identity.iter().map(|d| address(d)))
             .chain(boundary_docs)
             .collect();
         Links {
@@ -143,7 +144,7 @@ impl<'a> Links<'a> {
     /// Does this document belong to a principal, or serve only as a permissions boundary? Then it is
     /// judged with that principal, never on its own.
     pub fn is_claimed(&self, doc: &PolicyDocument) -> bool {
-        self.claimed.contains(&(doc as *const PolicyDocument))
+        self.claimed.contains(&address(doc))
     }
 
     /// The role principal a name refers to: its `RoleName` (a glob when it uses `!Sub`), else its
@@ -236,6 +237,11 @@ impl RoleLookup for Links<'_> {
         }
         None
     }
+}
+
+/// A document's identity: where it lives in the workspace.
+fn address(doc: &PolicyDocument) -> usize {
+    doc as *const PolicyDocument as usize
 }
 
 #[cfg(test)]

@@ -88,14 +88,34 @@ pub fn lookup(code: &str) -> Option<&'static Rule> {
 }
 
 /// Runs every rule with a check over the model.
-pub fn run(model: &Model) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for rule in RULES {
-        if let Some(check) = rule.check {
+/// Every rule over the model, on up to `threads` threads (rules only read the model), and their
+/// diagnostics in registry order, as if run one after the other. The per-entry rules (ORB301-303)
+/// walk every policy of the tree: on the corpus they are most of the checking.
+pub fn run(model: &Model, threads: usize) -> Vec<Diagnostic> {
+    let checks: Vec<_> = RULES.iter().filter_map(|r| r.check).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(check) = checks.get(i) else {
+                return done;
+            };
+            let mut out = Vec::new();
             check(model, &mut out);
+            done.push((i, out));
         }
-    }
-    out
+    };
+    let mut done = std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut done = work();
+        for h in helpers {
+            done.extend(h.join().expect("a rule panicked"));
+        }
+        done
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().flat_map(|(_, out)| out).collect()
 }
 
 #[cfg(test)]
