@@ -1,8 +1,9 @@
-use super::policies::actions;
+use super::policies::judged_actions;
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::catalog::{self, Lookup};
+use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     code: "ORB301",
@@ -37,11 +38,16 @@ data/iam-api-calls.txt."#,
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let catalog = catalog::catalog();
-    for (policy, item) in actions(model) {
-        if catalog.lookup(&item.value) != Lookup::UnknownAction {
+    // The same misspelling recurs across policies; the nearest action is searched for once.
+    let mut nearest_of: HashMap<&str, Option<String>> = HashMap::new();
+    for (policy, item, lookup) in judged_actions(model) {
+        if lookup != Lookup::UnknownAction {
             continue;
         }
-        let nearest = catalog.nearest_action(&item.value);
+        let nearest = nearest_of
+            .entry(item.value.as_str())
+            .or_insert_with(|| catalog.nearest_action(&item.value))
+            .clone();
         let api_call = catalog.api_call(&item.value);
         let wildcard = item.value.contains(['*', '?']);
         let message = if wildcard {

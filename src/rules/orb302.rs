@@ -1,4 +1,4 @@
-use super::policies::actions;
+use super::policies::judged_actions;
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -36,8 +36,8 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     // Unknown prefixes recur across policies (the corpus: 308 entries, 25 prefixes), and finding
     // the nearest service measures the distance to every one.
     let mut nearest_of: HashMap<&str, Option<&str>> = HashMap::new();
-    for (policy, item) in actions(model) {
-        if catalog.lookup(&item.value) != Lookup::UnknownService {
+    for (policy, item, lookup) in judged_actions(model) {
+        if lookup != Lookup::UnknownService {
             continue;
         }
         let prefix = item.value.split(':').next().unwrap_or_default();

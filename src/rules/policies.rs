@@ -2,8 +2,10 @@
 //! the entries a rule can judge. Entries produced by CloudFormation intrinsics are left out.
 
 use crate::deploy::Model;
+use crate::iam::catalog::{self, Lookup};
 use crate::iam::grants::actions_apply;
 use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
+use std::collections::HashMap;
 
 /// Every `Action`/`NotAction` entry written as a literal, with its policy.
 pub fn actions<'m>(model: &'m Model) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item)> {
@@ -14,6 +16,21 @@ pub fn actions<'m>(model: &'m Model) -> impl Iterator<Item = (&'m PolicyDocument
             .iter()
             .filter(|item| !item.opaque)
             .map(move |item| (policy, item))
+    })
+}
+
+/// `actions` with the catalog's judgement of each entry. Policies repeat one another's entries (the
+/// corpus: 61k entries, 17k spellings): each spelling is looked up once.
+pub fn judged_actions<'m>(
+    model: &'m Model,
+) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item, Lookup)> {
+    let catalog = catalog::catalog();
+    let mut judged: HashMap<&'m str, Lookup> = HashMap::new();
+    actions(model).map(move |(policy, item)| {
+        let lookup = judged
+            .entry(item.value.as_str())
+            .or_insert_with(|| catalog.lookup(&item.value));
+        (policy, item, lookup.clone())
     })
 }
 
