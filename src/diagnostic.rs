@@ -107,11 +107,6 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_actions(mut self, actions: Vec<String>) -> Diagnostic {
-        self.actions = actions;
-        self
-    }
-
     /// The order every renderer prints in: file, offset, code, then the rest for full determinism.
     pub fn sort_key(&self) -> impl Ord + '_ {
         (

@@ -47,11 +47,10 @@ pub fn plan(model: &Model) -> Plan {
                 .entry((policy.file.clone(), policy.node.span.start))
                 .or_insert((policy, Vec::new()));
             let need = d.need_of(f);
-            if !entry.1.iter().any(|(n, a)| {
-                *a == f.action
-                    && n.resource == need.resource
-                    && n.context.passed_to_service == need.context.passed_to_service
-            }) {
+            let known = entry.1.iter().any(|(n, a)| {
+                *a == f.action && n.resource == need.resource && n.context == need.context
+            });
+            if !known {
                 entry.1.push((need, f.action));
             }
         }

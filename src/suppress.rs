@@ -189,10 +189,7 @@ pub fn from_cfn_metadata(file: &FilePath, root: &Node) -> Vec<Suppression> {
         };
         let scope = Scope::Within {
             file: file.clone(),
-            span: Span::new(
-                resource.key_span.start as usize,
-                resource.value.span.end as usize,
-            ),
+            span: resource.span(),
         };
         let ignore = settings.get("ignore");
         let codes: Vec<Code> = ignore

@@ -3,7 +3,6 @@
 //! (`!GetAtt OrbRole.Arn`, `!Ref OrbRole`, `${OrbRole.Arn}` in a `!Sub`) become the ARN or name
 //! pattern they will produce. Everything else stays opaque: `Node::pattern_text` turns it into `*`.
 
-use crate::span::Span;
 use crate::syntax::{Entry, Node, Value};
 use std::collections::HashMap;
 
@@ -268,14 +267,6 @@ pub fn alternatives(node: &Node) -> Vec<(String, &Node)> {
         }
     }
     out
-}
-
-/// A span covering a whole entry, key through value.
-pub fn entry_span(e: &Entry) -> Span {
-    Span {
-        start: e.key_span.start,
-        end: e.value.span.end,
-    }
 }
 
 #[cfg(test)]

@@ -236,10 +236,7 @@ fn matcher(node: &Node, positive: &str, negative: &str) -> Matcher {
     Matcher {
         negated,
         items,
-        span: Span {
-            start: entry.key_span.start,
-            end: entry.value.span.end,
-        },
+        span: entry.span(),
         present: true,
     }
 }
@@ -270,10 +267,7 @@ fn conditions(node: &Node) -> Vec<Condition> {
                 key: k.key.clone(),
                 values,
                 opaque,
-                span: Span {
-                    start: k.key_span.start,
-                    end: k.value.span.end,
-                },
+                span: k.span(),
             });
         }
     }

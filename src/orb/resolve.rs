@@ -6,7 +6,7 @@ use super::files::{is_aws_template, OrbConfig, OrbTemplateFile, TemplateFormat};
 use super::requirements::{table, FieldKind, Table};
 use crate::diagnostic::FilePath;
 use crate::span::Span;
-use crate::syntax::{Node, Value};
+use crate::syntax::{Entry, Node, Value};
 
 /// Where a setting's value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -309,15 +309,10 @@ fn resolve_one<'a>(
             .and_then(|e| e.value.as_str())
             .unwrap_or("")
             .to_string(),
-        anchor: id_entry
-            .map(|e| Span {
-                start: e.key_span.start,
-                end: e.value.span.end,
-            })
-            .unwrap_or(Span::new(
-                node.span.start as usize,
-                node.span.start as usize + 1,
-            )),
+        anchor: id_entry.map(Entry::span).unwrap_or(Span::new(
+            node.span.start as usize,
+            node.span.start as usize + 1,
+        )),
         format,
         provider: instance.clone(),
         fleet_type: field("fleet_type", Some(&d.fleet_type)).expect("packaged default"),

@@ -56,6 +56,16 @@ pub struct Parsed {
     pub warnings: Vec<ParseWarning>,
 }
 
+impl Entry {
+    /// The whole entry, key through value.
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.key_span.start,
+            end: self.value.span.end,
+        }
+    }
+}
+
 impl Node {
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.value)
