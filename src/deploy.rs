@@ -14,8 +14,9 @@ use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemp
 use crate::settings::{DeclaredDeployment, Settings};
 use crate::suppress::Suppression;
 use crate::syntax::Node;
+use crate::FastMap;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// Every document the scan found, sorted so that everything downstream is deterministic.
 #[derive(Default)]
@@ -196,7 +197,7 @@ pub struct OrbPrincipal<'a> {
     pub boundaries: Vec<&'a PolicyDocument>,
     pub principals: Vec<&'a Principal>,
     /// Requests already evaluated against `policies`.
-    evaluated: RefCell<HashMap<(String, String, RequestContext), Evaluation<'a>>>,
+    evaluated: RefCell<FastMap<(String, String, RequestContext), Evaluation<'a>>>,
 }
 
 pub fn orb_principal<'a>(workspace: &'a Workspace, links: &Links<'a>) -> OrbPrincipal<'a> {

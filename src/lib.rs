@@ -26,6 +26,10 @@ use settings::Settings;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+/// A hash map for lookups keyed by the scan's own strings: a fast hasher with a fixed seed (the keys
+/// are not chosen to collide, and nothing iterates these maps, so output never depends on it).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+
 /// The date of the IAM action catalog embedded in this build.
 pub const CATALOG_DATE: &str = iam::catalog::DATE;
 

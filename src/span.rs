@@ -34,25 +34,57 @@ pub struct Position {
 pub struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// `(offset, characters before it)` every `CHECKPOINT` bytes, built on the first column asked
+    /// for far into a line: columns on a minified one-line file cost a short count each, not a
+    /// count from the start of the file.
+    checkpoints: std::cell::OnceCell<Vec<(usize, usize)>>,
 }
+
+const CHECKPOINT: usize = 4096;
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> LineIndex<'a> {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, line_starts }
+        LineIndex {
+            text,
+            line_starts,
+            checkpoints: std::cell::OnceCell::new(),
+        }
     }
 
     pub fn position(&self, offset: usize) -> Position {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text[start..offset].chars().count() + 1;
+        let column = if offset - start <= CHECKPOINT {
+            self.text[start..offset].chars().count()
+        } else {
+            self.chars_before(offset) - self.chars_before(start)
+        };
         Position {
             line: line + 1,
-            column,
+            column: column + 1,
             offset,
         }
+    }
+
+    /// Characters in `text[..offset]`; `offset` is a character boundary.
+    fn chars_before(&self, offset: usize) -> usize {
+        let checkpoints = self.checkpoints.get_or_init(|| {
+            let mut checkpoints = vec![(0, 0)];
+            let mut at = 0;
+            let mut chars = 0;
+            while at + CHECKPOINT < self.text.len() {
+                let next = floor_char_boundary(self.text, at + CHECKPOINT);
+                chars += self.text[at..next].chars().count();
+                checkpoints.push((next, chars));
+                at = next;
+            }
+            checkpoints
+        });
+        let (at, chars) = checkpoints[checkpoints.partition_point(|&(o, _)| o <= offset) - 1];
+        chars + self.text[at..offset].chars().count()
     }
 }
 
@@ -105,5 +137,17 @@ mod tests {
         );
         // Inside a multi-byte char rounds down to its start.
         assert_eq!(idx.position(4).column, 1);
+    }
+
+    /// Far into a long line, columns come from checkpoints: the same as counting from the start.
+    #[test]
+    fn columns_far_into_long_lines() {
+        let text = format!("x\n{}", "aé€😀".repeat(5_000));
+        let idx = LineIndex::new(&text);
+        for offset in (0..text.len()).step_by(997).chain([text.len()]) {
+            let p = idx.position(offset);
+            let start = if p.offset < 2 { 0 } else { 2 };
+            assert_eq!(p.column, text[start..p.offset].chars().count() + 1, "{offset}");
+        }
     }
 }

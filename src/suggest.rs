@@ -46,30 +46,40 @@ impl Rows {
         }
     }
 
+    /// Only the band of cells within `limit` of the diagonal is filled: a cell further off holds at
+    /// least its distance from the diagonal, so it can never bring the result back under the limit.
+    /// Cells just outside the band are set to `limit + 1` so stale values from earlier rows are never
+    /// read.
     fn table<T>(&mut self, a: &[T], b: &[T], limit: usize, eq: impl Fn(&T, &T) -> bool) -> usize {
         if a.len().abs_diff(b.len()) > limit {
             return limit + 1;
         }
+        let over = limit.saturating_add(1);
         for row in [&mut self.before, &mut self.previous, &mut self.current] {
             row.clear();
-            row.resize(b.len() + 1, 0);
+            row.resize(b.len() + 1, over);
         }
-        for (j, cell) in self.previous.iter_mut().enumerate() {
+        for (j, cell) in self.previous.iter_mut().enumerate().take(over) {
             *cell = j;
         }
         for i in 1..=a.len() {
-            self.current[0] = i;
-            let mut row_min = i;
-            for j in 1..=b.len() {
+            let lo = i.saturating_sub(limit).max(1);
+            let hi = i.saturating_add(limit).min(b.len());
+            self.current[lo - 1] = if lo == 1 { i } else { over };
+            let mut row_min = self.current[lo - 1];
+            for j in lo..=hi {
                 let cost = usize::from(!eq(&a[i - 1], &b[j - 1]));
-                let mut d = (self.previous[j] + 1)
-                    .min(self.current[j - 1] + 1)
-                    .min(self.previous[j - 1] + cost);
+                let mut d = (self.previous[j].saturating_add(1))
+                    .min(self.current[j - 1].saturating_add(1))
+                    .min(self.previous[j - 1].saturating_add(cost));
                 if i > 1 && j > 1 && eq(&a[i - 1], &b[j - 2]) && eq(&a[i - 2], &b[j - 1]) {
-                    d = d.min(self.before[j - 2] + 1);
+                    d = d.min(self.before[j - 2].saturating_add(1));
                 }
                 self.current[j] = d;
                 row_min = row_min.min(d);
+            }
+            if hi < b.len() {
+                self.current[hi + 1] = over;
             }
             if row_min > limit {
                 return limit + 1;
@@ -96,5 +106,57 @@ mod tests {
         assert_eq!(nearest("EC2Fleat", apis), Some("EC2Fleet"));
         assert_eq!(nearest("RunInstance", apis), Some("RunInstances"));
         assert_eq!(nearest("Pod", apis), None);
+    }
+
+    /// The full optimal-string-alignment table, the textbook way.
+    fn reference(a: &[u8], b: &[u8]) -> usize {
+        let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                d[i][j] = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    /// Every pair of words over a three-letter alphabet up to five letters long, at every limit:
+    /// the banded table agrees with the full one wherever the result is within the limit.
+    #[test]
+    fn banded_table_agrees_with_the_full_one() {
+        let mut words = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = words
+                .iter()
+                .filter(|w| w.len() == words.last().map_or(0, String::len))
+                .flat_map(|w| ["a", "b", "c"].map(|c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+        }
+        let mut rows = Rows::default();
+        for a in &words {
+            for b in &words {
+                let full = reference(a.as_bytes(), b.as_bytes());
+                for limit in 0..4 {
+                    let banded = rows.distance(a, b, limit);
+                    assert_eq!(
+                        banded.min(limit + 1),
+                        full.min(limit + 1),
+                        "{a} {b} {limit}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -39,16 +39,15 @@ const fn header_value(text: &'static [u8], key: &[u8]) -> &'static str {
 
 pub struct Service {
     pub prefix: &'static str,
-    /// Action names as AWS spells them, sorted.
+    /// Action names as AWS spells them, in case-insensitive order (the generator sorts them so, and
+    /// a test checks it), for lookups as IAM makes them.
     pub actions: Vec<&'static str>,
-    /// `(lowercase name, index into actions)`, sorted, for case-insensitive lookup.
-    lower: Vec<(String, usize)>,
     /// API operations IAM authorizes under other action names: `(operation, actions)`.
     api_calls: Vec<(&'static str, Vec<&'static str>)>,
 }
 
 pub struct Catalog {
-    /// Sorted by prefix; prefixes are lowercase in the source.
+    /// Sorted by prefix (by the generator; a test checks it); prefixes are lowercase in the source.
     services: Vec<Service>,
 }
 
@@ -86,7 +85,6 @@ impl Catalog {
                 services.push(Service {
                     prefix,
                     actions: Vec::new(),
-                    lower: Vec::new(),
                     api_calls: Vec::new(),
                 });
                 continue;
@@ -101,16 +99,6 @@ impl Catalog {
                 None => service.actions.push(line),
             }
         }
-        for s in &mut services {
-            s.lower = s
-                .actions
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.to_ascii_lowercase(), i))
-                .collect();
-            s.lower.sort();
-        }
-        services.sort_by(|a, b| a.prefix.cmp(b.prefix));
         Catalog { services }
     }
 
@@ -123,9 +111,8 @@ impl Catalog {
     }
 
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        let prefix = prefix.to_ascii_lowercase();
         self.services
-            .binary_search_by(|s| s.prefix.cmp(prefix.as_str()))
+            .binary_search_by(|s| cmp_ignore_case(s.prefix, prefix))
             .ok()
             .map(|i| &self.services[i])
     }
@@ -217,25 +204,43 @@ impl Catalog {
 impl Service {
     /// The action's spelling in the catalog, case-insensitively.
     pub fn action(&self, name: &str) -> Option<&'static str> {
-        let name = name.to_ascii_lowercase();
-        self.lower
-            .binary_search_by(|(l, _)| l.as_str().cmp(name.as_str()))
+        self.actions
+            .binary_search_by(|action| cmp_ignore_case(action, name))
             .ok()
-            .map(|i| self.actions[self.lower[i].1])
+            .map(|i| self.actions[i])
     }
 
     /// Does a glob over action names match at least one action?
     pub fn matches(&self, name_pattern: &str) -> bool {
-        let pattern = name_pattern.to_ascii_lowercase();
         // Every name the glob matches starts with its literal head, and those names are adjacent in
-        // the sorted list: only they are tried (`Describe*` no longer walks all of EC2).
-        let head = &pattern[..pattern.find(['*', '?']).unwrap_or(pattern.len())];
-        let start = self.lower.partition_point(|(l, _)| l.as_str() < head);
-        self.lower[start..]
+        // case-insensitive order: only they are tried (`Describe*` does not walk all of EC2).
+        let head = &name_pattern[..name_pattern.find(['*', '?']).unwrap_or(name_pattern.len())];
+        let start = self
+            .actions
+            .partition_point(|action| cmp_ignore_case(action, head).is_lt());
+        self.actions[start..]
             .iter()
-            .take_while(|(l, _)| l.starts_with(head))
-            .any(|(l, _)| glob_match(&pattern, l, false))
+            .take_while(|name| starts_with_ignore_case(name, head))
+            .any(|name| glob_match(name_pattern, name, true))
     }
+}
+
+/// Compares as if both were lowercased, without lowercasing them.
+fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+            if x != y {
+                return x.cmp(&y);
+            }
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+fn starts_with_ignore_case(text: &str, head: &str) -> bool {
+    text.len() >= head.len() && text.as_bytes()[..head.len()].eq_ignore_ascii_case(head.as_bytes())
 }
 
 fn has_wildcard(s: &str) -> bool {
@@ -251,6 +256,23 @@ mod tests {
         assert_eq!(DATE, "2026-04");
         assert_eq!(catalog().service_count(), 445);
         assert_eq!(catalog().action_count(), 20455);
+    }
+
+    /// Lookups binary-search the embedded order: services by prefix, actions case-insensitively.
+    #[test]
+    fn embedded_order_is_the_search_order() {
+        let services = &catalog().services;
+        assert!(services.windows(2).all(|w| w[0].prefix < w[1].prefix));
+        for s in services {
+            assert!(s.prefix.bytes().all(|b| !b.is_ascii_uppercase()));
+            assert!(
+                s.actions
+                    .windows(2)
+                    .all(|w| cmp_ignore_case(w[0], w[1]).is_lt()),
+                "{}",
+                s.prefix
+            );
+        }
     }
 
     #[test]

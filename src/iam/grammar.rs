@@ -353,11 +353,11 @@ fn check_actions(kind: PolicyKind, field: &str, value: &Node, out: &mut Vec<Prob
                 !service.is_empty()
                     && !name.is_empty()
                     && service
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-*?".contains(c))
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-_*?".contains(c))
+                        .bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'*' | b'?'))
+                    && name.bytes().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'*' | b'?')
+                    })
             });
         if !well_formed {
             out.push(Problem::error(
@@ -367,10 +367,12 @@ fn check_actions(kind: PolicyKind, field: &str, value: &Node, out: &mut Vec<Prob
             ));
             continue;
         }
-        let trust_ok = TRUST_ACTIONS
-            .iter()
-            .any(|t| super::pattern::action_matches(text, t));
-        if kind == PolicyKind::Trust && !trust_ok {
+        let trust_ok = || {
+            TRUST_ACTIONS
+                .iter()
+                .any(|t| super::pattern::action_matches(text, t))
+        };
+        if kind == PolicyKind::Trust && !trust_ok() {
             out.push(Problem::error(
                 item.span,
                 format!("a trust policy allows only role assumption (`sts:AssumeRole*`, `sts:TagSession`, ...), not \"{text}\""),
@@ -383,7 +385,8 @@ fn check_actions(kind: PolicyKind, field: &str, value: &Node, out: &mut Vec<Prob
 fn check_resources(value: &Node, out: &mut Vec<Problem>) {
     for item in string_items(value, "Resource", out) {
         let text = item.as_str().unwrap_or_default();
-        let arn_like = text.starts_with("arn:") && text.matches(':').count() >= 5;
+        let arn_like =
+            text.starts_with("arn:") && memchr::memchr_iter(b':', text.as_bytes()).count() >= 5;
         // `arn:aws:s3:::b*` and `arn:*` patterns are fine; `*` and wildcard-only strings too.
         let wildcard = text.chars().all(|c| c == '*' || c == '?') || text.starts_with("arn:*");
         if !(arn_like || wildcard) {

@@ -1,18 +1,31 @@
 //! IAM glob patterns: `*` matches any run of characters, `?` exactly one.
 
 /// Matches `text` against an IAM glob. Iterative with single backtrack point: linear-ish, no recursion.
-/// It runs for every action entry of every statement against every needed action, and most such
-/// calls compare an entry with an action of another service: a literal first character that differs
-/// settles them here, inlined in the caller's loop, before anything else is looked at.
+/// It runs for every action entry of every statement against every needed action, and nearly all
+/// such calls fail in the literal part before the first wildcard (another service, another name):
+/// that part is compared here, inlined in the caller's loop, and only the rest is matched as a glob.
 #[inline]
 pub fn glob_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
-    if let (Some(&p0), Some(&t0)) = (pattern.as_bytes().first(), text.as_bytes().first()) {
-        let same = p0 == t0 || (case_insensitive && p0.eq_ignore_ascii_case(&t0));
-        if p0.is_ascii() && t0.is_ascii() && p0 != b'*' && p0 != b'?' && !same {
-            return false;
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let mut i = 0;
+    loop {
+        match (p.get(i), t.get(i)) {
+            (None, None) => return true,
+            (Some(b'*' | b'?'), _) => break,
+            (Some(&pc), Some(&tc)) if pc.is_ascii() && tc.is_ascii() => {
+                let same = pc == tc || (case_insensitive && pc.eq_ignore_ascii_case(&tc));
+                if !same {
+                    return false;
+                }
+                i += 1;
+            }
+            // Non-ASCII text is compared by characters below.
+            (Some(_), Some(_)) => break,
+            (Some(_), None) | (None, Some(_)) => return false,
         }
     }
-    glob_text(pattern, text, case_insensitive)
+    // Everything before `i` is ASCII, so `i` is a character boundary in both.
+    glob_text(&pattern[i..], &text[i..], case_insensitive)
 }
 
 /// ASCII inputs (nearly all of IAM) are matched as bytes, without allocating.
@@ -224,6 +237,13 @@ mod tests {
             ("ssm:GetParameters", "ssm:GetParameter", false),
             ("ssm:GetParameter", "ssm:GetParameters", false),
             ("ec2:**Fleet", "ec2:CreateFleet", true),
+            ("", "", true),
+            ("", "ec2:CreateFleet", false),
+            ("ec2:CreateFleet", "", false),
+            ("ec2:Ünïcode*", "EC2:üNÏCODEx", true),
+            ("ec2:Ünïcode", "ec2:Unicode", false),
+            ("ec2:?", "ec2:é", true),
+            ("ec2:é", "ec2:e", false),
         ];
         for (p, a, want) in cases {
             assert_eq!(action_matches(p, a), want, "{p} vs {a}");

@@ -3,7 +3,7 @@ use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::catalog::{self, Lookup};
-use std::collections::HashMap;
+use crate::FastMap;
 
 pub static RULE: Rule = Rule {
     code: "ORB301",
@@ -39,7 +39,7 @@ data/iam-api-calls.txt."#,
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let catalog = catalog::catalog();
     // The same misspelling recurs across policies; the nearest action is searched for once.
-    let mut nearest_of: HashMap<&str, Option<String>> = HashMap::new();
+    let mut nearest_of: FastMap<&str, Option<String>> = FastMap::default();
     for (policy, item, lookup) in judged_actions(model) {
         if lookup != Lookup::UnknownAction {
             continue;

@@ -5,7 +5,7 @@ use crate::deploy::Model;
 use crate::iam::catalog::{self, Lookup};
 use crate::iam::grants::actions_apply;
 use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
-use std::collections::HashMap;
+use crate::FastMap;
 
 /// Every `Action`/`NotAction` entry written as a literal, with its policy.
 pub fn actions<'m>(model: &'m Model) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item)> {
@@ -25,7 +25,7 @@ pub fn judged_actions<'m>(
     model: &'m Model,
 ) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item, Lookup)> {
     let catalog = catalog::catalog();
-    let mut judged: HashMap<&'m str, Lookup> = HashMap::new();
+    let mut judged: FastMap<&'m str, Lookup> = FastMap::default();
     actions(model).map(move |(policy, item)| {
         let lookup = judged
             .entry(item.value.as_str())

@@ -3,6 +3,8 @@
 
 use super::{Entry, Node, ParseError, ParseWarning, Parsed, Value, MAX_DEPTH};
 use crate::span::Span;
+use crate::FastMap;
+use std::collections::hash_map::Entry as Slot;
 
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
     let mut p = Parser {
@@ -11,6 +13,8 @@ pub fn parse(text: &str) -> Result<Parsed, ParseError> {
         pos: 0,
         depth: 0,
         warnings: Vec::new(),
+        open_entries: Vec::new(),
+        open_items: Vec::new(),
     };
     if text.starts_with('\u{feff}') {
         p.pos = 3;
@@ -33,7 +37,15 @@ struct Parser<'a> {
     pos: usize,
     depth: usize,
     warnings: Vec<ParseWarning>,
+    /// The entries and items of the objects and arrays still open, innermost last: each moves into
+    /// a vector of its exact size when it closes, so no tree vector grows by doubling.
+    open_entries: Vec<Entry>,
+    open_items: Vec<Node>,
 }
+
+/// Past this many keys an object finds duplicates through a hash index, not by scanning, so a
+/// hostile object with a million keys costs linear time.
+const KEYS_SCANNED: usize = 16;
 
 impl Parser<'_> {
     fn error_here(&self, message: &str) -> ParseError {
@@ -112,11 +124,13 @@ impl Parser<'_> {
 
     fn object(&mut self) -> Result<Value, ParseError> {
         self.pos += 1;
-        let mut entries: Vec<Entry> = Vec::new();
+        let base = self.open_entries.len();
+        // Key → where it was first defined, once the object is too large to scan.
+        let mut index: Option<FastMap<String, Span>> = None;
         self.skip_ws();
         if self.src.get(self.pos) == Some(&b'}') {
             self.pos += 1;
-            return Ok(Value::Object(entries));
+            return Ok(Value::Object(Vec::new()));
         }
         loop {
             self.skip_ws();
@@ -138,14 +152,32 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value()?;
-            if let Some(first) = entries.iter().find(|e| e.key == key) {
+            let open = &self.open_entries[base..];
+            if index.is_none() && open.len() >= KEYS_SCANNED {
+                let mut built = FastMap::default();
+                for e in open {
+                    built.entry(e.key.clone()).or_insert(e.key_span);
+                }
+                index = Some(built);
+            }
+            let first = match &mut index {
+                Some(index) => match index.entry(key.clone()) {
+                    Slot::Occupied(first) => Some(*first.get()),
+                    Slot::Vacant(slot) => {
+                        slot.insert(key_span);
+                        None
+                    }
+                },
+                None => open.iter().find(|e| e.key == key).map(|e| e.key_span),
+            };
+            if let Some(first) = first {
                 self.warnings.push(ParseWarning {
                     span: key_span,
                     message: format!("duplicate key `{key}`; the last one wins"),
-                    first: first.key_span,
+                    first,
                 });
             }
-            entries.push(Entry {
+            self.open_entries.push(Entry {
                 key,
                 key_span,
                 value,
@@ -155,7 +187,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Value::Object(entries));
+                    return Ok(Value::Object(self.open_entries.drain(base..).collect()));
                 }
                 _ => return Err(self.expected("`,` or `}`")),
             }
@@ -164,24 +196,25 @@ impl Parser<'_> {
 
     fn array(&mut self) -> Result<Value, ParseError> {
         self.pos += 1;
-        let mut items = Vec::new();
+        let base = self.open_items.len();
         self.skip_ws();
         if self.src.get(self.pos) == Some(&b']') {
             self.pos += 1;
-            return Ok(Value::Array(items));
+            return Ok(Value::Array(Vec::new()));
         }
         loop {
             self.skip_ws();
             if self.src.get(self.pos) == Some(&b']') {
                 return Err(self.error_here("trailing commas are not allowed in JSON"));
             }
-            items.push(self.value()?);
+            let item = self.value()?;
+            self.open_items.push(item);
             self.skip_ws();
             match self.src.get(self.pos) {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::Array(items));
+                    return Ok(Value::Array(self.open_items.drain(base..).collect()));
                 }
                 _ => return Err(self.expected("`,` or `]`")),
             }
@@ -366,6 +399,37 @@ mod tests {
         let p = parse(r#"{"k": 1, "k": 2}"#).unwrap();
         assert_eq!(p.warnings.len(), 1);
         assert_eq!(p.root.get("k").unwrap().value, Value::Number("2".into()));
+    }
+
+    /// Large objects find duplicates through an index: the same warnings, pointing at the first
+    /// definition, whether the earlier key was scanned or indexed.
+    #[test]
+    fn duplicates_in_large_objects() {
+        let mut keys: Vec<String> = (0..100).map(|i| format!("\"k{i}\": {i}")).collect();
+        keys.push("\"k3\": 0".into());
+        keys.push("\"k50\": 0".into());
+        keys.push("\"k3\": 1".into());
+        let text = format!("{{{}}}", keys.join(", "));
+        let p = parse(&text).unwrap();
+        let shown: Vec<(&str, &str)> = p
+            .warnings
+            .iter()
+            .map(|w| (&text[w.span.range()], &text[w.first.range()]))
+            .collect();
+        assert_eq!(
+            shown,
+            [("\"k3\"", "\"k3\""), ("\"k50\"", "\"k50\""), ("\"k3\"", "\"k3\"")]
+        );
+        assert!(p.warnings.iter().all(|w| w.first.start < 1000));
+        assert_eq!(p.root.get("k3").unwrap().value, Value::Number("1".into()));
+        let wide = format!(
+            "{{{}}}",
+            (0..200_000)
+                .map(|i| format!("\"k{i}\": 0"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        assert!(parse(&wide).unwrap().warnings.is_empty());
     }
 
     #[test]
