@@ -126,7 +126,7 @@ impl Resolver {
         let span = node.span;
         if let Some(resolved) = self.resolve_reference(node) {
             return Node {
-                value: Value::String(resolved),
+                value: Value::String(resolved.into()),
                 span,
             };
         }
@@ -170,7 +170,7 @@ impl Resolver {
             Value::Tagged(tag, inner) => {
                 let inner = match (tag.as_str(), &inner.value) {
                     ("Fn::Sub", Value::String(s)) => Node {
-                        value: Value::String(self.substitute(s)),
+                        value: Value::String(self.substitute(s).into()),
                         span: inner.span,
                     },
                     _ => self.normalize(inner),
@@ -184,7 +184,7 @@ impl Resolver {
         if let Some(("Fn::Sub", _)) = node.intrinsic() {
             if let Value::Object(entries) = &mut out.value {
                 if let Value::String(s) = &entries[0].value.value {
-                    entries[0].value.value = Value::String(self.substitute(s));
+                    entries[0].value.value = Value::String(self.substitute(s).into());
                 }
             }
         }

@@ -526,7 +526,7 @@ fn near_miss(key: &str, written: &str) -> bool {
 fn shown(n: &Node) -> String {
     match &n.value {
         Value::String(s) => format!("\"{s}\""),
-        Value::Number(s) => s.clone(),
+        Value::Number(s) => s.to_string(),
         _ => n.type_name().to_string(),
     }
 }

@@ -205,7 +205,7 @@ fn principals(node: &Node) -> Vec<PrincipalItem> {
             .flat_map(|k| {
                 k.value.strings().into_iter().filter_map(|n| {
                     Some(PrincipalItem {
-                        kind: k.key.clone(),
+                        kind: k.key.to_string(),
                         item: Item::of(n)?,
                     })
                 })
@@ -255,16 +255,16 @@ fn conditions(node: &Node) -> Vec<Condition> {
             let values: Vec<String> = nodes
                 .iter()
                 .filter_map(|v| match &v.value {
-                    Value::String(s) => Some(s.clone()),
+                    Value::String(s) => Some(s.to_string()),
                     Value::Bool(b) => Some(b.to_string()),
-                    Value::Number(n) => Some(n.clone()),
+                    Value::Number(n) => Some(n.to_string()),
                     _ => None,
                 })
                 .collect();
             let opaque = values.len() != nodes.len() || values.iter().any(|v| v.contains("${"));
             out.push(Condition {
-                operator: op.key.clone(),
-                key: k.key.clone(),
+                operator: op.key.to_string(),
+                key: k.key.to_string(),
                 values,
                 opaque,
                 span: k.span(),

@@ -31,7 +31,7 @@ pub fn roles_in_template(file: &FilePath, root: &Node) -> Vec<Role> {
         .filter(|r| r.value.get("Type").and_then(Node::as_str) == Some("AWS::IAM::Role"))
         .map(|r| Role {
             file: file.clone(),
-            name: r.key.clone(),
+            name: r.key.to_string(),
             span: r.key_span,
             managed_policy_arns: r
                 .value
@@ -39,7 +39,7 @@ pub fn roles_in_template(file: &FilePath, root: &Node) -> Vec<Role> {
                 .and_then(|p| p.get("ManagedPolicyArns"))
                 .map(|arns| arns.strings().into_iter().filter_map(Item::of).collect())
                 .unwrap_or_default(),
-            resource: Some(r.key.clone()),
+            resource: Some(r.key.to_string()),
         })
         .collect()
 }

@@ -459,7 +459,7 @@ fn cleanup(t: &Table, config: Option<&OrbConfig>) -> Cleanup {
         .and_then(Node::as_object)
         .map(|rs| {
             rs.iter()
-                .filter_map(|e| Some((e.key.clone(), e.value.as_bool()?)))
+                .filter_map(|e| Some((e.key.to_string(), e.value.as_bool()?)))
                 .collect()
         })
         .unwrap_or_default();

@@ -1,7 +1,7 @@
 //! Strict JSON (RFC 8259) into the spanned `Node` tree: no comments, no trailing commas, bounded depth,
 //! duplicate keys reported as warnings (the last one wins, as in Python's `json`).
 
-use super::{Entry, Node, ParseError, ParseWarning, Parsed, Value, MAX_DEPTH};
+use super::{Entry, Node, ParseError, ParseWarning, Parsed, Text, Value, MAX_DEPTH};
 use crate::span::Span;
 use crate::FastMap;
 use std::collections::hash_map::Entry as Slot;
@@ -126,7 +126,7 @@ impl Parser<'_> {
         self.pos += 1;
         let base = self.open_entries.len();
         // Key → where it was first defined, once the object is too large to scan.
-        let mut index: Option<FastMap<String, Span>> = None;
+        let mut index: Option<FastMap<Text, Span>> = None;
         self.skip_ws();
         if self.src.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -221,10 +221,10 @@ impl Parser<'_> {
         }
     }
 
-    fn string(&mut self) -> Result<String, ParseError> {
+    fn string(&mut self) -> Result<Text, ParseError> {
         let open = self.pos;
         self.pos += 1;
-        let mut out = String::new();
+        let mut out = Text::default();
         loop {
             let run_start = self.pos;
             let Some(rel) = memchr::memchr3(b'"', b'\\', b'\n', &self.src[self.pos..]) else {
@@ -256,7 +256,7 @@ impl Parser<'_> {
         }
     }
 
-    fn escape(&mut self, out: &mut String) -> Result<(), ParseError> {
+    fn escape(&mut self, out: &mut Text) -> Result<(), ParseError> {
         let esc_start = self.pos;
         self.pos += 1;
         let c = match self.src.get(self.pos) {
@@ -343,7 +343,7 @@ impl Parser<'_> {
             }
             self.digits();
         }
-        Ok(Value::Number(self.text[start..self.pos].to_string()))
+        Ok(Value::Number(self.text[start..self.pos].into()))
     }
 
     fn digits(&mut self) {

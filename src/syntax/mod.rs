@@ -9,22 +9,26 @@ use crate::span::Span;
 /// Limits every reader enforces so hostile input cannot exhaust the stack or memory.
 pub const MAX_DEPTH: usize = 128;
 
+/// Text read from a document. Keys, actions and most values are short: up to 24 bytes are stored
+/// inline, so the tree of a policy holds few heap allocations.
+pub type Text = compact_str::CompactString;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
     /// The number's source text: policies compare numbers as strings.
-    Number(String),
-    String(String),
+    Number(Text),
+    String(Text),
     Array(Vec<Node>),
     Object(Vec<Entry>),
     /// A YAML tag or a CloudFormation intrinsic (`!Sub`, `Fn::Sub`, `Ref`): opaque to the model.
-    Tagged(String, Box<Node>),
+    Tagged(Text, Box<Node>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    pub key: String,
+    pub key: Text,
     pub key_span: Span,
     pub value: Node,
 }

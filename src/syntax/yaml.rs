@@ -4,7 +4,7 @@
 //! bounded by `MAX_DEPTH`, and duplicate keys are warnings (the last one wins), as in the JSON reader.
 //! saphyr counts positions in characters; spans here are byte offsets.
 
-use super::{Entry, Node, ParseError, ParseWarning, Parsed, Value, MAX_DEPTH};
+use super::{Entry, Node, ParseError, ParseWarning, Parsed, Text, Value, MAX_DEPTH};
 use crate::span::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 use std::collections::HashMap;
@@ -119,9 +119,9 @@ enum Kind {
     Sequence(Vec<Node>),
     Mapping {
         entries: Vec<Entry>,
-        key: Option<(String, Span)>,
+        key: Option<(Text, Span)>,
         /// Key → entry index, built once a mapping is large enough for linear search to hurt.
-        index: Option<HashMap<String, usize>>,
+        index: Option<HashMap<Text, usize>>,
     },
 }
 
@@ -354,7 +354,7 @@ impl Builder<'_> {
         node.span = Span::new(inner_start, outer.end as usize);
         Built {
             node: Node {
-                value: Value::Tagged(name, Box::new(node)),
+                value: Value::Tagged(name.into(), Box::new(node)),
                 span: outer,
             },
             size: size + 1,
@@ -445,18 +445,18 @@ fn skip_properties(text: &str, mut at: usize, end: usize) -> usize {
 }
 
 /// A mapping key as text: a scalar's value, else the key's source (`[a, b]` as a complex key).
-fn key_text(text: &str, key: &Node) -> String {
+fn key_text(text: &str, key: &Node) -> Text {
     match &key.value {
         Value::String(s) | Value::Number(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => String::new(),
-        _ => text.get(key.span.range()).unwrap_or("").to_string(),
+        Value::Bool(b) => b.to_string().into(),
+        Value::Null => Text::default(),
+        _ => text.get(key.span.range()).unwrap_or("").into(),
     }
 }
 
 /// Types a scalar: quoted and `!!str` ones are strings; plain ones follow the YAML 1.2 core schema.
 fn scalar_value(value: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
-    let string = || Value::String(value.to_string());
+    let string = || Value::String(value.into());
     if let Some(t) = tag.filter(|t| t.handle == CORE_SCHEMA) {
         return match t.suffix.as_str() {
             "null" => Value::Null,
@@ -465,7 +465,7 @@ fn scalar_value(value: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
                 "false" | "False" | "FALSE" => Value::Bool(false),
                 _ => string(),
             },
-            "int" | "float" => Value::Number(value.to_string()),
+            "int" | "float" => Value::Number(value.into()),
             _ => string(),
         };
     }
@@ -476,7 +476,7 @@ fn scalar_value(value: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
         "false" | "False" | "FALSE" => Value::Bool(false),
-        v if is_core_number(v) => Value::Number(v.to_string()),
+        v if is_core_number(v) => Value::Number(v.into()),
         _ => string(),
     }
 }
