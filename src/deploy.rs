@@ -4,9 +4,11 @@
 use crate::cfn::link::{Linked, Links};
 use crate::cfn::{Principal, Template};
 use crate::diagnostic::{Diagnostic, FilePath};
-use crate::iam::grants::{evaluate, Evaluation, Hit, Request, RequestContext, Verdict};
-use crate::iam::pattern::action_matches;
-use crate::iam::policy::{PolicyDocument, PolicyKind};
+use crate::iam::grants::{
+    evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Verdict,
+};
+use crate::iam::pattern::cmp_ignore_case;
+use crate::iam::policy::{Item, PolicyDocument, PolicyKind};
 use crate::iam::role::Role;
 use crate::orb::files::{OrbConfig, OrbTemplateFile};
 use crate::orb::needs::{needs_of, Need};
@@ -17,6 +19,7 @@ use crate::syntax::Node;
 use crate::FastMap;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
 
 /// Every document the scan found, sorted so that everything downstream is deterministic.
 #[derive(Default)]
@@ -171,9 +174,28 @@ pub fn select_orb_policies(policies: &[PolicyDocument]) -> Vec<&PolicyDocument> 
 
 /// Does an identity policy allow or deny an ORB-specific action (`*` alone does not count)?
 pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
-    let specific = &crate::orb::requirements::table()
-        .values
-        .orb_specific_actions;
+    // Every identity policy of the tree is asked, most list many plain action names: those are
+    // looked up in the sorted list, patterns matched against each ORB-specific action.
+    static SPECIFIC: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let specific = SPECIFIC.get_or_init(|| {
+        let mut sorted: Vec<&str> = crate::orb::requirements::table()
+            .values
+            .orb_specific_actions
+            .iter()
+            .map(String::as_str)
+            .collect();
+        sorted.sort_by(|a, b| cmp_ignore_case(a, b));
+        sorted
+    });
+    let is_specific = |a: &Item| {
+        if a.is_plain() {
+            specific
+                .binary_search_by(|x| cmp_ignore_case(x, &a.value))
+                .is_ok()
+        } else {
+            specific.iter().any(|x| a.matches_action(x))
+        }
+    };
     policy.kind == PolicyKind::Identity
         && policy.statements.iter().any(|s| {
             !s.actions.negated
@@ -181,7 +203,7 @@ pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
                     .items
                     .iter()
                     .filter(|a| a.value != "*")
-                    .any(|a| specific.iter().any(|x| action_matches(&a.value, x)))
+                    .any(is_specific)
         })
 }
 
@@ -196,6 +218,8 @@ pub struct OrbPrincipal<'a> {
     pub written: Vec<&'a PolicyDocument>,
     pub boundaries: Vec<&'a PolicyDocument>,
     pub principals: Vec<&'a Principal>,
+    /// `policies` indexed by action, once they are settled.
+    index: ActionIndex<'a>,
     /// Requests already evaluated against `policies`.
     evaluated: RefCell<FastMap<(String, String, RequestContext), Evaluation<'a>>>,
 }
@@ -253,7 +277,7 @@ impl<'a> OrbPrincipal<'a> {
             .evaluated
             .borrow_mut()
             .entry(key)
-            .or_insert_with(|| evaluate(&self.policies, request))
+            .or_insert_with(|| self.index.evaluate(request))
     }
 
     fn add(&mut self, linked: &Linked<'a>) {
@@ -285,6 +309,7 @@ impl<'a> OrbPrincipal<'a> {
             .copied()
             .filter(|p| in_tree.contains(&(*p as *const PolicyDocument)))
             .collect();
+        self.index = ActionIndex::new(&self.policies);
         self
     }
 }

@@ -147,7 +147,11 @@ mod tests {
         for offset in (0..text.len()).step_by(997).chain([text.len()]) {
             let p = idx.position(offset);
             let start = if p.offset < 2 { 0 } else { 2 };
-            assert_eq!(p.column, text[start..p.offset].chars().count() + 1, "{offset}");
+            assert_eq!(
+                p.column,
+                text[start..p.offset].chars().count() + 1,
+                "{offset}"
+            );
         }
     }
 }

@@ -2,7 +2,7 @@
 //! `scripts/gen-catalog.py` from the IAM service authorization reference). Lookups are
 //! case-insensitive, as IAM is; a pattern is valid when it matches at least one catalog action.
 
-use super::pattern::glob_match;
+use super::pattern::{cmp_ignore_case, glob_match};
 use crate::suggest::nearest;
 use std::sync::OnceLock;
 
@@ -223,20 +223,6 @@ impl Service {
             .take_while(|name| starts_with_ignore_case(name, head))
             .any(|name| glob_match(name_pattern, name, true))
     }
-}
-
-/// Compares as if both were lowercased, without lowercasing them.
-fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    for (x, y) in a.iter().zip(b) {
-        if x != y {
-            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
-            if x != y {
-                return x.cmp(&y);
-            }
-        }
-    }
-    a.len().cmp(&b.len())
 }
 
 fn starts_with_ignore_case(text: &str, head: &str) -> bool {

@@ -6,9 +6,10 @@
 //! resources the request may touch. The verdict keeps doubt apart from certainty, so a doubtful
 //! Allow is a warning (ORB108) and a doubtful Deny is a warning, never an error.
 
-use super::pattern::{action_matches, glob_match, resource_match, ResourceMatch};
-use super::policy::{Condition, Effect, Matcher, PolicyDocument, Statement};
+use super::pattern::{glob_match, resource_match, ResourceMatch};
+use super::policy::{Condition, Effect, Item, Matcher, PolicyDocument, Statement};
 use crate::span::Span;
+use crate::FastMap;
 
 /// What the deployment fixes about a request, for the condition keys orb-scan evaluates.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -99,29 +100,107 @@ pub fn evaluate<'a>(policies: &[&'a PolicyDocument], request: &Request) -> Evalu
     let mut eval = Evaluation::default();
     for policy in policies {
         for statement in &policy.statements {
-            let Some(effect) = statement.effect.as_ref().map(|e| e.value) else {
-                continue;
-            };
-            let Some(certainty) = applies(statement, request) else {
-                continue;
-            };
-            let slot = match effect {
-                Effect::Allow => &mut eval.allow,
-                Effect::Deny => &mut eval.deny,
-            };
-            // Prefer a certain hit; among equals keep the first in scan order.
-            if slot.is_none_or(|h| {
-                h.certainty != Certainty::Certain && certainty == Certainty::Certain
-            }) {
-                *slot = Some(Hit {
-                    policy,
-                    statement,
-                    certainty,
-                });
-            }
+            eval.consider(policy, statement, request);
         }
     }
     eval
+}
+
+impl<'a> Evaluation<'a> {
+    /// Takes one statement, in scan order, into account.
+    fn consider(
+        &mut self,
+        policy: &'a PolicyDocument,
+        statement: &'a Statement,
+        request: &Request,
+    ) {
+        let Some(effect) = statement.effect.as_ref().map(|e| e.value) else {
+            return;
+        };
+        let Some(certainty) = applies(statement, request) else {
+            return;
+        };
+        let slot = match effect {
+            Effect::Allow => &mut self.allow,
+            Effect::Deny => &mut self.deny,
+        };
+        // Prefer a certain hit; among equals keep the first in scan order.
+        if slot.is_none_or(|h| h.certainty != Certainty::Certain && certainty == Certainty::Certain)
+        {
+            *slot = Some(Hit {
+                policy,
+                statement,
+                certainty,
+            });
+        }
+    }
+}
+
+/// `evaluate` for many requests against one principal's policies. A principal built from AWS
+/// managed policies has thousands of statements listing hundreds of actions each, and a request
+/// names one action: statements whose `Action` lists only plain names are found by name, the rest
+/// are tried every time, and all in scan order, so the evaluation is the same as `evaluate`'s.
+#[derive(Default)]
+pub struct ActionIndex<'a> {
+    policies: Vec<&'a PolicyDocument>,
+    /// Lowercased plain action → `(policy, statement)` positions, ascending.
+    by_action: FastMap<String, Vec<(u32, u32)>>,
+    /// Positions of statements that are not only plain names (globs, `NotAction`), ascending.
+    always: Vec<(u32, u32)>,
+}
+
+impl<'a> ActionIndex<'a> {
+    pub fn new(policies: &[&'a PolicyDocument]) -> ActionIndex<'a> {
+        let mut by_action: FastMap<String, Vec<(u32, u32)>> = FastMap::default();
+        let mut always = Vec::new();
+        for (p, policy) in policies.iter().enumerate() {
+            for (s, statement) in policy.statements.iter().enumerate() {
+                let at = (p as u32, s as u32);
+                let actions = &statement.actions;
+                if statement.effect.is_none() || !actions.present {
+                    // `consider` skips it whatever the request.
+                } else if actions.negated || !actions.items.iter().all(Item::is_plain) {
+                    always.push(at);
+                } else {
+                    for item in &actions.items {
+                        let list = by_action
+                            .entry(item.value.to_ascii_lowercase())
+                            .or_default();
+                        if list.last() != Some(&at) {
+                            list.push(at);
+                        }
+                    }
+                }
+            }
+        }
+        ActionIndex {
+            policies: policies.to_vec(),
+            by_action,
+            always,
+        }
+    }
+
+    pub fn evaluate(&self, request: &Request) -> Evaluation<'a> {
+        if !request.action.is_ascii() {
+            return evaluate(&self.policies, request);
+        }
+        let named = self
+            .by_action
+            .get(&request.action.to_ascii_lowercase())
+            .map_or(&[][..], Vec::as_slice);
+        let mut eval = Evaluation::default();
+        let (mut n, mut a) = (named.iter().peekable(), self.always.iter().peekable());
+        while let Some(&(p, s)) = match (n.peek(), a.peek()) {
+            (Some(x), Some(y)) if x < y => n.next(),
+            (Some(_), None) => n.next(),
+            (_, Some(_)) => a.next(),
+            (None, None) => None,
+        } {
+            let policy = self.policies[p as usize];
+            eval.consider(policy, &policy.statements[s as usize], request);
+        }
+        eval
+    }
 }
 
 /// Whether `statement` applies to `request`, whatever its effect: `None` when it certainly does not.
@@ -148,10 +227,7 @@ pub fn actions_apply(actions: &Matcher, action: &str) -> bool {
     if !actions.present {
         return false;
     }
-    let any = actions
-        .items
-        .iter()
-        .any(|p| action_matches(&p.value, action));
+    let any = actions.items.iter().any(|p| p.matches_action(action));
     any != actions.negated
 }
 
@@ -763,6 +839,47 @@ mod tests {
                 got, *want,
                 "case {i}: {statements} / {action} on {resource}"
             );
+        }
+    }
+
+    /// The index finds the same hits as trying every statement: across all the cases' policies at
+    /// once, for their requests with the action in any case.
+    #[test]
+    fn index_evaluates_as_every_statement_does() {
+        let mut texts: Vec<String> = CASES
+            .iter()
+            .map(|(statements, ..)| format!(r#"{{"Statement":[{statements}]}}"#))
+            .collect();
+        texts.push(
+            r#"{"Statement":[{"Action":"ec2:CreateFleet","Resource":"*"},{"Effect":"Deny","NotAction":"ec2:CreateFleet","Resource":"*"},{"Effect":"Allow","Action":["EC2:createfleet","ec2:CreateFleet","iam:PassRole"],"Resource":"*"}]}"#
+                .to_string(),
+        );
+        let docs: Vec<PolicyDocument> = texts.iter().map(|t| policy(t)).collect();
+        let refs: Vec<&PolicyDocument> = docs.iter().collect();
+        let index = ActionIndex::new(&refs);
+        let shown = |e: Evaluation| {
+            [e.allow, e.deny].map(|h| {
+                h.map(|h| (h.policy as *const PolicyDocument, h.statement.span, h.certainty))
+            })
+        };
+        for (_, action, resource, passed_to, _) in CASES {
+            let ctx = context("eu-west-1", *passed_to);
+            for action in [
+                action.to_string(),
+                action.to_ascii_uppercase(),
+                action.to_ascii_lowercase(),
+            ] {
+                let request = Request {
+                    action: &action,
+                    resource,
+                    context: &ctx,
+                };
+                assert_eq!(
+                    shown(index.evaluate(&request)),
+                    shown(evaluate(&refs, &request)),
+                    "{action} on {resource}"
+                );
+            }
         }
     }
 

@@ -1,5 +1,20 @@
 //! IAM glob patterns: `*` matches any run of characters, `?` exactly one.
 
+/// Compares as if both were ASCII-lowercased, without lowercasing them: the order
+/// of sorted lists searched case-insensitively, as IAM compares action names.
+pub fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+            if x != y {
+                return x.cmp(&y);
+            }
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
 /// Matches `text` against an IAM glob. Iterative with single backtrack point: linear-ish, no recursion.
 /// It runs for every action entry of every statement against every needed action, and nearly all
 /// such calls fail in the literal part before the first wildcard (another service, another name):

@@ -2,6 +2,7 @@
 //! conditions. Extraction is lenient; the grammar is judged by rule ORB303 on the kept node.
 
 use crate::diagnostic::FilePath;
+use crate::iam::pattern::action_matches;
 use crate::span::Span;
 use crate::syntax::{Node, Value};
 
@@ -52,6 +53,8 @@ pub struct Item {
     pub value: String,
     pub span: Span,
     pub opaque: bool,
+    /// ASCII without `*` or `?`: matching an action is one comparison (most entries are).
+    plain: bool,
 }
 
 /// `Action`/`NotAction` or `Resource`/`NotResource`: a list of globs, possibly negated.
@@ -184,14 +187,35 @@ fn statement(node: &Node) -> Statement {
 }
 
 impl Item {
+    pub fn new(value: String, span: Span, opaque: bool) -> Item {
+        let plain = value.is_ascii() && memchr::memchr2(b'*', b'?', value.as_bytes()).is_none();
+        Item {
+            value,
+            span,
+            opaque,
+            plain,
+        }
+    }
+
     /// A string, or the pattern an intrinsic stands for; `None` for other values.
     pub fn of(n: &Node) -> Option<Item> {
         let (value, opaque) = n.pattern_text()?;
-        Some(Item {
-            value,
-            span: n.span,
-            opaque,
-        })
+        Some(Item::new(value, n.span, opaque))
+    }
+
+    /// ASCII without `*` or `?`.
+    pub fn is_plain(&self) -> bool {
+        self.plain
+    }
+
+    /// Does this `Action`/`NotAction` entry cover `action`? As `action_matches`, but a plain entry
+    /// against an ASCII action (every one orb-scan asks about) is a length test and one comparison.
+    pub fn matches_action(&self, action: &str) -> bool {
+        if self.plain && action.is_ascii() {
+            self.value.eq_ignore_ascii_case(action)
+        } else {
+            action_matches(&self.value, action)
+        }
     }
 }
 
@@ -305,5 +329,42 @@ pub fn looks_like_policy(node: &Node) -> bool {
         Some(Value::Object(_)) => true,
         Some(Value::Array(items)) => items.iter().any(Node::is_object) || items.is_empty(),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-comparison path agrees with the glob matcher, case folding included.
+    #[test]
+    fn plain_entries_match_as_globs_do() {
+        let entries = [
+            "ec2:CreateFleet",
+            "EC2:createfleet",
+            "ec2:CreateFleets",
+            "ec2:Create*",
+            "ec2:Create?leet",
+            "*",
+            "ec2:\u{212a}ey",
+            "",
+        ];
+        let actions = [
+            "ec2:CreateFleet",
+            "ec2:Key",
+            "ec2:\u{212a}ey",
+            "ec2:kEY",
+            "",
+        ];
+        for entry in entries {
+            let item = Item::new(entry.to_string(), Span::default(), false);
+            for action in actions {
+                assert_eq!(
+                    item.matches_action(action),
+                    action_matches(entry, action),
+                    "{entry} vs {action}"
+                );
+            }
+        }
     }
 }

@@ -1,7 +1,6 @@
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::pattern::action_matches;
 use crate::iam::policy::Effect;
 use crate::orb::requirements::{table, OneOrMany};
 
@@ -68,10 +67,10 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
                 // Most entries match no unused handler's action: test that first.
                 let mut unused: Vec<&str> = unused_actions
                     .iter()
-                    .filter(|(_, a)| action_matches(&item.value, a))
+                    .filter(|(_, a)| item.matches_action(a))
                     .map(|(h, _)| *h)
                     .collect();
-                if unused.is_empty() || needed.iter().any(|a| action_matches(&item.value, a)) {
+                if unused.is_empty() || needed.iter().any(|a| item.matches_action(a)) {
                     continue;
                 }
                 unused.sort();

@@ -2,7 +2,7 @@ use super::policies::{allowing, conditions_on};
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::pattern::{action_matches, resource_match, ResourceMatch};
+use crate::iam::pattern::{resource_match, ResourceMatch};
 use crate::iam::policy::PolicyKind;
 
 pub static RULE: Rule = Rule {
@@ -73,7 +73,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
                 .actions
                 .items
                 .iter()
-                .find(|a| action_matches(&a.value, "iam:PassRole"))
+                .find(|a| a.matches_action("iam:PassRole"))
                 .map_or(statement.actions.span, |a| a.span),
         };
         let resource_label = if statement.resources.negated {

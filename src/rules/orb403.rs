@@ -89,10 +89,12 @@ mod tests {
             managed_policy_arns: arns
                 .iter()
                 .enumerate()
-                .map(|(i, a)| Item {
-                    value: a.to_string(),
-                    span: Span::new(100 * (i + 1), 100 * (i + 1) + a.len()),
-                    opaque: a.contains('*'),
+                .map(|(i, a)| {
+                    Item::new(
+                        a.to_string(),
+                        Span::new(100 * (i + 1), 100 * (i + 1) + a.len()),
+                        a.contains('*'),
+                    )
                 })
                 .collect(),
             resource: Some("FleetRole".into()),

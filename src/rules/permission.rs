@@ -4,7 +4,6 @@
 use crate::deploy::{Deployment, Finding, Model};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::grants::{evaluate, Doubt, Hit, Request, Verdict};
-use crate::iam::pattern::action_matches;
 use crate::orb::needs::{Cause, CauseKey, Need};
 use std::collections::BTreeMap;
 
@@ -187,7 +186,7 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
                 .items
                 .iter()
                 .filter(|_| !hit.statement.actions.negated)
-                .find(|p| g.actions.iter().any(|a| action_matches(&p.value, a)));
+                .find(|p| g.actions.iter().any(|a| p.matches_action(a)));
             let (span, text) = match (doubt, matched) {
                 (Some(Doubt::Condition(span)), _) => (
                     span,

@@ -418,7 +418,11 @@ mod tests {
             .collect();
         assert_eq!(
             shown,
-            [("\"k3\"", "\"k3\""), ("\"k50\"", "\"k50\""), ("\"k3\"", "\"k3\"")]
+            [
+                ("\"k3\"", "\"k3\""),
+                ("\"k50\"", "\"k50\""),
+                ("\"k3\"", "\"k3\"")
+            ]
         );
         assert!(p.warnings.iter().all(|w| w.first.start < 1000));
         assert_eq!(p.root.get("k3").unwrap().value, Value::Number("1".into()));
