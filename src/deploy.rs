@@ -4,6 +4,7 @@
 use crate::cfn::link::{Linked, Links};
 use crate::cfn::{Principal, Template};
 use crate::diagnostic::{Diagnostic, FilePath};
+use crate::iam::catalog::{self, Lookup};
 use crate::iam::grants::{
     evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Verdict,
 };
@@ -137,6 +138,30 @@ pub struct Model<'a> {
     pub links: Links<'a>,
     /// The template principals taken as ORB's.
     pub orb_principals: Vec<&'a Principal>,
+    action_lookups: OnceLock<FastMap<&'a str, Lookup>>,
+}
+
+impl<'a> Model<'a> {
+    /// The catalog's judgement of every literal `Action`/`NotAction` entry of the tree, by spelling,
+    /// made once however many rules ask: policies repeat one another (the corpus: 61k entries,
+    /// 17k spellings).
+    pub fn action_lookups(&self) -> &FastMap<&'a str, Lookup> {
+        self.action_lookups.get_or_init(|| {
+            let catalog = catalog::catalog();
+            let mut lookups = FastMap::default();
+            let workspace: &'a Workspace = self.workspace;
+            for policy in &workspace.policies {
+                for statement in &policy.statements {
+                    for item in statement.actions.items.iter().filter(|i| !i.opaque) {
+                        lookups
+                            .entry(item.value.as_str())
+                            .or_insert_with(|| catalog.lookup(&item.value));
+                    }
+                }
+            }
+            lookups
+        })
+    }
 }
 
 fn folder(path: &str) -> &str {
@@ -364,6 +389,7 @@ pub fn build(workspace: &Workspace) -> Model<'_> {
         orb_policies: orb.written,
         orb_principals: orb.principals,
         links,
+        action_lookups: OnceLock::new(),
     }
 }
 

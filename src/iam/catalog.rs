@@ -230,7 +230,7 @@ fn starts_with_ignore_case(text: &str, head: &str) -> bool {
 }
 
 fn has_wildcard(s: &str) -> bool {
-    s.contains(['*', '?'])
+    memchr::memchr2(b'*', b'?', s.as_bytes()).is_some()
 }
 
 #[cfg(test)]

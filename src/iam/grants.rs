@@ -859,7 +859,13 @@ mod tests {
         let index = ActionIndex::new(&refs);
         let shown = |e: Evaluation| {
             [e.allow, e.deny].map(|h| {
-                h.map(|h| (h.policy as *const PolicyDocument, h.statement.span, h.certainty))
+                h.map(|h| {
+                    (
+                        h.policy as *const PolicyDocument,
+                        h.statement.span,
+                        h.certainty,
+                    )
+                })
             })
         };
         for (_, action, resource, passed_to, _) in CASES {

@@ -5,7 +5,6 @@ use crate::deploy::Model;
 use crate::iam::catalog::{self, Lookup};
 use crate::iam::grants::actions_apply;
 use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
-use crate::FastMap;
 
 /// Every `Action`/`NotAction` entry written as a literal, with its policy.
 pub fn actions<'m>(model: &'m Model) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item)> {
@@ -19,18 +18,17 @@ pub fn actions<'m>(model: &'m Model) -> impl Iterator<Item = (&'m PolicyDocument
     })
 }
 
-/// `actions` with the catalog's judgement of each entry. Policies repeat one another's entries (the
-/// corpus: 61k entries, 17k spellings): each spelling is looked up once.
+/// `actions` with the catalog's judgement of each entry (`Model::action_lookups`).
 pub fn judged_actions<'m>(
     model: &'m Model,
 ) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item, Lookup)> {
-    let catalog = catalog::catalog();
-    let mut judged: FastMap<&'m str, Lookup> = FastMap::default();
+    let lookups = model.action_lookups();
     actions(model).map(move |(policy, item)| {
-        let lookup = judged
-            .entry(item.value.as_str())
-            .or_insert_with(|| catalog.lookup(&item.value));
-        (policy, item, lookup.clone())
+        let lookup = lookups
+            .get(item.value.as_str())
+            .cloned()
+            .unwrap_or_else(|| catalog::catalog().lookup(&item.value));
+        (policy, item, lookup)
     })
 }
 
