@@ -141,6 +141,10 @@ fn written(result: std::io::Result<()>) -> Result<(), String> {
     }
 }
 
+/// Why mimalloc: see its entry in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
