@@ -55,7 +55,7 @@ impl<'a> LineIndex<'a> {
 
     pub fn position(&self, offset: usize) -> Position {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let line = self.line(offset);
         let start = self.line_starts[line];
         let column = if offset - start <= CHECKPOINT {
             self.text[start..offset].chars().count()
@@ -67,6 +67,18 @@ impl<'a> LineIndex<'a> {
             column: column + 1,
             offset,
         }
+    }
+
+    /// The 0-based line that holds `offset`; offsets past the end are on the last line.
+    pub fn line(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The bytes of 0-based `line`, with its line break; `None` past the last line.
+    pub fn line_range(&self, line: usize) -> Option<std::ops::Range<usize>> {
+        let start = *self.line_starts.get(line)?;
+        let end = self.line_starts.get(line + 1).copied();
+        Some(start..end.unwrap_or(self.text.len()))
     }
 
     /// Characters in `text[..offset]`; `offset` is a character boundary.
@@ -88,7 +100,7 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
@@ -137,6 +149,10 @@ mod tests {
         );
         // Inside a multi-byte char rounds down to its start.
         assert_eq!(idx.position(4).column, 1);
+        assert_eq!(idx.line_range(1), Some(3..8));
+        assert_eq!(idx.line_range(2), Some(8..8));
+        assert_eq!(idx.line_range(3), None);
+        assert_eq!((idx.line(7), idx.line(8), idx.line(100)), (1, 2, 2));
     }
 
     /// Far into a long line, columns come from checkpoints: the same as counting from the start.

@@ -305,3 +305,48 @@ fn large_files_within_a_raised_limit_parse_quickly() {
         v["summary"]
     );
 }
+
+/// A minified policy is one long line, and each of its findings is drawn with a snippet of it: the
+/// human report quotes a window of the line around each label, so it grows with the findings, not
+/// with findings × line length.
+#[test]
+fn long_lines_are_quoted_in_windows() {
+    let tmp = tempfile::tempdir().unwrap();
+    // 2,000 unknown keys on a 100 KB second line; `é` makes columns differ from byte offsets.
+    let keys: Vec<String> = (0..2_000)
+        .map(|i| format!(r#""k{i}": "{}""#, "é".repeat(20)))
+        .collect();
+    let text = format!("\n{{{}, \"Statement\": []}}\n", keys.join(", "));
+    assert!(text.len() > 100_000);
+    write(tmp.path(), "minified.json", &text);
+    let (out, stderr, code, elapsed) =
+        scan_capped(tmp.path(), &[".", "--format", "human", "--color", "never"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(code, Some(1));
+    assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
+    let findings = out.matches("error[ORB303]").count();
+    assert_eq!(findings, 2_000);
+    assert!(
+        out.len() / findings < 1_000,
+        "{} bytes for {findings} findings",
+        out.len()
+    );
+    // The finding on `k1500`: its real line and column (in characters), and a cut line.
+    let offset = text.find(r#""k1500""#).unwrap();
+    let column = text[..offset].chars().count(); // the first line is empty: one `\n` to skip
+    let at = out.find("unknown key `k1500`").unwrap();
+    let snippet: Vec<&str> = out[at..].lines().take(5).collect();
+    assert_eq!(snippet[1], format!("  ┌─ minified.json:2:{column}"));
+    assert!(
+        snippet[3].starts_with("2 │ …") && snippet[3].ends_with('…'),
+        "{snippet:#?}"
+    );
+    let quoted = &snippet[3]["2 │ ".len()..];
+    assert!(quoted.contains(r#""k1500": ""#) && quoted.chars().count() < 200);
+    let chars_to = |line: &str, pat: &str| line[..line.find(pat).unwrap()].chars().count();
+    assert_eq!(
+        chars_to(snippet[4], "^^^^^^^ IAM rejects this key"),
+        chars_to(snippet[3], r#""k1500""#),
+        "{snippet:#?}"
+    );
+}

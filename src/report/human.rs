@@ -1,11 +1,12 @@
 //! rustc-like output with codespan-reporting: labels across files, notes and help.
 
+use super::excerpt::{Excerpt, Source};
 use super::{escape_text, neutralize_source, Report};
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::span::Span;
 use codespan_reporting::diagnostic::{
     Diagnostic as CsDiagnostic, Label, LabelStyle, Severity as CsSeverity,
 };
-use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config};
 use std::collections::BTreeMap;
 use termcolor::WriteColor;
@@ -22,28 +23,48 @@ pub fn emit(
     sources: &BTreeMap<FilePath, String>,
     out: &mut dyn WriteColor,
 ) -> std::io::Result<()> {
-    let mut files = SimpleFiles::new();
-    let mut ids: BTreeMap<FilePath, usize> = BTreeMap::new();
-    let mut id_of = |path: &FilePath| -> usize {
-        *ids.entry(path.clone()).or_insert_with(|| {
-            let text = sources
-                .get(path)
-                .map(|t| neutralize_source(t))
-                .unwrap_or_default();
-            files.add(escape_text(path), text)
+    // Every labelled file once, neutralized, and each diagnostic's spans as (file, span).
+    let mut ids: BTreeMap<&FilePath, usize> = BTreeMap::new();
+    let mut texts: Vec<(String, String)> = Vec::new();
+    let spans: Vec<Vec<(usize, Span)>> = diagnostics
+        .iter()
+        .map(|d| {
+            let labels = d.labels.iter().map(|l| (&l.file, l.span));
+            std::iter::once((&d.file, d.span))
+                .chain(labels)
+                .map(|(path, span)| {
+                    let id = *ids.entry(path).or_insert_with(|| {
+                        let text = sources.get(path).map(|t| neutralize_source(t));
+                        texts.push((escape_text(path), text.unwrap_or_default()));
+                        texts.len() - 1
+                    });
+                    (id, span)
+                })
+                .collect()
         })
-    };
-    let mut prepared = Vec::new();
-    for d in diagnostics {
-        let primary = id_of(&d.file);
-        let mut labels = vec![Label::new(LabelStyle::Primary, primary, d.span.range())
-            .with_message(escape_text(&d.primary_label))];
-        for l in &d.labels {
-            labels.push(
-                Label::new(LabelStyle::Secondary, id_of(&l.file), l.span.range())
-                    .with_message(escape_text(&l.message)),
-            );
-        }
+        .collect();
+    let files: Vec<Source> = texts
+        .iter()
+        .map(|(name, text)| Source::new(name, text))
+        .collect();
+    let config = Config::default();
+    for (d, spans) in diagnostics.iter().zip(&spans) {
+        let (excerpt, ranges) = Excerpt::new(&files, spans, &config);
+        let messages = std::iter::once(&d.primary_label).chain(d.labels.iter().map(|l| &l.message));
+        let labels = spans
+            .iter()
+            .zip(ranges)
+            .zip(messages)
+            .enumerate()
+            .map(|(i, ((&(id, _), range), message))| {
+                let style = if i == 0 {
+                    LabelStyle::Primary
+                } else {
+                    LabelStyle::Secondary
+                };
+                Label::new(style, id, range).with_message(escape_text(message))
+            })
+            .collect();
         let mut notes: Vec<String> = d.notes.iter().map(|n| escape_text(n)).collect();
         if let Some(h) = &d.help {
             notes.push(format!("help: {}", escape_text(h)));
@@ -60,13 +81,9 @@ pub fn emit(
         if !d.code.is_empty() {
             shown = shown.with_code(d.code);
         }
-        prepared.push(shown);
-    }
-    let config = Config::default();
-    for d in &prepared {
-        // A span past the end of a file (never expected) must not abort the report.
-        if term::emit_to_write_style(out, &config, &files, d).is_err() {
-            writeln!(out, "{}: {}", d.code.as_deref().unwrap_or(""), d.message)?;
+        // The excerpt clamps spans to their file, so no lookup fails; if one did, the report goes on.
+        if term::emit_to_write_style(out, &config, &excerpt, &shown).is_err() {
+            writeln!(out, "{}: {}", d.code, shown.message)?;
         }
     }
     Ok(())

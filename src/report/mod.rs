@@ -2,6 +2,7 @@
 //! commands. Renderers only format; every decision was made upstream.
 
 pub mod concise;
+mod excerpt;
 pub mod github;
 pub mod human;
 pub mod inventory;
