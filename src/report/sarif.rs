@@ -16,14 +16,126 @@ use super::{escape_text, Report};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Rule, RULES};
 use crate::span::Span;
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-/// The key of orb-scan's own fingerprint; GitHub computes `primaryLocationLineHash` itself.
-const FINGERPRINT_KEY: &str = "orbScanSpanHash/v1";
+
+// Typed rather than a `serde_json::Value` tree: with a map per object, a report of 200,000
+// findings took 1.6 GB and 8 s, nearly all of it allocating and freeing the tree.
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    original_uri_base_ids: BaseIds,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    semantic_version: &'static str,
+    version: &'static str,
+    rules: Vec<Value>,
+}
+
+#[derive(Serialize)]
+struct BaseIds {
+    #[serde(rename = "%SRCROOT%")]
+    src_root: Uri,
+}
+
+#[derive(Serialize)]
+struct Uri {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text,
+    locations: [Location; 1],
+    partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Properties<'a>>,
+}
+
+#[derive(Serialize)]
+struct Text {
+    text: String,
+}
+
+/// orb-scan's own fingerprint; GitHub computes `primaryLocationLineHash` itself.
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "orbScanSpanHash/v1")]
+    span_hash: String,
+}
+
+#[derive(Serialize)]
+struct Properties<'a> {
+    actions: &'a [String],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    physical_location: PhysicalLocation,
+    /// A label's number and message, for `relatedLocations`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: Artifact,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Artifact {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+    byte_offset: usize,
+    byte_length: usize,
+}
 
 /// `root` is the absolute scan root: the base of every relative artifact URI.
 pub fn render(report: &Report, root: &Path, out: &mut dyn Write) -> std::io::Result<()> {
@@ -35,70 +147,80 @@ pub fn render(report: &Report, root: &Path, out: &mut dyn Write) -> std::io::Res
             continue;
         };
         let primary = location(&mut positions, &d.file, d.span);
-        let related: Vec<Value> = d
+        let related = d
             .labels
             .iter()
             .enumerate()
-            .map(|(i, l)| {
-                let mut loc = location(&mut positions, &l.file, l.span);
-                loc["id"] = json!(i + 1);
-                loc["message"] = json!({ "text": escape_text(&l.message) });
-                loc
+            .map(|(i, l)| Location {
+                id: Some(i + 1),
+                message: Some(Text {
+                    text: escape_text(&l.message),
+                }),
+                ..location(&mut positions, &l.file, l.span)
             })
             .collect();
         let hash = span_hash(d, report.sources.get(&d.file).map_or("", String::as_str));
         let occurrence = seen.entry(hash.clone()).or_insert(0);
         *occurrence += 1;
-        let mut result = json!({
-            "ruleId": d.code,
-            "ruleIndex": index,
-            "level": level(d.severity),
-            "message": { "text": message_text(d) },
-            "locations": [primary],
-            "partialFingerprints": { FINGERPRINT_KEY: format!("{hash}:{occurrence}") },
+        results.push(SarifResult {
+            rule_id: d.code,
+            rule_index: index,
+            level: level(d.severity),
+            message: Text {
+                text: message_text(d),
+            },
+            locations: [primary],
+            partial_fingerprints: Fingerprints {
+                span_hash: format!("{hash}:{occurrence}"),
+            },
+            related_locations: related,
+            properties: (!d.actions.is_empty()).then_some(Properties {
+                actions: &d.actions,
+            }),
         });
-        if !related.is_empty() {
-            result["relatedLocations"] = json!(related);
-        }
-        if !d.actions.is_empty() {
-            result["properties"] = json!({ "actions": d.actions });
-        }
-        results.push(result);
     }
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "orb-scan",
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": RULES.iter().map(|r| descriptor(r)).collect::<Vec<_>>(),
-            }},
-            "originalUriBaseIds": { "%SRCROOT%": { "uri": root_uri(root) } },
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "orb-scan",
+                    semantic_version: env!("CARGO_PKG_VERSION"),
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules: RULES.iter().copied().map(descriptor).collect(),
+                },
+            },
+            original_uri_base_ids: BaseIds {
+                src_root: Uri {
+                    uri: root_uri(root),
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results,
         }],
-    });
+    };
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
 }
 
-fn location<'a>(positions: &mut Positions<'a>, file: &'a str, span: Span) -> Value {
+fn location<'a>(positions: &mut Positions<'a>, file: &'a str, span: Span) -> Location {
     let s = positions.span(file, span);
-    json!({
-        "physicalLocation": {
-            "artifactLocation": artifact(file),
-            "region": {
-                "startLine": s.start.line,
-                "startColumn": s.start.column,
-                "endLine": s.end.line,
-                "endColumn": s.end.column,
-                "byteOffset": s.start.offset,
-                "byteLength": s.end.offset - s.start.offset,
-            }
-        }
-    })
+    Location {
+        physical_location: PhysicalLocation {
+            artifact_location: artifact(file),
+            region: Region {
+                start_line: s.start.line,
+                start_column: s.start.column,
+                end_line: s.end.line,
+                end_column: s.end.column,
+                byte_offset: s.start.offset,
+                byte_length: s.end.offset - s.start.offset,
+            },
+        },
+        id: None,
+        message: None,
+    }
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -168,11 +290,17 @@ fn family(code: &str) -> &'static str {
     }
 }
 
-fn artifact(file: &str) -> Value {
+fn artifact(file: &str) -> Artifact {
     if file.starts_with('/') {
-        json!({ "uri": format!("file://{}", encode_path(file)) })
+        Artifact {
+            uri: format!("file://{}", encode_path(file)),
+            uri_base_id: None,
+        }
     } else {
-        json!({ "uri": encode_path(file), "uriBaseId": "%SRCROOT%" })
+        Artifact {
+            uri: encode_path(file),
+            uri_base_id: Some("%SRCROOT%"),
+        }
     }
 }
 
@@ -247,7 +375,7 @@ mod tests {
             "a%20b/c%3Ad%25%23%3F%C3%A9.json"
         );
         assert_eq!(root_uri(Path::new("/w/my repo")), "file:///w/my%20repo/");
-        assert_eq!(artifact("/abs/x.json")["uri"], "file:///abs/x.json");
+        assert_eq!(artifact("/abs/x.json").uri, "file:///abs/x.json");
     }
 
     #[test]
