@@ -2,6 +2,7 @@
 //! conditions. Extraction is lenient; the grammar is judged by rule ORB303 on the kept node.
 
 use crate::diagnostic::FilePath;
+use crate::iam::grammar::{self, Problem};
 use crate::iam::pattern::action_matches;
 use crate::span::Span;
 use crate::syntax::{Node, Value};
@@ -107,6 +108,9 @@ pub struct PolicyDocument {
     pub origin: Origin,
     pub node: Node,
     pub statements: Vec<Statement>,
+    /// What IAM's grammar rejects or doubts (ORB303), judged when the document is read: on the
+    /// scan's parse workers, alongside parsing, rather than in one rule's thread afterwards.
+    pub problems: Vec<Problem>,
 }
 
 impl PolicyDocument {
@@ -123,13 +127,16 @@ impl PolicyDocument {
             .map(statement)
             .collect::<Vec<_>>();
         let kind = kind.unwrap_or_else(|| kind_by_content(&statements));
-        PolicyDocument {
+        let mut doc = PolicyDocument {
             file: file.clone(),
             kind,
             origin,
             node,
             statements,
-        }
+            problems: Vec::new(),
+        };
+        doc.problems = grammar::check(&doc);
+        doc
     }
 
     /// Where to point when saying "this policy was checked": its `Statement` key, else the document.

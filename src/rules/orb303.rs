@@ -1,7 +1,6 @@
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::grammar;
 
 pub static RULE: Rule = Rule {
     code: "ORB303",
@@ -44,7 +43,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_ver
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     for policy in &model.workspace.policies {
-        for problem in grammar::check(policy) {
+        for problem in policy.problems.iter().cloned() {
             let severity = if problem.warning {
                 Severity::Warning
             } else {
