@@ -4,6 +4,7 @@
 
 use super::pattern::{cmp_ignore_case, glob_match};
 use crate::suggest::nearest;
+use crate::FastMap;
 use std::sync::OnceLock;
 
 const TEXT: &str = include_str!("../../data/iam-catalog.txt");
@@ -49,6 +50,9 @@ pub struct Service {
 pub struct Catalog {
     /// Sorted by prefix (by the generator; a test checks it); prefixes are lowercase in the source.
     services: Vec<Service>,
+    /// Every action by its lowercased `service:name`: the one probe nearly every entry of a policy
+    /// needs (the searches by service and name answer the rest).
+    exact: FastMap<String, (&'static str, &'static str)>,
 }
 
 /// What the catalog says about one action pattern from a policy.
@@ -99,7 +103,19 @@ impl Catalog {
                 None => service.actions.push(line),
             }
         }
-        Catalog { services }
+        let count = services.iter().map(|s| s.actions.len()).sum();
+        let mut exact = FastMap::with_capacity_and_hasher(count, Default::default());
+        for s in &services {
+            for &name in &s.actions {
+                let mut key = String::with_capacity(s.prefix.len() + 1 + name.len());
+                key.push_str(s.prefix);
+                key.push(':');
+                key.push_str(name);
+                key.make_ascii_lowercase();
+                exact.insert(key, (s.prefix, name));
+            }
+        }
+        Catalog { services, exact }
     }
 
     pub fn service_count(&self) -> usize {
@@ -119,6 +135,17 @@ impl Catalog {
 
     /// Judges one `Action`/`NotAction` entry. Cheap: suggestions are separate calls.
     pub fn lookup(&self, pattern: &str) -> Lookup {
+        let mut lowered = [0u8; 128];
+        if let Some(key) = lowered.get_mut(..pattern.len()) {
+            key.copy_from_slice(pattern.as_bytes());
+            key.make_ascii_lowercase();
+            if let Some(&(service, name)) = std::str::from_utf8(key)
+                .ok()
+                .and_then(|key| self.exact.get(key))
+            {
+                return Lookup::Action { service, name };
+            }
+        }
         if pattern == "*" {
             return Lookup::Pattern;
         }
