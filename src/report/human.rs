@@ -25,7 +25,7 @@ pub fn emit(
 ) -> std::io::Result<()> {
     // Every labelled file once, neutralized, and each diagnostic's spans as (file, span).
     let mut ids: BTreeMap<&FilePath, usize> = BTreeMap::new();
-    let mut texts: Vec<(String, String)> = Vec::new();
+    let mut texts: Vec<(String, std::borrow::Cow<str>)> = Vec::new();
     let spans: Vec<Vec<(usize, Span)>> = diagnostics
         .iter()
         .map(|d| {

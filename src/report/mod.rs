@@ -89,7 +89,12 @@ impl Report {
 
 /// Replaces control and bidi characters with look-alikes of the same UTF-8 length, so byte spans stay
 /// valid and no escape sequence from a scanned file reaches a terminal.
-pub fn neutralize_source(text: &str) -> String {
+pub fn neutralize_source(text: &str) -> std::borrow::Cow<'_, str> {
+    // Nearly every file is printable ASCII: one pass over the bytes, and no copy.
+    let printable = |b: &u8| matches!(b, b' '..=b'~' | b'\n' | b'\t' | b'\r');
+    if text.as_bytes().iter().all(printable) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     text.chars()
         .map(|c| match c {
             '\n' | '\t' | '\r' => c,
@@ -131,5 +136,9 @@ mod tests {
             !clean.contains('\u{1b}') && !clean.contains('\u{9b}') && !clean.contains('\u{202e}')
         );
         assert_eq!(escape_text("x\u{1b}y\nz"), "x\\u{1b}y\\u{a}z");
+        // Printable ASCII is shown as it is, without a copy; DEL is not printable.
+        let plain = "{\"Action\": \"ec2:*\"}\r\n\t~";
+        assert!(matches!(neutralize_source(plain), std::borrow::Cow::Borrowed(t) if t == plain));
+        assert_eq!(neutralize_source("a\u{7f}b"), "a?b");
     }
 }
