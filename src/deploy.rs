@@ -138,30 +138,25 @@ pub struct Model<'a> {
     pub links: Links<'a>,
     /// The template principals taken as ORB's.
     pub orb_principals: Vec<&'a Principal>,
-    action_lookups: OnceLock<FastMap<&'a str, Lookup>>,
-}
-
-impl<'a> Model<'a> {
     /// The catalog's judgement of every literal `Action`/`NotAction` entry of the tree, by spelling,
     /// made once however many rules ask: policies repeat one another (the corpus: 61k entries,
     /// 17k spellings).
-    pub fn action_lookups(&self) -> &FastMap<&'a str, Lookup> {
-        self.action_lookups.get_or_init(|| {
-            let catalog = catalog::catalog();
-            let mut lookups = FastMap::default();
-            let workspace: &'a Workspace = self.workspace;
-            for policy in &workspace.policies {
-                for statement in &policy.statements {
-                    for item in statement.actions.items.iter().filter(|i| !i.opaque) {
-                        lookups
-                            .entry(item.value.as_str())
-                            .or_insert_with(|| catalog.lookup(&item.value));
-                    }
-                }
+    pub action_lookups: FastMap<&'a str, Lookup>,
+}
+
+fn action_lookups(workspace: &Workspace) -> FastMap<&str, Lookup> {
+    let catalog = catalog::catalog();
+    let mut lookups = FastMap::default();
+    for policy in &workspace.policies {
+        for statement in &policy.statements {
+            for item in statement.actions.items.iter().filter(|i| !i.opaque) {
+                lookups
+                    .entry(item.value.as_str())
+                    .or_insert_with(|| catalog.lookup(&item.value));
             }
-            lookups
-        })
+        }
     }
+    lookups
 }
 
 fn folder(path: &str) -> &str {
@@ -340,6 +335,27 @@ impl<'a> OrbPrincipal<'a> {
 }
 
 pub fn build(workspace: &Workspace) -> Model<'_> {
+    // The catalog's judgements need nothing from linking, which runs on one core: on another, they
+    // are ready (the catalog loaded with them) when the rules start.
+    if workspace.threads > 1 {
+        std::thread::scope(|s| {
+            let lookups = s.spawn(|| action_lookups(workspace));
+            let model = link(workspace);
+            Model {
+                action_lookups: lookups.join().expect("catalog lookups panicked"),
+                ..model
+            }
+        })
+    } else {
+        Model {
+            action_lookups: action_lookups(workspace),
+            ..link(workspace)
+        }
+    }
+}
+
+/// The model without `action_lookups`.
+fn link(workspace: &Workspace) -> Model<'_> {
     let links = Links::new(&workspace.cfn_templates, &workspace.policies);
     let orb = orb_principal(workspace, &links);
     let by_name: BTreeMap<&str, &OrbTemplateFile> = workspace
@@ -389,7 +405,7 @@ pub fn build(workspace: &Workspace) -> Model<'_> {
         orb_policies: orb.written,
         orb_principals: orb.principals,
         links,
-        action_lookups: OnceLock::new(),
+        action_lookups: FastMap::default(),
     }
 }
 

@@ -159,7 +159,7 @@ struct Inventory<'a> {
     deployments: Vec<DeploymentEntry<'a>>,
 }
 
-fn build<'a, 'm: 'a>(model: &'a Model<'m>) -> Inventory<'a> {
+fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
     let ws = model.workspace;
     let mut positions = Positions::new(&ws.sources);
     let mut documents = Vec::new();

@@ -22,7 +22,7 @@ pub fn actions<'m>(model: &'m Model) -> impl Iterator<Item = (&'m PolicyDocument
 pub fn judged_actions<'m>(
     model: &'m Model,
 ) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item, Lookup)> {
-    let lookups = model.action_lookups();
+    let lookups = &model.action_lookups;
     actions(model).map(move |(policy, item)| {
         let lookup = lookups
             .get(item.value.as_str())
