@@ -33,9 +33,10 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_act
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let catalog = catalog::catalog();
     for (policy, item) in actions(model) {
-        let Some((prefix, name)) = item.value.split_once(':') else {
+        let Some(colon) = memchr::memchr(b':', item.value.as_bytes()) else {
             continue;
         };
+        let (prefix, name) = (&item.value[..colon], &item.value[colon + 1..]);
         if !prefix.chars().any(|c| c.is_ascii_uppercase()) {
             continue;
         }

@@ -239,10 +239,15 @@ impl Parser<'_> {
                 self.pos = run_start + i;
                 return Err(self.error_here("control characters must be escaped in JSON strings"));
             }
-            out.push_str(&self.text[run_start..run_end]);
             self.pos = run_end;
             match self.src[self.pos] {
+                // Most strings have no escape: taken whole, inline when short.
+                b'"' if out.is_empty() => {
+                    self.pos += 1;
+                    return Ok(Text::from(&self.text[run_start..run_end]));
+                }
                 b'"' => {
+                    out.push_str(&self.text[run_start..run_end]);
                     self.pos += 1;
                     return Ok(out);
                 }
@@ -251,7 +256,10 @@ impl Parser<'_> {
                         self.error_here("control characters must be escaped in JSON strings")
                     )
                 }
-                _ => self.escape(&mut out)?,
+                _ => {
+                    out.push_str(&self.text[run_start..run_end]);
+                    self.escape(&mut out)?;
+                }
             }
         }
     }
