@@ -46,7 +46,7 @@ pub struct Workspace {
 impl Workspace {
     pub fn sort(&mut self) {
         self.policies
-            .sort_by(|a, b| (&a.file, a.node.span.start).cmp(&(&b.file, b.node.span.start)));
+            .sort_by(|a, b| (&a.file, a.span.start).cmp(&(&b.file, b.span.start)));
         self.roles
             .sort_by(|a, b| (&a.file, a.span.start).cmp(&(&b.file, b.span.start)));
         self.configs.sort_by(|a, b| a.file.cmp(&b.file));
@@ -102,7 +102,7 @@ impl<'a> Deployment<'a> {
                 .count();
             (
                 same_service,
-                std::cmp::Reverse((p.file.clone(), p.node.span.start)),
+                std::cmp::Reverse((p.file.clone(), p.span.start)),
             )
         })
     }
@@ -310,9 +310,9 @@ impl<'a> OrbPrincipal<'a> {
     fn settle(mut self, workspace: &Workspace) -> OrbPrincipal<'a> {
         for list in [&mut self.policies, &mut self.boundaries] {
             list.sort_by(|a, b| {
-                (&a.file, a.node.span.start, &a.origin.path).cmp(&(
+                (&a.file, a.span.start, &a.origin.path).cmp(&(
                     &b.file,
-                    b.node.span.start,
+                    b.span.start,
                     &b.origin.path,
                 ))
             });

@@ -10,7 +10,8 @@ use crate::generate::{draft, DraftStatement};
 use crate::iam::grants::Verdict;
 use crate::iam::policy::{Effect, PolicyDocument, Statement};
 use crate::orb::needs::Need;
-use crate::syntax::{Node, Value};
+use crate::span::Span;
+use crate::syntax::{json, yaml, Node, Value};
 use std::collections::BTreeMap;
 
 /// Replace `start..end` of a file with `text`.
@@ -44,7 +45,7 @@ pub fn plan(model: &Model) -> Plan {
                 continue;
             };
             let entry = by_policy
-                .entry((policy.file.clone(), policy.node.span.start))
+                .entry((policy.file.clone(), policy.span.start))
                 .or_insert((policy, Vec::new()));
             let need = d.need_of(f);
             let known = entry.1.iter().any(|(n, a)| {
@@ -68,7 +69,8 @@ pub fn plan(model: &Model) -> Plan {
         let edits = if has_intrinsics(policy, text) {
             None
         } else {
-            policy_edits(policy, &missing, text, layout)
+            document_node(policy, text, layout)
+                .and_then(|node| policy_edits(policy, &node, &missing, text, layout))
         };
         match edits {
             Some(edits) => plan
@@ -88,7 +90,7 @@ fn has_intrinsics(policy: &PolicyDocument, text: &str) -> bool {
     let markers = ["\"Fn::", "\"Ref\"", "Fn::", "Ref:", "!"];
     policy.origin.resource.is_some()
         && text
-            .get(policy.node.span.range())
+            .get(policy.span.range())
             .is_some_and(|t| markers.iter().any(|m| t.contains(m)))
 }
 
@@ -115,9 +117,41 @@ fn is_json(text: &str) -> bool {
         .starts_with(['{', '['])
 }
 
+/// The policy's tree, read again from the text the scan kept: the model keeps spans, not trees, and
+/// only the few policies `--fix` edits need one. A YAML file may hold JSON.
+fn document_node(policy: &PolicyDocument, text: &str, layout: Layout) -> Option<Node> {
+    let parsed = match layout {
+        Layout::Json => json::parse(text).or_else(|_| yaml::parse(text)),
+        Layout::Yaml => yaml::parse(text),
+    };
+    node_at(parsed.ok()?.root, policy.span)
+}
+
+/// The outermost node spanning exactly `span`.
+fn node_at(node: Node, span: Span) -> Option<Node> {
+    if node.span == span {
+        return Some(node);
+    }
+    let contains = |n: &Node| n.span.start <= span.start && span.end <= n.span.end;
+    match node.value {
+        Value::Array(items) => items
+            .into_iter()
+            .find(contains)
+            .and_then(|n| node_at(n, span)),
+        Value::Object(entries) => entries
+            .into_iter()
+            .map(|e| e.value)
+            .find(contains)
+            .and_then(|n| node_at(n, span)),
+        Value::Tagged(_, inner) => node_at(*inner, span),
+        _ => None,
+    }
+}
+
 /// The edits for one policy; `None` when its layout is one `--fix` does not edit (a lone YAML statement).
 fn policy_edits(
     policy: &PolicyDocument,
+    document: &Node,
     missing: &Missing,
     text: &str,
     layout: Layout,
@@ -145,7 +179,7 @@ fn policy_edits(
     let mut edits: Vec<Edit> = into_existing
         .into_values()
         .filter_map(|(statement, actions)| {
-            let node = statement_node(policy, statement)?;
+            let node = statement_node(document, statement)?;
             append_actions(node.get("Action")?, &actions, text, layout)
         })
         .collect();
@@ -153,7 +187,7 @@ fn policy_edits(
     for s in &mut statements {
         s.sid = unique_sid(policy, &s.sid);
     }
-    edits.extend(append_statements(&policy.node, &statements, text, layout)?);
+    edits.extend(append_statements(document, &statements, text, layout)?);
     Some(edits)
 }
 
@@ -180,8 +214,8 @@ fn host_statement<'p>(policy: &'p PolicyDocument, action: &str) -> Option<&'p St
     })
 }
 
-fn statement_node<'p>(policy: &'p PolicyDocument, statement: &Statement) -> Option<&'p Node> {
-    let list = policy.node.get("Statement")?;
+fn statement_node<'d>(document: &'d Node, statement: &Statement) -> Option<&'d Node> {
+    let list = document.get("Statement")?;
     match &list.value {
         Value::Array(items) => items.iter().find(|n| n.span == statement.span),
         Value::Object(_) => Some(list),

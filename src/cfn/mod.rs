@@ -211,7 +211,7 @@ pub fn extract(
         if let Some(props) = props {
             policies.extend(reader.documents(id, ty, props));
         }
-        reader.relations(&mut template, id, key_span, ty, props, &policies);
+        reader.relations(&mut template, id, key_span, ty, props);
     }
     (template, policies)
 }
@@ -265,7 +265,6 @@ impl Reader<'_> {
         key_span: Span,
         ty: &str,
         props: Option<&Node>,
-        policies: &[PolicyDocument],
     ) {
         let empty = Node {
             value: Value::Object(Vec::new()),
@@ -285,12 +284,12 @@ impl Reader<'_> {
                 .map(|(t, _)| t);
             let mut principal = self.principal(id, key_span, ty, kind, name, props);
             if kind == PrincipalKind::Role {
-                let trust = policies.iter().rev().find(|p| {
-                    p.origin.resource.as_deref() == Some(id)
-                        && p.kind == crate::iam::policy::PolicyKind::Trust
-                });
+                // The document `documents` read as the role's trust policy.
+                let trust = props
+                    .get("AssumeRolePolicyDocument")
+                    .filter(|n| n.is_object() && n.intrinsic().is_none());
                 if let Some(trust) = trust {
-                    read_trust(&trust.node, &mut principal);
+                    read_trust(&self.resolver.normalize(trust), &mut principal);
                 }
             }
             if kind == PrincipalKind::User {

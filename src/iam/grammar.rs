@@ -84,9 +84,8 @@ const CONDITION_OPERATORS: &[&str] = &[
 ];
 
 /// Every grammar problem of one policy document, in document order.
-pub fn check(policy: &PolicyDocument) -> Vec<Problem> {
+pub fn check(policy: &PolicyDocument, doc: &Node) -> Vec<Problem> {
     let mut out = Vec::new();
-    let doc = &policy.node;
     let Some(entries) = doc.as_object() else {
         return out;
     };
@@ -95,7 +94,7 @@ pub fn check(policy: &PolicyDocument) -> Vec<Problem> {
         None => out.push(Problem {
             warning: true,
             ..Problem::error(
-                policy.anchor(),
+                policy.anchor,
                 "policy has no `Version`: IAM reads it as 2008-10-17, without policy variables",
                 "add \"Version\": \"2012-10-17\" beside this",
             )
@@ -540,7 +539,7 @@ mod tests {
     fn problems(kind: Option<PolicyKind>, text: &str) -> Vec<String> {
         let root = json::parse(text).expect("parses").root;
         let doc = PolicyDocument::from_node(&"p.json".into(), root, Origin::default(), kind);
-        check(&doc)
+        doc.problems
             .into_iter()
             .map(|p| format!("{}{}", if p.warning { "warning: " } else { "" }, p.message))
             .collect()

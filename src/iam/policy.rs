@@ -106,7 +106,11 @@ pub struct PolicyDocument {
     pub file: FilePath,
     pub kind: PolicyKind,
     pub origin: Origin,
-    pub node: Node,
+    /// The document in its file. The tree itself is dropped once read: the model needs spans, and
+    /// `--fix` reads the few trees it edits again from the kept text.
+    pub span: Span,
+    /// Where to point when saying "this policy was checked": its `Statement` key, else the document.
+    pub anchor: Span,
     pub statements: Vec<Statement>,
     /// What IAM's grammar rejects or doubts (ORB303), judged when the document is read: on the
     /// scan's parse workers, alongside parsing, rather than in one rule's thread afterwards.
@@ -127,27 +131,21 @@ impl PolicyDocument {
             .map(statement)
             .collect::<Vec<_>>();
         let kind = kind.unwrap_or_else(|| kind_by_content(&statements));
+        let anchor = node.entry("Statement").map_or(
+            Span::new(node.span.start as usize, node.span.start as usize + 1),
+            |e| e.key_span,
+        );
         let mut doc = PolicyDocument {
             file: file.clone(),
             kind,
             origin,
-            node,
+            span: node.span,
+            anchor,
             statements,
             problems: Vec::new(),
         };
-        doc.problems = grammar::check(&doc);
+        doc.problems = grammar::check(&doc, &node);
         doc
-    }
-
-    /// Where to point when saying "this policy was checked": its `Statement` key, else the document.
-    pub fn anchor(&self) -> Span {
-        self.node
-            .entry("Statement")
-            .map(|e| e.key_span)
-            .unwrap_or(Span::new(
-                self.node.span.start as usize,
-                self.node.span.start as usize + 1,
-            ))
     }
 }
 

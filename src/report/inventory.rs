@@ -170,7 +170,7 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
             resource: p.origin.resource.as_deref(),
             resource_type: p.origin.resource_type.as_deref(),
             path: &p.origin.path,
-            span: positions.span(&p.file, p.node.span),
+            span: positions.span(&p.file, p.span),
             statements: p.statements.len(),
         });
     }

@@ -55,7 +55,7 @@ fn emit(
             };
             let hit_key = match (hit, f.outside_boundary) {
                 (Some(h), _) => Some((h.policy.file.clone(), h.statement.span.start)),
-                (None, Some(b)) => Some((b.file.clone(), b.node.span.start)),
+                (None, Some(b)) => Some((b.file.clone(), b.span.start)),
                 (None, None) => None,
             };
             // A refused action is as serious as the need it breaks; an uncertain one at most a warning.
@@ -153,7 +153,7 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
         (Kind::Missing, _, Some(b)) => {
             d = d.with_label(
                 &b.file,
-                b.anchor(),
+                b.anchor,
                 format!("the permissions boundary allows no {acts}"),
             );
         }
@@ -161,7 +161,7 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
             if let Some(policy) = deployment.policy_for(&g.actions) {
                 d = d.with_label(
                     &policy.file,
-                    policy.anchor(),
+                    policy.anchor,
                     format!("checked this policy: it grants no {acts}"),
                 );
             }
