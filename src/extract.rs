@@ -80,6 +80,20 @@ fn is_jinja(text: &str) -> bool {
     text.contains("{{") || text.contains("{%")
 }
 
+/// A file's tree, read as extraction reads it: by its name and first byte. `None` for TOML, which is
+/// only scanned for suppressions.
+pub fn tree_of(path: &str, text: &str) -> Option<Result<Parsed, ParseError>> {
+    read_tree(syntax_of(path, text), text)
+}
+
+fn read_tree(syntax: Syntax, text: &str) -> Option<Result<Parsed, ParseError>> {
+    match syntax {
+        Syntax::Json => Some(json::parse(text)),
+        Syntax::Yaml => Some(yaml::parse(text)),
+        Syntax::Toml => None,
+    }
+}
+
 pub fn extract(candidate: &Candidate) -> Extracted {
     let path = &candidate.path;
     let mut out = Extracted::default();
@@ -106,10 +120,8 @@ pub fn extract(candidate: &Candidate) -> Extracted {
         };
         out.suppressions = suppress::from_comments(path, &candidate.text, &found);
     }
-    let parsed = match syntax {
-        Syntax::Json => json::parse(&candidate.text),
-        Syntax::Yaml => yaml::parse(&candidate.text),
-        Syntax::Toml => return out,
+    let Some(parsed) = read_tree(syntax, &candidate.text) else {
+        return out;
     };
     match parsed {
         Ok(parsed) => from_tree(path, parsed, syntax, &mut out),

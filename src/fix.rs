@@ -11,7 +11,7 @@ use crate::iam::grants::Verdict;
 use crate::iam::policy::{Effect, PolicyDocument, Statement};
 use crate::orb::needs::Need;
 use crate::span::Span;
-use crate::syntax::{json, yaml, Node, Value};
+use crate::syntax::{Node, Value};
 use std::collections::BTreeMap;
 
 /// Replace `start..end` of a file with `text`.
@@ -69,7 +69,7 @@ pub fn plan(model: &Model) -> Plan {
         let edits = if has_intrinsics(policy, text) {
             None
         } else {
-            document_node(policy, text, layout)
+            document_node(policy, text)
                 .and_then(|node| policy_edits(policy, &node, &missing, text, layout))
         };
         match edits {
@@ -117,14 +117,11 @@ fn is_json(text: &str) -> bool {
         .starts_with(['{', '['])
 }
 
-/// The policy's tree, read again from the text the scan kept: the model keeps spans, not trees, and
-/// only the few policies `--fix` edits need one. A YAML file may hold JSON.
-fn document_node(policy: &PolicyDocument, text: &str, layout: Layout) -> Option<Node> {
-    let parsed = match layout {
-        Layout::Json => json::parse(text).or_else(|_| yaml::parse(text)),
-        Layout::Yaml => yaml::parse(text),
-    };
-    node_at(parsed.ok()?.root, policy.span)
+/// The policy's tree, read again from the text the scan kept, as extraction read it: the model
+/// keeps spans, not trees, and only the few policies `--fix` edits need one.
+fn document_node(policy: &PolicyDocument, text: &str) -> Option<Node> {
+    let parsed = crate::extract::tree_of(&policy.file, text)?.ok()?;
+    node_at(parsed.root, policy.span)
 }
 
 /// The outermost node spanning exactly `span`.
