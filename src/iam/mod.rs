@@ -2,6 +2,7 @@
 //! grammars and the grants evaluator.
 
 pub mod catalog;
+mod catalog_key;
 pub mod grammar;
 pub mod grants;
 pub mod pattern;
