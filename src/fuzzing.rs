@@ -97,5 +97,5 @@ fn render_all(report: &Report) {
     json::render(report, &mut sink).expect("in-memory write");
     concise::render(report, &mut sink).expect("in-memory write");
     let mut colour = termcolor::NoColor::new(Vec::new());
-    human::render(report, &mut colour).expect("in-memory write");
+    human::render(report, 2, &mut colour).expect("in-memory write");
 }

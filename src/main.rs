@@ -195,14 +195,7 @@ fn options(args: &InputArgs) -> Result<ScanOptions, String> {
         [one] if one.is_dir() => one.clone(),
         _ => PathBuf::from("."),
     };
-    let threads = args
-        .threads
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        })
-        .max(1);
+    let threads = thread_count(args.threads);
     Ok(ScanOptions {
         paths: args.paths.clone(),
         root,
@@ -287,13 +280,29 @@ fn workspace(
     Ok((opts, settings, ws))
 }
 
-fn render<W: WriteColor>(format: Format, report: &Report, out: &mut W) -> std::io::Result<()> {
+/// `-j`, or one thread per core.
+fn thread_count(requested: Option<usize>) -> usize {
+    requested
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+        .max(1)
+}
+
+fn render<W: WriteColor>(
+    format: Format,
+    report: &Report,
+    threads: usize,
+    out: &mut W,
+) -> std::io::Result<()> {
     match format {
         Format::Json => json::render(report, out),
         Format::Concise => concise::render(report, out),
         Format::Sarif => sarif::render(report, &settings::absolute(Path::new(".")), out),
         Format::Github => github::render(report, out),
-        Format::Human | Format::Auto => human::render(report, out),
+        Format::Human | Format::Auto => human::render(report, threads, out),
     }
 }
 
@@ -319,15 +328,15 @@ fn stdout_is_file() -> bool {
 
 fn write_report(args: &ScanArgs, report: &Report) -> Result<(), String> {
     match &args.output {
-        Some(path) => write_file(args.format, report, path)
+        Some(path) => write_file(args.format, report, thread_count(args.input.threads), path)
             .map_err(|e| format!("{}: cannot write: {e}", path.display())),
         None => written(write_stdout(args, report)),
     }
 }
 
-fn write_file(format: Format, report: &Report, path: &Path) -> std::io::Result<()> {
+fn write_file(format: Format, report: &Report, threads: usize, path: &Path) -> std::io::Result<()> {
     let mut out = NoColor::new(std::io::BufWriter::new(std::fs::File::create(path)?));
-    render(format, report, &mut out)?;
+    render(format, report, threads, &mut out)?;
     out.get_mut().flush()
 }
 
@@ -339,7 +348,12 @@ fn write_stdout(args: &ScanArgs, report: &Report) -> std::io::Result<()> {
     if let Some(token) = &fence {
         writeln!(out, "::stop-commands::{token}")?;
     }
-    render(args.format, report, &mut out)?;
+    render(
+        args.format,
+        report,
+        thread_count(args.input.threads),
+        &mut out,
+    )?;
     if let Some(token) = &fence {
         writeln!(out, "::{token}::")?;
     }

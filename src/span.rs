@@ -37,7 +37,7 @@ pub struct LineIndex<'a> {
     /// `(offset, characters before it)` every `CHECKPOINT` bytes, built on the first column asked
     /// for far into a line: columns on a minified one-line file cost a short count each, not a
     /// count from the start of the file.
-    checkpoints: std::cell::OnceCell<Vec<(usize, usize)>>,
+    checkpoints: std::sync::OnceLock<Vec<(usize, usize)>>,
 }
 
 const CHECKPOINT: usize = 4096;
@@ -49,7 +49,7 @@ impl<'a> LineIndex<'a> {
         LineIndex {
             text,
             line_starts,
-            checkpoints: std::cell::OnceCell::new(),
+            checkpoints: std::sync::OnceLock::new(),
         }
     }
 

@@ -11,8 +11,10 @@ use codespan_reporting::term::{self, Config};
 use std::collections::BTreeMap;
 use termcolor::WriteColor;
 
-pub fn render(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> {
-    emit(&report.diagnostics, &report.sources, out)?;
+/// Renders on up to `threads` cores: diagnostics are drawn independently, each share into its own
+/// buffer, and the buffers are written in order, so the bytes do not depend on the thread count.
+pub fn render(report: &Report, threads: usize, out: &mut dyn WriteColor) -> std::io::Result<()> {
+    emit_on(&report.diagnostics, &report.sources, threads, out)?;
     summary(report, out)
 }
 
@@ -21,6 +23,18 @@ pub fn render(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> 
 pub fn emit(
     diagnostics: &[Diagnostic],
     sources: &BTreeMap<FilePath, String>,
+    out: &mut dyn WriteColor,
+) -> std::io::Result<()> {
+    emit_on(diagnostics, sources, 1, out)
+}
+
+/// Fewer diagnostics than this per thread are not worth a thread.
+const DIAGNOSTICS_PER_THREAD: usize = 64;
+
+fn emit_on(
+    diagnostics: &[Diagnostic],
+    sources: &BTreeMap<FilePath, String>,
+    threads: usize,
     out: &mut dyn WriteColor,
 ) -> std::io::Result<()> {
     // Every labelled file once, neutralized, and each diagnostic's spans as (file, span).
@@ -43,13 +57,66 @@ pub fn emit(
                 .collect()
         })
         .collect();
-    let files: Vec<Source> = texts
+    let threads = threads.clamp(1, diagnostics.len().div_ceil(DIAGNOSTICS_PER_THREAD).max(1));
+    if threads == 1 {
+        return draw(diagnostics, &spans, &index(&texts), out);
+    }
+    // Indexing the lines of every quoted file is a fifth of the work: shared out too.
+    let files: Vec<Source> = std::thread::scope(|scope| {
+        let workers: Vec<_> = texts
+            .chunks(texts.len().div_ceil(threads))
+            .map(|texts| scope.spawn(move || index(texts)))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("indexing panicked"))
+            .collect()
+    });
+    let share = diagnostics.len().div_ceil(threads);
+    let blank = || {
+        if out.supports_color() {
+            termcolor::Buffer::ansi()
+        } else {
+            termcolor::Buffer::no_color()
+        }
+    };
+    let buffers: Vec<std::io::Result<termcolor::Buffer>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = diagnostics
+            .chunks(share)
+            .zip(spans.chunks(share))
+            .map(|(diagnostics, spans)| {
+                let mut buffer = blank();
+                let files = &files;
+                scope.spawn(move || draw(diagnostics, spans, files, &mut buffer).map(|()| buffer))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("rendering panicked"))
+            .collect()
+    });
+    for buffer in buffers {
+        out.write_all(buffer?.as_slice())?;
+    }
+    Ok(())
+}
+
+fn index<'a>(texts: &'a [(String, std::borrow::Cow<'a, str>)]) -> Vec<Source<'a>> {
+    texts
         .iter()
         .map(|(name, text)| Source::new(name, text))
-        .collect();
+        .collect()
+}
+
+fn draw(
+    diagnostics: &[Diagnostic],
+    spans: &[Vec<(usize, Span)>],
+    files: &[Source],
+    out: &mut dyn WriteColor,
+) -> std::io::Result<()> {
     let config = Config::default();
-    for (d, spans) in diagnostics.iter().zip(&spans) {
-        let (excerpt, ranges) = Excerpt::new(&files, spans, &config);
+    for (d, spans) in diagnostics.iter().zip(spans) {
+        let (excerpt, ranges) = Excerpt::new(files, spans, &config);
         let messages = std::iter::once(&d.primary_label).chain(d.labels.iter().map(|l| &l.message));
         let labels = spans
             .iter()

@@ -90,20 +90,24 @@ impl Report {
 /// Replaces control and bidi characters with look-alikes of the same UTF-8 length, so byte spans stay
 /// valid and no escape sequence from a scanned file reaches a terminal.
 pub fn neutralize_source(text: &str) -> std::borrow::Cow<'_, str> {
-    // Nearly every file is printable ASCII: one pass over the bytes, and no copy.
+    // Nearly every file is printable ASCII, and nearly every other one has nothing to replace: a
+    // pass over the bytes or the characters, and no copy.
     let printable = |b: &u8| matches!(b, b' '..=b'~' | b'\n' | b'\t' | b'\r');
-    if text.as_bytes().iter().all(printable) {
+    if text.as_bytes().iter().all(printable) || !text.chars().any(|c| look_alike(c).is_some()) {
         return std::borrow::Cow::Borrowed(text);
     }
-    text.chars()
-        .map(|c| match c {
-            '\n' | '\t' | '\r' => c,
-            c if (c as u32) < 0x20 || c == '\u{7f}' => '?',
-            c if ('\u{80}'..='\u{9f}').contains(&c) => '\u{bf}',
-            c if is_bidi_or_invisible(c) => '\u{fffd}',
-            c => c,
-        })
-        .collect()
+    text.chars().map(|c| look_alike(c).unwrap_or(c)).collect()
+}
+
+/// The same-length stand-in for a character a terminal could act on.
+fn look_alike(c: char) -> Option<char> {
+    match c {
+        '\n' | '\t' | '\r' => None,
+        c if (c as u32) < 0x20 || c == '\u{7f}' => Some('?'),
+        c if ('\u{80}'..='\u{9f}').contains(&c) => Some('\u{bf}'),
+        c if is_bidi_or_invisible(c) => Some('\u{fffd}'),
+        _ => None,
+    }
 }
 
 fn is_bidi_or_invisible(c: char) -> bool {
@@ -112,9 +116,13 @@ fn is_bidi_or_invisible(c: char) -> bool {
 
 /// Escapes control characters in text from scanned files that appears in messages and paths.
 pub fn escape_text(text: &str) -> String {
+    let escaped = |c: char| c.is_control() || is_bidi_or_invisible(c);
+    if !text.chars().any(escaped) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() || is_bidi_or_invisible(c) {
+        if escaped(c) {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);
