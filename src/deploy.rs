@@ -9,7 +9,7 @@ use crate::iam::grants::{
     evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Verdict,
 };
 use crate::iam::pattern::cmp_ignore_case;
-use crate::iam::policy::{Item, PolicyDocument, PolicyKind};
+use crate::iam::policy::{literal_actions, Item, PolicyDocument, PolicyKind};
 use crate::iam::role::Role;
 use crate::orb::files::{OrbConfig, OrbTemplateFile};
 use crate::orb::needs::{needs_of, Need};
@@ -138,25 +138,43 @@ pub struct Model<'a> {
     pub links: Links<'a>,
     /// The template principals taken as ORB's.
     pub orb_principals: Vec<&'a Principal>,
-    /// The catalog's judgement of every literal `Action`/`NotAction` entry of the tree, by spelling,
-    /// made once however many rules ask: policies repeat one another (the corpus: 61k entries,
-    /// 17k spellings).
-    pub action_lookups: FastMap<&'a str, Lookup>,
+    /// The catalog's judgement of every literal `Action`/`NotAction` entry of the tree.
+    pub action_lookups: ActionLookups,
 }
 
-fn action_lookups(workspace: &Workspace) -> FastMap<&str, Lookup> {
-    let catalog = catalog::catalog();
-    let mut lookups = FastMap::default();
-    for policy in &workspace.policies {
-        for statement in &policy.statements {
-            for item in statement.actions.items.iter().filter(|i| !i.opaque) {
-                lookups
-                    .entry(item.value.as_str())
-                    .or_insert_with(|| catalog.lookup(&item.value));
-            }
+/// The catalog's judgement of each entry of `policy::literal_actions`, in its order, made once
+/// however many rules ask, and once per spelling: policies repeat one another (the corpus: 61k
+/// entries, 17k spellings).
+#[derive(Default)]
+pub struct ActionLookups {
+    distinct: Vec<Lookup>,
+    /// Per entry, its spelling's judgement in `distinct`.
+    per_entry: Vec<u32>,
+}
+
+impl ActionLookups {
+    fn new(workspace: &Workspace) -> ActionLookups {
+        let catalog = catalog::catalog();
+        let mut seen: FastMap<&str, u32> = FastMap::default();
+        let mut distinct = Vec::new();
+        let per_entry = literal_actions(&workspace.policies)
+            .map(|(_, item)| {
+                *seen.entry(item.value.as_str()).or_insert_with(|| {
+                    distinct.push(catalog.lookup(&item.value));
+                    distinct.len() as u32 - 1
+                })
+            })
+            .collect();
+        ActionLookups {
+            distinct,
+            per_entry,
         }
     }
-    lookups
+
+    /// The judgements of `policy::literal_actions(&workspace.policies)`, entry by entry.
+    pub fn in_order(&self) -> impl Iterator<Item = &Lookup> {
+        self.per_entry.iter().map(|&i| &self.distinct[i as usize])
+    }
 }
 
 fn folder(path: &str) -> &str {
@@ -339,7 +357,7 @@ pub fn build(workspace: &Workspace) -> Model<'_> {
     // are ready (the catalog loaded with them) when the rules start.
     if workspace.threads > 1 {
         std::thread::scope(|s| {
-            let lookups = s.spawn(|| action_lookups(workspace));
+            let lookups = s.spawn(|| ActionLookups::new(workspace));
             let model = link(workspace);
             Model {
                 action_lookups: lookups.join().expect("catalog lookups panicked"),
@@ -348,7 +366,7 @@ pub fn build(workspace: &Workspace) -> Model<'_> {
         })
     } else {
         Model {
-            action_lookups: action_lookups(workspace),
+            action_lookups: ActionLookups::new(workspace),
             ..link(workspace)
         }
     }
@@ -405,7 +423,7 @@ fn link(workspace: &Workspace) -> Model<'_> {
         orb_policies: orb.written,
         orb_principals: orb.principals,
         links,
-        action_lookups: FastMap::default(),
+        action_lookups: ActionLookups::default(),
     }
 }
 

@@ -48,7 +48,7 @@ impl Resolver {
                 props
                     .and_then(|p| p.get(key))
                     .and_then(Node::pattern_text)
-                    .map(|(t, _)| t)
+                    .map(|(t, _)| t.into())
             };
             map.insert(
                 id.to_string(),
@@ -334,7 +334,7 @@ Resources:
             .as_array()
             .unwrap()
             .iter()
-            .map(|n| n.pattern_text().unwrap().0)
+            .map(|n| n.pattern_text().unwrap().0.into())
             .collect();
         assert_eq!(
             res,

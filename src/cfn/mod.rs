@@ -281,7 +281,7 @@ impl Reader<'_> {
             let name = props
                 .get(name_key)
                 .and_then(Node::pattern_text)
-                .map(|(t, _)| t);
+                .map(|(t, _)| t.into());
             let mut principal = self.principal(id, key_span, ty, kind, name, props);
             if kind == PrincipalKind::Role {
                 // The document `documents` read as the role's trust policy.
@@ -316,7 +316,7 @@ impl Reader<'_> {
                 name: props
                     .get("InstanceProfileName")
                     .and_then(Node::pattern_text)
-                    .map(|(t, _)| t),
+                    .map(|(t, _)| t.into()),
                 roles: self.targets(props.get("Roles")),
             }),
             "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
@@ -402,7 +402,7 @@ impl Reader<'_> {
             }
         }
         let (arn, _) = self.resolver.normalize(node).pattern_text()?;
-        Some(self.arn_ref(id, ty, arn, node.span, path))
+        Some(self.arn_ref(id, ty, arn.into(), node.span, path))
     }
 
     fn arn_ref(&self, id: &str, ty: &str, arn: String, span: Span, path: String) -> ManagedRef {
@@ -435,7 +435,7 @@ impl Reader<'_> {
             .filter_map(|(path, n)| {
                 let (text, _) = self.resolver.normalize(n).pattern_text()?;
                 let arn = if text.starts_with("arn:") {
-                    text
+                    text.into()
                 } else {
                     managed::arn_for_name(&text)
                         .unwrap_or_else(|| format!("arn:aws:iam::aws:policy/{text}"))
@@ -469,7 +469,7 @@ impl Reader<'_> {
                         .then(|| Target::Logical(t.to_string()));
                 }
                 let (text, _) = n.pattern_text()?;
-                (text != "*" && !text.is_empty()).then_some(Target::Name(text))
+                (text != "*" && !text.is_empty()).then(|| Target::Name(text.into()))
             })
             .collect()
     }
@@ -532,7 +532,7 @@ fn read_trust(doc: &Node, principal: &mut Principal) {
                     if e.key == "Service" {
                         for s in e.value.strings() {
                             if let Some((t, _)) = s.pattern_text() {
-                                principal.trusted_services.push(t);
+                                principal.trusted_services.push(t.into());
                             }
                         }
                     } else {

@@ -9,6 +9,7 @@
 use super::pattern::{glob_match, resource_match, ResourceMatch};
 use super::policy::{Condition, Effect, Item, Matcher, PolicyDocument, Statement};
 use crate::span::Span;
+use crate::syntax::Text;
 use crate::FastMap;
 
 /// What the deployment fixes about a request, for the condition keys orb-scan evaluates.
@@ -144,14 +145,14 @@ impl<'a> Evaluation<'a> {
 pub struct ActionIndex<'a> {
     policies: Vec<&'a PolicyDocument>,
     /// Lowercased plain action → `(policy, statement)` positions, ascending.
-    by_action: FastMap<String, Vec<(u32, u32)>>,
+    by_action: FastMap<Text, Vec<(u32, u32)>>,
     /// Positions of statements that are not only plain names (globs, `NotAction`), ascending.
     always: Vec<(u32, u32)>,
 }
 
 impl<'a> ActionIndex<'a> {
     pub fn new(policies: &[&'a PolicyDocument]) -> ActionIndex<'a> {
-        let mut by_action: FastMap<String, Vec<(u32, u32)>> = FastMap::default();
+        let mut by_action: FastMap<Text, Vec<(u32, u32)>> = FastMap::default();
         let mut always = Vec::new();
         for (p, policy) in policies.iter().enumerate() {
             for (s, statement) in policy.statements.iter().enumerate() {
@@ -186,7 +187,7 @@ impl<'a> ActionIndex<'a> {
         }
         let named = self
             .by_action
-            .get(&request.action.to_ascii_lowercase())
+            .get(request.action.to_ascii_lowercase().as_str())
             .map_or(&[][..], Vec::as_slice);
         let mut eval = Evaluation::default();
         let (mut n, mut a) = (named.iter().peekable(), self.always.iter().peekable());

@@ -5,7 +5,7 @@ use crate::diagnostic::FilePath;
 use crate::iam::grammar::{self, Problem};
 use crate::iam::pattern::action_matches;
 use crate::span::Span;
-use crate::syntax::{Node, Value};
+use crate::syntax::{Node, Text, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -51,7 +51,7 @@ pub enum Effect {
 /// CloudFormation intrinsic will produce (`opaque`), which is never judged as a literal.
 #[derive(Clone, Debug)]
 pub struct Item {
-    pub value: String,
+    pub value: Text,
     pub span: Span,
     pub opaque: bool,
     /// ASCII without `*` or `?`: matching an action is one comparison (most entries are).
@@ -149,6 +149,23 @@ impl PolicyDocument {
     }
 }
 
+/// Every `Action`/`NotAction` entry of `policies` written as a literal (not produced by a
+/// CloudFormation intrinsic), with its policy, in scan order.
+pub fn literal_actions(
+    policies: &[PolicyDocument],
+) -> impl Iterator<Item = (&PolicyDocument, &Item)> {
+    policies.iter().flat_map(|policy| {
+        policy.statements.iter().flat_map(move |statement| {
+            statement
+                .actions
+                .items
+                .iter()
+                .filter(|item| !item.opaque)
+                .map(move |item| (policy, item))
+        })
+    })
+}
+
 fn statement_nodes(doc: &Node) -> Vec<&Node> {
     match doc.get("Statement") {
         Some(n) => match &n.value {
@@ -192,7 +209,8 @@ fn statement(node: &Node) -> Statement {
 }
 
 impl Item {
-    pub fn new(value: String, span: Span, opaque: bool) -> Item {
+    pub fn new(value: impl Into<Text>, span: Span, opaque: bool) -> Item {
+        let value = value.into();
         let plain = value.is_ascii() && memchr::memchr2(b'*', b'?', value.as_bytes()).is_none();
         Item {
             value,

@@ -41,7 +41,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     // The same misspelling recurs across policies; the nearest action is searched for once.
     let mut nearest_of: FastMap<&str, Option<String>> = FastMap::default();
     for (policy, item, lookup) in judged_actions(model) {
-        if lookup != Lookup::UnknownAction {
+        if *lookup != Lookup::UnknownAction {
             continue;
         }
         let nearest = nearest_of

@@ -37,7 +37,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     // the nearest service measures the distance to every one.
     let mut nearest_of: FastMap<&str, Option<&str>> = FastMap::default();
     for (policy, item, lookup) in judged_actions(model) {
-        if lookup != Lookup::UnknownService {
+        if *lookup != Lookup::UnknownService {
             continue;
         }
         let prefix = item.value.split(':').next().unwrap_or_default();

@@ -2,34 +2,22 @@
 //! the entries a rule can judge. Entries produced by CloudFormation intrinsics are left out.
 
 use crate::deploy::Model;
-use crate::iam::catalog::{self, Lookup};
+use crate::iam::catalog::Lookup;
 use crate::iam::grants::actions_apply;
-use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
+use crate::iam::policy::{literal_actions, Effect, Item, PolicyDocument, PolicyKind, Statement};
 
 /// Every `Action`/`NotAction` entry written as a literal, with its policy.
 pub fn actions<'m>(model: &'m Model) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item)> {
-    statements(model).flat_map(|(policy, statement)| {
-        statement
-            .actions
-            .items
-            .iter()
-            .filter(|item| !item.opaque)
-            .map(move |item| (policy, item))
-    })
+    literal_actions(&model.workspace.policies)
 }
 
 /// `actions` with the catalog's judgement of each entry (`Model::action_lookups`).
 pub fn judged_actions<'m>(
     model: &'m Model,
-) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item, Lookup)> {
-    let lookups = &model.action_lookups;
-    actions(model).map(move |(policy, item)| {
-        let lookup = lookups
-            .get(item.value.as_str())
-            .cloned()
-            .unwrap_or_else(|| catalog::catalog().lookup(&item.value));
-        (policy, item, lookup)
-    })
+) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item, &'m Lookup)> {
+    actions(model)
+        .zip(model.action_lookups.in_order())
+        .map(|((policy, item), lookup)| (policy, item, lookup))
 }
 
 /// Every statement of every policy, with its policy.

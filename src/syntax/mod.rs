@@ -172,9 +172,9 @@ impl Node {
 
     /// A string value, or a glob standing for what an intrinsic will produce: `${...}` parts of a
     /// `Fn::Sub` and whole `Ref`/`Fn::GetAtt`/`Fn::Join` results become `*`. `None` for non-strings.
-    pub fn pattern_text(&self) -> Option<(String, bool)> {
-        if let Some(s) = self.as_str() {
-            return Some((s.to_string(), false));
+    pub fn pattern_text(&self) -> Option<(Text, bool)> {
+        if let Value::String(s) = &self.value {
+            return Some((s.clone(), false));
         }
         let (name, inner) = self.intrinsic()?;
         match name {
@@ -184,7 +184,7 @@ impl Node {
                     Value::Array(items) => items.first()?.as_str()?,
                     _ => return Some(("*".into(), true)),
                 };
-                Some((substitute_unknowns(template), true))
+                Some((substitute_unknowns(template).into(), true))
             }
             "Fn::Join" => {
                 let items = inner.as_array()?;
@@ -202,7 +202,7 @@ impl Node {
                         .join(sep),
                     None => "*".into(),
                 };
-                Some((joined, true))
+                Some((joined.into(), true))
             }
             _ => Some(("*".into(), true)),
         }
