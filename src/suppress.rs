@@ -195,7 +195,7 @@ pub fn from_cfn_metadata(file: &FilePath, root: &Node) -> Vec<Suppression> {
         let codes: Vec<Code> = ignore
             .map(Node::strings)
             .unwrap_or_default()
-            .into_iter()
+            .iter()
             .filter_map(|n| {
                 n.as_str().map(|s| Code {
                     pattern: s.trim().to_ascii_uppercase(),

@@ -320,17 +320,15 @@ fn misspelled(s: &Node, positive: &str, negative: &str) -> bool {
     })
 }
 
-/// A string or a list of strings; intrinsics stand for strings. Reports anything else.
-fn string_items<'a>(value: &'a Node, field: &str, out: &mut Vec<Problem>) -> Vec<&'a Node> {
+/// A string or a list of strings; intrinsics stand for strings. Reports anything else, and gives the
+/// items to read the strings from.
+fn string_items<'a>(value: &'a Node, field: &str, out: &mut Vec<Problem>) -> &'a [Node] {
     if value.intrinsic().is_some() {
-        return Vec::new();
+        return &[];
     }
     let items = value.strings();
-    let mut strings = Vec::new();
     for item in items {
-        if item.as_str().is_some() {
-            strings.push(item);
-        } else if item.intrinsic().is_none() {
+        if item.as_str().is_none() && item.intrinsic().is_none() {
             out.push(Problem::error(
                 item.span,
                 format!(
@@ -341,23 +339,39 @@ fn string_items<'a>(value: &'a Node, field: &str, out: &mut Vec<Problem>) -> Vec
             ));
         }
     }
-    strings
+    items
 }
+
+/// Bytes IAM takes in a service prefix (`SERVICE`) and in an action name (both bits), globs included.
+const SERVICE: u8 = 1;
+const ACTION: u8 = 2;
+const ACTION_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'*' | b'?') {
+            table[b] = SERVICE | ACTION;
+        } else if c == b'_' {
+            table[b] = ACTION;
+        }
+        b += 1;
+    }
+    table
+};
 
 fn check_actions(kind: PolicyKind, field: &str, value: &Node, out: &mut Vec<Problem>) {
     for item in string_items(value, field, out) {
-        let text = item.as_str().unwrap_or_default();
+        let Some(text) = item.as_str() else {
+            continue;
+        };
+        let made_of = |part: &str, class: u8| {
+            !part.is_empty() && part.bytes().all(|c| ACTION_BYTES[c as usize] & class != 0)
+        };
         let well_formed = text == "*"
-            || text.split_once(':').is_some_and(|(service, name)| {
-                !service.is_empty()
-                    && !name.is_empty()
-                    && service
-                        .bytes()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'*' | b'?'))
-                    && name.bytes().all(|c| {
-                        c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'*' | b'?')
-                    })
-            });
+            || text
+                .split_once(':')
+                .is_some_and(|(service, name)| made_of(service, SERVICE) && made_of(name, ACTION));
         if !well_formed {
             out.push(Problem::error(
                 item.span,
@@ -383,7 +397,9 @@ fn check_actions(kind: PolicyKind, field: &str, value: &Node, out: &mut Vec<Prob
 
 fn check_resources(value: &Node, out: &mut Vec<Problem>) {
     for item in string_items(value, "Resource", out) {
-        let text = item.as_str().unwrap_or_default();
+        let Some(text) = item.as_str() else {
+            continue;
+        };
         let arn_like =
             text.starts_with("arn:") && memchr::memchr_iter(b':', text.as_bytes()).count() >= 5;
         // `arn:aws:s3:::b*` and `arn:*` patterns are fine; `*` and wildcard-only strings too.

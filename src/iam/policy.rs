@@ -250,7 +250,7 @@ fn principals(node: &Node) -> Vec<PrincipalItem> {
         Some(kinds) if entry.value.intrinsic().is_none() => kinds
             .iter()
             .flat_map(|k| {
-                k.value.strings().into_iter().filter_map(|n| {
+                k.value.strings().iter().filter_map(|n| {
                     Some(PrincipalItem {
                         kind: k.key.to_string(),
                         item: Item::of(n)?,
@@ -274,12 +274,10 @@ fn matcher(node: &Node, positive: &str, negative: &str) -> Matcher {
         (None, Some(e)) => (e, true),
         (None, None) => return Matcher::default(),
     };
-    let items = entry
-        .value
-        .strings()
-        .into_iter()
-        .filter_map(Item::of)
-        .collect();
+    // Sized once: a policy's entries are most of what the scan keeps.
+    let nodes = entry.value.strings();
+    let mut items = Vec::with_capacity(nodes.len());
+    items.extend(nodes.iter().filter_map(Item::of));
     Matcher {
         negated,
         items,

@@ -37,7 +37,7 @@ pub fn roles_in_template(file: &FilePath, root: &Node) -> Vec<Role> {
                 .value
                 .get("Properties")
                 .and_then(|p| p.get("ManagedPolicyArns"))
-                .map(|arns| arns.strings().into_iter().filter_map(Item::of).collect())
+                .map(|arns| arns.strings().iter().filter_map(Item::of).collect())
                 .unwrap_or_default(),
             resource: Some(r.key.to_string()),
         })

@@ -135,10 +135,10 @@ impl Node {
     }
 
     /// A string, or each string of an array of strings: IAM's "one or many" fields.
-    pub fn strings(&self) -> Vec<&Node> {
+    pub fn strings(&self) -> &[Node] {
         match &self.value {
-            Value::Array(items) => items.iter().collect(),
-            _ => vec![self],
+            Value::Array(items) => items,
+            _ => std::slice::from_ref(self),
         }
     }
 
