@@ -214,8 +214,9 @@ pub fn select_orb_policies(policies: &[PolicyDocument]) -> Vec<&PolicyDocument> 
 pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
     // Every identity policy of the tree is asked, most list many plain action names: those are
     // looked up in the sorted list, patterns matched against each ORB-specific action.
-    static SPECIFIC: OnceLock<Vec<&'static str>> = OnceLock::new();
-    let specific = SPECIFIC.get_or_init(|| {
+    // With the lowercased first letters of those actions: most names are ruled out by one load.
+    static SPECIFIC: OnceLock<(Vec<&'static str>, [bool; 256])> = OnceLock::new();
+    let (specific, first_letters) = SPECIFIC.get_or_init(|| {
         let mut sorted: Vec<&str> = crate::orb::requirements::table()
             .values
             .orb_specific_actions
@@ -223,13 +224,21 @@ pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
             .map(String::as_str)
             .collect();
         sorted.sort_by(|a, b| cmp_ignore_case(a, b));
-        sorted
+        let mut first_letters = [false; 256];
+        for action in &sorted {
+            if let Some(&b) = action.as_bytes().first() {
+                first_letters[b.to_ascii_lowercase() as usize] = true;
+            }
+        }
+        (sorted, first_letters)
     });
     let is_specific = |a: &Item| {
         if a.is_plain() {
-            specific
-                .binary_search_by(|x| cmp_ignore_case(x, &a.value))
-                .is_ok()
+            let first = a.value.as_bytes().first().map(u8::to_ascii_lowercase);
+            first.is_some_and(|b| first_letters[b as usize])
+                && specific
+                    .binary_search_by(|x| cmp_ignore_case(x, &a.value))
+                    .is_ok()
         } else {
             specific.iter().any(|x| a.matches_action(x))
         }

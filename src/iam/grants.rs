@@ -101,24 +101,24 @@ pub fn evaluate<'a>(policies: &[&'a PolicyDocument], request: &Request) -> Evalu
     let mut eval = Evaluation::default();
     for policy in policies {
         for statement in &policy.statements {
-            eval.consider(policy, statement, request);
+            eval.consider(policy, statement, applies(statement, request));
         }
     }
     eval
 }
 
 impl<'a> Evaluation<'a> {
-    /// Takes one statement, in scan order, into account.
+    /// Takes one statement, in scan order, into account, with whether (and how surely) it applies.
     fn consider(
         &mut self,
         policy: &'a PolicyDocument,
         statement: &'a Statement,
-        request: &Request,
+        applies: Option<Certainty>,
     ) {
         let Some(effect) = statement.effect.as_ref().map(|e| e.value) else {
             return;
         };
-        let Some(certainty) = applies(statement, request) else {
+        let Some(certainty) = applies else {
             return;
         };
         let slot = match effect {
@@ -191,14 +191,21 @@ impl<'a> ActionIndex<'a> {
             .map_or(&[][..], Vec::as_slice);
         let mut eval = Evaluation::default();
         let (mut n, mut a) = (named.iter().peekable(), self.always.iter().peekable());
-        while let Some(&(p, s)) = match (n.peek(), a.peek()) {
-            (Some(x), Some(y)) if x < y => n.next(),
-            (Some(_), None) => n.next(),
-            (_, Some(_)) => a.next(),
+        // A statement found by name lists the action: only its resources and conditions are left.
+        while let Some((&(p, s), by_name)) = match (n.peek(), a.peek()) {
+            (Some(x), Some(y)) if x < y => n.next().map(|at| (at, true)),
+            (Some(_), None) => n.next().map(|at| (at, true)),
+            (_, Some(_)) => a.next().map(|at| (at, false)),
             (None, None) => None,
         } {
             let policy = self.policies[p as usize];
-            eval.consider(policy, &policy.statements[s as usize], request);
+            let statement = &policy.statements[s as usize];
+            let applies = if by_name {
+                applies_beyond_actions(statement, request)
+            } else {
+                applies(statement, request)
+            };
+            eval.consider(policy, statement, applies);
         }
         eval
     }
@@ -209,6 +216,11 @@ pub fn applies(statement: &Statement, request: &Request) -> Option<Certainty> {
     if !actions_apply(&statement.actions, request.action) {
         return None;
     }
+    applies_beyond_actions(statement, request)
+}
+
+/// `applies` for a statement whose actions are known to cover the request's.
+fn applies_beyond_actions(statement: &Statement, request: &Request) -> Option<Certainty> {
     let resource_doubt = match resources_apply(statement, request.resource)? {
         Certainty::Certain => None,
         Certainty::Doubtful(d) => Some(d),
