@@ -118,10 +118,8 @@ struct Built {
 enum Kind {
     Sequence(Vec<Node>),
     Mapping {
-        entries: Vec<Entry>,
+        entries: Entries,
         key: Option<(Text, Span)>,
-        /// Key → entry index, built once a mapping is large enough for linear search to hurt.
-        index: Option<HashMap<Text, usize>>,
     },
 }
 
@@ -148,6 +146,42 @@ struct Builder<'a> {
 
 const LINEAR_KEY_SEARCH: usize = 16;
 
+/// A mapping's entries in source order. A repeated key is kept (`Node::entry` finds the last one) and
+/// warned about, pointing back at its first occurrence.
+#[derive(Default)]
+struct Entries {
+    list: Vec<Entry>,
+    /// Key → first entry index, built once a mapping is large enough for linear search to hurt.
+    index: Option<HashMap<Text, usize>>,
+}
+
+impl Entries {
+    fn push(&mut self, entry: Entry, warnings: &mut Vec<ParseWarning>) {
+        let previous = match &self.index {
+            Some(index) => index.get(&entry.key).copied(),
+            None => self.list.iter().position(|e| e.key == entry.key),
+        };
+        if let Some(i) = previous {
+            warnings.push(ParseWarning {
+                span: entry.key_span,
+                message: format!("duplicate key `{}`; the last one wins", entry.key),
+                first: self.list[i].key_span,
+            });
+        }
+        if let Some(index) = &mut self.index {
+            index.entry(entry.key.clone()).or_insert(self.list.len());
+        } else if self.list.len() >= LINEAR_KEY_SEARCH {
+            let mut map = HashMap::with_capacity(self.list.len() * 2);
+            for (i, e) in self.list.iter().enumerate() {
+                map.entry(e.key.clone()).or_insert(i);
+            }
+            map.entry(entry.key.clone()).or_insert(self.list.len());
+            self.index = Some(map);
+        }
+        self.list.push(entry);
+    }
+}
+
 impl Builder<'_> {
     fn char_span_at(&self, at: usize) -> Span {
         let end = self.text[at.min(self.text.len())..]
@@ -171,10 +205,10 @@ impl Builder<'_> {
             Event::StreamEnd => return Ok(true),
             Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
             Event::Scalar(value, style, anchor, tag) => {
-                let end = self.scalar_end(span, style);
+                let end = scalar_end(self.text, span, style);
                 let span = Span::new(span.start as usize, end);
                 let node = Node {
-                    value: scalar_value(&value, style, tag.as_deref()),
+                    value: scalar_value(&value, style, ScalarTag::of(tag.as_deref())),
                     span,
                 };
                 let built = self.tagged(node, tag.as_deref(), 0, 1);
@@ -186,9 +220,8 @@ impl Builder<'_> {
             }
             Event::MappingStart(anchor, tag) => self.open(
                 Kind::Mapping {
-                    entries: Vec::new(),
+                    entries: Entries::default(),
                     key: None,
-                    index: None,
                 },
                 span,
                 anchor,
@@ -206,7 +239,7 @@ impl Builder<'_> {
                 };
                 let value = match frame.kind {
                     Kind::Sequence(items) => Value::Array(items),
-                    Kind::Mapping { entries, .. } => Value::Object(entries),
+                    Kind::Mapping { entries, .. } => Value::Object(entries.list),
                 };
                 let node = Node {
                     value,
@@ -300,100 +333,88 @@ impl Builder<'_> {
         frame.end = frame.end.max(built.node.span.end as usize);
         match &mut frame.kind {
             Kind::Sequence(items) => items.push(built.node),
-            Kind::Mapping {
-                entries,
-                key,
-                index,
-            } => match key.take() {
-                None => *key = Some((key_text(text, &built.node), built.node.span)),
-                Some((key, key_span)) => {
-                    let previous = match index {
-                        Some(index) => index.get(&key).copied(),
-                        None => entries.iter().position(|e| e.key == key),
-                    };
-                    if let Some(i) = previous {
-                        self.warnings.push(ParseWarning {
-                            span: key_span,
-                            message: format!("duplicate key `{key}`; the last one wins"),
-                            first: entries[i].key_span,
-                        });
-                    }
-                    if let Some(index) = index {
-                        index.entry(key.clone()).or_insert(entries.len());
-                    } else if entries.len() >= LINEAR_KEY_SEARCH {
-                        let mut map = HashMap::with_capacity(entries.len() * 2);
-                        for (i, e) in entries.iter().enumerate() {
-                            map.entry(e.key.clone()).or_insert(i);
-                        }
-                        map.entry(key.clone()).or_insert(entries.len());
-                        *index = Some(map);
-                    }
-                    entries.push(Entry {
+            Kind::Mapping { entries, key } => match key.take() {
+                None => {
+                    let span = built.node.span;
+                    *key = Some((key_text(text, built.node), span));
+                }
+                Some((key, key_span)) => entries.push(
+                    Entry {
                         key,
                         key_span,
                         value: built.node,
-                    });
-                }
+                    },
+                    &mut self.warnings,
+                ),
             },
         }
         Ok(())
     }
 
-    /// Wraps a node in its CloudFormation or custom tag; the inner node's span starts after the tag.
-    fn tagged(&self, mut node: Node, tag: Option<&Tag>, height: usize, size: usize) -> Built {
+    /// Wraps a node in its CloudFormation or custom tag.
+    fn tagged(&self, node: Node, tag: Option<&Tag>, height: usize, size: usize) -> Built {
         let name = match tag {
-            Some(t) if t.handle == "!" => SHORT_FORMS
-                .iter()
-                .find(|(short, _)| *short == t.suffix)
-                .map_or_else(|| format!("!{}", t.suffix), |(_, long)| long.to_string()),
-            Some(t) if t.handle != CORE_SCHEMA => format!("{}{}", t.handle, t.suffix),
+            Some(t) if t.handle == "!" => local_tag_name(&t.suffix),
+            Some(t) if t.handle != CORE_SCHEMA => format!("{}{}", t.handle, t.suffix).into(),
             _ => return Built { node, size, height },
         };
-        let outer = node.span;
-        let inner_start = skip_properties(self.text, outer.start as usize, outer.end as usize);
-        node.span = Span::new(inner_start, outer.end as usize);
         Built {
-            node: Node {
-                value: Value::Tagged(name.into(), Box::new(node)),
-                span: outer,
-            },
+            node: wrap_in_tag(self.text, name, node),
             size: size + 1,
             height: height + 1,
         }
     }
+}
 
-    /// saphyr's scalar spans run on over trailing blanks and, for quoted scalars, comments: end a
-    /// quoted scalar at its closing quote and any other at its last non-blank character.
-    fn scalar_end(&self, span: Span, style: ScalarStyle) -> usize {
-        let bytes = self.text.as_bytes();
-        let (start, end) = (span.start as usize, (span.end as usize).min(bytes.len()));
-        let body = skip_properties(self.text, start, end);
-        let quoted_end = match style {
-            ScalarStyle::DoubleQuoted => closing_quote(bytes, body, b'"'),
-            ScalarStyle::SingleQuoted => closing_quote(bytes, body, b'\''),
-            _ => None,
-        };
-        if let Some(e) = quoted_end {
-            return e;
+/// The name a local tag (`!Sub`) is kept under: a short form's long name, else the tag as written.
+fn local_tag_name(suffix: &str) -> Text {
+    SHORT_FORMS
+        .iter()
+        .find(|(short, _)| *short == suffix)
+        .map_or_else(|| format!("!{suffix}").into(), |(_, long)| (*long).into())
+}
+
+/// `node`, whose span starts at its tag, as a `Tagged` node spanning tag and body around the body
+/// alone, which starts after the tag.
+fn wrap_in_tag(text: &str, name: Text, mut node: Node) -> Node {
+    let outer = node.span;
+    let inner_start = skip_properties(text, outer.start as usize, outer.end as usize);
+    node.span = Span::new(inner_start, outer.end as usize);
+    Node {
+        value: Value::Tagged(name, Box::new(node)),
+        span: outer,
+    }
+}
+
+/// saphyr's scalar spans run on over trailing blanks and, for quoted scalars, comments: end a
+/// quoted scalar at its closing quote and any other at its last non-blank character.
+fn scalar_end(text: &str, span: Span, style: ScalarStyle) -> usize {
+    let bytes = text.as_bytes();
+    let (start, end) = (span.start as usize, (span.end as usize).min(bytes.len()));
+    let body = skip_properties(text, start, end);
+    let quoted_end = match style {
+        ScalarStyle::DoubleQuoted => closing_quote(bytes, body, b'"'),
+        ScalarStyle::SingleQuoted => closing_quote(bytes, body, b'\''),
+        _ => None,
+    };
+    if let Some(e) = quoted_end {
+        return e;
+    }
+    let mut e = end;
+    loop {
+        while e > body && bytes[e - 1].is_ascii_whitespace() {
+            e -= 1;
         }
-        let mut e = end;
-        loop {
-            while e > body && bytes[e - 1].is_ascii_whitespace() {
-                e -= 1;
+        // A block scalar's span may take in the comment lines after it.
+        let line_start = bytes[body..e]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map(|i| body + i + 1);
+        match line_start {
+            Some(ls) if bytes[ls..e].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'#') => {
+                e = ls
             }
-            // A block scalar's span may take in the comment lines after it.
-            let line_start = bytes[body..e]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map(|i| body + i + 1);
-            match line_start {
-                Some(ls)
-                    if bytes[ls..e].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'#') =>
-                {
-                    e = ls
-                }
-                _ => return e.max(start),
-            }
+            _ => return e.max(start),
         }
     }
 }
@@ -445,20 +466,40 @@ fn skip_properties(text: &str, mut at: usize, end: usize) -> usize {
 }
 
 /// A mapping key as text: a scalar's value, else the key's source (`[a, b]` as a complex key).
-fn key_text(text: &str, key: &Node) -> Text {
-    match &key.value {
-        Value::String(s) | Value::Number(s) => s.clone(),
+fn key_text(text: &str, key: Node) -> Text {
+    match key.value {
+        Value::String(s) | Value::Number(s) => s,
         Value::Bool(b) => b.to_string().into(),
         Value::Null => Text::default(),
         _ => text.get(key.span.range()).unwrap_or("").into(),
     }
 }
 
+/// What a scalar's tag says about its type.
+#[derive(Clone, Copy)]
+enum ScalarTag<'a> {
+    Untagged,
+    /// A core schema tag's suffix: `!!int` is `int`.
+    Core(&'a str),
+    /// Any other tag: the scalar is a string.
+    Other,
+}
+
+impl ScalarTag<'_> {
+    fn of(tag: Option<&Tag>) -> ScalarTag<'_> {
+        match tag {
+            None => ScalarTag::Untagged,
+            Some(t) if t.handle == CORE_SCHEMA => ScalarTag::Core(&t.suffix),
+            Some(_) => ScalarTag::Other,
+        }
+    }
+}
+
 /// Types a scalar: quoted and `!!str` ones are strings; plain ones follow the YAML 1.2 core schema.
-fn scalar_value(value: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+fn scalar_value(value: &str, style: ScalarStyle, tag: ScalarTag) -> Value {
     let string = || Value::String(value.into());
-    if let Some(t) = tag.filter(|t| t.handle == CORE_SCHEMA) {
-        return match t.suffix.as_str() {
+    if let ScalarTag::Core(suffix) = tag {
+        return match suffix {
             "null" => Value::Null,
             "bool" => match value {
                 "true" | "True" | "TRUE" => Value::Bool(true),
@@ -469,14 +510,19 @@ fn scalar_value(value: &str, style: ScalarStyle, tag: Option<&Tag>) -> Value {
             _ => string(),
         };
     }
-    if style != ScalarStyle::Plain || tag.is_some() {
+    if style != ScalarStyle::Plain || !matches!(tag, ScalarTag::Untagged) {
         return string();
     }
     match value {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
         "false" | "False" | "FALSE" => Value::Bool(false),
-        v if is_core_number(v) => Value::Number(v.into()),
+        // Every core schema number starts with a digit, a sign or a dot.
+        v if v.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.'))
+            && is_core_number(v) =>
+        {
+            Value::Number(v.into())
+        }
         _ => string(),
     }
 }
