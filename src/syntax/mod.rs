@@ -54,7 +54,7 @@ pub struct ParseWarning {
     pub first: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Parsed {
     pub root: Node,
     pub warnings: Vec<ParseWarning>,
