@@ -9,9 +9,18 @@ pub fn check_json(text: &str) {
     check_reader(crate::syntax::json::parse(text), text);
 }
 
-/// The YAML reader never panics, and every span it gives is a valid range of the input.
+/// The YAML reader never panics, every span it gives is a valid range of the input, and its fast
+/// path reads every text it takes exactly as saphyr does (tree, spans and warnings).
 pub fn check_yaml(text: &str) {
-    check_reader(crate::syntax::yaml::parse(text), text);
+    use crate::syntax::yaml;
+    if let Some(fast) = yaml::fast::read(text) {
+        assert_eq!(
+            yaml::parse_with_saphyr(text).as_ref(),
+            Ok(&fast),
+            "the fast YAML reader and saphyr differ on {text:?}"
+        );
+    }
+    check_reader(yaml::parse(text), text);
 }
 
 fn check_reader(result: Result<crate::syntax::Parsed, crate::syntax::ParseError>, text: &str) {

@@ -1,4 +1,5 @@
-//! The YAML reader: never panics; every span it returns lies on char boundaries inside the input.
+//! The YAML reader: never panics; every span it returns lies on char boundaries inside the input; the
+//! fast reader, wherever it takes the input, reads it as saphyr does.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

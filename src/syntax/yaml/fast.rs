@@ -985,3 +985,189 @@ fn hex_escape(after: &[u8], digits: usize) -> Option<(char, usize)> {
     let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
     Some((c, 1 + digits))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::yaml::parse_with_saphyr;
+
+    /// The fast reader takes `text` and reads it exactly as saphyr does.
+    fn same(text: &str) -> Parsed {
+        let fast = read(text).unwrap_or_else(|| panic!("declined {text:?}"));
+        assert_eq!(parse_with_saphyr(text).as_ref(), Ok(&fast), "{text:?}");
+        fast
+    }
+
+    fn declines(text: &str) {
+        assert!(read(text).is_none(), "took {text:?}");
+    }
+
+    fn at<'t>(text: &'t str, node: &Node) -> &'t str {
+        &text[node.span.range()]
+    }
+
+    #[test]
+    fn block_collections_compact_entries_and_indentless_sequences() {
+        let text = "a:\n  b: 1\n  c:\n  - x\n  - y: 2\n    z: 3\n  - - n\n    - m\n  -\n  - # c\n    k: v\nd: e\n";
+        let r = same(text).root;
+        let c = r.get("a").unwrap().get("c").unwrap();
+        // saphyr starts a sequence at its key's indentation where its first entry starts.
+        assert!(at(text, c).starts_with("x\n  - y: 2"));
+        let items = c.as_array().unwrap();
+        assert_eq!(at(text, &items[1]), "y: 2\n    z: 3");
+        assert_eq!(at(text, &items[2]), "- n\n    - m");
+        assert!(items[3].is_null() && items[3].span.start == items[3].span.end);
+        same("- a\n- b:\n    c\n- - - deep\n");
+        same("root:\n    four: spaces\n    list:\n        - x\nnext: 1\n");
+        same("  indented: root\n  second: key\n");
+        same("a:\n  -\n    b: 1\n  - c\n");
+        same("quoted 'key': 1\n'single': 2\n\"double\": 3\na b  c : 4\n-dash: 5\n?x: 6\n:y: 7\n");
+    }
+
+    #[test]
+    fn empty_values_sit_where_saphyr_puts_them() {
+        let text = "a:\nb: # comment\nc:\n  # only a comment\nd:";
+        let r = same(text).root;
+        assert_eq!(r.get("a").unwrap().span, Span::new(1, 1));
+        assert!(r.get("d").unwrap().is_null());
+        same("- \n-\n- # c\n- x\n");
+        same("");
+        same("# only comments\n\n  # indented\n");
+    }
+
+    #[test]
+    fn scalars_keep_saphyr_values_and_spans() {
+        let text = "a: 1\nb: -2.5e3\nc: True\nd: ~\ne: '1'\nf: 'it''s'\ng: \"t\\tu\\u00e9\\x41\\/\\\\\"\nh: a b  c   \ni: x:y\nj: a#b # c\nk: é ü\n";
+        let r = same(text).root;
+        assert_eq!(r.get("f").unwrap().as_str(), Some("it's"));
+        assert_eq!(r.get("g").unwrap().as_str(), Some("t\tuéA/\\"));
+        assert_eq!(at(text, r.get("h").unwrap()), "a b  c");
+        assert_eq!(r.get("j").unwrap().as_str(), Some("a#b"));
+        same("null: 1\n1: 2\ntrue: 3\n0x1F: 4\n~: 5\n");
+        same("é: ü # comment\n'ü': \"é\"\n");
+    }
+
+    #[test]
+    fn tags_wrap_scalars_flows_and_blocks() {
+        let text = "a: !Sub 'x-${AWS::Region}'\nb: !GetAtt Role.Arn\nc: !Join [ \":\", [ a, !Ref B ] ]\nd: !If\n  - C\n  - !Ref X\ne: !Select\n- 0\n- !GetAZs ''\nf: !GetAZs\ng: !Rain::Embed file.py\nh: !Custom 12\n";
+        let r = same(text).root;
+        let (name, inner) = r.get("a").unwrap().intrinsic().unwrap();
+        assert_eq!(name, "Fn::Sub");
+        assert_eq!(at(text, inner), "'x-${AWS::Region}'");
+        let (name, inner) = r.get("e").unwrap().intrinsic().unwrap();
+        assert_eq!(name, "Fn::Select");
+        // The tagged sequence at its key's indentation starts at its `-`.
+        assert!(at(text, inner).starts_with("- 0"));
+        let (_, empty) = r.get("f").unwrap().intrinsic().unwrap();
+        assert_eq!(empty.as_str(), Some(""));
+        same("- !Ref A\n- !GetAZs\n- !Sub\n  - x\n  - {a: b}\n- !If # why\n  [C, a, b]\n- !Sub\n    ${X}\n");
+        same("a: !Sub |\n  text ${X}\nb: !Base64\n  Fn::Sub: >-\n    folded\n    text\n");
+    }
+
+    #[test]
+    fn block_scalars_chomp_and_fold_as_saphyr_does() {
+        for header in ["|", "|-", "|+", ">", ">-", ">+", "| # c", ">- # c"] {
+            for body in [
+                "  one\n  two\n",
+                "  one\n\n  two\n\n\n",
+                "  one\n    more\n  two\n",
+                "\n\n  one\n   \n  two",
+                "  one\n  # content\n# comment\n",
+                "  one\n   \n",
+                "  one\n  ",
+                "  one\n \n",
+                "  one\n    \n  two\n",
+                "  a\n   b\n  c\n\n  d\n",
+            ] {
+                same(&format!("k: {header}\n{body}"));
+                same(&format!("k: {header}\n{body}\nnext: 1\n"));
+                same(&format!("- {header}\n{body}"));
+                let deeper: String = body
+                    .split_inclusive('\n')
+                    .map(|l| format!("  {l}"))
+                    .collect();
+                same(&format!("- k: !Sub {header}\n{deeper}\n- n\n"));
+            }
+        }
+    }
+
+    #[test]
+    fn flow_collections_on_one_line() {
+        let text = "a: [b, 'c', \"d\", [e], {f: g, 'h': [i]}, ]  # trailing\nb: {}\nc: [ ]\nd: [a b, -1, x:y, 'q':]\n";
+        declines(text);
+        let text = "a: [b, 'c', \"d\", [e], {f: g, 'h': [i]}, ]  # trailing\nb: {}\nc: [ ]\nd: [a b, -1, x:y]\n";
+        let r = same(text).root;
+        // saphyr ends a flow collection past the blanks and comment after its bracket.
+        assert_eq!(at(text, r.get("a").unwrap()).chars().last(), Some('g'));
+        same("[a, {b: c}]\n");
+        same("- [a, [b, [c]] , d]\n- {a: [1, 2], b: {c: d}}\n- !If [C, !Ref A, !Ref 'AWS::NoValue']\n");
+    }
+
+    #[test]
+    fn documents_after_the_first_are_not_read() {
+        let r = same("---\na: 1\n---\nb: 2\n: : bad\n").root;
+        assert!(r.get("a").is_some() && r.get("b").is_none());
+        same("# c\n--- # start\na: |\n  x\n...\nanything: [\n");
+        same("a:\n- x\n---\n");
+    }
+
+    #[test]
+    fn duplicate_keys_warn_in_order() {
+        let text = "k: 1\nm:\n  x: 1\n  x: 2\nk: 2\nf: {a: 1, a: 2}\n";
+        let warnings = same(text).warnings;
+        let keys: Vec<&str> = warnings.iter().map(|w| &text[w.span.range()]).collect();
+        assert_eq!(keys, ["x", "k", "a"]);
+        let mut big: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        big.push_str("k7: again\nk39: again\n");
+        assert_eq!(same(&big).warnings.len(), 2);
+    }
+
+    #[test]
+    fn declines_what_it_does_not_take() {
+        for text in [
+            // Anchors, aliases, complex keys, directives.
+            "a: &x 1\nb: *x\n",
+            "? a\n: b\n",
+            "%YAML 1.2\n---\na: 1\n",
+            // Characters with rules of their own.
+            "a:\n\t- b\n",
+            "a: b\r\nc: d\r\n",
+            "\u{feff}a: 1\n",
+            "a: \"nul\u{0}\"\n",
+            // Scalars and flows over several lines, explicit indentation, odd escapes and tags.
+            "a: one\n  two\n",
+            "a: 'one\n  two'\n",
+            "a: [b,\n  c]\n",
+            "a: |2\n   x\n",
+            "a: \"\\d\"\n",
+            "a: !!str 1\n",
+            "a: !<tag:x> 1\n",
+            "a: !e!x 1\n",
+            "a: !Sub\n  |\n    x\n",
+            // Flow forms with saphyr rules of their own.
+            "a: [b: c]\n",
+            "a: {b: c,}\n",
+            "a: {b}\n",
+            "a: [a]#c\n",
+            "a: [-]\n",
+            // Documents: content on the `---` line, an empty one, a scalar root.
+            "--- text\n",
+            "---\n",
+            "just a scalar\n",
+            // Errors are saphyr's to report.
+            "a: b: c\n",
+            "a: 'x' y\n",
+            "a: 1\n- b\n",
+            "a:\n  b: 1\n c: 2\n",
+            "a: 1\n  b: 2\n",
+            "a: x # c\n  more\n",
+        ] {
+            declines(text);
+        }
+        let deep: String = (0..DEPTH_LIMIT + 1)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
+        declines(&deep);
+        declines(&format!("{}: 1\n", "k".repeat(KEY_LIMIT + 1)));
+    }
+}
