@@ -1,15 +1,17 @@
 //! A fast reader for the YAML that CloudFormation templates, ORB configs and Kubernetes-style files
 //! are written in: block mappings and sequences (compact `- key: value` entries and sequences at
 //! their key's indentation included), plain and quoted scalars on one line, literal and folded
-//! block scalars, flow collections on one line, comments, and `!Name` tags on any of these.
+//! block scalars, flow collections on one line, comments, `!Name` tags on any of these, and the
+//! `---` and `...` lines around the first document.
 //!
 //! It gives exactly what `parse_with_saphyr` gives — tree, spans and duplicate-key warnings — by
 //! following saphyr's token positions and reusing that reader's typing, tag names and span rules.
 //! Anything else it declines (`None`) and saphyr reads the text: anchors and aliases, `?` keys,
-//! directives and document markers, tabs, carriage returns, control characters, a byte order mark,
-//! scalars and flow collections over several lines, explicit indentation indicators, escapes it does
-//! not know, and every error, so error messages are always saphyr's. A decline costs a second read;
-//! a construct read differently would change a tree, so any doubt is a decline.
+//! directives, carriage returns, control characters, a byte order mark, tabs outside scalars and
+//! comments, scalars and flow collections over several lines, single pairs in flow sequences,
+//! escapes it does not know, and every error, so error messages are always saphyr's. A decline
+//! costs a second read; a construct read differently would change a tree, so any doubt is a
+//! decline.
 
 use super::{key_text, local_tag_name, scalar_end, scalar_value, wrap_in_tag, Entries, ScalarTag};
 use crate::span::Span;
@@ -47,7 +49,7 @@ pub fn read(text: &str) -> Option<Parsed> {
         Some(line) => {
             // No key holds the root: like a sequence entry, a tag alone is not followed by its
             // own sequence.
-            let (root, next) = reader.node(line, 0, Holder::Sequence, 1)?;
+            let (root, next) = reader.node(line, 0, Holder::Sequence, ScalarTag::Untagged, 1)?;
             // A less indented line after the root ends saphyr's first document; a scalar root
             // follows rules of its own.
             if next.is_some() || !matches!(root.value, Value::Array(_) | Value::Object(_)) {
@@ -62,14 +64,15 @@ pub fn read(text: &str) -> Option<Parsed> {
     })
 }
 
-/// No tab, carriage return, other control character or byte order mark: each has rules of its own
-/// (tabs in indentation, CRLF breaks in block scalars, BOMs between documents) this reader leaves to
-/// saphyr.
+/// No carriage return, other control character (but tabs and line breaks) or byte order mark: each
+/// has rules of its own (CRLF breaks in block scalars, BOMs between documents) this reader leaves to
+/// saphyr. Tabs are taken only inside block and quoted scalars and comments: everywhere else, where
+/// saphyr has rules for tabs as blanks, they make the reader decline.
 fn plain_bytes(bytes: &[u8]) -> bool {
     let controls = bytes.chunks(64).any(|chunk| {
-        chunk
-            .iter()
-            .fold(false, |seen, &b| seen | (b < 0x20 && b != b'\n'))
+        chunk.iter().fold(false, |seen, &b| {
+            seen | (b < 0x20 && b != b'\n' && b != b'\t')
+        })
     });
     !controls && memchr::memmem::find(bytes, "\u{feff}".as_bytes()).is_none()
 }
@@ -260,7 +263,8 @@ impl<'a> Reader<'a> {
             Some(b'-' | b'?' | b':') => !self.blank_or_end(at + 1),
             Some(&b) => !matches!(
                 b,
-                b' ' | b'\n'
+                b' ' | b'\t'
+                    | b'\n'
                     | b'#'
                     | b'&'
                     | b'*'
@@ -280,8 +284,16 @@ impl<'a> Reader<'a> {
     }
 
     /// A node starting at `line.content()` where a block collection may start too: on a line of
-    /// its own, or after a `-` (`- - a`, `- key: a`). `column` is the collection holding it.
-    fn node(&mut self, line: Line, column: usize, holder: Holder, depth: usize) -> Option<Read> {
+    /// its own, or after a `-` (`- - a`, `- key: a`). `column` is the collection holding it; `tag`
+    /// is `Other` for the node of a tag on the line above.
+    fn node(
+        &mut self,
+        line: Line,
+        column: usize,
+        holder: Holder,
+        tag: ScalarTag,
+        depth: usize,
+    ) -> Option<Read> {
         if depth > DEPTH_LIMIT {
             return None;
         }
@@ -296,7 +308,7 @@ impl<'a> Reader<'a> {
         if self.is_key(&scalar) {
             return self.mapping(line, scalar, depth);
         }
-        self.scalar_to_line_end(&scalar, at, ScalarTag::Untagged)
+        self.scalar_to_line_end(&scalar, at, tag)
     }
 
     /// A block mapping at `line.indent` whose first key is `key`.
@@ -354,7 +366,9 @@ impl<'a> Reader<'a> {
         }
         let next = self.next_line(self.next_line_start(at))?;
         match next {
-            Some(l) if l.indent > column => self.node(l, column, Holder::Mapping, depth),
+            Some(l) if l.indent > column => {
+                self.node(l, column, Holder::Mapping, ScalarTag::Untagged, depth)
+            }
             Some(l) if l.indent == column && self.is_entry(l.content()) => {
                 self.sequence(l, true, depth)
             }
@@ -407,11 +421,19 @@ impl<'a> Reader<'a> {
                 start: line.start,
                 indent: at - line.start,
             };
-            return self.node(compact, line.indent, Holder::Sequence, depth);
+            return self.node(
+                compact,
+                line.indent,
+                Holder::Sequence,
+                ScalarTag::Untagged,
+                depth,
+            );
         }
         let next = self.next_line(self.next_line_start(at))?;
         match next {
-            Some(l) if l.indent > line.indent => self.node(l, line.indent, Holder::Sequence, depth),
+            Some(l) if l.indent > line.indent => {
+                self.node(l, line.indent, Holder::Sequence, ScalarTag::Untagged, depth)
+            }
             // An empty entry: saphyr places its null where the entry's content would start.
             _ => Some((null_at(self.entry_mark(dash)), next)),
         }
@@ -442,7 +464,7 @@ impl<'a> Reader<'a> {
                     if matches!(self.bytes[l.content()], b'!' | b'|' | b'>') {
                         return None;
                     }
-                    self.node(l, column, holder, depth + 1)?
+                    self.node(l, column, holder, ScalarTag::Other, depth + 1)?
                 }
                 // A key's tagged sequence at the key's indentation.
                 Some(l)
@@ -528,18 +550,18 @@ impl<'a> Reader<'a> {
         match self.bytes[at] {
             b'\'' | b'"' => self.quoted(at),
             _ if in_flow => self.flow_plain(at),
-            _ => Some(self.block_plain(at)),
+            _ => self.block_plain(at),
         }
     }
 
     /// A plain scalar outside flow collections: up to a `: `, a ` #` or the end of the line.
-    fn block_plain(&self, start: usize) -> Scalar<'a> {
+    fn block_plain(&self, start: usize) -> Option<Scalar<'a>> {
         let bytes = self.bytes;
         let mut at = start;
         loop {
-            at = space_break_or_colon(bytes, at);
+            at = plain_run_end(bytes, at);
             while bytes.get(at) == Some(&b':') && !self.blank_or_end(at + 1) {
-                at = space_break_or_colon(bytes, at + 1);
+                at = plain_run_end(bytes, at + 1);
             }
             let end = at;
             let next = self.skip_spaces(at);
@@ -547,16 +569,17 @@ impl<'a> Reader<'a> {
                 None | Some(b'\n') => true,
                 Some(b'#') => next > end,
                 Some(b':') => self.blank_or_end(next + 1),
+                Some(b'\t') => return None,
                 Some(_) => false,
             };
             if ends {
-                return Scalar {
+                return Some(Scalar {
                     value: Cow::Borrowed(&self.text[start..end]),
                     style: ScalarStyle::Plain,
                     start,
                     end,
                     after: next,
-                };
+                });
             }
             at = next;
         }
@@ -577,6 +600,7 @@ impl<'a> Reader<'a> {
             while at < bytes.len() {
                 match bytes[at] {
                     b' ' | b'\n' => break,
+                    b'\t' => return None,
                     b if is_flow_indicator(b) => break,
                     b':' if ends_value(at + 1) => break,
                     _ => at += 1,
@@ -669,17 +693,21 @@ impl<'a> Reader<'a> {
     ) -> Option<Read> {
         let bytes = self.bytes;
         let literal = bytes[indicator] == b'|';
+        // The header: a chomping indicator and an indentation digit, in either order.
         let mut at = indicator + 1;
-        let chomping = match bytes.get(at) {
-            Some(b'+') => Chomping::Keep,
-            Some(b'-') => Chomping::Strip,
-            _ => Chomping::Clip,
-        };
-        if chomping != Chomping::Clip {
+        let mut chomping = Chomping::Clip;
+        let mut explicit_indent = None;
+        for _ in 0..2 {
+            match bytes.get(at) {
+                Some(b'+') if chomping == Chomping::Clip => chomping = Chomping::Keep,
+                Some(b'-') if chomping == Chomping::Clip => chomping = Chomping::Strip,
+                // saphyr rejects `0`.
+                Some(&d @ b'1'..=b'9') if explicit_indent.is_none() => {
+                    explicit_indent = Some(column + usize::from(d - b'0'));
+                }
+                _ => break,
+            }
             at += 1;
-        }
-        if bytes.get(at).is_some_and(u8::is_ascii_digit) {
-            return None;
         }
         let header_rest = self.skip_spaces(at);
         let header_end = match bytes.get(header_rest) {
@@ -687,24 +715,19 @@ impl<'a> Reader<'a> {
             Some(b'#') if header_rest > at => self.line_end(header_rest),
             _ => return None,
         };
-        // Empty lines before the first content line, whose indentation sets the scalar's. A blank
-        // line indented deeper than it, or no content line at all, is saphyr's to read.
-        let mut line = header_end + 1;
         let mut breaks = 0;
-        let mut deepest_blank = 0;
-        let indent = loop {
-            let content = self.skip_spaces(line);
-            match bytes.get(content) {
-                None => return None,
-                Some(b'\n') => {
-                    breaks += 1;
-                    deepest_blank = deepest_blank.max(content - line);
-                    line = content + 1;
-                }
-                Some(_) => break content - line,
+        let (line, indent) = match explicit_indent {
+            Some(indent) => {
+                let (content, eaten) = self.eat_indentation(header_end + 1, indent, &mut breaks);
+                (content - eaten, indent)
             }
+            None => self.first_line_indentation(header_end + 1, &mut breaks)?,
         };
-        if indent <= column || deepest_blank > indent {
+        // A first line indented less than the scalar is an error or an empty scalar: saphyr's.
+        if indent <= column || bytes.get(line + indent).is_none_or(|&b| b == b'\n') {
+            return None;
+        }
+        if bytes[line..line + indent].iter().any(|&b| b != b' ') {
             return None;
         }
         let token_start = line + indent;
@@ -716,7 +739,7 @@ impl<'a> Reader<'a> {
         // that indentation.
         let (stop, stop_column) = loop {
             // `at` is a content line's first character after the scalar's indentation.
-            let trailing_blank = bytes[at] == b' ';
+            let trailing_blank = matches!(bytes[at], b' ' | b'\t');
             if !literal && leading_break && !leading_blank && !trailing_blank {
                 if breaks == 0 {
                     value.push(' ');
@@ -734,20 +757,7 @@ impl<'a> Reader<'a> {
                 break (end, indent + end - at);
             }
             leading_break = true;
-            let mut next = end + 1;
-            let (eaten_to, eaten) = loop {
-                let limit = (next + indent).min(bytes.len());
-                let mut spaces = next;
-                while spaces < limit && bytes[spaces] == b' ' {
-                    spaces += 1;
-                }
-                if bytes.get(spaces) == Some(&b'\n') {
-                    breaks += 1;
-                    next = spaces + 1;
-                } else {
-                    break (spaces, spaces - next);
-                }
-            };
+            let (eaten_to, eaten) = self.eat_indentation(end + 1, indent, &mut breaks);
             if eaten == indent && eaten_to < bytes.len() {
                 at = eaten_to;
             } else {
@@ -787,6 +797,52 @@ impl<'a> Reader<'a> {
             self.next_line(stop - stop_column)?
         };
         Some((node, next))
+    }
+
+    /// saphyr's `skip_block_scalar_indent` from the line starting at `line`: up to `indent` spaces
+    /// of each line, counting the lines that hold nothing more in `breaks`. Where it stops, and how
+    /// many spaces it ate on that line.
+    fn eat_indentation(
+        &self,
+        mut line: usize,
+        indent: usize,
+        breaks: &mut usize,
+    ) -> (usize, usize) {
+        loop {
+            let limit = (line + indent).min(self.bytes.len());
+            let mut at = line;
+            while at < limit && self.bytes[at] == b' ' {
+                at += 1;
+            }
+            if self.bytes.get(at) != Some(&b'\n') {
+                return (at, at - line);
+            }
+            *breaks += 1;
+            line = at + 1;
+        }
+    }
+
+    /// saphyr's `skip_block_scalar_first_line_indent` from the line starting at `line`: the empty
+    /// lines before the first content line, counted in `breaks`, and that line's start and
+    /// indentation, which is the scalar's. `None` for no content line, and for a blank line
+    /// indented deeper than it, which would make saphyr's indentation deeper.
+    fn first_line_indentation(
+        &self,
+        mut line: usize,
+        breaks: &mut usize,
+    ) -> Option<(usize, usize)> {
+        let mut deepest_blank = 0;
+        loop {
+            let content = self.skip_spaces(line);
+            match self.bytes.get(content)? {
+                b'\n' => {
+                    *breaks += 1;
+                    deepest_blank = deepest_blank.max(content - line);
+                    line = content + 1;
+                }
+                _ => return (deepest_blank <= content - line).then_some((line, content - line)),
+            }
+        }
     }
 
     /// A `[...]` or `{...}` closed on its line, and where saphyr ends it: past its closing bracket,
@@ -899,10 +955,10 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The first space, line break or `:` at or after `at` (or the end of `bytes`): where a plain
+/// The first space, tab, line break or `:` at or after `at` (or the end of `bytes`): where a plain
 /// scalar's run of non-blank characters may end. Eight bytes at a time: most scalars are short,
-/// too short for `memchr3` to pay for itself.
-fn space_break_or_colon(bytes: &[u8], mut at: usize) -> usize {
+/// too short for `memchr` to pay for itself.
+fn plain_run_end(bytes: &[u8], mut at: usize) -> usize {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
     // The high bit of each byte of `word` equal to `b`, and perhaps of bytes after it.
@@ -914,7 +970,10 @@ fn space_break_or_colon(bytes: &[u8], mut at: usize) -> usize {
         let mut word = [0; 8];
         word.copy_from_slice(chunk);
         let word = u64::from_le_bytes(word);
-        let found = matching(word, b' ') | matching(word, b'\n') | matching(word, b':');
+        let found = matching(word, b' ')
+            | matching(word, b'\t')
+            | matching(word, b'\n')
+            | matching(word, b':');
         if found != 0 {
             return at + found.trailing_zeros() as usize / 8;
         }
@@ -922,7 +981,7 @@ fn space_break_or_colon(bytes: &[u8], mut at: usize) -> usize {
     }
     at + bytes[at..]
         .iter()
-        .position(|b| matches!(b, b' ' | b'\n' | b':'))
+        .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b':'))
         .unwrap_or(bytes.len() - at)
 }
 
@@ -953,7 +1012,7 @@ fn escape(after: &[u8]) -> Option<(char, usize)> {
         b'0' => '\0',
         b'a' => '\x07',
         b'b' => '\x08',
-        b't' => '\t',
+        b't' | b'\t' => '\t',
         b'n' => '\n',
         b'v' => '\x0b',
         b'f' => '\x0c',
@@ -1044,6 +1103,7 @@ mod tests {
         assert_eq!(at(text, r.get("h").unwrap()), "a b  c");
         assert_eq!(r.get("j").unwrap().as_str(), Some("a#b"));
         same("null: 1\n1: 2\ntrue: 3\n0x1F: 4\n~: 5\n");
+        same("a: 'tab\there'\nb: \"\\\tand\tthere\t\" # \ttab in a comment\n");
         same("é: ü # comment\n'ü': \"é\"\n");
     }
 
@@ -1060,13 +1120,16 @@ mod tests {
         assert!(at(text, inner).starts_with("- 0"));
         let (_, empty) = r.get("f").unwrap().intrinsic().unwrap();
         assert_eq!(empty.as_str(), Some(""));
+        same("a: !Base64\n  4\nb: !Sub\n  'q'\n");
         same("- !Ref A\n- !GetAZs\n- !Sub\n  - x\n  - {a: b}\n- !If # why\n  [C, a, b]\n- !Sub\n    ${X}\n");
         same("a: !Sub |\n  text ${X}\nb: !Base64\n  Fn::Sub: >-\n    folded\n    text\n");
     }
 
     #[test]
     fn block_scalars_chomp_and_fold_as_saphyr_does() {
-        for header in ["|", "|-", "|+", ">", ">-", ">+", "| # c", ">- # c"] {
+        for header in [
+            "|", "|-", "|+", ">", ">-", ">+", "| # c", ">- # c", "|2", ">1-", "|+2", "|1",
+        ] {
             for body in [
                 "  one\n  two\n",
                 "  one\n\n  two\n\n\n",
@@ -1078,6 +1141,8 @@ mod tests {
                 "  one\n \n",
                 "  one\n    \n  two\n",
                 "  a\n   b\n  c\n\n  d\n",
+                "  \tindented\n  by\ttabs\t\n  \t\n",
+                "  \n  one\n",
             ] {
                 same(&format!("k: {header}\n{body}"));
                 same(&format!("k: {header}\n{body}\nnext: 1\n"));
@@ -1138,7 +1203,13 @@ mod tests {
             "a: one\n  two\n",
             "a: 'one\n  two'\n",
             "a: [b,\n  c]\n",
-            "a: |2\n   x\n",
+            "a: |0\n   x\n",
+            "a: |\n   \n  x\n",
+            "a: |3\n  x\n",
+            "a: |\n\tx\n",
+            "a: b\t# tab before a comment\n",
+            "a:\tb\n",
+            "- [a,\tb]\n",
             "a: \"\\d\"\n",
             "a: !!str 1\n",
             "a: !<tag:x> 1\n",
