@@ -8,10 +8,9 @@
 //! following saphyr's token positions and reusing that reader's typing, tag names and span rules.
 //! Anything else it declines (`None`) and saphyr reads the text: anchors and aliases, `?` keys,
 //! directives, carriage returns, control characters, a byte order mark, tabs outside scalars and
-//! comments, scalars and flow collections over several lines, single pairs in flow sequences,
-//! escapes it does not know, and every error, so error messages are always saphyr's. A decline
-//! costs a second read; a construct read differently would change a tree, so any doubt is a
-//! decline.
+//! comments, scalars and flow collections over several lines, escapes it does not know, and every
+//! error, so error messages are always saphyr's. A decline costs a second read; a construct read
+//! differently would change a tree, so any doubt is a decline.
 
 use super::{key_text, local_tag_name, scalar_end, scalar_value, wrap_in_tag, Entries, ScalarTag};
 use crate::span::Span;
@@ -145,6 +144,19 @@ impl<'a> Reader<'a> {
         at
     }
 
+    /// Past the spaces at `at`, eight at a time: for indentation, where there are often more than a
+    /// few.
+    fn skip_indentation(&self, mut at: usize) -> usize {
+        while let Some(word) = word_at(self.bytes, at) {
+            let not_space = word ^ (ONES * u64::from(b' '));
+            if not_space != 0 {
+                return at + not_space.trailing_zeros() as usize / 8;
+            }
+            at += 8;
+        }
+        self.skip_spaces(at)
+    }
+
     /// The `\n` ending the line `at` is on, or the end of the text.
     fn line_end(&self, at: usize) -> usize {
         memchr::memchr(b'\n', &self.bytes[at..]).map_or(self.bytes.len(), |i| at + i)
@@ -170,7 +182,7 @@ impl<'a> Reader<'a> {
     /// `from`.
     fn content_line(&self, mut from: usize) -> Option<Line> {
         loop {
-            let at = self.skip_spaces(from);
+            let at = self.skip_indentation(from);
             match self.bytes.get(at) {
                 None => return None,
                 Some(b'\n') => from = at + 1,
@@ -858,7 +870,7 @@ impl<'a> Reader<'a> {
         let value = if sequence {
             let mut items = Vec::new();
             while bytes.get(at) != Some(&close) {
-                let (item, after) = self.flow_node(at, depth + 1)?;
+                let (item, after) = self.flow_sequence_item(at, depth + 1)?;
                 items.push(item);
                 at = self.flow_separator(after, close)?;
             }
@@ -870,21 +882,8 @@ impl<'a> Reader<'a> {
                     return None;
                 }
                 let key = self.scalar(at, true)?;
-                if bytes.get(key.after) != Some(&b':') || bytes.get(key.after + 1) != Some(&b' ') {
-                    return None;
-                }
-                let key_node = scalar_node(&key, key.start, ScalarTag::Untagged);
-                let key_span = key_node.span;
-                let key_text = key_text(self.text, key_node);
-                let (value, after) = self.flow_node(self.skip_spaces(key.after + 1), depth + 1)?;
-                entries.push(
-                    Entry {
-                        key: key_text,
-                        key_span,
-                        value,
-                    },
-                    &mut self.warnings,
-                );
+                let (entry, after) = self.flow_entry(key, depth + 1)?;
+                entries.push(entry, &mut self.warnings);
                 // saphyr ends a mapping with a trailing comma at the comma.
                 if bytes.get(after) == Some(&b',')
                     && bytes.get(self.skip_spaces(after + 1)) == Some(&close)
@@ -907,6 +906,44 @@ impl<'a> Reader<'a> {
             },
             end,
         ))
+    }
+
+    /// An item of a flow sequence: a node, or a single `key: value` pair, which saphyr reads as a
+    /// mapping spanning key and value.
+    fn flow_sequence_item(&mut self, at: usize, depth: usize) -> Option<(Node, usize)> {
+        if !self.starts_scalar(at) {
+            return self.flow_node(at, depth);
+        }
+        let scalar = self.scalar(at, true)?;
+        if self.bytes.get(scalar.after) != Some(&b':') {
+            return Some((scalar_node(&scalar, at, ScalarTag::Untagged), scalar.after));
+        }
+        if depth > DEPTH_LIMIT {
+            return None;
+        }
+        let (entry, after) = self.flow_entry(scalar, depth + 1)?;
+        let node = Node {
+            span: Span::new(at, entry.span().end as usize),
+            value: Value::Object(vec![entry]),
+        };
+        Some((node, after))
+    }
+
+    /// The `key: value` entry of a flow mapping or pair whose key is `key`, and the first non-blank
+    /// byte after it. A `:` not followed by a space (`"a":b`, `a:[b]`) is left to saphyr.
+    fn flow_entry(&mut self, key: Scalar, depth: usize) -> Option<(Entry, usize)> {
+        if self.bytes.get(key.after) != Some(&b':') || self.bytes.get(key.after + 1) != Some(&b' ')
+        {
+            return None;
+        }
+        let (value, after) = self.flow_node(self.skip_spaces(key.after + 1), depth)?;
+        let key_node = scalar_node(&key, key.start, ScalarTag::Untagged);
+        let entry = Entry {
+            key_span: key_node.span,
+            key: key_text(self.text, key_node),
+            value,
+        };
+        Some((entry, after))
     }
 
     /// Past a flow entry at `after` (blanks skipped): the next entry after a `,`, or the closing
@@ -955,21 +992,26 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A byte repeated in each byte of a word: `ONES * u64::from(b)`.
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+
+/// The eight bytes at `at` as a little-endian word (the first byte lowest), if there are eight.
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk: [u8; 8] = bytes.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(chunk))
+}
+
 /// The first space, tab, line break or `:` at or after `at` (or the end of `bytes`): where a plain
 /// scalar's run of non-blank characters may end. Eight bytes at a time: most scalars are short,
 /// too short for `memchr` to pay for itself.
 fn plain_run_end(bytes: &[u8], mut at: usize) -> usize {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
     // The high bit of each byte of `word` equal to `b`, and perhaps of bytes after it.
     let matching = |word: u64, b: u8| {
         let zero_where_equal = word ^ (ONES * u64::from(b));
         zero_where_equal.wrapping_sub(ONES) & !zero_where_equal & HIGH_BITS
     };
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut word = [0; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
+    while let Some(word) = word_at(bytes, at) {
         let found = matching(word, b' ')
             | matching(word, b'\t')
             | matching(word, b'\n')
@@ -1165,6 +1207,11 @@ mod tests {
         // saphyr ends a flow collection past the blanks and comment after its bracket.
         assert_eq!(at(text, r.get("a").unwrap()).chars().last(), Some('g'));
         same("[a, {b: c}]\n");
+        // A single pair in a flow sequence is a mapping spanning key and value.
+        let text = "a: !Select [0, Fn::GetAZs: !Ref 'AWS::Region', 'k': [v] ]\n";
+        let r = same(text).root;
+        let (_, items) = r.get("a").unwrap().intrinsic().unwrap();
+        assert_eq!(at(text, &items.as_array().unwrap()[2]), "'k': [v] ");
         same("- [a, [b, [c]] , d]\n- {a: [1, 2], b: {c: d}}\n- !If [C, !Ref A, !Ref 'AWS::NoValue']\n");
     }
 
@@ -1216,7 +1263,9 @@ mod tests {
             "a: !e!x 1\n",
             "a: !Sub\n  |\n    x\n",
             // Flow forms with saphyr rules of their own.
-            "a: [b: c]\n",
+            "a: [b: ]\n",
+            "a: [b: c: d]\n",
+            "a: ['b':c]\n",
             "a: {b: c,}\n",
             "a: {b}\n",
             "a: [a]#c\n",
