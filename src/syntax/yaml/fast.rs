@@ -7,10 +7,10 @@
 //! It gives exactly what `parse_with_saphyr` gives — tree, spans and duplicate-key warnings — by
 //! following saphyr's token positions and reusing that reader's typing, tag names and span rules.
 //! Anything else it declines (`None`) and saphyr reads the text: anchors and aliases, `?` keys,
-//! directives, carriage returns, control characters, a byte order mark, tabs outside scalars and
-//! comments, scalars and flow collections over several lines, escapes it does not know, and every
-//! error, so error messages are always saphyr's. A decline costs a second read; a construct read
-//! differently would change a tree, so any doubt is a decline.
+//! directives, lone carriage returns, control characters, a byte order mark, tabs outside scalars
+//! and comments, scalars and flow collections over several lines, escapes it does not know, and
+//! every error, so error messages are always saphyr's. A decline costs a second read; a construct
+//! read differently would change a tree, so any doubt is a decline.
 
 use super::{key_text, local_tag_name, scalar_end, scalar_value, wrap_in_tag, Entries, ScalarTag};
 use crate::span::Span;
@@ -63,17 +63,19 @@ pub fn read(text: &str) -> Option<Parsed> {
     })
 }
 
-/// No carriage return, other control character (but tabs and line breaks) or byte order mark: each
-/// has rules of its own (CRLF breaks in block scalars, BOMs between documents) this reader leaves to
-/// saphyr. Tabs are taken only inside block and quoted scalars and comments: everywhere else, where
+/// No control character but tabs and line breaks (`\n` or `\r\n`), and no byte order mark: each has
+/// rules of its own (lone `\r` breaks, BOMs between documents) this reader leaves to saphyr. A `\r`
+/// is thus always the start of a `\r\n` line break. Tabs are taken only inside block and quoted scalars and comments: everywhere else, where
 /// saphyr has rules for tabs as blanks, they make the reader decline.
 fn plain_bytes(bytes: &[u8]) -> bool {
     let controls = bytes.chunks(64).any(|chunk| {
         chunk.iter().fold(false, |seen, &b| {
-            seen | (b < 0x20 && b != b'\n' && b != b'\t')
+            seen | (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t'))
         })
     });
-    !controls && memchr::memmem::find(bytes, "\u{feff}".as_bytes()).is_none()
+    !controls
+        && memchr::memchr_iter(b'\r', bytes).all(|at| bytes.get(at + 1) == Some(&b'\n'))
+        && memchr::memmem::find(bytes, "\u{feff}".as_bytes()).is_none()
 }
 
 /// A line with content (not blank, not only a comment): where it starts and how many spaces
@@ -157,25 +159,29 @@ impl<'a> Reader<'a> {
         self.skip_spaces(at)
     }
 
-    /// The `\n` ending the line `at` is on, or the end of the text.
+    /// The line break (`\n` or `\r\n`) ending the line `at` is on, or the end of the text.
     fn line_end(&self, at: usize) -> usize {
-        memchr::memchr(b'\n', &self.bytes[at..]).map_or(self.bytes.len(), |i| at + i)
+        match memchr::memchr(b'\n', &self.bytes[at..]) {
+            Some(i) if i > 0 && self.bytes[at + i - 1] == b'\r' => at + i - 1,
+            Some(i) => at + i,
+            None => self.bytes.len(),
+        }
     }
 
     /// The start of the line after the one `at` is on.
     fn next_line_start(&self, at: usize) -> usize {
-        (self.line_end(at) + 1).min(self.bytes.len())
+        memchr::memchr(b'\n', &self.bytes[at..]).map_or(self.bytes.len(), |i| at + i + 1)
     }
 
     /// A blank, a line break or the end of the text: what ends `-`, `:` and tags as indicators.
     fn blank_or_end(&self, at: usize) -> bool {
-        matches!(self.bytes.get(at), None | Some(b' ' | b'\n'))
+        matches!(self.bytes.get(at), None | Some(b' ' | b'\n' | b'\r'))
     }
 
     /// Whether nothing but a comment follows on the line: `at` is past any blanks, and a `#` there
     /// follows one.
     fn line_ends_at(&self, at: usize) -> bool {
-        matches!(self.bytes.get(at), None | Some(b'\n' | b'#'))
+        matches!(self.bytes.get(at), None | Some(b'\n' | b'\r' | b'#'))
     }
 
     /// The first line with content (not blank, not only a comment) from the line starting at
@@ -185,7 +191,7 @@ impl<'a> Reader<'a> {
             let at = self.skip_indentation(from);
             match self.bytes.get(at) {
                 None => return None,
-                Some(b'\n') => from = at + 1,
+                Some(b'\n' | b'\r') => from = self.next_line_start(at),
                 Some(b'#') => from = self.next_line_start(at),
                 Some(_) => {
                     return Some(Line {
@@ -246,7 +252,7 @@ impl<'a> Reader<'a> {
         let at = self.skip_spaces(at);
         match self.bytes.get(at) {
             None => Some(None),
-            Some(b'\n') => self.next_line(at + 1),
+            Some(b'\n' | b'\r') => self.next_line(self.next_line_start(at)),
             Some(b'#') if self.bytes[at - 1] == b' ' => self.next_line(self.next_line_start(at)),
             _ => None,
         }
@@ -277,6 +283,7 @@ impl<'a> Reader<'a> {
                 b,
                 b' ' | b'\t'
                     | b'\n'
+                    | b'\r'
                     | b'#'
                     | b'&'
                     | b'*'
@@ -578,7 +585,7 @@ impl<'a> Reader<'a> {
             let end = at;
             let next = self.skip_spaces(at);
             let ends = match bytes.get(next) {
-                None | Some(b'\n') => true,
+                None | Some(b'\n' | b'\r') => true,
                 Some(b'#') => next > end,
                 Some(b':') => self.blank_or_end(next + 1),
                 Some(b'\t') => return None,
@@ -611,7 +618,7 @@ impl<'a> Reader<'a> {
         loop {
             while at < bytes.len() {
                 match bytes[at] {
-                    b' ' | b'\n' => break,
+                    b' ' | b'\n' | b'\r' => break,
                     b'\t' => return None,
                     b if is_flow_indicator(b) => break,
                     b':' if ends_value(at + 1) => break,
@@ -621,7 +628,7 @@ impl<'a> Reader<'a> {
             let end = at;
             let next = self.skip_spaces(at);
             match bytes.get(next) {
-                None | Some(b'\n') => return None,
+                None | Some(b'\n' | b'\r') => return None,
                 Some(b'#') if next > end => return None,
                 // saphyr rejects a word of a flow scalar that is a `-` before an indicator.
                 Some(b'-')
@@ -722,21 +729,25 @@ impl<'a> Reader<'a> {
             at += 1;
         }
         let header_rest = self.skip_spaces(at);
-        let header_end = match bytes.get(header_rest) {
-            Some(b'\n') => header_rest,
-            Some(b'#') if header_rest > at => self.line_end(header_rest),
+        let first_line = match bytes.get(header_rest) {
+            Some(b'\n' | b'\r') => self.next_line_start(header_rest),
+            Some(b'#') if header_rest > at => self.next_line_start(header_rest),
             _ => return None,
         };
         let mut breaks = 0;
         let (line, indent) = match explicit_indent {
             Some(indent) => {
-                let (content, eaten) = self.eat_indentation(header_end + 1, indent, &mut breaks);
+                let (content, eaten) = self.eat_indentation(first_line, indent, &mut breaks);
                 (content - eaten, indent)
             }
-            None => self.first_line_indentation(header_end + 1, &mut breaks)?,
+            None => self.first_line_indentation(first_line, &mut breaks)?,
         };
         // A first line indented less than the scalar is an error or an empty scalar: saphyr's.
-        if indent <= column || bytes.get(line + indent).is_none_or(|&b| b == b'\n') {
+        if indent <= column
+            || bytes
+                .get(line + indent)
+                .is_none_or(|&b| b == b'\n' || b == b'\r')
+        {
             return None;
         }
         if bytes[line..line + indent].iter().any(|&b| b != b' ') {
@@ -769,7 +780,8 @@ impl<'a> Reader<'a> {
                 break (end, indent + end - at);
             }
             leading_break = true;
-            let (eaten_to, eaten) = self.eat_indentation(end + 1, indent, &mut breaks);
+            let (eaten_to, eaten) =
+                self.eat_indentation(self.next_line_start(end), indent, &mut breaks);
             if eaten == indent && eaten_to < bytes.len() {
                 at = eaten_to;
             } else {
@@ -826,11 +838,11 @@ impl<'a> Reader<'a> {
             while at < limit && self.bytes[at] == b' ' {
                 at += 1;
             }
-            if self.bytes.get(at) != Some(&b'\n') {
+            if !matches!(self.bytes.get(at), Some(b'\n' | b'\r')) {
                 return (at, at - line);
             }
             *breaks += 1;
-            line = at + 1;
+            line = self.next_line_start(at);
         }
     }
 
@@ -847,10 +859,10 @@ impl<'a> Reader<'a> {
         loop {
             let content = self.skip_spaces(line);
             match self.bytes.get(content)? {
-                b'\n' => {
+                b'\n' | b'\r' => {
                     *breaks += 1;
                     deepest_blank = deepest_blank.max(content - line);
-                    line = content + 1;
+                    line = self.next_line_start(content);
                 }
                 _ => return (deepest_blank <= content - line).then_some((line, content - line)),
             }
@@ -1001,7 +1013,7 @@ fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(chunk))
 }
 
-/// The first space, tab, line break or `:` at or after `at` (or the end of `bytes`): where a plain
+/// The first space, tab, `\n`, `\r` or `:` at or after `at` (or the end of `bytes`): where a plain
 /// scalar's run of non-blank characters may end. Eight bytes at a time: most scalars are short,
 /// too short for `memchr` to pay for itself.
 fn plain_run_end(bytes: &[u8], mut at: usize) -> usize {
@@ -1015,6 +1027,7 @@ fn plain_run_end(bytes: &[u8], mut at: usize) -> usize {
         let found = matching(word, b' ')
             | matching(word, b'\t')
             | matching(word, b'\n')
+            | matching(word, b'\r')
             | matching(word, b':');
         if found != 0 {
             return at + found.trailing_zeros() as usize / 8;
@@ -1023,7 +1036,7 @@ fn plain_run_end(bytes: &[u8], mut at: usize) -> usize {
     }
     at + bytes[at..]
         .iter()
-        .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b':'))
+        .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b':'))
         .unwrap_or(bytes.len() - at)
 }
 
@@ -1224,6 +1237,14 @@ mod tests {
     }
 
     #[test]
+    fn crlf_line_breaks() {
+        let text = "a: b # c\r\nc:\r\n  - x\r\n  - # c\r\n  - |\r\n    text\r\n\r\n     more\r\n  \r\n  - [a, b]   # c\r\nd: >-\r\n  f\r\n  g\r\ne:\r\n- 'q'\r\n";
+        let r = same(text).root;
+        assert_eq!(at(text, r.get("a").unwrap()), "b");
+        same("---\r\na: !If\r\n  - C\r\n  - |+\r\n    x\r\n\r\n...\r\n");
+    }
+
+    #[test]
     fn duplicate_keys_warn_in_order() {
         let text = "k: 1\nm:\n  x: 1\n  x: 2\nk: 2\nf: {a: 1, a: 2}\n";
         let warnings = same(text).warnings;
@@ -1243,7 +1264,7 @@ mod tests {
             "%YAML 1.2\n---\na: 1\n",
             // Characters with rules of their own.
             "a:\n\t- b\n",
-            "a: b\r\nc: d\r\n",
+            "a: b\rc: d\n",
             "\u{feff}a: 1\n",
             "a: \"nul\u{0}\"\n",
             // Scalars and flows over several lines, explicit indentation, odd escapes and tags.
