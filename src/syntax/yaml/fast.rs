@@ -1015,20 +1015,14 @@ fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
 
 /// The first space, tab, `\n`, `\r` or `:` at or after `at` (or the end of `bytes`): where a plain
 /// scalar's run of non-blank characters may end. Eight bytes at a time: most scalars are short,
-/// too short for `memchr` to pay for itself.
+/// too short for `memchr` to pay for itself. `plain_bytes` let no other byte below `!` through, so
+/// a byte below `!` is one of the four blanks and breaks.
 fn plain_run_end(bytes: &[u8], mut at: usize) -> usize {
     const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
-    // The high bit of each byte of `word` equal to `b`, and perhaps of bytes after it.
-    let matching = |word: u64, b: u8| {
-        let zero_where_equal = word ^ (ONES * u64::from(b));
-        zero_where_equal.wrapping_sub(ONES) & !zero_where_equal & HIGH_BITS
-    };
+    // The high bit of each byte of `word` below `n` (at most 0x80), and perhaps of bytes after it.
+    let below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGH_BITS;
     while let Some(word) = word_at(bytes, at) {
-        let found = matching(word, b' ')
-            | matching(word, b'\t')
-            | matching(word, b'\n')
-            | matching(word, b'\r')
-            | matching(word, b':');
+        let found = below(word, b'!') | below(word ^ (ONES * u64::from(b':')), 1);
         if found != 0 {
             return at + found.trailing_zeros() as usize / 8;
         }
@@ -1036,7 +1030,7 @@ fn plain_run_end(bytes: &[u8], mut at: usize) -> usize {
     }
     at + bytes[at..]
         .iter()
-        .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b':'))
+        .position(|&b| b < b'!' || b == b':')
         .unwrap_or(bytes.len() - at)
 }
 
