@@ -2,7 +2,7 @@
 //! the spanned tree the model kept. Values produced by CloudFormation intrinsics are never judged:
 //! what they will be is not known until deployment.
 
-use super::policy::{PolicyDocument, PolicyKind};
+use super::policy::{Fields, PolicyDocument, PolicyKind};
 use crate::span::Span;
 use crate::syntax::{Entry, Node, Value};
 
@@ -165,10 +165,11 @@ fn check_statement<'a>(
     out: &mut Vec<Problem>,
 ) {
     unknown_keys(entries, STATEMENT_KEYS, "statement", out);
-    if let Some(sid) = s.entry("Sid") {
+    let f = Fields::of(entries);
+    if let Some(sid) = f.sid {
         check_sid(kind, sid, sids, out);
     }
-    match s.entry("Effect") {
+    match f.effect {
         None => out.push(Problem::error(
             s.span,
             "statement has no `Effect`",
@@ -198,17 +199,28 @@ fn check_statement<'a>(
             )),
         },
     }
-    exactly_one(s, "Action", "NotAction", true, out);
+    exactly_one(
+        s,
+        ("Action", f.action),
+        ("NotAction", f.not_action),
+        true,
+        out,
+    );
     let (resource_required, principal_required) = match kind {
         PolicyKind::Identity => (true, false),
         PolicyKind::Trust => (false, true),
         PolicyKind::Resource => (false, true),
     };
-    exactly_one(s, "Resource", "NotResource", resource_required, out);
+    let resources = [("Resource", f.resource), ("NotResource", f.not_resource)];
+    exactly_one(s, resources[0], resources[1], resource_required, out);
+    let principals = [
+        ("Principal", f.principal),
+        ("NotPrincipal", f.not_principal),
+    ];
     match kind {
         PolicyKind::Identity => {
-            for key in ["Principal", "NotPrincipal"] {
-                if let Some(e) = s.entry(key) {
+            for (key, entry) in principals {
+                if let Some(e) = entry {
                     out.push(Problem::error(
                         e.key_span,
                         format!("an identity policy has no `{key}`: it applies to whoever it is attached to"),
@@ -219,16 +231,16 @@ fn check_statement<'a>(
         }
         PolicyKind::Trust | PolicyKind::Resource => {
             if principal_required {
-                exactly_one(s, "Principal", "NotPrincipal", true, out);
+                exactly_one(s, principals[0], principals[1], true, out);
             }
-            if let Some(e) = s.get_any(&["Principal", "NotPrincipal"]) {
+            if let Some(e) = f.any_principal() {
                 check_principal(&e.value, out);
             }
         }
     }
     if kind == PolicyKind::Trust {
-        for key in ["Resource", "NotResource"] {
-            if let Some(e) = s.entry(key) {
+        for (key, entry) in resources {
+            if let Some(e) = entry {
                 out.push(Problem::error(
                     e.key_span,
                     format!("a trust policy has no `{key}`: the role itself is the resource"),
@@ -237,17 +249,17 @@ fn check_statement<'a>(
             }
         }
     }
-    for key in ["Action", "NotAction"] {
-        if let Some(e) = s.entry(key) {
+    for (key, entry) in [("Action", f.action), ("NotAction", f.not_action)] {
+        if let Some(e) = entry {
             check_actions(kind, key, &e.value, out);
         }
     }
-    for key in ["Resource", "NotResource"] {
-        if let Some(e) = s.entry(key) {
+    for (_, entry) in resources {
+        if let Some(e) = entry {
             check_resources(&e.value, out);
         }
     }
-    if let Some(c) = s.entry("Condition") {
+    if let Some(c) = f.condition {
         check_condition(&c.value, out);
     }
 }
@@ -292,9 +304,16 @@ fn check_sid<'a>(
     }
 }
 
-/// `positive` xor `negative`: both is an error, neither is one when `required`.
-fn exactly_one(s: &Node, positive: &str, negative: &str, required: bool, out: &mut Vec<Problem>) {
-    match (s.entry(positive), s.entry(negative)) {
+/// `positive` xor `negative` (each a key and its entry, if present): both is an error, neither is one
+/// when `required`.
+fn exactly_one(
+    s: &Node,
+    (positive, positive_entry): (&str, Option<&Entry>),
+    (negative, negative_entry): (&str, Option<&Entry>),
+    required: bool,
+    out: &mut Vec<Problem>,
+) {
+    match (positive_entry, negative_entry) {
         (Some(_), Some(n)) => out.push(Problem::error(
             n.key_span,
             format!("a statement has `{positive}` or `{negative}`, not both"),

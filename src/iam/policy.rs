@@ -5,7 +5,7 @@ use crate::diagnostic::FilePath;
 use crate::iam::grammar::{self, Problem};
 use crate::iam::pattern::action_matches;
 use crate::span::Span;
-use crate::syntax::{Node, Text, Value};
+use crate::syntax::{Entry, Node, Text, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -177,8 +177,51 @@ fn statement_nodes(doc: &Node) -> Vec<&Node> {
     }
 }
 
+/// A statement's keys, found in one pass over its entries (the last of duplicates, as `Node::entry`
+/// finds): the grammar and the model ask for each several times.
+#[derive(Default)]
+pub(crate) struct Fields<'a> {
+    pub sid: Option<&'a Entry>,
+    pub effect: Option<&'a Entry>,
+    pub principal: Option<&'a Entry>,
+    pub not_principal: Option<&'a Entry>,
+    pub action: Option<&'a Entry>,
+    pub not_action: Option<&'a Entry>,
+    pub resource: Option<&'a Entry>,
+    pub not_resource: Option<&'a Entry>,
+    pub condition: Option<&'a Entry>,
+}
+
+impl<'a> Fields<'a> {
+    pub fn of(entries: &'a [Entry]) -> Fields<'a> {
+        let mut f = Fields::default();
+        for e in entries {
+            let slot = match e.key.as_str() {
+                "Sid" => &mut f.sid,
+                "Effect" => &mut f.effect,
+                "Principal" => &mut f.principal,
+                "NotPrincipal" => &mut f.not_principal,
+                "Action" => &mut f.action,
+                "NotAction" => &mut f.not_action,
+                "Resource" => &mut f.resource,
+                "NotResource" => &mut f.not_resource,
+                "Condition" => &mut f.condition,
+                _ => continue,
+            };
+            *slot = Some(e);
+        }
+        f
+    }
+
+    /// `Principal`, else `NotPrincipal`.
+    pub fn any_principal(&self) -> Option<&'a Entry> {
+        self.principal.or(self.not_principal)
+    }
+}
+
 fn statement(node: &Node) -> Statement {
-    let effect = node.entry("Effect").and_then(|e| {
+    let f = Fields::of(node.as_object().unwrap_or_default());
+    let effect = f.effect.and_then(|e| {
         let v = match e.value.as_str()? {
             "Allow" => Effect::Allow,
             "Deny" => Effect::Deny,
@@ -191,20 +234,18 @@ fn statement(node: &Node) -> Statement {
     });
     Statement {
         span: node.span,
-        sid: node.get("Sid").and_then(|n| {
+        sid: f.sid.and_then(|e| {
             Some(Spanned {
-                value: n.as_str()?.to_string(),
-                span: n.span,
+                value: e.value.as_str()?.to_string(),
+                span: e.value.span,
             })
         }),
         effect,
-        actions: matcher(node, "Action", "NotAction"),
-        resources: matcher(node, "Resource", "NotResource"),
-        conditions: conditions(node),
-        principal: node
-            .get_any(&["Principal", "NotPrincipal"])
-            .map(|e| e.key_span),
-        principals: principals(node),
+        actions: matcher(f.action, f.not_action),
+        resources: matcher(f.resource, f.not_resource),
+        conditions: conditions(f.condition),
+        principal: f.any_principal().map(|e| e.key_span),
+        principals: principals(f.any_principal()),
     }
 }
 
@@ -242,8 +283,8 @@ impl Item {
     }
 }
 
-fn principals(node: &Node) -> Vec<PrincipalItem> {
-    let Some(entry) = node.get_any(&["Principal", "NotPrincipal"]) else {
+fn principals(entry: Option<&Entry>) -> Vec<PrincipalItem> {
+    let Some(entry) = entry else {
         return Vec::new();
     };
     match entry.value.as_object() {
@@ -268,8 +309,9 @@ fn principals(node: &Node) -> Vec<PrincipalItem> {
     }
 }
 
-fn matcher(node: &Node, positive: &str, negative: &str) -> Matcher {
-    let (entry, negated) = match (node.entry(positive), node.entry(negative)) {
+/// From the positive field (`Action`), else the negative one (`NotAction`).
+fn matcher(positive: Option<&Entry>, negative: Option<&Entry>) -> Matcher {
+    let (entry, negated) = match (positive, negative) {
         (Some(e), _) => (e, false),
         (None, Some(e)) => (e, true),
         (None, None) => return Matcher::default(),
@@ -286,8 +328,8 @@ fn matcher(node: &Node, positive: &str, negative: &str) -> Matcher {
     }
 }
 
-fn conditions(node: &Node) -> Vec<Condition> {
-    let Some(block) = node.get("Condition").and_then(Node::as_object) else {
+fn conditions(entry: Option<&Entry>) -> Vec<Condition> {
+    let Some(block) = entry.and_then(|e| e.value.as_object()) else {
         return Vec::new();
     };
     let mut out = Vec::new();
