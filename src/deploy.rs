@@ -213,8 +213,8 @@ pub fn select_orb_policies(policies: &[PolicyDocument]) -> Vec<&PolicyDocument> 
 /// Does an identity policy allow or deny an ORB-specific action (`*` alone does not count)?
 pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
     // Every identity policy of the tree is asked, most list many plain action names: those are
-    // looked up in the sorted list, patterns matched against each ORB-specific action.
-    // With the lowercased first letters of those actions: most names are ruled out by one load.
+    // ruled out by their first letter (most are by that alone) or looked up in the sorted list;
+    // patterns are matched against each ORB-specific action.
     static SPECIFIC: OnceLock<(Vec<&'static str>, [bool; 256])> = OnceLock::new();
     let (specific, first_letters) = SPECIFIC.get_or_init(|| {
         let mut sorted: Vec<&str> = crate::orb::requirements::table()

@@ -4,7 +4,7 @@
 //! one catalog action.
 
 use super::catalog_key::{key_hash, SLOTS};
-use super::pattern::{cmp_ignore_case, glob_match};
+use super::pattern::{cmp_ignore_case, glob_match, has_wildcard};
 use crate::suggest::nearest;
 
 // `DATE` (the catalog's `@date`), `SERVICES` and `EXACT`.
@@ -197,10 +197,6 @@ impl Service {
 
 fn starts_with_ignore_case(text: &str, head: &str) -> bool {
     text.len() >= head.len() && text.as_bytes()[..head.len()].eq_ignore_ascii_case(head.as_bytes())
-}
-
-fn has_wildcard(s: &str) -> bool {
-    memchr::memchr2(b'*', b'?', s.as_bytes()).is_some()
 }
 
 #[cfg(test)]

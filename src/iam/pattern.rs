@@ -15,6 +15,11 @@ pub fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
     a.len().cmp(&b.len())
 }
 
+/// Does `pattern` hold a wildcard (`*` or `?`)?
+pub fn has_wildcard(pattern: &str) -> bool {
+    memchr::memchr2(b'*', b'?', pattern.as_bytes()).is_some()
+}
+
 /// Matches `text` against an IAM glob. Iterative with single backtrack point: linear-ish, no recursion.
 /// It runs for every action entry of every statement against every needed action, and nearly all
 /// such calls fail in the literal part before the first wildcard (another service, another name):

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::FilePath;
 use crate::iam::grammar::{self, Problem};
-use crate::iam::pattern::action_matches;
+use crate::iam::pattern::{action_matches, has_wildcard};
 use crate::span::Span;
 use crate::syntax::{Entry, Node, Text, Value};
 
@@ -252,7 +252,7 @@ fn statement(node: &Node) -> Statement {
 impl Item {
     pub fn new(value: impl Into<Text>, span: Span, opaque: bool) -> Item {
         let value = value.into();
-        let plain = value.is_ascii() && memchr::memchr2(b'*', b'?', value.as_bytes()).is_none();
+        let plain = value.is_ascii() && !has_wildcard(&value);
         Item {
             value,
             span,

@@ -91,8 +91,8 @@ impl Report {
 /// valid and no escape sequence from a scanned file reaches a terminal.
 pub fn neutralize_source(text: &str) -> std::borrow::Cow<'_, str> {
     // Nearly every file is printable ASCII, and nearly every other one has nothing to replace: a
-    // pass over the bytes or the characters, and no copy.
-    // Folded without an early exit, so the test runs many bytes an instruction.
+    // pass over the bytes (folded without an early exit, so it vectorises) or the characters, and
+    // no copy.
     let printable = |ok: bool, &b: &u8| ok & matches!(b, b' '..=b'~' | b'\n' | b'\t' | b'\r');
     let ascii = text
         .as_bytes()

@@ -3,6 +3,7 @@ use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::catalog::{self, Lookup};
+use crate::iam::pattern::has_wildcard;
 use crate::FastMap;
 
 pub static RULE: Rule = Rule {
@@ -49,7 +50,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             .or_insert_with(|| catalog.nearest_action(&item.value))
             .clone();
         let api_call = catalog.api_call(&item.value);
-        let wildcard = item.value.contains(['*', '?']);
+        let wildcard = has_wildcard(&item.value);
         let message = if wildcard {
             format!("`{}` matches no IAM action", item.value)
         } else {

@@ -381,6 +381,8 @@ impl Parser<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// The word-at-a-time search stops where a byte-by-byte one does, at every offset and alignment.
     #[test]
     fn special_bytes_are_found_exactly() {
@@ -407,8 +409,6 @@ mod tests {
             }
         }
     }
-
-    use super::*;
 
     fn err(text: &str) -> ParseError {
         parse(text).expect_err(text)
