@@ -139,45 +139,74 @@ impl<'a> Evaluation<'a> {
 
 /// `evaluate` for many requests against one principal's policies. A principal built from AWS
 /// managed policies has thousands of statements listing hundreds of actions each, and a request
-/// names one action: statements whose `Action` lists only plain names are found by name, the rest
-/// are tried every time, and all in scan order, so the evaluation is the same as `evaluate`'s.
+/// names one action: a statement is found through the entries that may match it (by name, or by
+/// the service of a glob such as `ec2:Describe*`), and only `NotAction` and globs over services
+/// (`*`, `ec2*:...`) are tried every time; all in scan order, so the evaluation is `evaluate`'s.
 #[derive(Default)]
 pub struct ActionIndex<'a> {
     policies: Vec<&'a PolicyDocument>,
     /// Lowercased plain action → `(policy, statement)` positions, ascending.
     by_action: FastMap<Text, Vec<(u32, u32)>>,
-    /// Positions of statements that are not only plain names (globs, `NotAction`), ascending.
+    /// Lowercased service → positions of statements with a glob within that service, ascending.
+    by_service: FastMap<Text, Vec<(u32, u32)>>,
+    /// Positions of statements any action may match, ascending.
     always: Vec<(u32, u32)>,
+}
+
+/// Appends `at` unless it is already the last position: a statement lists many actions.
+fn push_position(list: &mut Vec<(u32, u32)>, at: (u32, u32)) {
+    if list.last() != Some(&at) {
+        list.push(at);
+    }
+}
+
+/// The service a glob entry is confined to: its text before the colon, when that is ASCII and
+/// wildcard-free (`ec2` for `ec2:Describe*`), since such an entry matches an action only if that
+/// action's service is the same, in any case.
+fn glob_service(pattern: &str) -> Option<&str> {
+    let (service, _) = pattern.split_once(':')?;
+    (service.is_ascii() && !service.contains(['*', '?'])).then_some(service)
 }
 
 impl<'a> ActionIndex<'a> {
     pub fn new(policies: &[&'a PolicyDocument]) -> ActionIndex<'a> {
-        let mut by_action: FastMap<Text, Vec<(u32, u32)>> = FastMap::default();
-        let mut always = Vec::new();
+        let mut index = ActionIndex {
+            policies: policies.to_vec(),
+            ..ActionIndex::default()
+        };
         for (p, policy) in policies.iter().enumerate() {
             for (s, statement) in policy.statements.iter().enumerate() {
                 let at = (p as u32, s as u32);
                 let actions = &statement.actions;
                 if statement.effect.is_none() || !actions.present {
                     // `consider` skips it whatever the request.
-                } else if actions.negated || !actions.items.iter().all(Item::is_plain) {
-                    always.push(at);
+                } else if actions.negated {
+                    index.always.push(at);
                 } else {
-                    for item in &actions.items {
-                        let list = by_action
-                            .entry(item.value.to_ascii_lowercase())
-                            .or_default();
-                        if list.last() != Some(&at) {
-                            list.push(at);
-                        }
-                    }
+                    index.add_items(&actions.items, at);
                 }
             }
         }
-        ActionIndex {
-            policies: policies.to_vec(),
-            by_action,
-            always,
+        index
+    }
+
+    fn add_items(&mut self, items: &[Item], at: (u32, u32)) {
+        let mut any_service = false;
+        for item in items {
+            let (map, key) = if item.is_plain() {
+                (&mut self.by_action, item.value.as_str())
+            } else if let Some(service) = glob_service(&item.value) {
+                (&mut self.by_service, service)
+            } else {
+                any_service = true;
+                continue;
+            };
+            let mut key = Text::from(key);
+            key.as_mut_str().make_ascii_lowercase();
+            push_position(map.entry(key).or_default(), at);
+        }
+        if any_service {
+            self.always.push(at);
         }
     }
 
@@ -185,21 +214,25 @@ impl<'a> ActionIndex<'a> {
         if !request.action.is_ascii() {
             return evaluate(&self.policies, request);
         }
-        let named = self
-            .by_action
-            .get(request.action.to_ascii_lowercase().as_str())
-            .map_or(&[][..], Vec::as_slice);
+        fn found<'m>(map: &'m FastMap<Text, Vec<(u32, u32)>>, key: &str) -> &'m [(u32, u32)] {
+            map.get(key.to_ascii_lowercase().as_str())
+                .map_or(&[], Vec::as_slice)
+        }
+        let named = found(&self.by_action, request.action);
+        let service = request.action.split_once(':').map_or("", |(s, _)| s);
+        let lists = [named, found(&self.by_service, service), &self.always];
+        let mut next = [0; 3];
         let mut eval = Evaluation::default();
-        let (mut n, mut a) = (named.iter().peekable(), self.always.iter().peekable());
-        // A statement found by name lists the action: only its resources and conditions are left.
-        while let Some((&(p, s), by_name)) = match (n.peek(), a.peek()) {
-            (Some(x), Some(y)) if x < y => n.next().map(|at| (at, true)),
-            (Some(_), None) => n.next().map(|at| (at, true)),
-            (_, Some(_)) => a.next().map(|at| (at, false)),
-            (None, None) => None,
-        } {
-            let policy = self.policies[p as usize];
-            let statement = &policy.statements[s as usize];
+        while let Some(at) = (0..3).filter_map(|i| lists[i].get(next[i])).min().copied() {
+            // A statement found by name lists the action: only its resources and conditions are left.
+            let by_name = named.get(next[0]) == Some(&at);
+            for (list, n) in lists.iter().zip(&mut next) {
+                if list.get(*n) == Some(&at) {
+                    *n += 1;
+                }
+            }
+            let policy = self.policies[at.0 as usize];
+            let statement = &policy.statements[at.1 as usize];
             let applies = if by_name {
                 applies_beyond_actions(statement, request)
             } else {
@@ -867,9 +900,20 @@ mod tests {
             r#"{"Statement":[{"Action":"ec2:CreateFleet","Resource":"*"},{"Effect":"Deny","NotAction":"ec2:CreateFleet","Resource":"*"},{"Effect":"Allow","Action":["EC2:createfleet","ec2:CreateFleet","iam:PassRole"],"Resource":"*"}]}"#
                 .to_string(),
         );
+        // Plain names, globs within a service and globs over services in one statement, in any case.
+        texts.push(
+            r#"{"Statement":[{"Effect":"Deny","Action":["s3:GetObject","EC2:Run?nstances","iam:Pass*"],"Resource":"arn:aws:iam::*:role/other"},
+                {"Effect":"Allow","Action":["sts:GetCallerIdentity","Ec2:Create*","ssm:Get*"],"Resource":"*"},
+                {"Effect":"Allow","Action":["s3:ListBucket","e?2:Describe*"],"Resource":"*"},
+                {"Effect":"Allow","Action":["logs:*","*:PassRole"],"Resource":"*"},
+                {"Effect":"Allow","Action":["ec2:TerminateInstances","autoscaling:*"],"Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}"#
+                .to_string(),
+        );
         let docs: Vec<PolicyDocument> = texts.iter().map(|t| policy(t)).collect();
         let refs: Vec<&PolicyDocument> = docs.iter().collect();
-        let index = ActionIndex::new(&refs);
+        // All the policies as one principal, and each alone, where no earlier statement hides a miss.
+        let mut principals = vec![(ActionIndex::new(&refs), refs.clone())];
+        principals.extend(refs.iter().map(|doc| (ActionIndex::new(&[doc]), vec![*doc])));
         let shown = |e: Evaluation| {
             [e.allow, e.deny].map(|h| {
                 h.map(|h| {
@@ -881,8 +925,28 @@ mod tests {
                 })
             })
         };
-        for (_, action, resource, passed_to, _) in CASES {
-            let ctx = context("eu-west-1", *passed_to);
+        let extra: &[(&str, &str, Option<&str>)] = &[
+            ("ec2:DescribeImages", "*", None),
+            ("ec2:RunInstances", "*", None),
+            ("ec2:CreateTags", "*", None),
+            ("ec2:TerminateInstances", "*", None),
+            (
+                "iam:PassRole",
+                "arn:aws:iam::*:role/other",
+                Some("ec2.amazonaws.com"),
+            ),
+            ("autoscaling:CreateAutoScalingGroup", "*", None),
+            ("ssm:GetParameters", "*", None),
+            ("sts:GetCallerIdentity", "*", None),
+            ("logs:PutLogEvents", "*", None),
+            ("s3:GetObject", "*", None),
+        ];
+        let requests = CASES
+            .iter()
+            .map(|(_, action, resource, passed_to, _)| (*action, *resource, *passed_to))
+            .chain(extra.iter().copied());
+        for (action, resource, passed_to) in requests {
+            let ctx = context("eu-west-1", passed_to);
             for action in [
                 action.to_string(),
                 action.to_ascii_uppercase(),
@@ -893,11 +957,13 @@ mod tests {
                     resource,
                     context: &ctx,
                 };
-                assert_eq!(
-                    shown(index.evaluate(&request)),
-                    shown(evaluate(&refs, &request)),
-                    "{action} on {resource}"
-                );
+                for (index, policies) in &principals {
+                    assert_eq!(
+                        shown(index.evaluate(&request)),
+                        shown(evaluate(policies, &request)),
+                        "{action} on {resource}"
+                    );
+                }
             }
         }
     }
