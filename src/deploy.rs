@@ -3,7 +3,7 @@
 
 use crate::cfn::link::{Linked, Links};
 use crate::cfn::{Principal, Template};
-use crate::diagnostic::{Diagnostic, FilePath};
+use crate::diagnostic::{Diagnostic, FilePath, Sources};
 use crate::iam::catalog::{self, Lookup};
 use crate::iam::grants::{
     evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Verdict,
@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 #[derive(Default)]
 pub struct Workspace {
     /// Text of the files that produced documents or diagnostics, for rendering.
-    pub sources: BTreeMap<FilePath, String>,
+    pub sources: Sources,
     pub policies: Vec<PolicyDocument>,
     /// Roles found by extractors that know them (CloudFormation); see `iam::role`.
     pub roles: Vec<Role>,

@@ -7,6 +7,10 @@ use std::sync::Arc;
 /// Paths are relative to the scan root with `/` separators; shared cheaply between labels.
 pub type FilePath = Arc<str>;
 
+/// The text of scanned files by path, for renderers: the workspace and the report share each text
+/// instead of copying it.
+pub type Sources = std::collections::BTreeMap<FilePath, Arc<String>>;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {

@@ -84,7 +84,7 @@ pub fn check_pipeline(bytes: &[u8]) {
         let extracted = crate::extract::extract(&candidate);
         if !extracted.is_empty() {
             ws.sources
-                .insert(candidate.path.clone(), candidate.text.clone());
+                .insert(candidate.path.clone(), candidate.text.clone().into());
         }
         ws.policies = extracted.policies;
         ws.configs = extracted.configs;

@@ -97,7 +97,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
     let mut all = Extracted::default();
     for (path, text, extracted) in found.into_inner().unwrap() {
         if !extracted.is_empty() {
-            ws.sources.insert(path, text);
+            ws.sources.insert(path, text.into());
         }
         all.append(extracted);
     }
@@ -120,7 +120,8 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
         });
     }
     if let (Some(file), false) = (&settings.file, settings.suppressions.is_empty()) {
-        ws.sources.insert(file.shown.clone(), file.text.clone());
+        ws.sources
+            .insert(file.shown.clone(), file.text.clone().into());
     }
     ws.settings = settings;
     ws.sort();
@@ -171,7 +172,9 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
     for d in &diagnostics {
         for file in std::iter::once(&d.file).chain(d.labels.iter().map(|l| &l.file)) {
             if let Some(text) = ws.sources.get(file) {
-                sources.entry(file.clone()).or_insert_with(|| text.clone());
+                sources
+                    .entry(file.clone())
+                    .or_insert_with(|| std::sync::Arc::clone(text));
             }
         }
     }

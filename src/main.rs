@@ -248,7 +248,7 @@ fn load_settings(
             text,
             problems,
         }) => {
-            let sources = BTreeMap::from([(file.clone(), text)]);
+            let sources = BTreeMap::from([(file.clone(), text.into())]);
             if annotate {
                 written(github::emit(
                     &problems,
@@ -406,7 +406,7 @@ fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Resu
     for (file, edits) in &plan.edits {
         let before = &ws.sources[file];
         let after = orb_scan::fix::apply(before, edits);
-        if &after == before {
+        if after == **before {
             continue;
         }
         changed = true;

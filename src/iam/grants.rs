@@ -913,7 +913,10 @@ mod tests {
         let refs: Vec<&PolicyDocument> = docs.iter().collect();
         // All the policies as one principal, and each alone, where no earlier statement hides a miss.
         let mut principals = vec![(ActionIndex::new(&refs), refs.clone())];
-        principals.extend(refs.iter().map(|doc| (ActionIndex::new(&[doc]), vec![*doc])));
+        principals.extend(
+            refs.iter()
+                .map(|doc| (ActionIndex::new(&[doc]), vec![*doc])),
+        );
         let shown = |e: Evaluation| {
             [e.allow, e.deny].map(|h| {
                 h.map(|h| {

@@ -13,7 +13,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 report
                     .sources
                     .get(&d.file)
-                    .map(String::as_str)
+                    .map(|t| t.as_str())
                     .unwrap_or(""),
             )
         });

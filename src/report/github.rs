@@ -11,8 +11,7 @@
 
 use super::json::Positions;
 use super::{escape_text, Report};
-use crate::diagnostic::{Diagnostic, FilePath, Severity};
-use std::collections::BTreeMap;
+use crate::diagnostic::{Diagnostic, Severity, Sources};
 use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 
@@ -23,7 +22,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
 /// The diagnostics as workflow commands; also used for settings errors, which have no rule code.
 pub fn emit(
     diagnostics: &[Diagnostic],
-    sources: &BTreeMap<FilePath, String>,
+    sources: &Sources,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut positions = Positions::new(sources);

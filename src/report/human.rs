@@ -2,7 +2,7 @@
 
 use super::excerpt::{Excerpt, Source};
 use super::{escape_text, neutralize_source, Report};
-use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::diagnostic::{Diagnostic, FilePath, Severity, Sources};
 use crate::span::Span;
 use codespan_reporting::diagnostic::{
     Diagnostic as CsDiagnostic, Label, LabelStyle, Severity as CsSeverity,
@@ -22,7 +22,7 @@ pub fn render(report: &Report, threads: usize, out: &mut dyn WriteColor) -> std:
 /// have no rule code.
 pub fn emit(
     diagnostics: &[Diagnostic],
-    sources: &BTreeMap<FilePath, String>,
+    sources: &Sources,
     out: &mut dyn WriteColor,
 ) -> std::io::Result<()> {
     emit_on(diagnostics, sources, 1, out)
@@ -33,7 +33,7 @@ const DIAGNOSTICS_PER_THREAD: usize = 64;
 
 fn emit_on(
     diagnostics: &[Diagnostic],
-    sources: &BTreeMap<FilePath, String>,
+    sources: &Sources,
     threads: usize,
     out: &mut dyn WriteColor,
 ) -> std::io::Result<()> {

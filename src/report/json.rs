@@ -1,7 +1,7 @@
 //! `--format json`, schema version 1 (DESIGN.md §5): additions allowed, no renames.
 
 use super::{Report, Summary};
-use crate::diagnostic::FilePath;
+use crate::diagnostic::Sources;
 use crate::span::{LineIndex, Position, Span};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -58,12 +58,12 @@ struct JsonDiagnostic<'a> {
 
 /// Positions for spans, with one line index per file.
 pub struct Positions<'a> {
-    sources: &'a BTreeMap<FilePath, String>,
+    sources: &'a Sources,
     indexes: BTreeMap<&'a str, LineIndex<'a>>,
 }
 
 impl<'a> Positions<'a> {
-    pub fn new(sources: &'a BTreeMap<FilePath, String>) -> Positions<'a> {
+    pub fn new(sources: &'a Sources) -> Positions<'a> {
         Positions {
             sources,
             indexes: BTreeMap::new(),
@@ -75,7 +75,7 @@ impl<'a> Positions<'a> {
         let idx = self
             .indexes
             .entry(file)
-            .or_insert_with(|| LineIndex::new(sources.get(file).map(String::as_str).unwrap_or("")));
+            .or_insert_with(|| LineIndex::new(sources.get(file).map(|t| t.as_str()).unwrap_or("")));
         JsonSpan {
             start: idx.position(span.start as usize),
             end: idx.position(span.end as usize),

@@ -12,9 +12,8 @@ pub mod rule_docs;
 pub mod sarif;
 pub mod yaml;
 
-use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::diagnostic::{Diagnostic, FilePath, Severity, Sources};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
 #[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
@@ -39,7 +38,7 @@ pub struct Summary {
 /// The result of a scan: what every renderer needs and nothing more.
 pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
-    pub sources: BTreeMap<FilePath, String>,
+    pub sources: Sources,
     pub summary: Summary,
 }
 

@@ -159,7 +159,7 @@ pub fn render(report: &Report, root: &Path, out: &mut dyn Write) -> std::io::Res
                 ..location(&mut positions, &l.file, l.span)
             })
             .collect();
-        let hash = span_hash(d, report.sources.get(&d.file).map_or("", String::as_str));
+        let hash = span_hash(d, report.sources.get(&d.file).map_or("", |t| t.as_str()));
         let occurrence = seen.entry(hash.clone()).or_insert(0);
         *occurrence += 1;
         results.push(SarifResult {
