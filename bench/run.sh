@@ -22,8 +22,11 @@ if ((${#missing[@]})); then
     $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# Build the release binary unless another binary was named.
+# Build the release binary unless another binary was named, and the parse floor reference.
 if [[ " $* " != *" --bin "* ]]; then
     cargo build --release --locked --quiet
+fi
+if [[ " $* " != *" --floor-bin "* && " $* " != *" --smoke "* ]]; then
+    cargo build --release --locked --quiet --example parse_floor
 fi
 exec python3 bench/bench.py "$@"
