@@ -70,9 +70,9 @@ pub struct Matcher {
 
 #[derive(Clone, Debug)]
 pub struct Condition {
-    pub operator: String,
-    pub key: String,
-    pub values: Vec<String>,
+    pub operator: Text,
+    pub key: Text,
+    pub values: Vec<Text>,
     /// A value is not a literal (an intrinsic, a policy variable `${aws:username}`, an object):
     /// the condition cannot be decided statically.
     pub opaque: bool,
@@ -84,14 +84,14 @@ pub struct Condition {
 /// `CanonicalUser`, or `*` for the bare wildcard.
 #[derive(Clone, Debug)]
 pub struct PrincipalItem {
-    pub kind: String,
+    pub kind: Text,
     pub item: Item,
 }
 
 #[derive(Clone, Debug)]
 pub struct Statement {
     pub span: Span,
-    pub sid: Option<Spanned<String>>,
+    pub sid: Option<Spanned<Text>>,
     pub effect: Option<Spanned<Effect>>,
     pub actions: Matcher,
     pub resources: Matcher,
@@ -236,7 +236,7 @@ fn statement(node: &Node) -> Statement {
         span: node.span,
         sid: f.sid.and_then(|e| {
             Some(Spanned {
-                value: e.value.as_str()?.to_string(),
+                value: e.value.as_str()?.into(),
                 span: e.value.span,
             })
         }),
@@ -293,7 +293,7 @@ fn principals(entry: Option<&Entry>) -> Vec<PrincipalItem> {
             .flat_map(|k| {
                 k.value.strings().iter().filter_map(|n| {
                     Some(PrincipalItem {
-                        kind: k.key.to_string(),
+                        kind: k.key.clone(),
                         item: Item::of(n)?,
                     })
                 })
@@ -339,19 +339,18 @@ fn conditions(entry: Option<&Entry>) -> Vec<Condition> {
         };
         for k in keys {
             let nodes = k.value.strings();
-            let values: Vec<String> = nodes
+            let values: Vec<Text> = nodes
                 .iter()
                 .filter_map(|v| match &v.value {
-                    Value::String(s) => Some(s.to_string()),
-                    Value::Bool(b) => Some(b.to_string()),
-                    Value::Number(n) => Some(n.to_string()),
+                    Value::String(s) | Value::Number(s) => Some(s.clone()),
+                    Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
                     _ => None,
                 })
                 .collect();
             let opaque = values.len() != nodes.len() || values.iter().any(|v| v.contains("${"));
             out.push(Condition {
-                operator: op.key.to_string(),
-                key: k.key.to_string(),
+                operator: op.key.clone(),
+                key: k.key.clone(),
                 values,
                 opaque,
                 span: k.span(),
