@@ -37,7 +37,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let (prefix, name) = (&item.value[..colon], &item.value[colon + 1..]);
-        if !prefix.chars().any(|c| c.is_ascii_uppercase()) {
+        if !prefix.bytes().any(|b| b.is_ascii_uppercase()) {
             continue;
         }
         // AWS's spelling of a known action; else the pattern with its prefix lowercased.
