@@ -174,34 +174,43 @@ fn glob_relation(pattern: &str, needed: &str) -> ResourceMatch {
 /// Does resource pattern `granted` cover every resource that `needed` (itself a pattern whose `*` are
 /// unknown parts) can name? A `*` in `needed` is covered only by a `*` in `granted`.
 pub fn resource_covers(granted: &str, needed: &str) -> bool {
-    // The needed pattern's wildcards are characters the grant must absorb with its own `*`.
+    if granted == "*" {
+        return true;
+    }
+    // ASCII (nearly every ARN) is matched as bytes, without collecting characters.
+    if granted.is_ascii() && needed.is_ascii() {
+        return covers(granted.as_bytes(), needed.as_bytes(), b'*', b'?');
+    }
     let granted: Vec<char> = granted.chars().collect();
     let needed: Vec<char> = needed.chars().collect();
-    covers(&granted, &needed)
+    covers(&granted, &needed, '*', '?')
 }
 
-fn covers(g: &[char], n: &[char]) -> bool {
+/// `resource_covers` over characters or bytes: the needed pattern's wildcards are characters the
+/// grant must absorb with its own `star`.
+fn covers<T: Copy + PartialEq>(g: &[T], n: &[T], star: T, any: T) -> bool {
     let (mut gi, mut ni) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
+    let mut star_at: Option<(usize, usize)> = None;
     while ni < n.len() {
         let literal_ok = gi < g.len()
-            && g[gi] != '*'
-            && ((g[gi] == '?' && n[ni] != '*') || (g[gi] == n[ni] && n[ni] != '*' && n[ni] != '?'));
+            && g[gi] != star
+            && ((g[gi] == any && n[ni] != star)
+                || (g[gi] == n[ni] && n[ni] != star && n[ni] != any));
         if literal_ok {
             gi += 1;
             ni += 1;
-        } else if gi < g.len() && g[gi] == '*' {
-            star = Some((gi, ni));
+        } else if gi < g.len() && g[gi] == star {
+            star_at = Some((gi, ni));
             gi += 1;
-        } else if let Some((sg, sn)) = star {
+        } else if let Some((sg, sn)) = star_at {
             gi = sg + 1;
             ni = sn + 1;
-            star = Some((sg, sn + 1));
+            star_at = Some((sg, sn + 1));
         } else {
             return false;
         }
     }
-    while gi < g.len() && g[gi] == '*' {
+    while gi < g.len() && g[gi] == star {
         gi += 1;
     }
     gi == g.len()
@@ -209,32 +218,58 @@ fn covers(g: &[char], n: &[char]) -> bool {
 
 /// Could `granted` name at least one resource that `needed` names? (Overlap of two globs.)
 pub fn resource_overlaps(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return Overlap::new(a.as_bytes(), b.as_bytes(), b'*', b'?').from(0, 0);
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut memo = vec![None; (a.len() + 1) * (b.len() + 1)];
-    overlap(&a, &b, 0, 0, &mut memo)
+    Overlap::new(&a, &b, '*', '?').from(0, 0)
 }
 
-fn overlap(a: &[char], b: &[char], i: usize, j: usize, memo: &mut Vec<Option<bool>>) -> bool {
-    let key = i * (b.len() + 1) + j;
-    if let Some(v) = memo[key] {
-        return v;
+/// Two globs over characters or bytes, and which suffix pairs are known to overlap.
+struct Overlap<'a, T> {
+    a: &'a [T],
+    b: &'a [T],
+    star: T,
+    any: T,
+    memo: Vec<Option<bool>>,
+}
+
+impl<'a, T: Copy + PartialEq> Overlap<'a, T> {
+    fn new(a: &'a [T], b: &'a [T], star: T, any: T) -> Self {
+        let memo = vec![None; (a.len() + 1) * (b.len() + 1)];
+        Overlap {
+            a,
+            b,
+            star,
+            any,
+            memo,
+        }
     }
-    let v = match (a.get(i), b.get(j)) {
-        (None, None) => true,
-        (Some('*'), _) => {
-            overlap(a, b, i + 1, j, memo) || (j < b.len() && overlap(a, b, i, j + 1, memo))
+
+    /// Do `a[i..]` and `b[j..]` match a common string?
+    fn from(&mut self, i: usize, j: usize) -> bool {
+        let key = i * (self.b.len() + 1) + j;
+        if let Some(v) = self.memo[key] {
+            return v;
         }
-        (_, Some('*')) => {
-            overlap(a, b, i, j + 1, memo) || (i < a.len() && overlap(a, b, i + 1, j, memo))
-        }
-        (Some(&x), Some(&y)) => {
-            (x == y || x == '?' || y == '?') && overlap(a, b, i + 1, j + 1, memo)
-        }
-        _ => false,
-    };
-    memo[key] = Some(v);
-    v
+        let (a_len, b_len) = (self.a.len(), self.b.len());
+        let v = match (self.a.get(i).copied(), self.b.get(j).copied()) {
+            (None, None) => true,
+            (Some(x), _) if x == self.star => {
+                self.from(i + 1, j) || (j < b_len && self.from(i, j + 1))
+            }
+            (_, Some(y)) if y == self.star => {
+                self.from(i, j + 1) || (i < a_len && self.from(i + 1, j))
+            }
+            (Some(x), Some(y)) => {
+                (x == y || x == self.any || y == self.any) && self.from(i + 1, j + 1)
+            }
+            _ => false,
+        };
+        self.memo[key] = Some(v);
+        v
+    }
 }
 
 #[cfg(test)]
@@ -357,5 +392,47 @@ mod tests {
             "arn:aws:iam::*:role/*",
             "arn:aws:ssm:us-east-1::parameter/x"
         ));
+    }
+
+    /// Every string over `alphabet` up to `max` characters long.
+    fn strings(alphabet: &[char], max: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..max {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    /// Two globs overlap exactly when some string matches both: checked against every string short
+    /// enough to be a witness (one character per literal or `?` of either glob), in ASCII and, with
+    /// `é` for `b`, through the character path.
+    #[test]
+    fn overlap_is_a_common_match() {
+        let patterns = strings(&['a', 'b', '*', '?'], 3);
+        let witnesses = strings(&['a', 'b', 'c'], 6);
+        let wide = |s: &str| s.replace('b', "é");
+        for a in &patterns {
+            for b in &patterns {
+                let common = witnesses
+                    .iter()
+                    .any(|w| glob_match(a, w, false) && glob_match(b, w, false));
+                assert_eq!(resource_overlaps(a, b), common, "{a} / {b}");
+                assert_eq!(
+                    resource_overlaps(&wide(a), &wide(b)),
+                    common,
+                    "{a} / {b}, wide"
+                );
+                assert_eq!(
+                    resource_covers(a, b),
+                    resource_covers(&wide(a), &wide(b)),
+                    "{a} covers {b}, wide"
+                );
+            }
+        }
     }
 }
