@@ -147,9 +147,18 @@ pub struct Model<'a> {
 /// entries, 17k spellings).
 #[derive(Default)]
 pub struct ActionLookups {
-    distinct: Vec<Lookup>,
+    distinct: Vec<Judgement>,
     /// Per entry, its spelling's judgement in `distinct`.
     per_entry: Vec<u32>,
+}
+
+/// What the catalog says of one spelling of an `Action`/`NotAction` entry.
+pub struct Judgement {
+    pub lookup: Lookup,
+    /// For an unknown action, the real one nearest to it when close enough to be a typo
+    /// (`Catalog::nearest_action`, for ORB301): searched for here, on the core that is otherwise
+    /// idle while deployments are linked, instead of among the rules.
+    pub nearest: Option<String>,
 }
 
 impl ActionLookups {
@@ -160,7 +169,11 @@ impl ActionLookups {
         let per_entry = literal_actions(&workspace.policies)
             .map(|(_, item)| {
                 *seen.entry(item.value.as_str()).or_insert_with(|| {
-                    distinct.push(catalog.lookup(&item.value));
+                    let lookup = catalog.lookup(&item.value);
+                    let nearest = (lookup == Lookup::UnknownAction)
+                        .then(|| catalog.nearest_action(&item.value))
+                        .flatten();
+                    distinct.push(Judgement { lookup, nearest });
                     distinct.len() as u32 - 1
                 })
             })
@@ -172,7 +185,7 @@ impl ActionLookups {
     }
 
     /// The judgements of `policy::literal_actions(&workspace.policies)`, entry by entry.
-    pub fn in_order(&self) -> impl Iterator<Item = &Lookup> {
+    pub fn in_order(&self) -> impl Iterator<Item = &Judgement> {
         self.per_entry.iter().map(|&i| &self.distinct[i as usize])
     }
 }

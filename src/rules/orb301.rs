@@ -4,7 +4,6 @@ use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::catalog::{self, Lookup};
 use crate::iam::pattern::has_wildcard;
-use crate::FastMap;
 
 pub static RULE: Rule = Rule {
     code: "ORB301",
@@ -39,16 +38,11 @@ data/iam-api-calls.txt."#,
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let catalog = catalog::catalog();
-    // The same misspelling recurs across policies; the nearest action is searched for once.
-    let mut nearest_of: FastMap<&str, Option<String>> = FastMap::default();
-    for (policy, item, lookup) in judged_actions(model) {
-        if *lookup != Lookup::UnknownAction {
+    for (policy, item, judged) in judged_actions(model) {
+        if judged.lookup != Lookup::UnknownAction {
             continue;
         }
-        let nearest = nearest_of
-            .entry(item.value.as_str())
-            .or_insert_with(|| catalog.nearest_action(&item.value))
-            .clone();
+        let nearest = &judged.nearest;
         let api_call = catalog.api_call(&item.value);
         let wildcard = has_wildcard(&item.value);
         let message = if wildcard {
@@ -56,7 +50,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
         } else {
             format!("`{}` is not an IAM action", item.value)
         };
-        let label = match (&nearest, wildcard) {
+        let label = match (nearest, wildcard) {
             _ if !api_call.is_empty() => "an API operation, not an IAM action".to_string(),
             (Some(n), _) => format!("did you mean `{n}`?"),
             (None, true) => "matches nothing in the catalog".to_string(),

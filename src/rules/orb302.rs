@@ -36,8 +36,8 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     // Unknown prefixes recur across policies (the corpus: 308 entries, 25 prefixes), and finding
     // the nearest service measures the distance to every one.
     let mut nearest_of: FastMap<&str, Option<&str>> = FastMap::default();
-    for (policy, item, lookup) in judged_actions(model) {
-        if *lookup != Lookup::UnknownService {
+    for (policy, item, judged) in judged_actions(model) {
+        if judged.lookup != Lookup::UnknownService {
             continue;
         }
         let prefix = item.value.split(':').next().unwrap_or_default();

@@ -1,8 +1,7 @@
 //! What the policy rules (ORB3xx, ORB4xx) walk: every policy document the scan found, and in them
 //! the entries a rule can judge. Entries produced by CloudFormation intrinsics are left out.
 
-use crate::deploy::Model;
-use crate::iam::catalog::Lookup;
+use crate::deploy::{Judgement, Model};
 use crate::iam::grants::actions_apply;
 use crate::iam::policy::{literal_actions, Effect, Item, PolicyDocument, PolicyKind, Statement};
 
@@ -14,10 +13,10 @@ pub fn actions<'m>(model: &'m Model) -> impl Iterator<Item = (&'m PolicyDocument
 /// `actions` with the catalog's judgement of each entry (`Model::action_lookups`).
 pub fn judged_actions<'m>(
     model: &'m Model,
-) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item, &'m Lookup)> {
+) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item, &'m Judgement)> {
     actions(model)
         .zip(model.action_lookups.in_order())
-        .map(|((policy, item), lookup)| (policy, item, lookup))
+        .map(|((policy, item), judged)| (policy, item, judged))
 }
 
 /// Every statement of every policy, with its policy.
