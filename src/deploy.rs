@@ -4,11 +4,10 @@
 use crate::cfn::link::{Linked, Links};
 use crate::cfn::{Principal, Template};
 use crate::diagnostic::{Diagnostic, FilePath, Sources};
-use crate::iam::catalog::{self, Lookup};
+use crate::iam::catalog::{self, Caseless, Lookup};
 use crate::iam::grants::{
     evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Verdict,
 };
-use crate::iam::pattern::cmp_ignore_case;
 use crate::iam::policy::{literal_actions, Item, PolicyDocument, PolicyKind};
 use crate::iam::role::Role;
 use crate::orb::files::{OrbConfig, OrbTemplateFile};
@@ -226,32 +225,30 @@ pub fn select_orb_policies(policies: &[PolicyDocument]) -> Vec<&PolicyDocument> 
 /// Does an identity policy allow or deny an ORB-specific action (`*` alone does not count)?
 pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
     // Every identity policy of the tree is asked, most list many plain action names: those are
-    // ruled out by their first letter (most are by that alone) or looked up in the sorted list;
+    // ruled out by their first letter (most are by that alone) or found in a case-blind set;
     // patterns are matched against each ORB-specific action.
-    static SPECIFIC: OnceLock<(Vec<&'static str>, [bool; 256])> = OnceLock::new();
-    let (specific, first_letters) = SPECIFIC.get_or_init(|| {
-        let mut sorted: Vec<&str> = crate::orb::requirements::table()
+    type CaselessSet = HashSet<Caseless<'static>, foldhash::fast::FixedState>;
+    static SPECIFIC: OnceLock<(Vec<&'static str>, CaselessSet, [bool; 256])> = OnceLock::new();
+    let (specific, set, first_letters) = SPECIFIC.get_or_init(|| {
+        let specific: Vec<&str> = crate::orb::requirements::table()
             .values
             .orb_specific_actions
             .iter()
             .map(String::as_str)
             .collect();
-        sorted.sort_by(|a, b| cmp_ignore_case(a, b));
+        let set = specific.iter().map(|a| Caseless(a)).collect();
         let mut first_letters = [false; 256];
-        for action in &sorted {
+        for action in &specific {
             if let Some(&b) = action.as_bytes().first() {
                 first_letters[b.to_ascii_lowercase() as usize] = true;
             }
         }
-        (sorted, first_letters)
+        (specific, set, first_letters)
     });
     let is_specific = |a: &Item| {
         if a.is_plain() {
             let first = a.value.as_bytes().first().map(u8::to_ascii_lowercase);
-            first.is_some_and(|b| first_letters[b as usize])
-                && specific
-                    .binary_search_by(|x| cmp_ignore_case(x, &a.value))
-                    .is_ok()
+            first.is_some_and(|b| first_letters[b as usize]) && set.contains(&Caseless(&a.value))
         } else {
             specific.iter().any(|x| a.matches_action(x))
         }

@@ -7,6 +7,25 @@ use super::catalog_key::{key_hash, SLOTS};
 use super::pattern::{cmp_ignore_case, glob_match, has_wildcard};
 use crate::suggest::nearest;
 
+/// A borrowed action name that hashes (with the catalog's `key_hash`) and compares without regard
+/// to ASCII case, as IAM matches actions: a set or map key that needs no lowercased copy.
+#[derive(Clone, Copy, Debug)]
+pub struct Caseless<'a>(pub &'a str);
+
+impl PartialEq for Caseless<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Caseless<'_> {}
+
+impl std::hash::Hash for Caseless<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(key_hash(self.0.as_bytes()));
+    }
+}
+
 // `DATE` (the catalog's `@date`), `SERVICES` and `EXACT`.
 include!(concat!(env!("OUT_DIR"), "/iam_catalog.rs"));
 
