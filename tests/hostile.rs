@@ -2,6 +2,8 @@
 //! and a time limit. Each hostile file gets a clear ORB901/ORB902 or a documented skip; nothing panics,
 //! hangs or stops the scan, and a sentinel finding in a valid file is still reported.
 
+mod common;
+
 use std::io::Read;
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::Path;
@@ -348,5 +350,43 @@ fn long_lines_are_quoted_in_windows() {
         chars_to(snippet[4], "^^^^^^^ IAM rejects this key"),
         chars_to(snippet[3], r#""k1500""#),
         "{snippet:#?}"
+    );
+}
+
+/// Resource globs hundreds of thousands of characters long, in a policy ORB's deployment is checked
+/// against (ORB110 says it joined ORB's principal): comparing them with the resources ORB needs
+/// neither recurses per character (which overflowed the stack) nor takes long.
+#[test]
+fn long_resource_globs_are_compared_without_recursion() {
+    let (_tmp, root) = common::fixture_copy("testdata/rules/ORB108/trigger");
+    let long = |head: &str, unit: &str, tail: &str| format!("{head}{}{tail}", unit.repeat(150_000));
+    let statements = [
+        ("iam:PassRole", long("arn:aws:iam::*:role/", "aa", "*")),
+        ("*", long("arn:aws:iam::*:role/", "*a", "")),
+        ("ec2:CreateFleet", long("*", "a?", "")),
+    ]
+    .map(|(action, resource)| {
+        format!(r#"{{"Effect": "Allow", "Action": "{action}", "Resource": "{resource}"}}"#)
+    });
+    write(
+        &root,
+        "iam/long-globs.json",
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+            statements.join(", ")
+        ),
+    );
+    let (out, stderr, code, elapsed) = scan_capped(&root, &[".", "--format", "json"]);
+    assert!(stderr.is_empty(), "stderr: {stderr}");
+    assert_eq!(code, Some(1), "findings exit 1");
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    let v = common::json(&out);
+    assert!(
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "ORB110" && d["file"] == "iam/long-globs.json"),
+        "the long globs' policy was not checked as ORB's"
     );
 }

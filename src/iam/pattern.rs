@@ -219,57 +219,48 @@ fn covers<T: Copy + PartialEq>(g: &[T], n: &[T], star: T, any: T) -> bool {
 /// Could `granted` name at least one resource that `needed` names? (Overlap of two globs.)
 pub fn resource_overlaps(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
-        return Overlap::new(a.as_bytes(), b.as_bytes(), b'*', b'?').from(0, 0);
+        return overlap(a.as_bytes(), b.as_bytes(), b'*', b'?');
     }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    Overlap::new(&a, &b, '*', '?').from(0, 0)
+    overlap(&a, &b, '*', '?')
 }
 
-/// Two globs over characters or bytes, and which suffix pairs are known to overlap.
-struct Overlap<'a, T> {
-    a: &'a [T],
-    b: &'a [T],
-    star: T,
-    any: T,
-    memo: Vec<Option<bool>>,
-}
-
-impl<'a, T: Copy + PartialEq> Overlap<'a, T> {
-    fn new(a: &'a [T], b: &'a [T], star: T, any: T) -> Self {
-        let memo = vec![None; (a.len() + 1) * (b.len() + 1)];
-        Overlap {
-            a,
-            b,
-            star,
-            any,
-            memo,
+/// Do globs `a` and `b` (over characters or bytes) match a common string? A search over pairs of
+/// positions `(i, j)`, "`a[..i]` and `b[..j]` can match a common prefix", that only moves forward:
+/// each pair is visited once, from an explicit stack, so a hostile pattern hundreds of thousands of
+/// characters long costs time and a bit per pair, never the call stack.
+fn overlap<T: Copy + PartialEq>(a: &[T], b: &[T], star: T, any: T) -> bool {
+    let width = b.len() + 1;
+    // One bit per pair; the stack holds at most the pairs beside the current path.
+    let mut seen = vec![0u64; ((a.len() + 1) * width).div_ceil(64)];
+    let mut stack = vec![(0, 0)];
+    while let Some((i, j)) = stack.pop() {
+        let (word, bit) = ((i * width + j) / 64, 1 << ((i * width + j) % 64));
+        if seen[word] & bit != 0 {
+            continue;
+        }
+        seen[word] |= bit;
+        match (a.get(i).copied(), b.get(j).copied()) {
+            (None, None) => return true,
+            (Some(x), _) if x == star => {
+                // The star matches nothing more, or takes `b[j]` too.
+                stack.push((i + 1, j));
+                if j < b.len() {
+                    stack.push((i, j + 1));
+                }
+            }
+            (_, Some(y)) if y == star => {
+                stack.push((i, j + 1));
+                if i < a.len() {
+                    stack.push((i + 1, j));
+                }
+            }
+            (Some(x), Some(y)) if x == y || x == any || y == any => stack.push((i + 1, j + 1)),
+            _ => {}
         }
     }
-
-    /// Do `a[i..]` and `b[j..]` match a common string?
-    fn from(&mut self, i: usize, j: usize) -> bool {
-        let key = i * (self.b.len() + 1) + j;
-        if let Some(v) = self.memo[key] {
-            return v;
-        }
-        let (a_len, b_len) = (self.a.len(), self.b.len());
-        let v = match (self.a.get(i).copied(), self.b.get(j).copied()) {
-            (None, None) => true,
-            (Some(x), _) if x == self.star => {
-                self.from(i + 1, j) || (j < b_len && self.from(i, j + 1))
-            }
-            (_, Some(y)) if y == self.star => {
-                self.from(i, j + 1) || (i < a_len && self.from(i + 1, j))
-            }
-            (Some(x), Some(y)) => {
-                (x == y || x == self.any || y == self.any) && self.from(i + 1, j + 1)
-            }
-            _ => false,
-        };
-        self.memo[key] = Some(v);
-        v
-    }
+    false
 }
 
 #[cfg(test)]
