@@ -6,10 +6,10 @@
 //! resources the request may touch. The verdict keeps doubt apart from certainty, so a doubtful
 //! Allow is a warning (ORB108) and a doubtful Deny is a warning, never an error.
 
+use super::catalog::Caseless;
 use super::pattern::{glob_match, resource_match, ResourceMatch};
 use super::policy::{Condition, Effect, Item, Matcher, PolicyDocument, Statement};
 use crate::span::Span;
-use crate::syntax::Text;
 use crate::FastMap;
 
 /// What the deployment fixes about a request, for the condition keys orb-scan evaluates.
@@ -145,10 +145,10 @@ impl<'a> Evaluation<'a> {
 #[derive(Default)]
 pub struct ActionIndex<'a> {
     policies: Vec<&'a PolicyDocument>,
-    /// Lowercased plain action → `(policy, statement)` positions, ascending.
-    by_action: FastMap<Text, Vec<(u32, u32)>>,
-    /// Lowercased service → positions of statements with a glob within that service, ascending.
-    by_service: FastMap<Text, Vec<(u32, u32)>>,
+    /// Plain action, in any case → `(policy, statement)` positions, ascending.
+    by_action: FastMap<Caseless<'a>, Vec<(u32, u32)>>,
+    /// Service, in any case → positions of statements with a glob within that service, ascending.
+    by_service: FastMap<Caseless<'a>, Vec<(u32, u32)>>,
     /// Positions of statements any action may match, ascending.
     always: Vec<(u32, u32)>,
 }
@@ -190,7 +190,7 @@ impl<'a> ActionIndex<'a> {
         index
     }
 
-    fn add_items(&mut self, items: &[Item], at: (u32, u32)) {
+    fn add_items(&mut self, items: &'a [Item], at: (u32, u32)) {
         let mut any_service = false;
         for item in items {
             let (map, key) = if item.is_plain() {
@@ -201,9 +201,7 @@ impl<'a> ActionIndex<'a> {
                 any_service = true;
                 continue;
             };
-            let mut key = Text::from(key);
-            key.as_mut_str().make_ascii_lowercase();
-            push_position(map.entry(key).or_default(), at);
+            push_position(map.entry(Caseless(key)).or_default(), at);
         }
         if any_service {
             self.always.push(at);
@@ -214,9 +212,11 @@ impl<'a> ActionIndex<'a> {
         if !request.action.is_ascii() {
             return evaluate(&self.policies, request);
         }
-        fn found<'m>(map: &'m FastMap<Text, Vec<(u32, u32)>>, key: &str) -> &'m [(u32, u32)] {
-            map.get(key.to_ascii_lowercase().as_str())
-                .map_or(&[], Vec::as_slice)
+        fn found<'m>(
+            map: &'m FastMap<Caseless<'m>, Vec<(u32, u32)>>,
+            key: &'m str,
+        ) -> &'m [(u32, u32)] {
+            map.get(&Caseless(key)).map_or(&[], Vec::as_slice)
         }
         let named = found(&self.by_action, request.action);
         let service = request.action.split_once(':').map_or("", |(s, _)| s);
