@@ -1,8 +1,8 @@
-use super::policies::judged_actions;
+use super::policies::unknown_actions;
 use super::Rule;
-use crate::deploy::Model;
+use crate::deploy::{Model, Unknown};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::catalog::{self, Lookup};
+use crate::iam::catalog;
 use crate::iam::pattern::has_wildcard;
 
 pub static RULE: Rule = Rule {
@@ -38,11 +38,10 @@ data/iam-api-calls.txt."#,
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let catalog = catalog::catalog();
-    for (policy, item, judged) in judged_actions(model) {
-        if judged.lookup != Lookup::UnknownAction {
+    for (policy, item, unknown) in unknown_actions(model) {
+        let Unknown::Action { nearest } = unknown else {
             continue;
-        }
-        let nearest = &judged.nearest;
+        };
         let api_call = catalog.api_call(&item.value);
         let wildcard = has_wildcard(&item.value);
         let message = if wildcard {

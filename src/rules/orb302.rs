@@ -1,8 +1,8 @@
-use super::policies::judged_actions;
+use super::policies::unknown_actions;
 use super::Rule;
-use crate::deploy::Model;
+use crate::deploy::{Model, Unknown};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::catalog::{self, Lookup};
+use crate::iam::catalog;
 use crate::FastMap;
 
 pub static RULE: Rule = Rule {
@@ -36,8 +36,8 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     // Unknown prefixes recur across policies (the corpus: 308 entries, 25 prefixes), and finding
     // the nearest service measures the distance to every one.
     let mut nearest_of: FastMap<&str, Option<&str>> = FastMap::default();
-    for (policy, item, judged) in judged_actions(model) {
-        if judged.lookup != Lookup::UnknownService {
+    for (policy, item, unknown) in unknown_actions(model) {
+        if !matches!(unknown, Unknown::Service) {
             continue;
         }
         let prefix = item.value.split(':').next().unwrap_or_default();

@@ -1,7 +1,7 @@
 //! What the policy rules (ORB3xx, ORB4xx) walk: every policy document the scan found, and in them
 //! the entries a rule can judge. Entries produced by CloudFormation intrinsics are left out.
 
-use crate::deploy::{Judgement, Model};
+use crate::deploy::{Model, Unknown};
 use crate::iam::grants::actions_apply;
 use crate::iam::policy::{literal_actions, Effect, Item, PolicyDocument, PolicyKind, Statement};
 
@@ -10,13 +10,14 @@ pub fn actions<'m>(model: &'m Model) -> impl Iterator<Item = (&'m PolicyDocument
     literal_actions(&model.workspace.policies)
 }
 
-/// `actions` with the catalog's judgement of each entry (`Model::action_lookups`).
-pub fn judged_actions<'m>(
+/// The entries of `actions` that name nothing in the catalog, with what is unknown
+/// (`Model::action_lookups`).
+pub fn unknown_actions<'m>(
     model: &'m Model,
-) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item, &'m Judgement)> {
+) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item, &'m Unknown)> {
     actions(model)
         .zip(model.action_lookups.in_order())
-        .map(|((policy, item), judged)| (policy, item, judged))
+        .filter_map(|((policy, item), unknown)| Some((policy, item, unknown?)))
 }
 
 /// Every statement of every policy, with its policy.
