@@ -7,7 +7,8 @@ binary first. Sections (all by default):
   monorepo  synthetic 100,000-file monorepo: orb-scan vs `rg --files`           target <= 1.5x
   corpus    the shared corpus (~1,990 real files): orb-scan vs `rg -c Statement` target <= 2x, with
             the parse floor beside them: walk like rg, read every file, parse every JSON file with
-            serde_json (examples/parse_floor.rs), what any tool that judges policies pays first
+            serde_json (examples/parse_floor.rs), what any tool that judges policies pays first, and
+            orb-scan cut short after collecting and after checking (examples/stages.rs)
   peers     cfn-lint's IAM fixture templates: orb-scan vs cfn-lint and checkov   target >= 100x faster
   scaling   10k / 100k / 1M-file trees vs `rg --files`, peak RSS of each
   memory    peak RSS on the corpus (target <= 64 MB); from the 10k tree to a 1M-file tree holding as
@@ -229,19 +230,29 @@ class Bench:
         corpus = str(self.args.corpus)
         self.say(f"## Shared corpus ({corpus}) vs `rg -c Statement`")
         floor = "walk+read+serde_json"
+        collect, check = "orb-scan, collect only", "orb-scan, collect and check"
         t = self.hyperfine([("rg -c Statement", ["rg", "-c", "Statement", corpus]),
                             (floor, [self.args.floor_bin, corpus]),
+                            (collect, [self.args.stages_bin, "collect", corpus]),
+                            (check, [self.args.stages_bin, "check", corpus]),
                             ("orb-scan", self.orb_cmd(corpus))], self.args.rounds, self.args.runs)
         ratio = self.table(t, "rg -c Statement", "orb-scan")
         over_floor = t["orb-scan"].median / t[floor].median
         self.say(f"\n{floor} (`examples/parse_floor.rs`) walks like rg, reads every file and parses every JSON file "
                  "with serde_json: the least any tool that judges these policies pays before judging one. "
                  f"orb-scan takes {over_floor:.2f} × that.")
+        self.say("\nWhere orb-scan's time goes (`examples/stages.rs`, the same library, allocator and threads, cut "
+                 "short): collecting (walk, read, parse, extract policies, templates and configs) "
+                 f"{ms(t[collect].median)}; checking (link deployments, judge actions, run the rules, sort) "
+                 f"{ms(t[check].median - t[collect].median)} more; rendering {ms(t['orb-scan'].median - t[check].median)} "
+                 "more (differences of medians).")
         self.say(f"\norb-scan found: {self.found(corpus)}\n")
         self.target("corpus, orb-scan / `rg -c Statement` (median wall)", f"{ratio:.2f} × (≤ 2)", ratio <= 2)
         self.target(f"corpus, {floor} / `rg -c Statement` (the parse floor)",
                     f"{t[floor].median / t['rg -c Statement'].median:.2f} ×", None)
         self.target(f"corpus, orb-scan / {floor}", f"{over_floor:.2f} ×", None)
+        self.target(f"corpus, orb-scan collecting only / {floor}",
+                    f"{t[collect].median / t[floor].median:.2f} ×", None)
 
     def section_memory(self) -> None:
         corpus = str(self.args.corpus)
@@ -371,6 +382,8 @@ def main(argv=None) -> int:
     ap.add_argument("--bin", default=str(REPO / "target" / "release" / "orb-scan"), help="orb-scan binary")
     ap.add_argument("--floor-bin", default=str(REPO / "target" / "release" / "examples" / "parse_floor"),
                     help="the parse floor reference (cargo build --release --example parse_floor)")
+    ap.add_argument("--stages-bin", default=str(REPO / "target" / "release" / "examples" / "stages"),
+                    help="orb-scan cut short after collecting or checking (cargo build --release --example stages)")
     ap.add_argument("--out", default=os.environ.get("BENCH_OUT", str(REPO / "bench-out")),
                     help="where trees, the peers' venv and report.md go (default: bench-out/, git-ignored)")
     ap.add_argument("--corpus", type=Path,

@@ -22,11 +22,12 @@ if ((${#missing[@]})); then
     $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# Build the release binary unless another binary was named, and the parse floor reference.
+# Build the release binary unless another binary was named, the parse floor reference and the
+# stage-by-stage cut of orb-scan (corpus section).
 if [[ " $* " != *" --bin "* ]]; then
     cargo build --release --locked --quiet
 fi
 if [[ " $* " != *" --floor-bin "* && " $* " != *" --smoke "* ]]; then
-    cargo build --release --locked --quiet --example parse_floor
+    cargo build --release --locked --quiet --example parse_floor --example stages
 fi
 exec python3 bench/bench.py "$@"
