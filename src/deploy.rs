@@ -137,63 +137,90 @@ pub struct Model<'a> {
     pub links: Links<'a>,
     /// The template principals taken as ORB's.
     pub orb_principals: Vec<&'a Principal>,
-    /// What the catalog does not know among the literal `Action`/`NotAction` entries of the tree.
-    pub action_lookups: ActionLookups,
+    /// The catalog's remarks on the literal `Action`/`NotAction` entries of the tree.
+    pub action_remarks: ActionRemarks<'a>,
 }
 
-/// What the catalog does not know among the entries of `policy::literal_actions`, in their order:
-/// judged once however many rules ask, and once per spelling, since policies repeat one another
-/// (the corpus: 61k entries, 17k spellings, 0.3k of them unknown). Only the unknown spellings are
-/// kept: the rules ask nothing of the others.
+/// The catalog's remarks on the entries of `policy::literal_actions`, in their order, made in one
+/// pass over the entries on the core that is otherwise idle while deployments are linked, and once
+/// per spelling, since policies repeat one another (the corpus: 61k entries, 17k spellings, 0.3k
+/// of them remarked). The rules read the remarked entries only, not every entry again.
 #[derive(Default)]
-pub struct ActionLookups {
-    unknown: Vec<Unknown>,
-    /// Per entry, its spelling's index in `unknown`, or `KNOWN`.
-    per_entry: Vec<u32>,
+pub struct ActionRemarks<'a> {
+    /// The remarked entries with their spelling's index in `spellings`.
+    entries: Vec<(&'a PolicyDocument, &'a Item, u32)>,
+    spellings: Vec<Remarks>,
 }
 
-const KNOWN: u32 = u32::MAX;
+/// What the catalog says of one spelling of an `Action`/`NotAction` entry, when it says anything.
+pub struct Remarks {
+    /// It names nothing in the catalog (ORB301, ORB302).
+    pub unknown: Option<Unknown>,
+    /// The service prefix is not written lowercase (ORB305): AWS's spelling of the known action,
+    /// else the entry with its prefix lowercased.
+    pub aws_spelling: Option<String>,
+}
 
 /// A spelling of an `Action`/`NotAction` entry that names nothing in the catalog.
 pub enum Unknown {
     /// The service exists, no action matches. `nearest` is the real action nearest to it when
-    /// close enough to be a typo (`Catalog::nearest_action`, for ORB301): searched for here, on the
-    /// core that is otherwise idle while deployments are linked, instead of among the rules.
+    /// close enough to be a typo (`Catalog::nearest_action`, for ORB301).
     Action { nearest: Option<String> },
     /// No service has this prefix.
     Service,
 }
 
-impl ActionLookups {
-    fn new(workspace: &Workspace) -> ActionLookups {
-        let catalog = catalog::catalog();
+const UNREMARKED: u32 = u32::MAX;
+
+impl<'a> ActionRemarks<'a> {
+    fn new(workspace: &'a Workspace) -> ActionRemarks<'a> {
         let mut seen: FastMap<&str, u32> = FastMap::default();
-        let mut unknown = Vec::new();
-        let per_entry = literal_actions(&workspace.policies)
-            .map(|(_, item)| {
-                *seen.entry(item.value.as_str()).or_insert_with(|| {
-                    match catalog.lookup(&item.value) {
-                        Lookup::UnknownAction => {
-                            let nearest = catalog.nearest_action(&item.value);
-                            unknown.push(Unknown::Action { nearest });
-                            unknown.len() as u32 - 1
-                        }
-                        Lookup::UnknownService => {
-                            unknown.push(Unknown::Service);
-                            unknown.len() as u32 - 1
-                        }
-                        _ => KNOWN,
-                    }
+        let mut spellings = Vec::new();
+        let mut entries = Vec::new();
+        for (policy, item) in literal_actions(&workspace.policies) {
+            let at = *seen.entry(item.value.as_str()).or_insert_with(|| {
+                Remarks::of(&item.value).map_or(UNREMARKED, |remarks| {
+                    spellings.push(remarks);
+                    spellings.len() as u32 - 1
                 })
-            })
-            .collect();
-        ActionLookups { unknown, per_entry }
+            });
+            if at != UNREMARKED {
+                entries.push((policy, item, at));
+            }
+        }
+        ActionRemarks { entries, spellings }
     }
 
-    /// For each entry of `policy::literal_actions(&workspace.policies)`, what the catalog does
-    /// not know about it (`None` for a known action or a pattern that matches some).
-    pub fn in_order(&self) -> impl Iterator<Item = Option<&Unknown>> {
-        self.per_entry.iter().map(|&i| self.unknown.get(i as usize))
+    /// The remarked entries of `policy::literal_actions(&workspace.policies)`, in its order.
+    pub fn entries(&self) -> impl Iterator<Item = (&'a PolicyDocument, &'a Item, &Remarks)> {
+        self.entries
+            .iter()
+            .map(|&(policy, item, at)| (policy, item, &self.spellings[at as usize]))
+    }
+}
+
+impl Remarks {
+    fn of(spelling: &str) -> Option<Remarks> {
+        let catalog = catalog::catalog();
+        let lookup = catalog.lookup(spelling);
+        let unknown = match lookup {
+            Lookup::UnknownAction => Some(Unknown::Action {
+                nearest: catalog.nearest_action(spelling),
+            }),
+            Lookup::UnknownService => Some(Unknown::Service),
+            _ => None,
+        };
+        let aws_spelling = spelling
+            .split_once(':')
+            .filter(|(prefix, _)| prefix.bytes().any(|b| b.is_ascii_uppercase()))
+            .map(|(prefix, name)| match lookup {
+                Lookup::Action { service, name } => format!("{service}:{name}"),
+                _ => format!("{}:{name}", prefix.to_ascii_lowercase()),
+            });
+        (unknown.is_some() || aws_spelling.is_some()).then_some(Remarks {
+            unknown,
+            aws_spelling,
+        })
     }
 }
 
@@ -380,26 +407,26 @@ impl<'a> OrbPrincipal<'a> {
 }
 
 pub fn build(workspace: &Workspace) -> Model<'_> {
-    // The catalog's judgements need nothing from linking, which runs on one core: on another, they
+    // The catalog's remarks need nothing from linking, which runs on one core: on another, they
     // are ready (the catalog loaded with them) when the rules start.
     if workspace.threads > 1 {
         std::thread::scope(|s| {
-            let lookups = s.spawn(|| ActionLookups::new(workspace));
+            let remarks = s.spawn(|| ActionRemarks::new(workspace));
             let model = link(workspace);
             Model {
-                action_lookups: lookups.join().expect("catalog lookups panicked"),
+                action_remarks: remarks.join().expect("catalog remarks panicked"),
                 ..model
             }
         })
     } else {
         Model {
-            action_lookups: ActionLookups::new(workspace),
+            action_remarks: ActionRemarks::new(workspace),
             ..link(workspace)
         }
     }
 }
 
-/// The model without `action_lookups`.
+/// The model without `action_remarks`.
 fn link(workspace: &Workspace) -> Model<'_> {
     let links = Links::new(&workspace.cfn_templates, &workspace.policies);
     let orb = orb_principal(workspace, &links);
@@ -450,7 +477,7 @@ fn link(workspace: &Workspace) -> Model<'_> {
         orb_policies: orb.written,
         orb_principals: orb.principals,
         links,
-        action_lookups: ActionLookups::default(),
+        action_remarks: ActionRemarks::default(),
     }
 }
 

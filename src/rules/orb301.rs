@@ -1,4 +1,4 @@
-use super::policies::unknown_actions;
+use super::policies::remarked_actions;
 use super::Rule;
 use crate::deploy::{Model, Unknown};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -38,8 +38,8 @@ data/iam-api-calls.txt."#,
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let catalog = catalog::catalog();
-    for (policy, item, unknown) in unknown_actions(model) {
-        let Unknown::Action { nearest } = unknown else {
+    for (policy, item, remarks) in remarked_actions(model) {
+        let Some(Unknown::Action { nearest }) = &remarks.unknown else {
             continue;
         };
         let api_call = catalog.api_call(&item.value);

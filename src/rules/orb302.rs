@@ -1,4 +1,4 @@
-use super::policies::unknown_actions;
+use super::policies::remarked_actions;
 use super::Rule;
 use crate::deploy::{Model, Unknown};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -36,8 +36,8 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     // Unknown prefixes recur across policies (the corpus: 308 entries, 25 prefixes), and finding
     // the nearest service measures the distance to every one.
     let mut nearest_of: FastMap<&str, Option<&str>> = FastMap::default();
-    for (policy, item, unknown) in unknown_actions(model) {
-        if !matches!(unknown, Unknown::Service) {
+    for (policy, item, remarks) in remarked_actions(model) {
+        if !matches!(remarks.unknown, Some(Unknown::Service)) {
             continue;
         }
         let prefix = item.value.split(':').next().unwrap_or_default();

@@ -1,8 +1,7 @@
-use super::policies::actions;
+use super::policies::remarked_actions;
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::catalog::{self, Lookup};
 
 pub static RULE: Rule = Rule {
     code: "ORB305",
@@ -31,20 +30,11 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_act
 };
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
-    let catalog = catalog::catalog();
-    for (policy, item) in actions(model) {
-        let Some(colon) = memchr::memchr(b':', item.value.as_bytes()) else {
+    for (policy, item, remarks) in remarked_actions(model) {
+        let Some(aws_spelling) = &remarks.aws_spelling else {
             continue;
         };
-        let (prefix, name) = (&item.value[..colon], &item.value[colon + 1..]);
-        if !prefix.bytes().any(|b| b.is_ascii_uppercase()) {
-            continue;
-        }
-        // AWS's spelling of a known action; else the pattern with its prefix lowercased.
-        let expected = match catalog.lookup(&item.value) {
-            Lookup::Action { service, name } => format!("{service}:{name}"),
-            _ => format!("{}:{name}", prefix.to_ascii_lowercase()),
-        };
+        let prefix = item.value.split(':').next().unwrap_or_default();
         out.push(
             Diagnostic::new(
                 "ORB305",
@@ -57,7 +47,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .label_here("IAM ignores case here, readers and tools do not")
-            .with_help(format!("write `{expected}`")),
+            .with_help(format!("write `{aws_spelling}`")),
         );
     }
 }

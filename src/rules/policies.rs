@@ -1,23 +1,16 @@
 //! What the policy rules (ORB3xx, ORB4xx) walk: every policy document the scan found, and in them
 //! the entries a rule can judge. Entries produced by CloudFormation intrinsics are left out.
 
-use crate::deploy::{Model, Unknown};
+use crate::deploy::{Model, Remarks};
 use crate::iam::grants::actions_apply;
-use crate::iam::policy::{literal_actions, Effect, Item, PolicyDocument, PolicyKind, Statement};
+use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
 
-/// Every `Action`/`NotAction` entry written as a literal, with its policy.
-pub fn actions<'m>(model: &'m Model) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item)> {
-    literal_actions(&model.workspace.policies)
-}
-
-/// The entries of `actions` that name nothing in the catalog, with what is unknown
-/// (`Model::action_lookups`).
-pub fn unknown_actions<'m>(
+/// The `Action`/`NotAction` entries written as literals (`policy::literal_actions`) that the
+/// catalog remarks on, with their policy and its remarks (`Model::action_remarks`).
+pub fn remarked_actions<'m>(
     model: &'m Model,
-) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item, &'m Unknown)> {
-    actions(model)
-        .zip(model.action_lookups.in_order())
-        .filter_map(|((policy, item), unknown)| Some((policy, item, unknown?)))
+) -> impl Iterator<Item = (&'m PolicyDocument, &'m Item, &'m Remarks)> {
+    model.action_remarks.entries()
 }
 
 /// Every statement of every policy, with its policy.
