@@ -143,8 +143,8 @@ pub struct Model<'a> {
 
 /// The catalog's remarks on the entries of `policy::literal_actions`, in their order, made in one
 /// pass over the entries on the core that is otherwise idle while deployments are linked, and once
-/// per spelling, since policies repeat one another (the corpus: 61k entries, 17k spellings, 0.3k
-/// of them remarked). The rules read the remarked entries only, not every entry again.
+/// per spelling, since policies repeat one another (the corpus: 61k entries, 17k spellings, a few
+/// hundred of them remarked). The rules read the remarked entries only, not every entry again.
 #[derive(Default)]
 pub struct ActionRemarks<'a> {
     /// The remarked entries with their spelling's index in `spellings`.
