@@ -26,6 +26,7 @@ fn main() {
         root: folder,
         walk: WalkOptions::default(),
         stdin_name: None,
+        keep_text: false,
     };
     let ws = orb_scan::collect(&opts);
     let summary = match stage.as_str() {

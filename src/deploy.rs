@@ -16,16 +16,20 @@ use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemp
 use crate::settings::{DeclaredDeployment, Settings};
 use crate::suppress::Suppression;
 use crate::syntax::Node;
+use crate::walk::FileStamp;
 use crate::FastMap;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Every document the scan found, sorted so that everything downstream is deterministic.
 #[derive(Default)]
 pub struct Workspace {
-    /// Text of the files that produced documents or diagnostics, for rendering.
+    /// Text of the files that produced documents, for rendering: of those a reader reported on and
+    /// of standard input (or of every one, with `ScanOptions::keep_text`).
     pub sources: Sources,
+    /// The other files that produced documents: read again when a diagnostic quotes one.
+    pub unkept: BTreeMap<FilePath, FileStamp>,
     pub policies: Vec<PolicyDocument>,
     /// Roles found by extractors that know them (CloudFormation); see `iam::role`.
     pub roles: Vec<Role>,
@@ -43,6 +47,15 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// The text of a file that produced documents: kept, or read again (`None` when the file
+    /// changed since the scan read it, or produced none).
+    pub fn text(&self, file: &FilePath) -> Option<Arc<String>> {
+        match self.sources.get(file) {
+            Some(text) => Some(Arc::clone(text)),
+            None => Some(Arc::new(self.unkept.get(file)?.reread()?)),
+        }
+    }
+
     pub fn sort(&mut self) {
         self.policies
             .sort_by(|a, b| (&a.file, a.span.start).cmp(&(&b.file, b.span.start)));

@@ -20,7 +20,7 @@ pub mod suppress;
 pub mod syntax;
 pub mod walk;
 
-use diagnostic::{normalize, FilePath};
+use diagnostic::{normalize, FilePath, Sources};
 use extract::Extracted;
 use settings::Settings;
 use std::path::PathBuf;
@@ -47,6 +47,9 @@ pub struct ScanOptions {
     pub walk: walk::WalkOptions,
     /// Read one file from standard input, shown under this name.
     pub stdin_name: Option<String>,
+    /// Keep the text of every file that produced documents (`inventory` shows where each one is,
+    /// `--fix` edits them), not only of those a reader reported on.
+    pub keep_text: bool,
 }
 
 /// Walk, parse and extract every candidate with default settings (no `orb-scan.toml`).
@@ -57,18 +60,22 @@ pub fn collect(opts: &ScanOptions) -> deploy::Workspace {
 /// Walk, parse and extract every candidate: the documents of the whole tree, sorted, with the
 /// settings that steer linking, suppression and severities.
 pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace {
-    let found: Mutex<Vec<(FilePath, String, Extracted)>> = Mutex::new(Vec::new());
+    let found: Mutex<Vec<(FilePath, Kept, Extracted)>> = Mutex::new(Vec::new());
     let keep = |candidate: walk::Candidate| {
         let extracted = extract::extract(&candidate);
-        let text = if extracted.is_empty() {
-            String::new()
-        } else {
-            candidate.text
+        // Most files draw no diagnostic: their text goes, and one that a rule reports on is read
+        // again for its excerpt (`Workspace::text`).
+        let kept = match candidate.stamp {
+            _ if extracted.is_empty() => Kept::Nothing,
+            Some(stamp) if extracted.diagnostics.is_empty() && !opts.keep_text => {
+                Kept::Stamp(stamp)
+            }
+            _ => Kept::Text(candidate.text),
         };
         found
             .lock()
             .unwrap()
-            .push((candidate.path, text, extracted));
+            .push((candidate.path, kept, extracted));
     };
     let mut ws = deploy::Workspace::default();
     if let Some(name) = &opts.stdin_name {
@@ -95,9 +102,15 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
         ws.diagnostics = skipped;
     }
     let mut all = Extracted::default();
-    for (path, text, extracted) in found.into_inner().unwrap() {
-        if !extracted.is_empty() {
-            ws.sources.insert(path, text.into());
+    for (path, kept, extracted) in found.into_inner().unwrap() {
+        match kept {
+            Kept::Text(text) => {
+                ws.sources.insert(path, text.into());
+            }
+            Kept::Stamp(stamp) => {
+                ws.unkept.insert(path, stamp);
+            }
+            Kept::Nothing => {}
         }
         all.append(extracted);
     }
@@ -126,6 +139,42 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
     ws.settings = settings;
     ws.sort();
     ws
+}
+
+/// The text of the files diagnostics point into, and of no other: kept, or read again on the
+/// scan's threads.
+fn quoted_sources(ws: &deploy::Workspace, diagnostics: &[diagnostic::Diagnostic]) -> Sources {
+    let files: std::collections::BTreeSet<&FilePath> = diagnostics
+        .iter()
+        .flat_map(|d| std::iter::once(&d.file).chain(d.labels.iter().map(|l| &l.file)))
+        .filter(|file| ws.sources.contains_key(*file) || ws.unkept.contains_key(*file))
+        .collect();
+    let files: Vec<&FilePath> = files.into_iter().collect();
+    let share = files.len().div_ceil(ws.threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(share)
+            .map(|files| {
+                scope.spawn(move || {
+                    files
+                        .iter()
+                        .filter_map(|&file| Some((file.clone(), ws.text(file)?)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("reading sources panicked"))
+            .collect()
+    })
+}
+
+/// What the workspace keeps of a file that was read.
+enum Kept {
+    Text(String),
+    Stamp(walk::FileStamp),
+    Nothing,
 }
 
 /// Does a `--select`/`--ignore` entry (a code or a prefix such as `ORB1`) cover `code`?
@@ -166,18 +215,16 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
             d.severity = *severity;
         }
     }
-    normalize(&mut diagnostics);
-    // Renderers need the text of the files diagnostics point into, and of no other.
-    let mut sources = std::collections::BTreeMap::new();
-    for d in &diagnostics {
-        for file in std::iter::once(&d.file).chain(d.labels.iter().map(|l| &l.file)) {
-            if let Some(text) = ws.sources.get(file) {
-                sources
-                    .entry(file.clone())
-                    .or_insert_with(|| std::sync::Arc::clone(text));
-            }
+    let sources = quoted_sources(ws, &diagnostics);
+    for d in &mut diagnostics {
+        let unread = |file: &FilePath| ws.unkept.contains_key(file) && !sources.contains_key(file);
+        if unread(&d.file) || d.labels.iter().any(|l| unread(&l.file)) {
+            d.notes.push(
+                "a file it quotes changed during the scan: no excerpt, positions unsure".into(),
+            );
         }
     }
+    normalize(&mut diagnostics);
     let mut report = report::Report {
         diagnostics,
         sources,

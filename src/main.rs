@@ -181,7 +181,7 @@ fn check_codes(args: &ScanArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn options(args: &InputArgs) -> Result<ScanOptions, String> {
+fn options(args: &InputArgs, keep_text: bool) -> Result<ScanOptions, String> {
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && args.paths.len() > 1 {
         return Err("`-` (standard input) cannot be combined with other paths".into());
@@ -209,6 +209,7 @@ fn options(args: &InputArgs) -> Result<ScanOptions, String> {
                 .clone()
                 .unwrap_or_else(|| "<stdin>".into())
         }),
+        keep_text,
     })
 }
 
@@ -273,8 +274,9 @@ fn workspace(
     input: &InputArgs,
     annotate: bool,
     color: ColorArg,
+    keep_text: bool,
 ) -> Result<(ScanOptions, Settings, Workspace), String> {
-    let opts = options(input)?;
+    let opts = options(input, keep_text)?;
     let settings = load_settings(input, &opts.root, annotate, color)?;
     let ws = orb_scan::collect_with(&opts, settings.clone());
     Ok((opts, settings, ws))
@@ -363,7 +365,9 @@ fn write_stdout(args: &ScanArgs, report: &Report) -> std::io::Result<()> {
 fn scan(args: &ScanArgs) -> Result<u8, String> {
     check_codes(args)?;
     let annotate = args.format == Format::Github;
-    let (opts, settings, mut ws) = workspace(&args.input, annotate, args.color)?;
+    // `--fix` edits the text of the files it fixes.
+    let keep_text = args.fix || args.diff;
+    let (opts, settings, mut ws) = workspace(&args.input, annotate, args.color, keep_text)?;
     if args.fix || args.diff {
         if opts.stdin_name.is_some() {
             return Err("--fix and --diff need files, not standard input".into());
@@ -427,7 +431,8 @@ fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Resu
 }
 
 fn inventory_cmd(args: &ScanArgs) -> Result<u8, String> {
-    let (_, _, ws) = workspace(&args.input, false, args.color)?;
+    // The inventory shows where every document is.
+    let (_, _, ws) = workspace(&args.input, false, args.color, true)?;
     let model = orb_scan::deploy::build(&ws);
     let mut out = std::io::stdout().lock();
     let result = match args.format {
@@ -465,7 +470,7 @@ fn show_rule(code: &str) -> Result<u8, String> {
 }
 
 fn policy_cmd(args: &PolicyArgs) -> Result<u8, String> {
-    let (_, _, ws) = workspace(&args.input, false, ColorArg::Auto)?;
+    let (_, _, ws) = workspace(&args.input, false, ColorArg::Auto, false)?;
     let model = orb_scan::deploy::build(&ws);
     let chosen: Vec<&orb_scan::deploy::Deployment> = match &args.deployment {
         Some(name) => {

@@ -58,6 +58,37 @@ pub struct Candidate {
     pub text: String,
     /// Set when the bytes were not UTF-8: the offset of the first bad byte.
     pub invalid_utf8_at: Option<usize>,
+    /// How to read the file again, so its text need not be kept (`None`: standard input).
+    pub stamp: Option<FileStamp>,
+}
+
+/// A file as the walk read it: where it is, and its length and the hash of its bytes, which tell
+/// whether it still holds that text. The workspace keeps the text of a file only when a reader
+/// reported on it; a diagnostic that quotes any other file reads it again.
+#[derive(Clone, Debug)]
+pub struct FileStamp {
+    path: PathBuf,
+    len: usize,
+    hash: u64,
+}
+
+impl FileStamp {
+    fn new(path: &Path, bytes: &[u8]) -> FileStamp {
+        // Seeded afresh in each run: contents chosen to collide cannot be prepared in advance.
+        static SEED: OnceLock<foldhash::quality::RandomState> = OnceLock::new();
+        FileStamp {
+            path: path.to_path_buf(),
+            len: bytes.len(),
+            hash: std::hash::BuildHasher::hash_one(SEED.get_or_init(Default::default), bytes),
+        }
+    }
+
+    /// The text the walk read, read again the same way; `None` when the file is gone, changed or
+    /// no longer a regular file.
+    pub fn reread(&self) -> Option<String> {
+        let (bytes, stamp) = read_candidate(&self.path, self.len as u64).ok()??;
+        (stamp.len == self.len && stamp.hash == self.hash).then(|| decode(bytes).0)
+    }
 }
 
 /// What the walk saw.
@@ -134,8 +165,11 @@ where
         for _ in 0..opts.threads {
             s.spawn(|| {
                 while let Some(batch) = next() {
-                    for (path, bytes) in batch {
-                        visit(to_candidate(path, bytes));
+                    for (path, bytes, stamp) in batch {
+                        visit(Candidate {
+                            stamp: Some(stamp),
+                            ..to_candidate(path, bytes)
+                        });
                     }
                 }
             });
@@ -149,18 +183,21 @@ const QUEUE_PER_THREAD: usize = 4;
 
 /// A walker thread's files on their way to the workers: sent when full, and when the thread ends.
 struct Batch {
-    files: Vec<(FilePath, Vec<u8>)>,
+    files: Vec<ReadFile>,
     bytes: usize,
-    to: std::sync::mpsc::SyncSender<Vec<(FilePath, Vec<u8>)>>,
+    to: std::sync::mpsc::SyncSender<Vec<ReadFile>>,
 }
+
+/// A file the walker read: its name as shown, its bytes, and its stamp.
+type ReadFile = (FilePath, Vec<u8>, FileStamp);
 
 impl Batch {
     const FILES: usize = 16;
     const BYTES: usize = 1 << 20;
 
-    fn push(&mut self, path: FilePath, bytes: Vec<u8>) {
+    fn push(&mut self, path: FilePath, bytes: Vec<u8>, stamp: FileStamp) {
         self.bytes += bytes.len();
-        self.files.push((path, bytes));
+        self.files.push((path, bytes, stamp));
         if self.files.len() >= Self::FILES || self.bytes >= Self::BYTES {
             self.send();
         }
@@ -187,7 +224,7 @@ fn walk_and_read(
     root: &Path,
     opts: &WalkOptions,
     explicit: &[&PathBuf],
-    passed: std::sync::mpsc::SyncSender<Vec<(FilePath, Vec<u8>)>>,
+    passed: std::sync::mpsc::SyncSender<Vec<ReadFile>>,
 ) -> (Walked, Vec<Diagnostic>) {
     let skipped = Mutex::new(Vec::new());
     let seen = std::sync::atomic::AtomicUsize::new(0);
@@ -228,9 +265,9 @@ fn walk_and_read(
                 return ignore::WalkState::Continue;
             }
             match read_candidate(path, opts.max_filesize) {
-                Ok(Some(bytes)) => {
+                Ok(Some((bytes, stamp))) => {
                     if prefilter().is_match(&bytes) || is_explicit {
-                        batch.push(shown, bytes);
+                        batch.push(shown, bytes, stamp);
                     }
                 }
                 Ok(None) => {}
@@ -257,27 +294,31 @@ fn skip(path: &FilePath, reason: &str) -> Diagnostic {
     )
 }
 
+/// A candidate read from somewhere that cannot be read again (`stamp: None`).
 pub fn to_candidate(path: FilePath, bytes: Vec<u8>) -> Candidate {
+    let (text, invalid_utf8_at) = decode(bytes);
+    Candidate {
+        path,
+        text,
+        invalid_utf8_at,
+        stamp: None,
+    }
+}
+
+/// The text of a file's bytes, invalid UTF-8 replaced, with the offset of the first bad byte.
+fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
     match String::from_utf8(bytes) {
-        Ok(text) => Candidate {
-            path,
-            text,
-            invalid_utf8_at: None,
-        },
+        Ok(text) => (text, None),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            Candidate {
-                path,
-                text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                invalid_utf8_at: Some(at),
-            }
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
         }
     }
 }
 
 /// Opens without following a final symlink and without blocking on a FIFO swapped in after the walk
 /// looked, then checks it is a regular file within the limit. `Ok(None)` means "nothing to scan".
-fn read_candidate(path: &Path, max: u64) -> Result<Option<Vec<u8>>, String> {
+fn read_candidate(path: &Path, max: u64) -> Result<Option<(Vec<u8>, FileStamp)>, String> {
     use std::os::unix::fs::OpenOptionsExt;
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -309,7 +350,8 @@ fn read_candidate(path: &Path, max: u64) -> Result<Option<Vec<u8>>, String> {
             "grew past the size limit of {max} bytes while being read"
         ));
     }
-    Ok(Some(bytes))
+    let stamp = FileStamp::new(path, &bytes);
+    Ok(Some((bytes, stamp)))
 }
 
 fn io_reason(e: &std::io::Error) -> String {

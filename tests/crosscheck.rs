@@ -34,6 +34,7 @@ fn scan(dir: &Path) -> Vec<(String, Vec<String>)> {
             ..Default::default()
         },
         stdin_name: None,
+        keep_text: false,
     };
     let ws = collect(&opts);
     let report = check(&ws, &[], &[]);
