@@ -174,13 +174,6 @@ impl<'a> ActionIndex<'a> {
             policies: policies.to_vec(),
             ..ActionIndex::default()
         };
-        // At most a key per entry, and most entries are distinct actions: sized once, the map is
-        // not rehashed as it grows (4 M of the 16 M instructions indexing ORB's principal on the
-        // corpus, 13.7k entries).
-        let entries = policies.iter().flat_map(|p| &p.statements);
-        index
-            .by_action
-            .reserve(entries.map(|s| s.actions.items.len()).sum());
         for (p, policy) in policies.iter().enumerate() {
             for (s, statement) in policy.statements.iter().enumerate() {
                 let at = (p as u32, s as u32);
