@@ -65,10 +65,10 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
         let extracted = extract::extract(&candidate);
         // Most files draw no diagnostic: their text goes, and one that a rule reports on is read
         // again for its excerpt (`Workspace::text`).
-        let kept = match candidate.stamp {
+        let kept = match candidate.origin {
             _ if extracted.is_empty() => Kept::Nothing,
-            Some(stamp) if extracted.diagnostics.is_empty() && !opts.keep_text => {
-                Kept::Stamp(stamp)
+            Some(path) if extracted.diagnostics.is_empty() && !opts.keep_text => {
+                Kept::Stamp(walk::FileStamp::new(path, &candidate.text))
             }
             _ => Kept::Text(candidate.text),
         };

@@ -58,12 +58,12 @@ pub struct Candidate {
     pub text: String,
     /// Set when the bytes were not UTF-8: the offset of the first bad byte.
     pub invalid_utf8_at: Option<usize>,
-    /// How to read the file again, so its text need not be kept (`None`: standard input).
-    pub stamp: Option<FileStamp>,
+    /// Where the file can be read again, so its text need not be kept (`None`: standard input).
+    pub origin: Option<PathBuf>,
 }
 
-/// A file as the walk read it: where it is, and its length and the hash of its bytes, which tell
-/// whether it still holds that text. The workspace keeps the text of a file only when a reader
+/// A file whose text the workspace let go: where it is, and the length and hash of that text,
+/// which tell whether it still holds it. The workspace keeps the text of a file only when a reader
 /// reported on it; a diagnostic that quotes any other file reads it again.
 #[derive(Clone, Debug)]
 pub struct FileStamp {
@@ -73,22 +73,28 @@ pub struct FileStamp {
 }
 
 impl FileStamp {
-    fn new(path: &Path, bytes: &[u8]) -> FileStamp {
-        // Seeded afresh in each run: contents chosen to collide cannot be prepared in advance.
-        static SEED: OnceLock<foldhash::quality::RandomState> = OnceLock::new();
+    pub fn new(path: PathBuf, text: &str) -> FileStamp {
         FileStamp {
-            path: path.to_path_buf(),
-            len: bytes.len(),
-            hash: std::hash::BuildHasher::hash_one(SEED.get_or_init(Default::default), bytes),
+            path,
+            len: text.len(),
+            hash: text_hash(text),
         }
     }
 
     /// The text the walk read, read again the same way; `None` when the file is gone, changed or
-    /// no longer a regular file.
+    /// no longer a regular file. (Decoding never shortens a file, so its text's length bounds the
+    /// bytes to read.)
     pub fn reread(&self) -> Option<String> {
-        let (bytes, stamp) = read_candidate(&self.path, self.len as u64).ok()??;
-        (stamp.len == self.len && stamp.hash == self.hash).then(|| decode(bytes).0)
+        let bytes = read_candidate(&self.path, self.len as u64).ok()??;
+        let (text, _) = decode(bytes);
+        (text.len() == self.len && text_hash(&text) == self.hash).then_some(text)
     }
+}
+
+fn text_hash(text: &str) -> u64 {
+    // Seeded afresh in each run: contents chosen to collide cannot be prepared in advance.
+    static SEED: OnceLock<foldhash::quality::RandomState> = OnceLock::new();
+    std::hash::BuildHasher::hash_one(SEED.get_or_init(Default::default), text.as_bytes())
 }
 
 /// What the walk saw.
@@ -165,10 +171,10 @@ where
         for _ in 0..opts.threads {
             s.spawn(|| {
                 while let Some(batch) = next() {
-                    for (path, bytes, stamp) in batch {
+                    for (shown, bytes, path) in batch {
                         visit(Candidate {
-                            stamp: Some(stamp),
-                            ..to_candidate(path, bytes)
+                            origin: Some(path),
+                            ..to_candidate(shown, bytes)
                         });
                     }
                 }
@@ -188,16 +194,16 @@ struct Batch {
     to: std::sync::mpsc::SyncSender<Vec<ReadFile>>,
 }
 
-/// A file the walker read: its name as shown, its bytes, and its stamp.
-type ReadFile = (FilePath, Vec<u8>, FileStamp);
+/// A file the walker read: its name as shown, its bytes, and its path.
+type ReadFile = (FilePath, Vec<u8>, PathBuf);
 
 impl Batch {
     const FILES: usize = 16;
     const BYTES: usize = 1 << 20;
 
-    fn push(&mut self, path: FilePath, bytes: Vec<u8>, stamp: FileStamp) {
-        self.bytes += bytes.len();
-        self.files.push((path, bytes, stamp));
+    fn push(&mut self, file: ReadFile) {
+        self.bytes += file.1.len();
+        self.files.push(file);
         if self.files.len() >= Self::FILES || self.bytes >= Self::BYTES {
             self.send();
         }
@@ -265,9 +271,9 @@ fn walk_and_read(
                 return ignore::WalkState::Continue;
             }
             match read_candidate(path, opts.max_filesize) {
-                Ok(Some((bytes, stamp))) => {
+                Ok(Some(bytes)) => {
                     if prefilter().is_match(&bytes) || is_explicit {
-                        batch.push(shown, bytes, stamp);
+                        batch.push((shown, bytes, path.to_path_buf()));
                     }
                 }
                 Ok(None) => {}
@@ -294,14 +300,14 @@ fn skip(path: &FilePath, reason: &str) -> Diagnostic {
     )
 }
 
-/// A candidate read from somewhere that cannot be read again (`stamp: None`).
+/// A candidate read from somewhere that cannot be read again (`origin: None`).
 pub fn to_candidate(path: FilePath, bytes: Vec<u8>) -> Candidate {
     let (text, invalid_utf8_at) = decode(bytes);
     Candidate {
         path,
         text,
         invalid_utf8_at,
-        stamp: None,
+        origin: None,
     }
 }
 
@@ -318,7 +324,7 @@ fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
 
 /// Opens without following a final symlink and without blocking on a FIFO swapped in after the walk
 /// looked, then checks it is a regular file within the limit. `Ok(None)` means "nothing to scan".
-fn read_candidate(path: &Path, max: u64) -> Result<Option<(Vec<u8>, FileStamp)>, String> {
+fn read_candidate(path: &Path, max: u64) -> Result<Option<Vec<u8>>, String> {
     use std::os::unix::fs::OpenOptionsExt;
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -350,8 +356,7 @@ fn read_candidate(path: &Path, max: u64) -> Result<Option<(Vec<u8>, FileStamp)>,
             "grew past the size limit of {max} bytes while being read"
         ));
     }
-    let stamp = FileStamp::new(path, &bytes);
-    Ok(Some((bytes, stamp)))
+    Ok(Some(bytes))
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -7,7 +7,7 @@
 //! Allow is a warning (ORB108) and a doubtful Deny is a warning, never an error.
 
 use super::catalog::Caseless;
-use super::pattern::{glob_match, resource_match, ResourceMatch};
+use super::pattern::{glob_match, has_wildcard, resource_match, ResourceMatch};
 use super::policy::{Condition, Effect, Item, Matcher, PolicyDocument, Statement};
 use crate::span::Span;
 use crate::FastMap;
@@ -165,7 +165,7 @@ fn push_position(list: &mut Vec<(u32, u32)>, at: (u32, u32)) {
 /// action's service is the same, in any case.
 fn glob_service(pattern: &str) -> Option<&str> {
     let (service, _) = pattern.split_once(':')?;
-    (service.is_ascii() && !service.contains(['*', '?'])).then_some(service)
+    (service.is_ascii() && !has_wildcard(service)).then_some(service)
 }
 
 impl<'a> ActionIndex<'a> {
