@@ -27,7 +27,10 @@ fi
 if [[ " $* " != *" --bin "* ]]; then
     cargo build --release --locked --quiet
 fi
-if [[ " $* " != *" --floor-bin "* && " $* " != *" --smoke "* ]]; then
-    cargo build --release --locked --quiet --example parse_floor --example stages
+examples=()
+[[ " $* " == *" --floor-bin "* ]] || examples+=(--example parse_floor)
+[[ " $* " == *" --stages-bin "* ]] || examples+=(--example stages)
+if [[ " $* " != *" --smoke "* ]] && ((${#examples[@]})); then
+    cargo build --release --locked --quiet "${examples[@]}"
 fi
 exec python3 bench/bench.py "$@"
