@@ -1,7 +1,9 @@
 //! orb-scan cut short, for the benchmarks' corpus section (bench/bench.py): where a scan's time goes.
 //!
-//! `stages collect FOLDER` walks, reads, parses and extracts every candidate (DESIGN.md §1, walk →
-//! extract): what orb-scan pays before it checks anything. `stages check FOLDER` goes on through the
+//! `stages parse FOLDER` walks, reads and parses every candidate with orb-scan's own readers and
+//! drops each tree: orb-scan's floor, the work no judgment can skip. `stages collect FOLDER` goes on
+//! to extract the documents (DESIGN.md §1, walk → extract): what orb-scan pays before it checks
+//! anything. `stages check FOLDER` goes on through the
 //! model and the rules to the sorted report, and stops before rendering it. Both run as `orb-scan
 //! FOLDER` does (same allocator, one thread per CPU, no orb-scan.toml) and print a one-line summary.
 //!
@@ -17,7 +19,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let mut args = std::env::args().skip(1);
     let (Some(stage), Some(folder)) = (args.next(), args.next()) else {
-        eprintln!("usage: stages collect|check FOLDER");
+        eprintln!("usage: stages parse|collect|check FOLDER");
         std::process::exit(2);
     };
     let folder = PathBuf::from(folder);
@@ -28,6 +30,10 @@ fn main() {
         stdin_name: None,
         keep_text: false,
     };
+    if stage == "parse" {
+        println!("{}", parse_only(&opts));
+        std::process::exit(0);
+    }
     let ws = orb_scan::collect(&opts);
     let summary = match stage.as_str() {
         "collect" => format!(
@@ -43,11 +49,34 @@ fn main() {
             orb_scan::check(&ws, &[], &[]).diagnostics.len()
         ),
         _ => {
-            eprintln!("stages: unknown stage `{stage}` (collect or check)");
+            eprintln!("stages: unknown stage `{stage}` (parse, collect or check)");
             std::process::exit(2);
         }
     };
     println!("{summary}");
     // As orb-scan does: the OS takes the workspace back at exit, at once.
     std::process::exit(0);
+}
+
+/// The walk and the readers of `orb_scan::collect`, without extraction: each tree is dropped.
+fn parse_only(opts: &ScanOptions) -> String {
+    let (walked, parsed, _) = orb_scan::walk::walk(
+        &opts.paths,
+        &opts.root,
+        &opts.walk,
+        |parsed: &mut [usize; 2], candidate| {
+            match orb_scan::extract::tree_of(&candidate.path, &candidate.text) {
+                Some(Ok(_)) => parsed[0] += 1,
+                Some(Err(_)) => parsed[1] += 1,
+                None => {}
+            }
+        },
+    );
+    let (trees, failed) = parsed
+        .iter()
+        .fold((0, 0), |(t, f), p| (t + p[0], f + p[1]));
+    format!(
+        "{} files, {trees} trees parsed, {failed} files not parsed",
+        walked.files_seen
+    )
 }

@@ -24,7 +24,6 @@ use diagnostic::{normalize, FilePath, Sources};
 use extract::Extracted;
 use settings::Settings;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 /// A hash map for lookups keyed by the scan's own strings: a fast hasher with a fixed seed (the keys
 /// are not chosen to collide, and nothing iterates these maps, so output never depends on it).
@@ -60,28 +59,26 @@ pub fn collect(opts: &ScanOptions) -> deploy::Workspace {
 /// Walk, parse and extract every candidate: the documents of the whole tree, sorted, with the
 /// settings that steer linking, suppression and severities.
 pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace {
-    let found: Mutex<Vec<(FilePath, Kept, Extracted)>> = Mutex::new(Vec::new());
-    let keep = |candidate: walk::Candidate| {
+    let keep = |found: &mut Found, candidate: walk::Candidate| {
         let extracted = extract::extract(&candidate);
         // Most files draw no diagnostic: their text goes, and one that a rule reports on is read
         // again for its excerpt (`Workspace::text`).
         let kept = match candidate.origin {
-            _ if extracted.is_empty() => Kept::Nothing,
+            _ if extracted.is_empty() => return,
             Some(path) if extracted.diagnostics.is_empty() && !opts.keep_text => {
                 Kept::Stamp(walk::FileStamp::new(path, &candidate.text))
             }
             _ => Kept::Text(candidate.text),
         };
-        found
-            .lock()
-            .unwrap()
-            .push((candidate.path, kept, extracted));
+        found.files.push((candidate.path, kept));
+        found.extracted.append(extracted);
     };
     let mut ws = deploy::Workspace::default();
+    let mut found = vec![Found::default()];
     if let Some(name) = &opts.stdin_name {
         let path: FilePath = name.as_str().into();
         match walk::read_stdin(path.clone(), opts.walk.max_filesize) {
-            Ok(c) => keep(c),
+            Ok(c) => keep(&mut found[0], c),
             Err(e) => ws.diagnostics.push(diagnostic::Diagnostic::new(
                 "ORB902",
                 diagnostic::Severity::Warning,
@@ -96,24 +93,27 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
             exclude: settings.exclude.clone(),
             ..opts.walk.clone()
         };
-        let (walked, skipped) = walk::walk(&opts.paths, &opts.root, &walk_options, keep);
+        let (walked, per_worker, skipped) =
+            walk::walk(&opts.paths, &opts.root, &walk_options, keep);
+        found = per_worker;
         ws.files_scanned = walked.files_seen;
         ws.threads = opts.walk.threads;
         ws.diagnostics = skipped;
     }
     let mut all = Extracted::default();
-    for (path, kept, extracted) in found.into_inner().unwrap() {
-        match kept {
-            Kept::Text(text) => {
-                ws.sources.insert(path, text.into());
+    let mut texts = Vec::new();
+    let mut stamps = Vec::new();
+    for worker in found {
+        for (path, kept) in worker.files {
+            match kept {
+                Kept::Text(text) => texts.push((path, text.into())),
+                Kept::Stamp(stamp) => stamps.push((path, stamp)),
             }
-            Kept::Stamp(stamp) => {
-                ws.unkept.insert(path, stamp);
-            }
-            Kept::Nothing => {}
         }
-        all.append(extracted);
+        all.append(worker.extracted);
     }
+    ws.sources = texts.into_iter().collect();
+    ws.unkept = stamps.into_iter().collect();
     ws.policies = all.policies;
     ws.roles = all.roles;
     ws.configs = all.configs;
@@ -170,11 +170,17 @@ fn quoted_sources(ws: &deploy::Workspace, diagnostics: &[diagnostic::Diagnostic]
     })
 }
 
-/// What the workspace keeps of a file that was read.
+/// What one worker found: the files that held documents, and the documents.
+#[derive(Default)]
+struct Found {
+    files: Vec<(FilePath, Kept)>,
+    extracted: Extracted,
+}
+
+/// What the workspace keeps of a file that held documents.
 enum Kept {
     Text(String),
     Stamp(walk::FileStamp),
-    Nothing,
 }
 
 /// Does a `--select`/`--ignore` entry (a code or a prefix such as `ORB1`) cover `code`?

@@ -131,19 +131,21 @@ pub fn display_path(path: &Path, root: &Path) -> FilePath {
     }
 }
 
-/// Walks `paths` in parallel and calls `visit` for every candidate, on `opts.threads` threads.
-/// `skipped` receives ORB902 for files that look like candidates but cannot be read safely.
-pub fn walk<F>(
+/// Walks `paths` in parallel and calls `visit` for every candidate, on `opts.threads` worker
+/// threads, each with its own state `S`; returns the states, and ORB902 for files that look like
+/// candidates but cannot be read safely.
+pub fn walk<S, F>(
     paths: &[PathBuf],
     root: &Path,
     opts: &WalkOptions,
     visit: F,
-) -> (Walked, Vec<Diagnostic>)
+) -> (Walked, Vec<S>, Vec<Diagnostic>)
 where
-    F: Fn(Candidate) + Sync,
+    S: Default + Send,
+    F: Fn(&mut S, Candidate) + Sync,
 {
     let Some((first, rest)) = paths.split_first() else {
-        return (Walked { files_seen: 0 }, Vec::new());
+        return (Walked { files_seen: 0 }, Vec::new(), Vec::new());
     };
     let mut builder = ignore::WalkBuilder::new(first);
     for p in rest {
@@ -168,19 +170,30 @@ where
     let arrivals = Mutex::new(arrivals);
     let next = || arrivals.lock().unwrap().recv().ok();
     std::thread::scope(|s| {
-        for _ in 0..opts.threads {
-            s.spawn(|| {
-                while let Some(batch) = next() {
-                    for (shown, bytes, path) in batch {
-                        visit(Candidate {
-                            origin: Some(path),
-                            ..to_candidate(shown, bytes)
-                        });
+        // Each worker gathers into its own state: nothing is shared while files arrive.
+        let workers: Vec<_> = (0..opts.threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut state = S::default();
+                    while let Some(batch) = next() {
+                        for (shown, bytes, path) in batch {
+                            let candidate = Candidate {
+                                origin: Some(path),
+                                ..to_candidate(shown, bytes)
+                            };
+                            visit(&mut state, candidate);
+                        }
                     }
-                }
-            });
-        }
-        walk_and_read(builder, root, opts, &explicit, passed)
+                    state
+                })
+            })
+            .collect();
+        let (walked, skipped) = walk_and_read(builder, root, opts, &explicit, passed);
+        let states = workers
+            .into_iter()
+            .map(|w| w.join().expect("a scan worker panicked"))
+            .collect();
+        (walked, states, skipped)
     })
 }
 
