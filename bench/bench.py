@@ -230,9 +230,11 @@ class Bench:
         corpus = str(self.args.corpus)
         self.say(f"## Shared corpus ({corpus}) vs `rg -c Statement`")
         floor = "walk+read+serde_json"
+        parse = "orb-scan, parse only"
         collect, check = "orb-scan, collect only", "orb-scan, collect and check"
         t = self.hyperfine([("rg -c Statement", ["rg", "-c", "Statement", corpus]),
                             (floor, [self.args.floor_bin, corpus]),
+                            (parse, [self.args.stages_bin, "parse", corpus]),
                             (collect, [self.args.stages_bin, "collect", corpus]),
                             (check, [self.args.stages_bin, "check", corpus]),
                             ("orb-scan", self.orb_cmd(corpus))], self.args.rounds, self.args.runs)
@@ -242,8 +244,8 @@ class Bench:
                  "with serde_json: the least any tool that judges these policies pays before judging one. "
                  f"orb-scan takes {over_floor:.2f} × that.")
         self.say("\nWhere orb-scan's time goes (`examples/stages.rs`, the same library, allocator and threads, cut "
-                 "short): collecting (walk, read, parse, extract policies, templates and configs) "
-                 f"{ms(t[collect].median)}; checking (link deployments, judge actions, run the rules, sort) "
+                 f"short): walking, reading and parsing with orb-scan's own readers {ms(t[parse].median)}; "
+                 f"extracting policies, templates and configs {ms(t[collect].median - t[parse].median)} more; checking (link deployments, judge actions, run the rules, sort) "
                  f"{ms(t[check].median - t[collect].median)} more; rendering {ms(t['orb-scan'].median - t[check].median)} "
                  "more (differences of medians).")
         self.say(f"\norb-scan found: {self.found(corpus)}\n")
@@ -253,6 +255,10 @@ class Bench:
         self.target(f"corpus, orb-scan / {floor}", f"{over_floor:.2f} ×", None)
         self.target(f"corpus, orb-scan collecting only / {floor}",
                     f"{t[collect].median / t[floor].median:.2f} ×", None)
+        self.target("corpus, orb-scan parsing only / `rg -c Statement` (orb-scan's own floor)",
+                    f"{t[parse].median / t['rg -c Statement'].median:.2f} ×", None)
+        self.target("corpus, orb-scan / orb-scan parsing only",
+                    f"{t['orb-scan'].median / t[parse].median:.2f} ×", None)
 
     def section_memory(self) -> None:
         corpus = str(self.args.corpus)
