@@ -64,17 +64,16 @@ fn parse_only(opts: &ScanOptions) -> String {
         &opts.paths,
         &opts.root,
         &opts.walk,
-        |parsed: &mut [usize; 2], candidate| {
-            match orb_scan::extract::tree_of(&candidate.path, &candidate.text) {
-                Some(Ok(_)) => parsed[0] += 1,
-                Some(Err(_)) => parsed[1] += 1,
-                None => {}
-            }
+        |parsed: &mut [usize; 2], candidate| match orb_scan::extract::tree_of(
+            &candidate.path,
+            &candidate.text,
+        ) {
+            Some(Ok(_)) => parsed[0] += 1,
+            Some(Err(_)) => parsed[1] += 1,
+            None => {}
         },
     );
-    let (trees, failed) = parsed
-        .iter()
-        .fold((0, 0), |(t, f), p| (t + p[0], f + p[1]));
+    let (trees, failed) = parsed.iter().fold((0, 0), |(t, f), p| (t + p[0], f + p[1]));
     format!(
         "{} files, {trees} trees parsed, {failed} files not parsed",
         walked.files_seen

@@ -2,7 +2,7 @@
 //! the spanned tree the model kept. Values produced by CloudFormation intrinsics are never judged:
 //! what they will be is not known until deployment.
 
-use super::policy::{Fields, PolicyDocument, PolicyKind};
+use super::policy::{Fields, PolicyKind};
 use crate::span::Span;
 use crate::syntax::{Entry, Node, Value};
 
@@ -83,8 +83,9 @@ const CONDITION_OPERATORS: &[&str] = &[
     "Null",
 ];
 
-/// Every grammar problem of one policy document, in document order.
-pub fn check(policy: &PolicyDocument, doc: &Node) -> Vec<Problem> {
+/// Every grammar problem of one policy document of `kind`, in document order. `anchor` is where a
+/// problem of the whole document is shown.
+pub fn check(kind: PolicyKind, anchor: Span, doc: &Node) -> Vec<Problem> {
     let mut out = Vec::new();
     let Some(entries) = doc.as_object() else {
         return out;
@@ -94,7 +95,7 @@ pub fn check(policy: &PolicyDocument, doc: &Node) -> Vec<Problem> {
         None => out.push(Problem {
             warning: true,
             ..Problem::error(
-                policy.anchor,
+                anchor,
                 "policy has no `Version`: IAM reads it as 2008-10-17, without policy variables",
                 "add \"Version\": \"2012-10-17\" beside this",
             )
@@ -146,7 +147,7 @@ pub fn check(policy: &PolicyDocument, doc: &Node) -> Vec<Problem> {
             continue;
         }
         match s.as_object() {
-            Some(entries) => check_statement(policy.kind, s, entries, &mut sids, &mut out),
+            Some(entries) => check_statement(kind, s, entries, &mut sids, &mut out),
             None => out.push(Problem::error(
                 s.span,
                 format!("a statement must be an object, not {}", s.type_name()),
@@ -568,7 +569,7 @@ fn shown(n: &Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::iam::policy::Origin;
+    use crate::iam::policy::{Origin, PolicyDocument};
     use crate::syntax::json;
 
     fn problems(kind: Option<PolicyKind>, text: &str) -> Vec<String> {

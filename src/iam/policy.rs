@@ -120,32 +120,34 @@ pub struct PolicyDocument {
 impl PolicyDocument {
     /// Builds the model of a policy node. `kind` is decided by the caller when the context says it
     /// (a role's trust policy); otherwise by content.
+    /// The tree is judged first, then its strings move into the model: a policy's actions and
+    /// resources are most of what a scan keeps, and copying them doubled their allocations.
     pub fn from_node(
         file: &FilePath,
-        node: Node,
+        mut node: Node,
         origin: Origin,
         kind: Option<PolicyKind>,
     ) -> PolicyDocument {
-        let statements = statement_nodes(&node)
-            .into_iter()
-            .map(statement)
-            .collect::<Vec<_>>();
-        let kind = kind.unwrap_or_else(|| kind_by_content(&statements));
+        let kind = kind.unwrap_or_else(|| kind_by_content(&node));
         let anchor = node.entry("Statement").map_or(
             Span::new(node.span.start as usize, node.span.start as usize + 1),
             |e| e.key_span,
         );
-        let mut doc = PolicyDocument {
+        let problems = grammar::check(kind, anchor, &node);
+        let span = node.span;
+        let statements = statement_nodes(&mut node)
+            .into_iter()
+            .map(statement)
+            .collect();
+        PolicyDocument {
             file: file.clone(),
             kind,
             origin,
-            span: node.span,
+            span,
             anchor,
             statements,
-            problems: Vec::new(),
-        };
-        doc.problems = grammar::check(&doc, &node);
-        doc
+            problems,
+        }
     }
 }
 
@@ -166,35 +168,52 @@ pub fn literal_actions(
     })
 }
 
-fn statement_nodes(doc: &Node) -> Vec<&Node> {
-    match doc.get("Statement") {
-        Some(n) => match &n.value {
-            Value::Array(items) => items.iter().filter(|s| s.is_object()).collect(),
-            Value::Object(_) => vec![n],
-            _ => Vec::new(),
-        },
-        None => Vec::new(),
+/// The statements of a policy document: its `Statement` object, or the objects of its list.
+fn statement_nodes(doc: &mut Node) -> Vec<&mut Node> {
+    let Value::Object(entries) = &mut doc.value else {
+        return Vec::new();
+    };
+    // The last `Statement`, as `Node::entry` finds.
+    let Some(statement) = entries.iter_mut().rev().find(|e| e.key == "Statement") else {
+        return Vec::new();
+    };
+    if statement.value.is_object() {
+        return vec![&mut statement.value];
+    }
+    match &mut statement.value.value {
+        Value::Array(items) => items.iter_mut().filter(|s| s.is_object()).collect(),
+        _ => Vec::new(),
     }
 }
 
 /// A statement's keys, found in one pass over its entries (the last of duplicates, as `Node::entry`
-/// finds): the grammar and the model ask for each several times.
-#[derive(Default)]
-pub(crate) struct Fields<'a> {
-    pub sid: Option<&'a Entry>,
-    pub effect: Option<&'a Entry>,
-    pub principal: Option<&'a Entry>,
-    pub not_principal: Option<&'a Entry>,
-    pub action: Option<&'a Entry>,
-    pub not_action: Option<&'a Entry>,
-    pub resource: Option<&'a Entry>,
-    pub not_resource: Option<&'a Entry>,
-    pub condition: Option<&'a Entry>,
+/// finds): the grammar and the model ask for each several times. `E` is `&Entry` to read them, or
+/// `&mut Entry` to move their strings into the model.
+pub(crate) struct Fields<E> {
+    pub sid: Option<E>,
+    pub effect: Option<E>,
+    pub principal: Option<E>,
+    pub not_principal: Option<E>,
+    pub action: Option<E>,
+    pub not_action: Option<E>,
+    pub resource: Option<E>,
+    pub not_resource: Option<E>,
+    pub condition: Option<E>,
 }
 
-impl<'a> Fields<'a> {
-    pub fn of(entries: &'a [Entry]) -> Fields<'a> {
-        let mut f = Fields::default();
+impl<E: std::ops::Deref<Target = Entry>> Fields<E> {
+    pub fn of(entries: impl IntoIterator<Item = E>) -> Fields<E> {
+        let mut f = Fields {
+            sid: None,
+            effect: None,
+            principal: None,
+            not_principal: None,
+            action: None,
+            not_action: None,
+            resource: None,
+            not_resource: None,
+            condition: None,
+        };
         for e in entries {
             let slot = match e.key.as_str() {
                 "Sid" => &mut f.sid,
@@ -212,16 +231,23 @@ impl<'a> Fields<'a> {
         }
         f
     }
+}
 
+impl<'a> Fields<&'a Entry> {
     /// `Principal`, else `NotPrincipal`.
     pub fn any_principal(&self) -> Option<&'a Entry> {
         self.principal.or(self.not_principal)
     }
 }
 
-fn statement(node: &Node) -> Statement {
-    let f = Fields::of(node.as_object().unwrap_or_default());
-    let effect = f.effect.and_then(|e| {
+fn statement(node: &mut Node) -> Statement {
+    let span = node.span;
+    let entries = match &mut node.value {
+        Value::Object(entries) => entries.as_mut_slice(),
+        _ => &mut [],
+    };
+    let f = Fields::of(entries.iter_mut());
+    let effect = f.effect.as_ref().and_then(|e| {
         let v = match e.value.as_str()? {
             "Allow" => Effect::Allow,
             "Deny" => Effect::Deny,
@@ -232,20 +258,29 @@ fn statement(node: &Node) -> Statement {
             span: e.value.span,
         })
     });
+    let principal = f.principal.or(f.not_principal);
     Statement {
-        span: node.span,
+        span,
         sid: f.sid.and_then(|e| {
             Some(Spanned {
-                value: e.value.as_str()?.into(),
                 span: e.value.span,
+                value: take_string(&mut e.value)?,
             })
         }),
         effect,
         actions: matcher(f.action, f.not_action),
         resources: matcher(f.resource, f.not_resource),
         conditions: conditions(f.condition),
-        principal: f.any_principal().map(|e| e.key_span),
-        principals: principals(f.any_principal()),
+        principal: principal.as_ref().map(|e| e.key_span),
+        principals: principals(principal),
+    }
+}
+
+/// A string value's text, moved out of the tree.
+fn take_string(node: &mut Node) -> Option<Text> {
+    match &mut node.value {
+        Value::String(s) => Some(std::mem::take(s)),
+        _ => None,
     }
 }
 
@@ -267,6 +302,14 @@ impl Item {
         Some(Item::new(value, n.span, opaque))
     }
 
+    /// As `of`, moving a string out of the tree instead of copying it.
+    fn take(n: &mut Node) -> Option<Item> {
+        match take_string(n) {
+            Some(value) => Some(Item::new(value, n.span, false)),
+            None => Item::of(n),
+        }
+    }
+
     /// ASCII without `*` or `?`.
     pub fn is_plain(&self) -> bool {
         self.plain
@@ -283,23 +326,25 @@ impl Item {
     }
 }
 
-fn principals(entry: Option<&Entry>) -> Vec<PrincipalItem> {
+fn principals(entry: Option<&mut Entry>) -> Vec<PrincipalItem> {
     let Some(entry) = entry else {
         return Vec::new();
     };
-    match entry.value.as_object() {
-        Some(kinds) if entry.value.intrinsic().is_none() => kinds
-            .iter()
+    let by_kind = entry.value.intrinsic().is_none();
+    match &mut entry.value.value {
+        Value::Object(kinds) if by_kind => kinds
+            .iter_mut()
             .flat_map(|k| {
-                k.value.strings().iter().filter_map(|n| {
+                let kind = &k.key;
+                k.value.strings_mut().iter_mut().filter_map(|n| {
                     Some(PrincipalItem {
-                        kind: k.key.clone(),
-                        item: Item::of(n)?,
+                        kind: kind.clone(),
+                        item: Item::take(n)?,
                     })
                 })
             })
             .collect(),
-        _ => Item::of(&entry.value)
+        _ => Item::take(&mut entry.value)
             .map(|item| PrincipalItem {
                 kind: "*".into(),
                 item,
@@ -310,43 +355,48 @@ fn principals(entry: Option<&Entry>) -> Vec<PrincipalItem> {
 }
 
 /// From the positive field (`Action`), else the negative one (`NotAction`).
-fn matcher(positive: Option<&Entry>, negative: Option<&Entry>) -> Matcher {
+fn matcher(positive: Option<&mut Entry>, negative: Option<&mut Entry>) -> Matcher {
     let (entry, negated) = match (positive, negative) {
         (Some(e), _) => (e, false),
         (None, Some(e)) => (e, true),
         (None, None) => return Matcher::default(),
     };
+    let span = entry.span();
     // Sized once: a policy's entries are most of what the scan keeps.
-    let nodes = entry.value.strings();
+    let nodes = entry.value.strings_mut();
     let mut items = Vec::with_capacity(nodes.len());
-    items.extend(nodes.iter().filter_map(Item::of));
+    items.extend(nodes.iter_mut().filter_map(Item::take));
     Matcher {
         negated,
         items,
-        span: entry.span(),
+        span,
         present: true,
     }
 }
 
-fn conditions(entry: Option<&Entry>) -> Vec<Condition> {
-    let Some(block) = entry.and_then(|e| e.value.as_object()) else {
+fn conditions(entry: Option<&mut Entry>) -> Vec<Condition> {
+    let Some(Value::Object(block)) = entry.map(|e| &mut e.value.value) else {
         return Vec::new();
     };
     // Sized once: most statements hold a condition or two, and a first push would make room for
     // four (the corpus: 4k condition lists, 1.4 MB where they need 0.4 MB).
-    let operators = || {
-        block
-            .iter()
-            .filter_map(|op| Some((op, op.value.as_object()?)))
-    };
-    let mut out = Vec::with_capacity(operators().map(|(_, keys)| keys.len()).sum());
-    for (op, keys) in operators() {
-        for k in keys {
-            let nodes = k.value.strings();
+    let conditions = block
+        .iter()
+        .filter_map(|op| op.value.as_object())
+        .map(<[Entry]>::len)
+        .sum();
+    let mut out = Vec::with_capacity(conditions);
+    for op in block.iter_mut() {
+        let Value::Object(keys) = &mut op.value.value else {
+            continue;
+        };
+        for k in keys.iter_mut() {
+            let span = k.span();
+            let nodes = k.value.strings_mut();
             let values: Vec<Text> = nodes
-                .iter()
-                .filter_map(|v| match &v.value {
-                    Value::String(s) | Value::Number(s) => Some(s.clone()),
+                .iter_mut()
+                .filter_map(|v| match &mut v.value {
+                    Value::String(s) | Value::Number(s) => Some(std::mem::take(s)),
                     Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
                     _ => None,
                 })
@@ -354,10 +404,10 @@ fn conditions(entry: Option<&Entry>) -> Vec<Condition> {
             let opaque = values.len() != nodes.len() || values.iter().any(|v| v.contains("${"));
             out.push(Condition {
                 operator: op.key.clone(),
-                key: k.key.clone(),
+                key: std::mem::take(&mut k.key),
                 values,
                 opaque,
-                span: k.span(),
+                span,
             });
         }
     }
@@ -366,8 +416,19 @@ fn conditions(entry: Option<&Entry>) -> Vec<Condition> {
 
 /// A standalone document with principals is a trust policy when every action it names is an
 /// `sts:AssumeRole*`-family action, and a resource policy otherwise.
-fn kind_by_content(statements: &[Statement]) -> PolicyKind {
-    if !statements.iter().any(|s| s.principal.is_some()) {
+fn kind_by_content(doc: &Node) -> PolicyKind {
+    let statements: Vec<Fields<&Entry>> = match doc.get("Statement") {
+        Some(n) => match &n.value {
+            Value::Array(items) => items.iter().filter_map(Node::as_object).collect(),
+            Value::Object(entries) => vec![entries.as_slice()],
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    }
+    .into_iter()
+    .map(Fields::of)
+    .collect();
+    if !statements.iter().any(|f| f.any_principal().is_some()) {
         return PolicyKind::Identity;
     }
     let trust_action = |a: &str| {
@@ -377,10 +438,13 @@ fn kind_by_content(statements: &[Statement]) -> PolicyKind {
             || a == "sts:setsourceidentity"
             || a == "sts:setcontext"
     };
+    // The entries the model reads as the statement's actions (`Action`, else `NotAction`).
     let all_trust = statements
         .iter()
-        .flat_map(|s| s.actions.items.iter())
-        .all(|a| trust_action(&a.value));
+        .filter_map(|f| f.action.or(f.not_action))
+        .flat_map(|e| e.value.strings())
+        .filter_map(Node::pattern_text)
+        .all(|(a, _)| trust_action(&a));
     if all_trust {
         PolicyKind::Trust
     } else {

@@ -134,6 +134,17 @@ impl Node {
         }
     }
 
+    /// As `strings`, to move values out of the tree.
+    pub fn strings_mut(&mut self) -> &mut [Node] {
+        if !matches!(self.value, Value::Array(_)) {
+            return std::slice::from_mut(self);
+        }
+        match &mut self.value {
+            Value::Array(items) => items,
+            _ => &mut [],
+        }
+    }
+
     /// A string, or each string of an array of strings: IAM's "one or many" fields.
     pub fn strings(&self) -> &[Node] {
         match &self.value {
