@@ -120,9 +120,26 @@ impl Parser<'_> {
 
     fn skip_ws(&mut self) {
         while let Some(&b) = self.src.get(self.pos) {
-            if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
-                self.pos += 1;
-            } else {
+            match b {
+                b' ' | b'\t' | b'\r' => self.pos += 1,
+                b'\n' => {
+                    self.pos += 1;
+                    self.skip_indent();
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// The spaces that open a line, eight at a time: 30% of the JSON bytes in the shared corpus are
+    /// indentation.
+    fn skip_indent(&mut self) {
+        const SPACES: u64 = u64::from_le_bytes(*b"        ");
+        while let Some(chunk) = self.src.get(self.pos..self.pos + 8) {
+            let other = u64::from_le_bytes(chunk.try_into().expect("eight bytes")) ^ SPACES;
+            // The spaces before the first other byte: all eight when there is none.
+            self.pos += other.trailing_zeros() as usize / 8;
+            if other != 0 {
                 break;
             }
         }
@@ -403,6 +420,24 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Indentation of every width, mixed with tabs and carriage returns, is skipped to the byte.
+    #[test]
+    fn indentation_is_skipped_exactly() {
+        for width in 0..40 {
+            for tail in ["", "\t", "\r\n  ", " \t "] {
+                let pad = format!("\n{}{tail}", " ".repeat(width));
+                let text = format!("{{{pad}\"a\":{pad}[{pad}1,{pad}\"x\"{pad}]{pad}}}{pad}");
+                let root = parse(&text).expect("parses").root;
+                let a = root.entry("a").expect("has a");
+                assert_eq!(&text[a.key_span.range()], "\"a\"");
+                let items = a.value.as_array().expect("a list");
+                assert_eq!(&text[items[0].span.range()], "1");
+                assert_eq!(&text[items[1].span.range()], "\"x\"");
+                assert_eq!(text[a.value.span.range()].chars().last(), Some(']'));
+            }
+        }
+    }
 
     /// The word-at-a-time search stops where a byte-by-byte one does, at every offset and alignment.
     #[test]
