@@ -7,8 +7,9 @@ binary first. Sections (all by default):
   monorepo  synthetic 100,000-file monorepo: orb-scan vs `rg --files`           target <= 1.5x
   corpus    the shared corpus (~1,990 real files): orb-scan vs `rg -c Statement` target <= 2x, with
             the parse floor beside them: walk like rg, read every file, parse every JSON file with
-            serde_json (examples/parse_floor.rs), what any tool that judges policies pays first, and
-            orb-scan cut short after collecting and after checking (examples/stages.rs)
+            serde_json on orb-scan's allocator (examples/parse_floor.rs), what any tool that judges
+            policies pays first, and orb-scan cut short after parsing, after collecting and after
+            checking (examples/stages.rs)
   peers     cfn-lint's IAM fixture templates: orb-scan vs cfn-lint and checkov   target >= 100x faster
   scaling   10k / 100k / 1M-file trees vs `rg --files`, peak RSS of each
   memory    peak RSS on the corpus (target <= 64 MB); from the 10k tree to a 1M-file tree holding as
@@ -389,7 +390,7 @@ def main(argv=None) -> int:
     ap.add_argument("--floor-bin", default=str(REPO / "target" / "release" / "examples" / "parse_floor"),
                     help="the parse floor reference (cargo build --release --example parse_floor)")
     ap.add_argument("--stages-bin", default=str(REPO / "target" / "release" / "examples" / "stages"),
-                    help="orb-scan cut short after collecting or checking (cargo build --release --example stages)")
+                    help="orb-scan cut short after parsing, collecting or checking (cargo build --release --example stages)")
     ap.add_argument("--out", default=os.environ.get("BENCH_OUT", str(REPO / "bench-out")),
                     help="where trees, the peers' venv and report.md go (default: bench-out/, git-ignored)")
     ap.add_argument("--corpus", type=Path,

@@ -177,13 +177,12 @@ fn statement_nodes(doc: &mut Node) -> Vec<&mut Node> {
     let Some(statement) = entries.iter_mut().rev().find(|e| e.key == "Statement") else {
         return Vec::new();
     };
-    if statement.value.is_object() {
-        return vec![&mut statement.value];
-    }
-    match &mut statement.value.value {
-        Value::Array(items) => items.iter_mut().filter(|s| s.is_object()).collect(),
-        _ => Vec::new(),
-    }
+    statement
+        .value
+        .strings_mut()
+        .iter_mut()
+        .filter(|s| s.is_object())
+        .collect()
 }
 
 /// A statement's keys, found in one pass over its entries (the last of duplicates, as `Node::entry`
@@ -417,18 +416,15 @@ fn conditions(entry: Option<&mut Entry>) -> Vec<Condition> {
 /// A standalone document with principals is a trust policy when every action it names is an
 /// `sts:AssumeRole*`-family action, and a resource policy otherwise.
 fn kind_by_content(doc: &Node) -> PolicyKind {
-    let statements: Vec<Fields<&Entry>> = match doc.get("Statement") {
-        Some(n) => match &n.value {
-            Value::Array(items) => items.iter().filter_map(Node::as_object).collect(),
-            Value::Object(entries) => vec![entries.as_slice()],
-            _ => Vec::new(),
-        },
-        None => Vec::new(),
-    }
-    .into_iter()
-    .map(Fields::of)
-    .collect();
-    if !statements.iter().any(|f| f.any_principal().is_some()) {
+    // The statements `statement_nodes` finds, read in place.
+    let statements = || {
+        doc.get("Statement")
+            .map_or(&[][..], Node::strings)
+            .iter()
+            .filter_map(Node::as_object)
+            .map(Fields::of)
+    };
+    if !statements().any(|f| f.any_principal().is_some()) {
         return PolicyKind::Identity;
     }
     let trust_action = |a: &str| {
@@ -439,8 +435,7 @@ fn kind_by_content(doc: &Node) -> PolicyKind {
             || a == "sts:setcontext"
     };
     // The entries the model reads as the statement's actions (`Action`, else `NotAction`).
-    let all_trust = statements
-        .iter()
+    let all_trust = statements()
         .filter_map(|f| f.action.or(f.not_action))
         .flat_map(|e| e.value.strings())
         .filter_map(Node::pattern_text)
