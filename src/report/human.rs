@@ -1,4 +1,5 @@
-//! rustc-like output with codespan-reporting: labels across files, notes and help.
+//! rustc-like output in codespan-reporting's layout: labels across files, notes and help. The
+//! usual snippet is drawn by `rich`, any other by codespan-reporting itself.
 
 use super::excerpt::{Excerpt, Source};
 use super::{escape_text, neutralize_source, Report};
@@ -8,6 +9,7 @@ use codespan_reporting::diagnostic::{
     Diagnostic as CsDiagnostic, Label, LabelStyle, Severity as CsSeverity,
 };
 use codespan_reporting::term::{self, Config};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use termcolor::WriteColor;
 
@@ -37,26 +39,7 @@ fn emit_on(
     threads: usize,
     out: &mut dyn WriteColor,
 ) -> std::io::Result<()> {
-    // Every labelled file once, neutralized, and each diagnostic's spans as (file, span).
-    let mut ids: BTreeMap<&FilePath, usize> = BTreeMap::new();
-    let mut texts: Vec<(String, std::borrow::Cow<str>)> = Vec::new();
-    let spans: Vec<Vec<(usize, Span)>> = diagnostics
-        .iter()
-        .map(|d| {
-            let labels = d.labels.iter().map(|l| (&l.file, l.span));
-            std::iter::once((&d.file, d.span))
-                .chain(labels)
-                .map(|(path, span)| {
-                    let id = *ids.entry(path).or_insert_with(|| {
-                        let text = sources.get(path).map(|t| neutralize_source(t));
-                        texts.push((escape_text(path), text.unwrap_or_default()));
-                        texts.len() - 1
-                    });
-                    (id, span)
-                })
-                .collect()
-        })
-        .collect();
+    let (texts, spans) = quoted(diagnostics, sources);
     let threads = threads.clamp(1, diagnostics.len().div_ceil(DIAGNOSTICS_PER_THREAD).max(1));
     if threads == 1 {
         return draw(diagnostics, &spans, &index(&texts), out);
@@ -101,7 +84,33 @@ fn emit_on(
     Ok(())
 }
 
-fn index<'a>(texts: &'a [(String, std::borrow::Cow<'a, str>)]) -> Vec<Source<'a>> {
+/// Every labelled file once, neutralized, and each diagnostic's spans as (file, span).
+type Quoted<'a> = (Vec<(String, Cow<'a, str>)>, Vec<Vec<(usize, Span)>>);
+
+fn quoted<'a>(diagnostics: &'a [Diagnostic], sources: &'a Sources) -> Quoted<'a> {
+    let mut ids: BTreeMap<&FilePath, usize> = BTreeMap::new();
+    let mut texts: Vec<(String, Cow<str>)> = Vec::new();
+    let spans = diagnostics
+        .iter()
+        .map(|d| {
+            let labels = d.labels.iter().map(|l| (&l.file, l.span));
+            std::iter::once((&d.file, d.span))
+                .chain(labels)
+                .map(|(path, span)| {
+                    let id = *ids.entry(path).or_insert_with(|| {
+                        let text = sources.get(path).map(|t| neutralize_source(t));
+                        texts.push((escape_text(path), text.unwrap_or_default()));
+                        texts.len() - 1
+                    });
+                    (id, span)
+                })
+                .collect()
+        })
+        .collect();
+    (texts, spans)
+}
+
+fn index<'a>(texts: &'a [(String, Cow<'a, str>)]) -> Vec<Source<'a>> {
     texts
         .iter()
         .map(|(name, text)| Source::new(name, text))
@@ -114,46 +123,61 @@ fn draw(
     files: &[Source],
     out: &mut dyn WriteColor,
 ) -> std::io::Result<()> {
-    let config = Config::default();
+    let look = super::rich::Look::default();
+    let config = &look.config;
     for (d, spans) in diagnostics.iter().zip(spans) {
-        let (excerpt, ranges) = Excerpt::new(files, spans, &config);
-        let messages = std::iter::once(&d.primary_label).chain(d.labels.iter().map(|l| &l.message));
-        let labels = spans
-            .iter()
-            .zip(ranges)
-            .zip(messages)
-            .enumerate()
-            .map(|(i, ((&(id, _), range), message))| {
-                let style = if i == 0 {
-                    LabelStyle::Primary
-                } else {
-                    LabelStyle::Secondary
-                };
-                Label::new(style, id, range).with_message(escape_text(message))
-            })
-            .collect();
-        let mut notes: Vec<String> = d.notes.iter().map(|n| escape_text(n)).collect();
-        if let Some(h) = &d.help {
-            notes.push(format!("help: {}", escape_text(h)));
-        }
-        let severity = match d.severity {
-            Severity::Error => CsSeverity::Error,
-            Severity::Warning => CsSeverity::Warning,
-            Severity::Note => CsSeverity::Note,
-        };
-        let mut shown = CsDiagnostic::new(severity)
-            .with_message(escape_text(&d.message))
-            .with_labels(labels)
-            .with_notes(notes);
-        if !d.code.is_empty() {
-            shown = shown.with_code(d.code);
+        let (excerpt, shown) = shown(d, spans, files, config);
+        if super::rich::emit(out, &look, &excerpt, &shown)? {
+            continue;
         }
         // The excerpt clamps spans to their file, so no lookup fails; if one did, the report goes on.
-        if term::emit_to_write_style(out, &config, &excerpt, &shown).is_err() {
+        if term::emit_to_write_style(out, config, &excerpt, &shown).is_err() {
             writeln!(out, "{}: {}", d.code, shown.message)?;
         }
     }
     Ok(())
+}
+
+/// A diagnostic as codespan-reporting takes it, and the excerpt its labels point into.
+fn shown<'a>(
+    d: &Diagnostic,
+    spans: &[(usize, Span)],
+    files: &'a [Source<'a>],
+    config: &Config,
+) -> (Excerpt<'a>, CsDiagnostic<usize>) {
+    let (excerpt, ranges) = Excerpt::new(files, spans, config);
+    let messages = std::iter::once(&d.primary_label).chain(d.labels.iter().map(|l| &l.message));
+    let labels = spans
+        .iter()
+        .zip(ranges)
+        .zip(messages)
+        .enumerate()
+        .map(|(i, ((&(id, _), range), message))| {
+            let style = if i == 0 {
+                LabelStyle::Primary
+            } else {
+                LabelStyle::Secondary
+            };
+            Label::new(style, id, range).with_message(escape_text(message))
+        })
+        .collect();
+    let mut notes: Vec<String> = d.notes.iter().map(|n| escape_text(n)).collect();
+    if let Some(h) = &d.help {
+        notes.push(format!("help: {}", escape_text(h)));
+    }
+    let severity = match d.severity {
+        Severity::Error => CsSeverity::Error,
+        Severity::Warning => CsSeverity::Warning,
+        Severity::Note => CsSeverity::Note,
+    };
+    let mut shown = CsDiagnostic::new(severity)
+        .with_message(escape_text(&d.message))
+        .with_labels(labels)
+        .with_notes(notes);
+    if !d.code.is_empty() {
+        shown = shown.with_code(d.code);
+    }
+    (excerpt, shown)
 }
 
 fn summary(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> {
@@ -191,5 +215,48 @@ fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{index, quoted, shown};
+    use std::path::Path;
+
+    /// `rich` draws a diagnostic byte for byte as codespan-reporting does, in colour and without:
+    /// checked on every diagnostic of the shared corpus and of testdata/, and most are its to draw.
+    #[test]
+    fn rich_snippets_are_codespans_on_every_corpus_diagnostic() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let look = crate::report::rich::Look::default();
+        let (mut drawn, mut declined) = (0, 0);
+        for folder in [root.join("../shared/corpus"), root.join("testdata")] {
+            let opts = crate::ScanOptions {
+                paths: vec![folder.clone()],
+                root: folder,
+                walk: Default::default(),
+                stdin_name: None,
+                keep_text: false,
+            };
+            let report = crate::check(&crate::collect(&opts), &[], &[]);
+            let (texts, spans) = quoted(&report.diagnostics, &report.sources);
+            let files = index(&texts);
+            for (d, spans) in report.diagnostics.iter().zip(&spans) {
+                let (excerpt, shown) = shown(d, spans, &files, &look.config);
+                match crate::report::rich::both_ways(&excerpt, &shown) {
+                    Some(drawn_both) => {
+                        for (ours, theirs) in drawn_both {
+                            assert_eq!(ours, theirs, "{}:{}", d.file, d.span.start);
+                        }
+                        drawn += 1;
+                    }
+                    None => declined += 1,
+                }
+            }
+        }
+        assert!(
+            drawn > 1_400 && declined > 0,
+            "{drawn} drawn, {declined} declined"
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod human;
 pub mod inventory;
 pub mod json;
 pub mod policy;
+pub(crate) mod rich;
 pub mod rule_docs;
 pub mod sarif;
 pub mod yaml;
