@@ -25,7 +25,8 @@ struct Part<'a> {
     lines: Vec<Quoted<'a>>,
 }
 
-/// A labelled line: its number, its text (line break trimmed) and its one label.
+/// A labelled line: its number, its text (line break trimmed), its one label, and what is drawn
+/// between it and the part's next labelled line.
 struct Quoted<'a> {
     index: usize,
     number: usize,
@@ -34,6 +35,23 @@ struct Quoted<'a> {
     /// Bytes of `text` under the label, at least one.
     label: Range<usize>,
     message: &'a str,
+    then: Then<'a>,
+}
+
+/// codespan quotes the one unlabelled line between two labelled lines, and marks a longer gap.
+enum Then<'a> {
+    Nothing,
+    Line { number: usize, text: &'a str },
+    Break,
+}
+
+/// A line of a file as a snippet quotes it.
+struct Line<'a> {
+    number: usize,
+    /// Where it starts in the file's text.
+    start: usize,
+    /// Without its line break.
+    text: &'a str,
 }
 
 /// Draws `diagnostic` as `codespan_reporting::term::emit` would with the default `config` (its
@@ -51,19 +69,6 @@ where
     let Some((padding, parts)) = layout(files, diagnostic) else {
         return Ok(false);
     };
-    let mut gaps = Vec::new();
-    for part in &parts {
-        for pair in part.lines.windows(2) {
-            // codespan quotes a single unlabelled line between two labelled ones, and marks a
-            // longer gap with `·`.
-            if pair[1].index - pair[0].index == 2 {
-                let Some(line) = line(files, part.id, pair[0].index + 1) else {
-                    return Ok(false);
-                };
-                gaps.push(line);
-            }
-        }
-    }
     let mut draw = Draw {
         out,
         styles: &look.styles,
@@ -72,35 +77,15 @@ where
         severity: diagnostic.severity,
     };
     draw.header(diagnostic)?;
-    let mut gaps = gaps.into_iter();
     for (k, part) in parts.iter().enumerate() {
-        draw.gutter()?;
-        draw.color(|s| &s.source_border)?;
-        draw.out
-            .write_all(draw.config.chars.snippet_start.as_bytes())?;
-        draw.out.reset()?;
-        let at = part.location;
-        writeln!(
-            draw.out,
-            " {}:{}:{}",
-            part.name, at.line_number, at.column_number
-        )?;
+        draw.start(part)?;
         draw.empty()?;
-        for (i, quoted) in part.lines.iter().enumerate() {
+        for quoted in &part.lines {
             draw.source(quoted.number, quoted.text, Some(quoted))?;
-            match part.lines.get(i + 1).map(|next| next.index - quoted.index) {
-                None | Some(1) => {}
-                Some(2) => {
-                    let (number, text) = gaps.next().expect("one gap line per two-line gap");
-                    draw.source(number, text, None)?;
-                }
-                Some(_) => {
-                    draw.gutter()?;
-                    draw.color(|s| &s.source_border)?;
-                    write!(draw.out, "{}", draw.config.chars.source_border_left_break)?;
-                    draw.out.reset()?;
-                    writeln!(draw.out)?;
-                }
+            match quoted.then {
+                Then::Nothing => {}
+                Then::Line { number, text } => draw.source(number, text, None)?,
+                Then::Break => draw.gap()?,
             }
         }
         if k + 1 < parts.len() || !diagnostic.notes.is_empty() {
@@ -108,17 +93,7 @@ where
         }
     }
     for note in &diagnostic.notes {
-        for (i, line) in note.lines().enumerate() {
-            draw.gutter()?;
-            if i == 0 {
-                draw.color(|s| &s.note_bullet)?;
-                write!(draw.out, "{}", draw.config.chars.note_bullet)?;
-                draw.out.reset()?;
-            } else {
-                draw.out.write_all(b" ")?;
-            }
-            writeln!(draw.out, " {line}")?;
-        }
+        draw.note(note)?;
     }
     writeln!(draw.out)?;
     Ok(true)
@@ -138,9 +113,8 @@ where
         if files.line_index(id, label.range.end).ok()? != index {
             return None;
         }
-        let (number, text) = line(files, id, index)?;
-        let line_start = files.line_range(id, index).ok()?.start;
-        padding = padding.max(number.ilog10() as usize + 1);
+        let line = line(files, id, index)?;
+        padding = padding.max(line.number.ilog10() as usize + 1);
         let part = match parts.iter().position(|p| p.id == id) {
             Some(at) => {
                 let part = &mut parts[at];
@@ -169,34 +143,57 @@ where
             Ok(_) => return None,
             Err(at) => at,
         };
-        let start = label.range.start - line_start;
+        let start = label.range.start - line.start;
         part.lines.insert(
             at,
             Quoted {
                 index,
-                number,
-                text,
+                number: line.number,
+                text: line.text,
                 style: label.style,
-                label: start..(label.range.end - line_start).max(start + 1),
+                label: start..(label.range.end - line.start).max(start + 1),
                 message: &label.message,
+                then: Then::Nothing,
             },
         );
+    }
+    for part in &mut parts {
+        for i in 1..part.lines.len() {
+            let before = part.lines[i - 1].index;
+            part.lines[i - 1].then = match part.lines[i].index - before {
+                1 => Then::Nothing,
+                2 => {
+                    let between = line(files, part.id, before + 1)?;
+                    Then::Line {
+                        number: between.number,
+                        text: between.text,
+                    }
+                }
+                _ => Then::Break,
+            };
+        }
     }
     Some((padding, parts))
 }
 
-/// Line `index` of file `id`: its number and its text without the line break, if every character
-/// of it is printable and one column wide.
-fn line<'f, F>(files: &'f F, id: usize, index: usize) -> Option<(usize, &'f str)>
+/// Line `index` of file `id`, if every character of it is printable and one column wide.
+fn line<'f, F>(files: &'f F, id: usize, index: usize) -> Option<Line<'f>>
 where
     F: Files<'f, FileId = usize, Source = &'f str>,
 {
-    let text = files.source(id).ok()?;
-    let text = text
-        .get(files.line_range(id, index).ok()?)?
+    let range = files.line_range(id, index).ok()?;
+    let start = range.start;
+    let text = files
+        .source(id)
+        .ok()?
+        .get(range)?
         .trim_end_matches(['\n', '\r', '\0']);
     let plain = text.chars().all(|c| matches!(c, ' '..='~' | '…'));
-    plain.then_some((files.line_number(id, index).ok()?, text))
+    plain.then_some(Line {
+        number: files.line_number(id, index).ok()?,
+        start,
+        text,
+    })
 }
 
 /// How codespan-reporting draws by default: its characters and colours, made once per report.
@@ -237,12 +234,51 @@ impl Draw<'_> {
         writeln!(self.out)
     }
 
-    /// The outer gutter without a line number.
+    /// The outer gutter without a line number: as wide as the widest (at most 20 digits), and a
+    /// space. Written from a slice: it opens most lines drawn.
     fn gutter(&mut self) -> io::Result<()> {
-        for _ in 0..self.padding {
-            self.out.write_all(b" ")?;
+        const BLANK: &[u8; 21] = b"                     ";
+        self.out.write_all(&BLANK[..=self.padding])
+    }
+
+    /// `┌─ file:line:column`
+    fn start(&mut self, part: &Part) -> io::Result<()> {
+        self.gutter()?;
+        self.color(|s| &s.source_border)?;
+        self.out
+            .write_all(self.config.chars.snippet_start.as_bytes())?;
+        self.out.reset()?;
+        let at = part.location;
+        writeln!(
+            self.out,
+            " {}:{}:{}",
+            part.name, at.line_number, at.column_number
+        )
+    }
+
+    /// The mark of lines left out.
+    fn gap(&mut self) -> io::Result<()> {
+        self.gutter()?;
+        self.color(|s| &s.source_border)?;
+        write!(self.out, "{}", self.config.chars.source_border_left_break)?;
+        self.out.reset()?;
+        writeln!(self.out)
+    }
+
+    /// `= note`, its further lines indented under the first.
+    fn note(&mut self, note: &str) -> io::Result<()> {
+        for (i, line) in note.lines().enumerate() {
+            self.gutter()?;
+            if i == 0 {
+                self.color(|s| &s.note_bullet)?;
+                write!(self.out, "{}", self.config.chars.note_bullet)?;
+                self.out.reset()?;
+            } else {
+                self.out.write_all(b" ")?;
+            }
+            writeln!(self.out, " {line}")?;
         }
-        self.out.write_all(b" ")
+        Ok(())
     }
 
     fn border(&mut self) -> io::Result<()> {
@@ -260,11 +296,7 @@ impl Draw<'_> {
     /// A quoted line, coloured under a primary label, then its label's carets and message.
     fn source(&mut self, number: usize, text: &str, label: Option<&Quoted>) -> io::Result<()> {
         self.color(|s| &s.line_number)?;
-        let digits = number.to_string();
-        for _ in digits.len()..self.padding {
-            self.out.write_all(b" ")?;
-        }
-        self.out.write_all(digits.as_bytes())?;
+        write!(self.out, "{number:>0$}", self.padding)?;
         self.out.reset()?;
         self.out.write_all(b" ")?;
         self.border()?;
