@@ -187,10 +187,18 @@ const UNREMARKED: u32 = u32::MAX;
 
 impl<'a> ActionRemarks<'a> {
     fn new(workspace: &'a Workspace) -> ActionRemarks<'a> {
+        let catalog = catalog::catalog();
         let mut seen: FastMap<&str, u32> = FastMap::default();
         let mut spellings = Vec::new();
         let mut entries = Vec::new();
         for (policy, item) in literal_actions(&workspace.policies) {
+            // Most entries name a catalog action (resolved when read) under its service as the
+            // catalog spells it, lowercase, and the catalog has nothing to say of those.
+            if let Some(id) = item.action {
+                if item.value.starts_with(catalog.names(id).0) {
+                    continue;
+                }
+            }
             let at = *seen.entry(item.value.as_str()).or_insert_with(|| {
                 Remarks::of(&item.value).map_or(UNREMARKED, |remarks| {
                     spellings.push(remarks);
@@ -223,18 +231,22 @@ impl Remarks {
             Lookup::UnknownService => Some(Unknown::Service),
             _ => None,
         };
-        let aws_spelling = spelling
-            .split_once(':')
-            .filter(|(prefix, _)| prefix.bytes().any(|b| b.is_ascii_uppercase()))
-            .map(|(prefix, name)| match lookup {
-                Lookup::Action { service, name } => format!("{service}:{name}"),
-                _ => format!("{}:{name}", prefix.to_ascii_lowercase()),
-            });
+        let aws_spelling = uppercase_prefix(spelling).map(|(prefix, name)| match lookup {
+            Lookup::Action { service, name } => format!("{service}:{name}"),
+            _ => format!("{}:{name}", prefix.to_ascii_lowercase()),
+        });
         (unknown.is_some() || aws_spelling.is_some()).then_some(Remarks {
             unknown,
             aws_spelling,
         })
     }
+}
+
+/// `service:Name` split at its colon, when the service is not written lowercase (ORB305).
+fn uppercase_prefix(spelling: &str) -> Option<(&str, &str)> {
+    spelling
+        .split_once(':')
+        .filter(|(prefix, _)| prefix.bytes().any(|b| b.is_ascii_uppercase()))
 }
 
 fn folder(path: &str) -> &str {
@@ -587,5 +599,56 @@ fn within_boundaries<'a>(
             finding.deny = limit.deny.or(finding.deny);
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iam::policy::Origin;
+
+    /// Entries skipped for naming a catalog action under its lowercase service are exactly those
+    /// `Remarks::of` has nothing to say of: the remarked entries are those of every spelling.
+    #[test]
+    fn remarks_pass_over_only_what_the_catalog_has_nothing_to_say_of() {
+        let spellings = [
+            "ec2:RunInstances",
+            "ec2:runinstances",
+            "EC2:RunInstances",
+            "Ec2:runInstances",
+            "ec2:RunInstance",
+            "EC2:RunInstance",
+            "ec2:Run*",
+            "EC2:Run*",
+            "ec2:*Nothing*",
+            "ec3:RunInstances",
+            "ec2",
+            "*",
+        ];
+        let actions: Vec<String> = spellings.iter().map(|s| format!("{s:?}")).collect();
+        let text = format!(
+            r#"{{"Statement": {{"Effect": "Allow", "Action": [{}], "Resource": "*"}}}}"#,
+            actions.join(",")
+        );
+        let node = crate::syntax::json::parse(&text).expect("parses").root;
+        let workspace = Workspace {
+            policies: vec![PolicyDocument::from_node(
+                &"p.json".into(),
+                node,
+                Origin::default(),
+                None,
+            )],
+            ..Workspace::default()
+        };
+        let remarked: Vec<&str> = ActionRemarks::new(&workspace)
+            .entries()
+            .map(|(_, item, _)| item.value.as_str())
+            .collect();
+        let expected: Vec<&str> = spellings
+            .into_iter()
+            .filter(|s| Remarks::of(s).is_some())
+            .collect();
+        assert_eq!(remarked, expected);
+        assert_eq!(remarked.len(), 7, "{remarked:?}");
     }
 }

@@ -6,6 +6,7 @@
 use super::catalog_key::{key_hash, SLOTS};
 use super::pattern::{cmp_ignore_case, glob_match, has_wildcard};
 use crate::suggest::nearest;
+use std::num::NonZeroU32;
 
 /// A borrowed action name that hashes (with the catalog's `key_hash`) and compares without regard
 /// to ASCII case, as IAM matches actions: a set or map key that needs no lowercased copy.
@@ -53,6 +54,12 @@ pub fn catalog() -> &'static Catalog {
     };
     &CATALOG
 }
+
+/// One action of the catalog: its entry in the exact-action table, `(service index + 1) << 16 |
+/// action index` (never 0, the empty slot), so it is resolved from a spelling once and then
+/// compared and hashed as a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ActionId(NonZeroU32);
 
 /// What the catalog says about one action pattern from a policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -135,17 +142,37 @@ impl Catalog {
 
     /// The catalog's `(service, name)` for an exact action spelled in any case.
     fn exact_action(&self, action: &str) -> Option<(&'static str, &'static str)> {
-        let (prefix, name) = action.split_once(':')?;
-        let mut slot = key_hash(action.as_bytes()) as usize % SLOTS;
+        self.action_id(action).map(|id| self.names(id))
+    }
+
+    /// The catalog action an exact `service:Name` names, in any case.
+    pub fn action_id(&self, action: &str) -> Option<ActionId> {
+        // Asked of every plain entry of every policy: the spelling is compared where the catalog's
+        // colon falls, rather than searched for its own.
+        let action = action.as_bytes();
+        // Most entries are spelled as AWS spells them: one comparison of bytes says so.
+        let same = |a: &[u8], b: &[u8]| a == b || a.eq_ignore_ascii_case(b);
+        let mut slot = key_hash(action) as usize % SLOTS;
         loop {
-            let entry = self.exact[slot] as usize;
-            let service = self.services.get((entry >> 16).checked_sub(1)?)?;
-            let candidate = service.actions[entry & 0xffff];
-            if service.prefix.eq_ignore_ascii_case(prefix) && candidate.eq_ignore_ascii_case(name) {
-                return Some((service.prefix, candidate));
+            let id = ActionId(NonZeroU32::new(self.exact[slot])?);
+            let (service, name) = self.names(id);
+            let (service, name) = (service.as_bytes(), name.as_bytes());
+            if action.len() == service.len() + 1 + name.len()
+                && action[service.len()] == b':'
+                && same(&action[..service.len()], service)
+                && same(&action[service.len() + 1..], name)
+            {
+                return Some(id);
             }
             slot = (slot + 1) % SLOTS;
         }
+    }
+
+    /// The action's service prefix and name, as AWS spells them.
+    pub fn names(&self, id: ActionId) -> (&'static str, &'static str) {
+        let entry = id.0.get() as usize;
+        let service = &self.services[(entry >> 16) - 1];
+        (service.prefix, service.actions[entry & 0xffff])
     }
 
     /// The real action nearest to an unknown `service:Name` (`ec2:DescribeInstances` for
@@ -258,6 +285,35 @@ mod tests {
         }
         assert_eq!(c.exact_action("ec2:NoSuchAction"), None);
         assert_eq!(c.exact_action("no-colon"), None);
+    }
+
+    /// An id names the one action its spelling names, in any case, and nothing else is taken for
+    /// it: the colon where the catalog's falls, the same length, the same letters.
+    #[test]
+    fn action_ids_name_their_action() {
+        let c = catalog();
+        for s in c.services {
+            for &name in s.actions {
+                let spelled = format!("{}:{name}", s.prefix);
+                let id = c.action_id(&spelled).expect("every action has an id");
+                assert_eq!(c.names(id), (s.prefix, name));
+                assert_eq!(c.action_id(&spelled.to_ascii_lowercase()), Some(id));
+            }
+        }
+        let near_misses = [
+            "ec2:DescribeInstance",
+            "ec2:DescribeInstancesX",
+            "ec2DescribeInstances",
+            "ec2::DescribeInstances",
+            "ec:2DescribeInstances",
+            "ec2 :DescribeInstances",
+            "ec2:Describe*",
+            ":",
+            "",
+        ];
+        for spelling in near_misses {
+            assert_eq!(c.action_id(spelling), None, "{spelling}");
+        }
     }
 
     #[test]

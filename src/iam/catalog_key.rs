@@ -6,9 +6,12 @@
 pub fn key_hash(key: &[u8]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
     let mut hash: u64 = key.len() as u64;
-    for chunk in key.chunks(8) {
-        let mut word = [0u8; 8];
-        word[..chunk.len()].copy_from_slice(chunk);
+    let mut chunks = key.chunks_exact(8);
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    let tail = (!chunks.remainder().is_empty()).then_some(&last[..]);
+    for chunk in chunks.by_ref().chain(tail) {
+        let word: [u8; 8] = chunk.try_into().expect("eight bytes");
         // Lowercase ASCII letters in all eight bytes at once: bit 5 set where a byte is `A`..=`Z`.
         // The sums are taken over the low seven bits, so no byte carries into the next.
         let w = u64::from_le_bytes(word);

@@ -2,6 +2,7 @@
 //! conditions. Extraction is lenient; the grammar is judged by rule ORB303 on the kept node.
 
 use crate::diagnostic::FilePath;
+use crate::iam::catalog::{self, ActionId};
 use crate::iam::grammar::{self, Problem};
 use crate::iam::pattern::{action_matches, has_wildcard};
 use crate::span::Span;
@@ -56,6 +57,9 @@ pub struct Item {
     pub opaque: bool,
     /// ASCII without `*` or `?`: matching an action is one comparison (most entries are).
     plain: bool,
+    /// The catalog action a plain `Action`/`NotAction` entry names, found once when the document
+    /// is read, on the parse workers, while its text is at hand; `None` for any other entry.
+    pub action: Option<ActionId>,
 }
 
 /// `Action`/`NotAction` or `Resource`/`NotResource`: a list of globs, possibly negated.
@@ -267,7 +271,7 @@ fn statement(node: &mut Node) -> Statement {
             })
         }),
         effect,
-        actions: matcher(f.action, f.not_action),
+        actions: actions(f.action, f.not_action),
         resources: matcher(f.resource, f.not_resource),
         conditions: conditions(f.condition),
         principal: principal.as_ref().map(|e| e.key_span),
@@ -292,6 +296,7 @@ impl Item {
             span,
             opaque,
             plain,
+            action: None,
         }
     }
 
@@ -371,6 +376,16 @@ fn matcher(positive: Option<&mut Entry>, negative: Option<&mut Entry>) -> Matche
         span,
         present: true,
     }
+}
+
+/// `matcher` for `Action`/`NotAction`, with the catalog action each plain entry names.
+fn actions(positive: Option<&mut Entry>, negative: Option<&mut Entry>) -> Matcher {
+    let mut actions = matcher(positive, negative);
+    let catalog = catalog::catalog();
+    for item in actions.items.iter_mut().filter(|item| item.plain) {
+        item.action = catalog.action_id(&item.value);
+    }
+    actions
 }
 
 fn conditions(entry: Option<&mut Entry>) -> Vec<Condition> {
@@ -460,6 +475,30 @@ pub fn looks_like_policy(node: &Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Plain `Action`/`NotAction` entries carry the catalog action they name; globs, names the
+    /// catalog lacks, intrinsics and every other field carry none.
+    #[test]
+    fn action_entries_carry_their_catalog_action() {
+        let text = r#"{"Statement": [
+            {"Effect": "Allow", "Action": ["ec2:RunInstances", "EC2:runinstances", "ec2:Run*",
+              "ec2:RunInstance", {"Fn::Sub": "ec2:${Name}"}], "Resource": "ec2:RunInstances"},
+            {"Effect": "Deny", "NotAction": "iam:PassRole", "Resource": "*"}]}"#;
+        let node = crate::syntax::json::parse(text).expect("parses").root;
+        let policy = PolicyDocument::from_node(&"p.json".into(), node, Origin::default(), None);
+        let catalog = catalog::catalog();
+        let named = |s: usize| -> Vec<Option<(&str, &str)>> {
+            let items = &policy.statements[s].actions.items;
+            items
+                .iter()
+                .map(|i| i.action.map(|id| catalog.names(id)))
+                .collect()
+        };
+        let run = Some(("ec2", "RunInstances"));
+        assert_eq!(named(0), [run, run, None, None, None]);
+        assert_eq!(named(1), [Some(("iam", "PassRole"))]);
+        assert!(policy.statements[0].resources.items[0].action.is_none());
+    }
 
     /// The one-comparison path agrees with the glob matcher, case folding included.
     #[test]
