@@ -4,7 +4,7 @@
 use crate::cfn::link::{Linked, Links};
 use crate::cfn::{Principal, Template};
 use crate::diagnostic::{Diagnostic, FilePath, Sources};
-use crate::iam::catalog::{self, Caseless, Lookup};
+use crate::iam::catalog::{self, ActionId, Lookup};
 use crate::iam::grants::{
     evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Verdict,
 };
@@ -284,34 +284,27 @@ pub fn select_orb_policies(policies: &[PolicyDocument]) -> Vec<&PolicyDocument> 
 
 /// Does an identity policy allow or deny an ORB-specific action (`*` alone does not count)?
 pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
-    // Every identity policy of the tree is asked, most list many plain action names: those are
-    // ruled out by their first letter (most are by that alone) or found in a case-blind set;
-    // patterns are matched against each ORB-specific action.
-    type CaselessSet = HashSet<Caseless<'static>, foldhash::fast::FixedState>;
-    static SPECIFIC: OnceLock<(Vec<&'static str>, CaselessSet, [bool; 256])> = OnceLock::new();
-    let (specific, set, first_letters) = SPECIFIC.get_or_init(|| {
+    // Every identity policy of the tree is asked. Its plain entries were resolved to catalog
+    // actions when read, and ORB's are catalog actions (a unit test of the table checks it), so a
+    // plain entry is a few comparisons of numbers; globs are matched against each of ORB's.
+    static SPECIFIC: OnceLock<(Vec<&'static str>, Vec<ActionId>)> = OnceLock::new();
+    let (specific, ids) = SPECIFIC.get_or_init(|| {
         let specific: Vec<&str> = crate::orb::requirements::table()
             .values
             .orb_specific_actions
             .iter()
             .map(String::as_str)
             .collect();
-        let set = specific.iter().map(|a| Caseless(a)).collect();
-        let mut first_letters = [false; 256];
-        for action in &specific {
-            if let Some(&b) = action.as_bytes().first() {
-                first_letters[b.to_ascii_lowercase() as usize] = true;
-            }
-        }
-        (specific, set, first_letters)
+        let catalog = catalog::catalog();
+        let ids = specific
+            .iter()
+            .filter_map(|a| catalog.action_id(a))
+            .collect();
+        (specific, ids)
     });
-    let is_specific = |a: &Item| {
-        if a.is_plain() {
-            let first = a.value.as_bytes().first().map(u8::to_ascii_lowercase);
-            first.is_some_and(|b| first_letters[b as usize]) && set.contains(&Caseless(&a.value))
-        } else {
-            specific.iter().any(|x| a.matches_action(x))
-        }
+    let is_specific = |a: &Item| match a.action {
+        Some(id) => ids.contains(&id),
+        None => !a.is_plain() && specific.iter().any(|x| a.matches_action(x)),
     };
     policy.kind == PolicyKind::Identity
         && policy.statements.iter().any(|s| {
@@ -607,6 +600,40 @@ mod tests {
     use super::*;
     use crate::iam::policy::Origin;
 
+    fn policy(statements: &str) -> PolicyDocument {
+        let text = format!(r#"{{"Statement": [{statements}]}}"#);
+        let node = crate::syntax::json::parse(&text).expect("parses").root;
+        PolicyDocument::from_node(&"p.json".into(), node, Origin::default(), None)
+    }
+
+    /// ORB's actions are found in any case, through globs, and under intrinsics; `*`, other
+    /// actions, `NotAction` and other kinds of policy carry none.
+    #[test]
+    fn orb_actions_are_found_by_catalog_action_and_glob() {
+        let allow = |actions: &str| {
+            format!(r#"{{"Effect": "Allow", "Action": {actions}, "Resource": "*"}}"#)
+        };
+        let carrying = [
+            allow(r#""ec2:CreateFleet""#),
+            allow(r#"["s3:GetObject", "EC2:createfleet"]"#),
+            allow(r#""ec2:*Fleet*""#),
+            allow(r#""autoscaling:Create*""#),
+            allow(r#"{"Fn::Sub": "ec2:DescribeLaunchTemplates"}"#),
+        ];
+        for statement in &carrying {
+            assert!(carries_orb_action(&policy(statement)), "{statement}");
+        }
+        let not_carrying = [
+            allow(r#""*""#),
+            allow(r#"["ec2:RunInstances", "ec2:CreateFleets", "s3:*"]"#),
+            r#"{"Effect": "Allow", "NotAction": "ec2:CreateFleet", "Resource": "*"}"#.into(),
+            r#"{"Effect": "Allow", "Principal": "*", "Action": "ec2:CreateFleet"}"#.into(),
+        ];
+        for statement in &not_carrying {
+            assert!(!carries_orb_action(&policy(statement)), "{statement}");
+        }
+    }
+
     /// Entries skipped for naming a catalog action under its lowercase service are exactly those
     /// `Remarks::of` has nothing to say of: the remarked entries are those of every spelling.
     #[test]
@@ -626,18 +653,11 @@ mod tests {
             "*",
         ];
         let actions: Vec<String> = spellings.iter().map(|s| format!("{s:?}")).collect();
-        let text = format!(
-            r#"{{"Statement": {{"Effect": "Allow", "Action": [{}], "Resource": "*"}}}}"#,
-            actions.join(",")
-        );
-        let node = crate::syntax::json::parse(&text).expect("parses").root;
         let workspace = Workspace {
-            policies: vec![PolicyDocument::from_node(
-                &"p.json".into(),
-                node,
-                Origin::default(),
-                None,
-            )],
+            policies: vec![policy(&format!(
+                r#"{{"Effect": "Allow", "Action": [{}], "Resource": "*"}}"#,
+                actions.join(",")
+            ))],
             ..Workspace::default()
         };
         let remarked: Vec<&str> = ActionRemarks::new(&workspace)

@@ -6,7 +6,7 @@
 //! resources the request may touch. The verdict keeps doubt apart from certainty, so a doubtful
 //! Allow is a warning (ORB108) and a doubtful Deny is a warning, never an error.
 
-use super::catalog::Caseless;
+use super::catalog::{self, ActionId, Caseless};
 use super::pattern::{glob_match, has_wildcard, resource_match, ResourceMatch};
 use super::policy::{Condition, Effect, Item, Matcher, PolicyDocument, Statement};
 use crate::span::Span;
@@ -145,12 +145,27 @@ impl<'a> Evaluation<'a> {
 #[derive(Default)]
 pub struct ActionIndex<'a> {
     policies: Vec<&'a PolicyDocument>,
-    /// Plain action, in any case → `(policy, statement)` positions, ascending.
-    by_action: FastMap<Caseless<'a>, Vec<(u32, u32)>>,
+    /// Plain action → `(policy, statement)` positions, ascending.
+    by_action: FastMap<Named<'a>, Vec<(u32, u32)>>,
     /// Service, in any case → positions of statements with a glob within that service, ascending.
     by_service: FastMap<Caseless<'a>, Vec<(u32, u32)>>,
     /// Positions of statements any action may match, ascending.
     always: Vec<(u32, u32)>,
+}
+
+/// A plain action as the index files it: by the catalog action it names (resolved when the policy
+/// was read), else by its spelling in any case. The two never meet: a spelling equal to a catalog
+/// action's in any case names that action.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Named<'a> {
+    Catalog(ActionId),
+    Spelled(Caseless<'a>),
+}
+
+impl<'a> Named<'a> {
+    fn new(action: Option<ActionId>, spelling: &'a str) -> Named<'a> {
+        action.map_or(Named::Spelled(Caseless(spelling)), Named::Catalog)
+    }
 }
 
 /// Appends `at` unless it is already the last position: a statement lists many actions.
@@ -193,15 +208,16 @@ impl<'a> ActionIndex<'a> {
     fn add_items(&mut self, items: &'a [Item], at: (u32, u32)) {
         let mut any_service = false;
         for item in items {
-            let (map, key) = if item.is_plain() {
-                (&mut self.by_action, item.value.as_str())
+            let positions = if item.is_plain() {
+                let named = Named::new(item.action, &item.value);
+                self.by_action.entry(named).or_default()
             } else if let Some(service) = glob_service(&item.value) {
-                (&mut self.by_service, service)
+                self.by_service.entry(Caseless(service)).or_default()
             } else {
                 any_service = true;
                 continue;
             };
-            push_position(map.entry(Caseless(key)).or_default(), at);
+            push_position(positions, at);
         }
         if any_service {
             self.always.push(at);
@@ -212,15 +228,20 @@ impl<'a> ActionIndex<'a> {
         if !request.action.is_ascii() {
             return evaluate(&self.policies, request);
         }
-        fn found<'m>(
-            map: &'m FastMap<Caseless<'m>, Vec<(u32, u32)>>,
-            key: &'m str,
-        ) -> &'m [(u32, u32)] {
-            map.get(&Caseless(key)).map_or(&[], Vec::as_slice)
+        fn found<K: Eq + std::hash::Hash>(
+            map: &FastMap<K, Vec<(u32, u32)>>,
+            key: K,
+        ) -> &[(u32, u32)] {
+            map.get(&key).map_or(&[], Vec::as_slice)
         }
-        let named = found(&self.by_action, request.action);
+        let action = catalog::catalog().action_id(request.action);
+        let named = found(&self.by_action, Named::new(action, request.action));
         let service = request.action.split_once(':').map_or("", |(s, _)| s);
-        let lists = [named, found(&self.by_service, service), &self.always];
+        let lists = [
+            named,
+            found(&self.by_service, Caseless(service)),
+            &self.always,
+        ];
         let mut next = [0; 3];
         let mut eval = Evaluation::default();
         while let Some(at) = (0..3).filter_map(|i| lists[i].get(next[i])).min().copied() {
@@ -906,7 +927,8 @@ mod tests {
                 {"Effect":"Allow","Action":["sts:GetCallerIdentity","Ec2:Create*","ssm:Get*"],"Resource":"*"},
                 {"Effect":"Allow","Action":["s3:ListBucket","e?2:Describe*"],"Resource":"*"},
                 {"Effect":"Allow","Action":["logs:*","*:PassRole"],"Resource":"*"},
-                {"Effect":"Allow","Action":["ec2:TerminateInstances","autoscaling:*"],"Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}"#
+                {"Effect":"Allow","Action":["ec2:TerminateInstances","autoscaling:*"],"Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}},
+                {"Effect":"Allow","Action":["ec2:NoSuchAction","EC2:RunInstance"],"Resource":"*"}]}"#
                 .to_string(),
         );
         let docs: Vec<PolicyDocument> = texts.iter().map(|t| policy(t)).collect();
@@ -943,6 +965,9 @@ mod tests {
             ("sts:GetCallerIdentity", "*", None),
             ("logs:PutLogEvents", "*", None),
             ("s3:GetObject", "*", None),
+            // Names the catalog lacks, as entries name them.
+            ("ec2:NoSuchAction", "*", None),
+            ("ec2:RunInstance", "*", None),
         ];
         let requests = CASES
             .iter()
