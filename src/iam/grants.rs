@@ -147,8 +147,10 @@ pub struct ActionIndex<'a> {
     policies: Vec<&'a PolicyDocument>,
     /// Plain action → `(policy, statement)` positions, ascending.
     by_action: FastMap<Named<'a>, Vec<(u32, u32)>>,
-    /// Service, in any case → positions of statements with a glob within that service, ascending.
-    by_service: FastMap<Caseless<'a>, Vec<(u32, u32)>>,
+    /// Service, in any case, and the first letter of a glob within that service (lowercase, or
+    /// `ANY_LETTER` when the glob starts with a wildcard) → positions of the statements with such
+    /// a glob, ascending: `ec2:Describe*` is never tried for `ec2:RunInstances`.
+    by_service: FastMap<(Caseless<'a>, u8), Vec<(u32, u32)>>,
     /// Positions of statements any action may match, ascending.
     always: Vec<(u32, u32)>,
 }
@@ -175,12 +177,27 @@ fn push_position(list: &mut Vec<(u32, u32)>, at: (u32, u32)) {
     }
 }
 
-/// The service a glob entry is confined to: its text before the colon, when that is ASCII and
-/// wildcard-free (`ec2` for `ec2:Describe*`), since such an entry matches an action only if that
-/// action's service is the same, in any case.
-fn glob_service(pattern: &str) -> Option<&str> {
-    let (service, _) = pattern.split_once(':')?;
-    (service.is_ascii() && !has_wildcard(service)).then_some(service)
+/// The service a glob entry is confined to, with the first letter of the actions it may match:
+/// its text before the colon, when that is ASCII and wildcard-free (`ec2` for `ec2:Describe*`),
+/// since such an entry matches an action only if that action's service is the same, in any case,
+/// and the name's `first_letter`.
+fn glob_service(pattern: &str) -> Option<(&str, u8)> {
+    let (service, name) = pattern.split_once(':')?;
+    (service.is_ascii() && !has_wildcard(service)).then_some((service, first_letter(name)))
+}
+
+/// Filed under every first letter: a glob whose name starts with a wildcard (or is empty).
+const ANY_LETTER: u8 = 0;
+
+/// The lowercased first byte of an action name, or `ANY_LETTER` for a wildcard or a character
+/// beyond ASCII (globs compare those by Unicode case: `\u{212a}` is a `k`). A glob is tried for an
+/// action under this letter and under `ANY_LETTER`, so taking one for the other (a name starting
+/// with a NUL byte) only costs a try.
+fn first_letter(name: &str) -> u8 {
+    match name.bytes().next() {
+        Some(b) if b.is_ascii() && b != b'*' && b != b'?' => b.to_ascii_lowercase(),
+        _ => ANY_LETTER,
+    }
 }
 
 impl<'a> ActionIndex<'a> {
@@ -211,8 +228,10 @@ impl<'a> ActionIndex<'a> {
             let positions = if item.is_plain() {
                 let named = Named::new(item.action, &item.value);
                 self.by_action.entry(named).or_default()
-            } else if let Some(service) = glob_service(&item.value) {
-                self.by_service.entry(Caseless(service)).or_default()
+            } else if let Some((service, letter)) = glob_service(&item.value) {
+                self.by_service
+                    .entry((Caseless(service), letter))
+                    .or_default()
             } else {
                 any_service = true;
                 continue;
@@ -236,15 +255,21 @@ impl<'a> ActionIndex<'a> {
         }
         let action = catalog::catalog().action_id(request.action);
         let named = found(&self.by_action, Named::new(action, request.action));
-        let service = request.action.split_once(':').map_or("", |(s, _)| s);
+        let (service, name) = request.action.split_once(':').unwrap_or(("", ""));
+        let service = Caseless(service);
+        let letter = match first_letter(name) {
+            ANY_LETTER => &[][..],
+            letter => found(&self.by_service, (service, letter)),
+        };
         let lists = [
             named,
-            found(&self.by_service, Caseless(service)),
+            letter,
+            found(&self.by_service, (service, ANY_LETTER)),
             &self.always,
         ];
-        let mut next = [0; 3];
+        let mut next = [0; 4];
         let mut eval = Evaluation::default();
-        while let Some(at) = (0..3).filter_map(|i| lists[i].get(next[i])).min().copied() {
+        while let Some(at) = (0..4).filter_map(|i| lists[i].get(next[i])).min().copied() {
             // A statement found by name lists the action: only its resources and conditions are left.
             let by_name = named.get(next[0]) == Some(&at);
             for (list, n) in lists.iter().zip(&mut next) {
@@ -931,6 +956,14 @@ mod tests {
                 {"Effect":"Allow","Action":["ec2:NoSuchAction","EC2:RunInstance"],"Resource":"*"}]}"#
                 .to_string(),
         );
+        // Globs filed by their first letter, or under every letter.
+        texts.push(
+            r#"{"Statement":[{"Effect":"Allow","Action":["ec2:R*","EC2:d*Images","ec2:?unInstances"],"Resource":"*"},
+                {"Effect":"Deny","Action":["ec2:*Tags","autoscaling:C*"],"Resource":"*"},
+                {"Effect":"Deny","Action":"ec2:\u212aey*","Resource":"*"},
+                {"Effect":"Allow","Action":["ec2:\u0000*","ssm:","ec2:"],"Resource":"*"}]}"#
+                .to_string(),
+        );
         let docs: Vec<PolicyDocument> = texts.iter().map(|t| policy(t)).collect();
         let refs: Vec<&PolicyDocument> = docs.iter().collect();
         // All the policies as one principal, and each alone, where no earlier statement hides a miss.
@@ -968,6 +1001,8 @@ mod tests {
             // Names the catalog lacks, as entries name them.
             ("ec2:NoSuchAction", "*", None),
             ("ec2:RunInstance", "*", None),
+            ("ec2:KeyPairs", "*", None),
+            ("ec2:kEYpAIRS", "*", None),
         ];
         let requests = CASES
             .iter()
