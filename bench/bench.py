@@ -246,7 +246,7 @@ class Bench:
                  f"orb-scan takes {over_floor:.2f} × that.")
         self.say("\nWhere orb-scan's time goes (`examples/stages.rs`, the same library, allocator and threads, cut "
                  f"short): walking, reading and parsing with orb-scan's own readers {ms(t[parse].median)}; "
-                 f"extracting policies, templates and configs {ms(t[collect].median - t[parse].median)} more; checking (link deployments, judge actions, run the rules, sort) "
+                 f"extracting policies (with the catalog action each entry names), templates and configs {ms(t[collect].median - t[parse].median)} more; checking (link deployments, judge actions, run the rules, sort) "
                  f"{ms(t[check].median - t[collect].median)} more; rendering {ms(t['orb-scan'].median - t[check].median)} "
                  "more (differences of medians).")
         self.say(f"\norb-scan found: {self.found(corpus)}\n")
