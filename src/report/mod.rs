@@ -122,7 +122,9 @@ fn is_bidi_or_invisible(c: char) -> bool {
 /// Escapes control characters in text from scanned files that appears in messages and paths.
 pub fn escape_text(text: &str) -> String {
     let escaped = |c: char| c.is_control() || is_bidi_or_invisible(c);
-    if !text.chars().any(escaped) {
+    // Nearly every message and path is printable ASCII, which one pass over the bytes clears.
+    let printable_ascii = text.bytes().all(|b| (b' '..=b'~').contains(&b));
+    if printable_ascii || !text.chars().any(escaped) {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
@@ -149,6 +151,11 @@ mod tests {
             !clean.contains('\u{1b}') && !clean.contains('\u{9b}') && !clean.contains('\u{202e}')
         );
         assert_eq!(escape_text("x\u{1b}y\nz"), "x\\u{1b}y\\u{a}z");
+        // Printable ASCII and printable characters beyond it stay; DEL, tabs and bidi controls don't.
+        assert_eq!(escape_text(" ec2:Run* ~"), " ec2:Run* ~");
+        assert_eq!(escape_text("r\u{e9}le"), "r\u{e9}le");
+        assert_eq!(escape_text("a\u{7f}b"), "a\\u{7f}b");
+        assert_eq!(escape_text("a\tb\u{202e}"), "a\\u{9}b\\u{202e}");
         // Printable ASCII is shown as it is, without a copy; DEL is not printable.
         let plain = "{\"Action\": \"ec2:*\"}\r\n\t~";
         assert!(matches!(neutralize_source(plain), std::borrow::Cow::Borrowed(t) if t == plain));
