@@ -155,9 +155,10 @@ pub struct Model<'a> {
 }
 
 /// The catalog's remarks on the entries of `policy::literal_actions`, in their order, made in one
-/// pass over the entries on the core that is otherwise idle while deployments are linked, and once
-/// per spelling, since policies repeat one another (the corpus: 61k entries, 17k spellings, a few
-/// hundred of them remarked). The rules read the remarked entries only, not every entry again.
+/// pass over the entries on the core that is otherwise idle while deployments are linked. An entry
+/// that names a catalog action (`Item::action`) as AWS spells its service needs no remark; the
+/// rest are judged once per spelling, since policies repeat one another (the corpus: 61k entries,
+/// 17k spellings, a few hundred of them remarked). The rules read the remarked entries only.
 #[derive(Default)]
 pub struct ActionRemarks<'a> {
     /// The remarked entries with their spelling's index in `spellings`.
