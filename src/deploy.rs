@@ -232,22 +232,18 @@ impl Remarks {
             Lookup::UnknownService => Some(Unknown::Service),
             _ => None,
         };
-        let aws_spelling = uppercase_prefix(spelling).map(|(prefix, name)| match lookup {
-            Lookup::Action { service, name } => format!("{service}:{name}"),
-            _ => format!("{}:{name}", prefix.to_ascii_lowercase()),
-        });
+        let aws_spelling = spelling
+            .split_once(':')
+            .filter(|(prefix, _)| prefix.bytes().any(|b| b.is_ascii_uppercase()))
+            .map(|(prefix, name)| match lookup {
+                Lookup::Action { service, name } => format!("{service}:{name}"),
+                _ => format!("{}:{name}", prefix.to_ascii_lowercase()),
+            });
         (unknown.is_some() || aws_spelling.is_some()).then_some(Remarks {
             unknown,
             aws_spelling,
         })
     }
-}
-
-/// `service:Name` split at its colon, when the service is not written lowercase (ORB305).
-fn uppercase_prefix(spelling: &str) -> Option<(&str, &str)> {
-    spelling
-        .split_once(':')
-        .filter(|(prefix, _)| prefix.bytes().any(|b| b.is_ascii_uppercase()))
 }
 
 fn folder(path: &str) -> &str {

@@ -174,19 +174,13 @@ pub fn literal_actions(
 
 /// The statements of a policy document: its `Statement` object, or the objects of its list.
 fn statement_nodes(doc: &mut Node) -> Vec<&mut Node> {
-    let Value::Object(entries) = &mut doc.value else {
-        return Vec::new();
-    };
-    // The last `Statement`, as `Node::entry` finds.
-    let Some(statement) = entries.iter_mut().rev().find(|e| e.key == "Statement") else {
-        return Vec::new();
-    };
-    statement
-        .value
-        .strings_mut()
-        .iter_mut()
-        .filter(|s| s.is_object())
-        .collect()
+    doc.get_mut("Statement").map_or(Vec::new(), |statement| {
+        statement
+            .strings_mut()
+            .iter_mut()
+            .filter(|s| s.is_object())
+            .collect()
+    })
 }
 
 /// A statement's keys, found in one pass over its entries (the last of duplicates, as `Node::entry`

@@ -75,6 +75,15 @@ impl Node {
         self.entry(key).map(|e| &e.value)
     }
 
+    /// As `get`, to move values out of the tree.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.value {
+            Value::Object(entries) => entries.iter_mut().rev().find(|e| e.key == key),
+            _ => None,
+        }
+        .map(|e| &mut e.value)
+    }
+
     /// The last entry with that key: JSON readers and ORB keep the last duplicate.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
         match &self.value {
@@ -136,12 +145,9 @@ impl Node {
 
     /// As `strings`, to move values out of the tree.
     pub fn strings_mut(&mut self) -> &mut [Node] {
-        if !matches!(self.value, Value::Array(_)) {
-            return std::slice::from_mut(self);
-        }
-        match &mut self.value {
-            Value::Array(items) => items,
-            _ => &mut [],
+        match self.value {
+            Value::Array(ref mut items) => items,
+            _ => std::slice::from_mut(self),
         }
     }
 
@@ -250,6 +256,20 @@ fn substitute_unknowns(template: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `get_mut` finds what `get` finds: the last of duplicate keys, nothing in a non-object.
+    #[test]
+    fn get_mut_finds_the_last_duplicate() {
+        let mut root = json::parse(r#"{"a": 1, "b": 2, "a": [3]}"#)
+            .expect("parses")
+            .root;
+        let span = root.get("a").map(|n| n.span);
+        assert_eq!(root.get_mut("a").map(|n| n.span), span);
+        assert!(root.get_mut("a").is_some_and(|n| n.as_array().is_some()));
+        assert!(root.get_mut("c").is_none());
+        let mut list = json::parse("[1]").expect("parses").root;
+        assert!(list.get_mut("a").is_none());
+    }
 
     #[test]
     fn sub_patterns() {
