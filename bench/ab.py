@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Runs:
     command: str
+    argv: list[str] = field(init=False)
     wall: list[float] = field(default_factory=list)
     user: list[float] = field(default_factory=list)
     system: list[float] = field(default_factory=list)
@@ -32,10 +33,15 @@ class Runs:
     rss_kb: list[int] = field(default_factory=list)
     exit_codes: set[int] = field(default_factory=set)
 
-    def run_once(self) -> None:
+    def __post_init__(self) -> None:
+        self.argv = shlex.split(self.command)
+
+    def run_once(self, measured: bool = True) -> None:
         start = time.perf_counter()
-        child = subprocess.Popen(shlex.split(self.command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        child = subprocess.Popen(self.argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(child.pid, 0)
+        if not measured:
+            return
         self.wall.append(time.perf_counter() - start)
         self.user.append(usage.ru_utime)
         self.system.append(usage.ru_stime)
@@ -54,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = [Runs(command) for command in args.commands]
     for _ in range(args.warmup):
         for r in runs:
-            subprocess.run(shlex.split(r.command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            r.run_once(measured=False)
     for round_number in range(args.rounds):
         for r in runs if round_number % 2 == 0 else reversed(runs):
             r.run_once()

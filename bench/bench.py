@@ -67,6 +67,10 @@ class Timing:
     def median(self) -> float:
         return statistics.median(self.times)
 
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
+
     def spread(self) -> str:
         q = statistics.quantiles(self.times, n=4) if len(self.times) >= 4 else [min(self.times), 0, max(self.times)]
         return f"{ms(q[0])}–{ms(q[-1])}"
@@ -148,9 +152,8 @@ class Bench:
         self.say(f"| command | median wall | interquartile | CPU (user+sys) | cores busy | runs | ratio to {reference} |")
         self.say("|---|---|---|---|---|---|---|")
         for t in timings.values():
-            cpu = statistics.median(t.cpu)
-            self.say(f"| {t.name} | {ms(t.median)} | {t.spread()} | {ms(cpu)} | {cpu / t.median:.2f} | "
-                     f"{len(t.times)} | {t.median / ref:.2f} |")
+            self.say(f"| {t.name} | {ms(t.median)} | {t.spread()} | {ms(t.cpu_median)} | "
+                     f"{t.cpu_median / t.median:.2f} | {len(t.times)} | {t.median / ref:.2f} |")
         self.say("\nExact commands (`hyperfine -N -i --warmup 1 --runs N` per round, all in one invocation):")
         for t in timings.values():
             self.say(f"- {t.name}: `{t.command}`")
@@ -258,11 +261,10 @@ class Bench:
         self.target(f"corpus, orb-scan / {floor}", f"{over_floor:.2f} ×", None)
         self.target(f"corpus, orb-scan collecting only / {floor}",
                     f"{t[collect].median / t[floor].median:.2f} ×", None)
-        cpu = {name: statistics.median(t[name].cpu) for name in ("orb-scan", "rg -c Statement", parse)}
         self.target("corpus, orb-scan / `rg -c Statement`, CPU time (user+sys)",
-                    f"{cpu['orb-scan'] / cpu['rg -c Statement']:.2f} ×", None)
+                    f"{t['orb-scan'].cpu_median / t['rg -c Statement'].cpu_median:.2f} ×", None)
         self.target("corpus, orb-scan / orb-scan parsing only, CPU time (user+sys)",
-                    f"{cpu['orb-scan'] / cpu[parse]:.2f} ×", None)
+                    f"{t['orb-scan'].cpu_median / t[parse].cpu_median:.2f} ×", None)
         self.target("corpus, orb-scan parsing only / `rg -c Statement` (orb-scan's own floor)",
                     f"{t[parse].median / t['rg -c Statement'].median:.2f} ×", None)
         self.target("corpus, orb-scan / orb-scan parsing only",
