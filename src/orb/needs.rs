@@ -194,35 +194,32 @@ fn need(
     roles: &dyn RoleLookup,
 ) -> Option<Need> {
     let partition = tpl.provider.partition();
-    let mut resource = r
-        .resource
-        .replace("{partition}", partition)
-        .replace("{region}", &tpl.provider.region);
-    if resource.contains("{fleet_role_arn}") {
-        // No fleet role: ORB205 reports the template; nothing to check PassRole against.
-        let value = &tpl.fleet_role.as_ref()?.value;
-        let defined = (fleet_role_kind(t, value) == "custom" && !value.starts_with("arn:"))
-            .then(|| roles.role(value))
-            .flatten();
-        let arn = match defined {
-            Some(arn) => in_partition(arn, partition),
-            None => fleet_role_arn(t, value),
-        };
-        resource = resource.replace("{fleet_role_arn}", &arn);
-    }
-    if resource.contains("{instance_role_arn}") {
-        let arn = tpl
-            .machine_role
-            .as_ref()
-            .and_then(|m| roles.instance_profile_role(&m.value))
-            .map(|arn| in_partition(arn, partition))
-            .unwrap_or_else(|| instance_role_arn(partition));
-        resource = resource.replace("{instance_role_arn}", &arn);
-    }
-    resource = resource.replace(
-        "{ssm_parameter_arn}",
-        &ssm_parameter_arn(&tpl.machine_image.value, partition, &tpl.provider.region),
-    );
+    let region = tpl.provider.region.as_str();
+    let resource = expand(&r.resource, |placeholder| {
+        Some(match placeholder {
+            "partition" => partition.to_string(),
+            "region" => region.to_string(),
+            "fleet_role_arn" => {
+                // No fleet role: ORB205 reports the template; nothing to check PassRole against.
+                let value = &tpl.fleet_role.as_ref()?.value;
+                let defined = (fleet_role_kind(t, value) == "custom" && !value.starts_with("arn:"))
+                    .then(|| roles.role(value))
+                    .flatten();
+                match defined {
+                    Some(arn) => in_partition(arn, partition),
+                    None => fleet_role_arn(t, value),
+                }
+            }
+            "instance_role_arn" => tpl
+                .machine_role
+                .as_ref()
+                .and_then(|m| roles.instance_profile_role(&m.value))
+                .map(|arn| in_partition(arn, partition))
+                .unwrap_or_else(|| instance_role_arn(partition)),
+            "ssm_parameter_arn" => ssm_parameter_arn(&tpl.machine_image.value, partition, region),
+            other => format!("{{{other}}}"),
+        })
+    })?;
     let severity = r
         .severity_by_update_mode
         .get(&tpl.on_update_failure.value)
@@ -239,6 +236,23 @@ fn need(
         severity: Severity::parse(severity).unwrap_or(Severity::Error),
         cause,
     })
+}
+
+/// `pattern` with each `{name}` replaced by `value(name)`, in one pass (most patterns have none, and
+/// a substituted value is never searched again); `None` when a value is.
+fn expand(pattern: &str, mut value: impl FnMut(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&value(&rest[open + 1..open + close])?);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 fn cause(tpl: &ResolvedTemplate, setting: &str, facts: &Facts) -> Option<Cause> {
@@ -308,6 +322,28 @@ fn packaged(tpl: &ResolvedTemplate, setting: &'static str, default: String) -> C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_expand_once_and_in_place() {
+        let value = |name: &str| match name {
+            "region" => Some("eu-west-1".to_string()),
+            // A value that looks like a placeholder is not expanded again.
+            "partition" => Some("{region}".to_string()),
+            "absent" => None,
+            other => Some(format!("{{{other}}}")),
+        };
+        assert_eq!(expand("*", value).as_deref(), Some("*"));
+        assert_eq!(
+            expand("arn:{partition}:ec2:{region}:*:x", value).as_deref(),
+            Some("arn:{region}:ec2:eu-west-1:*:x")
+        );
+        assert_eq!(
+            expand("{other}/{region}", value).as_deref(),
+            Some("{other}/eu-west-1")
+        );
+        assert_eq!(expand("a{region", value).as_deref(), Some("a{region"));
+        assert_eq!(expand("x/{absent}", value), None);
+    }
 
     #[test]
     fn fleet_role_kinds() {
