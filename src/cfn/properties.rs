@@ -4,7 +4,8 @@ use crate::iam::policy::PolicyKind;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
-const TABLE_TEXT: &str = include_str!("../../data/cfn-policy-properties.toml");
+/// `data/cfn-policy-properties.toml`, as JSON (`build.rs`).
+const TABLE_TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/cfn-policy-properties.json"));
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,7 +66,7 @@ impl Property {
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        toml::from_str(TABLE_TEXT)
+        serde_json::from_str(TABLE_TEXT)
             .expect("data/cfn-policy-properties.toml is checked by a unit test")
     })
 }

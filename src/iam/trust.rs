@@ -4,7 +4,8 @@
 use serde::Deserialize;
 use std::sync::OnceLock;
 
-const TEXT: &str = include_str!("../../data/confused-deputy-services.toml");
+/// `data/confused-deputy-services.toml`, as JSON (`build.rs`).
+const TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/confused-deputy-services.json"));
 
 /// The condition keys that pin a service's AssumeRole to the caller's resources.
 pub const SOURCE_KEYS: &[&str] = &[
@@ -35,7 +36,8 @@ pub struct ConfusedDeputyServices {
 pub fn confused_deputy_services() -> &'static ConfusedDeputyServices {
     static TABLE: OnceLock<ConfusedDeputyServices> = OnceLock::new();
     TABLE.get_or_init(|| {
-        toml::from_str(TEXT).expect("data/confused-deputy-services.toml is checked by a unit test")
+        serde_json::from_str(TEXT)
+            .expect("data/confused-deputy-services.toml is checked by a unit test")
     })
 }
 

@@ -4,7 +4,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-pub const TABLE_TEXT: &str = include_str!("../../data/orb-requirements.toml");
+/// `data/orb-requirements.toml`, as JSON (`build.rs`).
+const TABLE_TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/orb-requirements.json"));
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -162,7 +163,8 @@ impl Requirement {
 pub fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        toml::from_str(TABLE_TEXT).expect("data/orb-requirements.toml is checked by a unit test")
+        serde_json::from_str(TABLE_TEXT)
+            .expect("data/orb-requirements.toml is checked by a unit test")
     })
 }
 
