@@ -20,7 +20,7 @@ use crate::walk::FileStamp;
 use crate::FastMap;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Every document the scan found, sorted so that everything downstream is deterministic.
 #[derive(Default)]
@@ -93,6 +93,9 @@ pub struct Deployment<'a> {
     /// Permissions boundaries of ORB's principals: a grant counts only where they allow it too.
     pub boundaries: Vec<&'a PolicyDocument>,
     pub findings: Vec<Finding<'a>>,
+    /// `policy_for`'s answer by service prefix (lowercase), as an index into `written`, found once:
+    /// the rules ask for every diagnostic, and each answer reads every entry of every written policy.
+    policy_by_service: Mutex<FastMap<String, Option<usize>>>,
 }
 
 impl<'a> Deployment<'a> {
@@ -104,19 +107,30 @@ impl<'a> Deployment<'a> {
     /// (ties go to the first in scan order).
     pub fn policy_for(&self, actions: &[&str]) -> Option<&'a PolicyDocument> {
         let service = actions.first()?.split(':').next()?.to_ascii_lowercase();
-        let prefix = format!("{service}:");
-        self.written.iter().copied().max_by_key(|p| {
-            let same_service = p
+        let mut known = self
+            .policy_by_service
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(&at) = known.get(&service) {
+            return at.map(|i| self.written[i]);
+        }
+        let same_service = |entry: &str| {
+            entry.len() > service.len()
+                && entry.as_bytes()[service.len()] == b':'
+                && entry.as_bytes()[..service.len()].eq_ignore_ascii_case(service.as_bytes())
+        };
+        let at = (0..self.written.len()).max_by_key(|&i| {
+            let p = self.written[i];
+            let count = p
                 .statements
                 .iter()
                 .flat_map(|s| s.actions.items.iter())
-                .filter(|a| a.value.to_ascii_lowercase().starts_with(&prefix))
+                .filter(|a| same_service(&a.value))
                 .count();
-            (
-                same_service,
-                std::cmp::Reverse((p.file.clone(), p.span.start)),
-            )
-        })
+            (count, std::cmp::Reverse((&p.file, p.span.start)))
+        });
+        known.insert(service, at);
+        at.map(|i| self.written[i])
     }
 
     /// The file that names the deployment: its config, else its template file.
@@ -559,6 +573,7 @@ fn deployment<'a>(
         boundaries: orb.boundaries.clone(),
         needs,
         findings,
+        policy_by_service: Mutex::default(),
     }
 }
 

@@ -115,3 +115,60 @@ fn diff_writes_nothing() {
         std::fs::read_to_string(dir.join("iam/orb.json")).unwrap()
     );
 }
+
+/// Missing actions belong to the written policy of ORB's role that names most actions of their
+/// service, found once per service and deployment: the `ec2` gap goes to the second policy, which
+/// names eight `ec2` actions to the first's one, and the `iam` gaps of the same deployment to the
+/// first, the only one naming `iam`.
+#[test]
+fn missing_actions_go_to_the_policy_naming_their_service() {
+    let (_tmp, root) = common::fixture_copy("testdata/rules/ORB101/trigger");
+    std::fs::remove_dir_all(root.join("iam")).unwrap();
+    common::write_tree(
+        &root,
+        &[(
+            "cfn/orb-role.json",
+            r#"{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"OrbRole": {"Type": "AWS::IAM::Role", "Properties": {
+  "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+  "Policies": [
+    {"PolicyName": "roles", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+      {"Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"},
+      {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
+       "Condition": {"StringEquals": {"iam:AWSServiceName": "ec2.amazonaws.com"}}}]}},
+    {"PolicyName": "ec2", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+      {"Effect": "Allow", "Action": ["ec2:DescribeInstances", "ec2:TerminateInstances", "ec2:DescribeLaunchTemplates",
+         "ec2:CreateLaunchTemplate", "ec2:DeleteLaunchTemplate", "ec2:CreateTags", "ec2:RequestSpotFleet",
+         "ec2:RunInstances"], "Resource": "*"}]}}]}}}}"#,
+        )],
+    );
+    let run = common::orb_scan(&root, &[".", "--format", "json"]);
+    let report = common::json(&run.stdout);
+    let mut checked: Vec<(String, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["labels"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("checked this policy"))
+        })
+        .map(|d| {
+            let service = d["actions"][0].as_str().unwrap().split(':').next().unwrap();
+            let line = d["labels"][0]["span"]["start"]["line"].as_u64().unwrap();
+            (service.to_string(), line)
+        })
+        .collect();
+    checked.sort();
+    // Line 5 opens the first policy's `Statement`, line 9 the second's.
+    assert_eq!(
+        checked,
+        [
+            ("ec2".to_string(), 9),
+            ("iam".to_string(), 5),
+            ("iam".to_string(), 5)
+        ],
+        "{}",
+        run.stdout
+    );
+}
