@@ -77,6 +77,9 @@ pub struct Finding<'a> {
     pub deny: Option<Hit<'a>>,
     /// The permissions boundary that does not allow what the policies grant.
     pub outside_boundary: Option<&'a PolicyDocument>,
+    /// For an action not granted, the near-miss actions of its requirement (`confused_with`) that
+    /// the policies grant instead (`ssm:GetParameters` for `ssm:GetParameter`).
+    pub granted_instead: Vec<&'static str>,
 }
 
 pub struct Deployment<'a> {
@@ -558,8 +561,24 @@ fn deployment<'a>(
                     allow: eval.allow,
                     deny: eval.deny,
                     outside_boundary: None,
+                    granted_instead: Vec::new(),
                 };
                 within_boundaries(&mut finding, &orb.boundaries, &request);
+                if finding.verdict == Verdict::NotGranted {
+                    finding.granted_instead = need
+                        .requirement
+                        .confused_with
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|near| {
+                            let request = Request {
+                                action: near,
+                                ..request
+                            };
+                            orb.evaluate(&request).verdict() == Verdict::Allowed
+                        })
+                        .collect();
+                }
                 findings.push(finding);
             }
         }

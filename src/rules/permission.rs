@@ -3,7 +3,7 @@
 
 use crate::deploy::{Deployment, Finding, Model};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::grants::{evaluate, Doubt, Hit, Request, Verdict};
+use crate::iam::grants::{Doubt, Hit, Verdict};
 use crate::orb::needs::{Cause, CauseKey, Need};
 use std::collections::BTreeMap;
 
@@ -78,15 +78,8 @@ fn emit(
                     outside_boundary: f.outside_boundary,
                 });
             if kind == Kind::Missing {
-                for near in &need.requirement.confused_with {
-                    let request = Request {
-                        action: near,
-                        resource: &need.resource,
-                        context: &need.context,
-                    };
-                    if evaluate(&deployment.policies, &request).verdict() == Verdict::Allowed {
-                        push_unique(&mut g.confused, format!("the policy grants `{near}`, but ORB calls `{}`: they are different IAM actions", f.action));
-                    }
+                for near in &f.granted_instead {
+                    push_unique(&mut g.confused, format!("the policy grants `{near}`, but ORB calls `{}`: they are different IAM actions", f.action));
                 }
             }
             g.severity = g.severity.max(severity);
