@@ -276,6 +276,8 @@ class Bench:
         dest = self.out / "deployment"
         if not dest.is_dir():
             staging = Path(tempfile.mkdtemp(dir=self.out))
+            if not (self.args.corpus / "orb").is_dir():
+                sys.exit(f"bench: {self.args.corpus} has no orb/ folder of ORB configs for the deployment section")
             shutil.copytree(self.args.corpus / "orb", staging / "orb")
             for folder, take in (("managed-policies", 20), ("cfn-templates", 10)):
                 files = sorted(p for p in (self.args.corpus / folder).rglob("*") if p.is_file())[:take]
