@@ -433,9 +433,23 @@ impl<'a> OrbPrincipal<'a> {
             .copied()
             .filter(|p| in_tree.contains(&(*p as *const PolicyDocument)))
             .collect();
-        self.index = ActionIndex::new(&self.policies);
+        self.index = ActionIndex::asked(&self.policies, orb_requested_actions());
         self
     }
+}
+
+/// Every action a deployment asks ORB's principal about (`deployment`): those of the requirements
+/// table and the near misses granted instead of them.
+fn orb_requested_actions() -> &'static [&'static str] {
+    static ACTIONS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    ACTIONS.get_or_init(|| {
+        crate::orb::requirements::table()
+            .requirement
+            .iter()
+            .flat_map(|r| r.actions.iter().chain(&r.confused_with))
+            .map(String::as_str)
+            .collect()
+    })
 }
 
 pub fn build(workspace: &Workspace) -> Model<'_> {

@@ -58,7 +58,7 @@ pub fn catalog() -> &'static Catalog {
 /// One action of the catalog: its entry in the exact-action table, `(service index + 1) << 16 |
 /// action index` (never 0, the empty slot), so it is resolved from a spelling once and then
 /// compared and hashed as a number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ActionId(NonZeroU32);
 
 /// What the catalog says about one action pattern from a policy.

@@ -153,6 +153,22 @@ pub struct ActionIndex<'a> {
     by_service: FastMap<(Caseless<'a>, u8), Vec<(u32, u32)>>,
     /// Positions of statements any action may match, ascending.
     always: Vec<(u32, u32)>,
+    /// The only actions the index was built to answer, when they were known (`ActionIndex::asked`).
+    asked: Option<Asked>,
+}
+
+/// Catalog actions an index will be asked about, and their services: an entry that cannot name
+/// one of them is not filed, and any other action is evaluated without the index.
+struct Asked {
+    /// Sorted.
+    actions: Vec<ActionId>,
+    services: Vec<&'static str>,
+}
+
+impl Asked {
+    fn has(&self, action: Option<ActionId>) -> bool {
+        action.is_some_and(|id| self.actions.binary_search(&id).is_ok())
+    }
 }
 
 /// A plain action as the index files it: by the catalog action it names (resolved when the policy
@@ -202,8 +218,34 @@ fn first_letter(name: &str) -> u8 {
 
 impl<'a> ActionIndex<'a> {
     pub fn new(policies: &[&'a PolicyDocument]) -> ActionIndex<'a> {
+        Self::filed(policies, None)
+    }
+
+    /// An index that answers for `actions` (all catalog actions; else every entry is filed): ORB's
+    /// principal is asked about the few dozen actions of the requirements table, and its policies
+    /// may list thousands of others.
+    pub fn asked(policies: &[&'a PolicyDocument], actions: &[&str]) -> ActionIndex<'a> {
+        let catalog = catalog::catalog();
+        let ids: Option<Vec<ActionId>> = actions.iter().map(|a| catalog.action_id(a)).collect();
+        let asked = ids.map(|mut ids| {
+            ids.sort_unstable();
+            ids.dedup();
+            let mut services: Vec<&'static str> =
+                ids.iter().map(|&id| catalog.names(id).0).collect();
+            services.sort_unstable();
+            services.dedup();
+            Asked {
+                actions: ids,
+                services,
+            }
+        });
+        Self::filed(policies, asked)
+    }
+
+    fn filed(policies: &[&'a PolicyDocument], asked: Option<Asked>) -> ActionIndex<'a> {
         let mut index = ActionIndex {
             policies: policies.to_vec(),
+            asked,
             ..ActionIndex::default()
         };
         for (p, policy) in policies.iter().enumerate() {
@@ -226,9 +268,16 @@ impl<'a> ActionIndex<'a> {
         let mut any_service = false;
         for item in items {
             let positions = if item.is_plain() {
+                if self.asked.as_ref().is_some_and(|a| !a.has(item.action)) {
+                    continue;
+                }
                 let named = Named::new(item.action, &item.value);
                 self.by_action.entry(named).or_default()
             } else if let Some((service, letter)) = glob_service(&item.value) {
+                let asked = |a: &Asked| a.services.iter().any(|s| s.eq_ignore_ascii_case(service));
+                if self.asked.as_ref().is_some_and(|a| !asked(a)) {
+                    continue;
+                }
                 self.by_service
                     .entry((Caseless(service), letter))
                     .or_default()
@@ -254,6 +303,9 @@ impl<'a> ActionIndex<'a> {
             map.get(&key).map_or(&[], Vec::as_slice)
         }
         let action = catalog::catalog().action_id(request.action);
+        if self.asked.as_ref().is_some_and(|a| !a.has(action)) {
+            return evaluate(&self.policies, request);
+        }
         let named = found(&self.by_action, Named::new(action, request.action));
         let (service, name) = request.action.split_once(':').unwrap_or(("", ""));
         let service = Caseless(service);
@@ -972,6 +1024,25 @@ mod tests {
             refs.iter()
                 .map(|doc| (ActionIndex::new(&[doc]), vec![*doc])),
         );
+        // Built to answer a few actions (the rest are evaluated without it), and with one the
+        // catalog lacks among them (then every entry is filed).
+        let asked = [
+            "ec2:RunInstances",
+            "EC2:CreateTags",
+            "iam:PassRole",
+            "ssm:GetParameter",
+            "sts:GetCallerIdentity",
+            "autoscaling:CreateAutoScalingGroup",
+        ];
+        principals.push((ActionIndex::asked(&refs, &asked), refs.clone()));
+        principals.extend(
+            refs.iter()
+                .map(|doc| (ActionIndex::asked(&[doc], &asked), vec![*doc])),
+        );
+        principals.push((
+            ActionIndex::asked(&refs, &["ec2:RunInstances", "ec2:NoSuchAction"]),
+            refs.clone(),
+        ));
         let shown = |e: Evaluation| {
             [e.allow, e.deny].map(|h| {
                 h.map(|h| {
