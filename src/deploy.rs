@@ -8,6 +8,7 @@ use crate::iam::catalog::{self, ActionId, Lookup};
 use crate::iam::grants::{
     evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Verdict,
 };
+use crate::iam::pattern::{has_wildcard, under_service};
 use crate::iam::policy::{literal_actions, Item, PolicyDocument, PolicyKind};
 use crate::iam::role::Role;
 use crate::orb::files::{OrbConfig, OrbTemplateFile};
@@ -117,18 +118,13 @@ impl<'a> Deployment<'a> {
         if let Some(&at) = known.get(&service) {
             return at.map(|i| self.written[i]);
         }
-        let same_service = |entry: &str| {
-            entry.len() > service.len()
-                && entry.as_bytes()[service.len()] == b':'
-                && entry.as_bytes()[..service.len()].eq_ignore_ascii_case(service.as_bytes())
-        };
         let at = (0..self.written.len()).max_by_key(|&i| {
             let p = self.written[i];
             let count = p
                 .statements
                 .iter()
                 .flat_map(|s| s.actions.items.iter())
-                .filter(|a| same_service(&a.value))
+                .filter(|a| under_service(&a.value, &service))
                 .count();
             (count, std::cmp::Reverse((&p.file, p.span.start)))
         });
@@ -300,7 +296,8 @@ pub fn select_orb_policies(policies: &[PolicyDocument]) -> Vec<&PolicyDocument> 
 pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
     // Every identity policy of the tree is asked. Its plain entries were resolved to catalog
     // actions when read, and ORB's are catalog actions (a unit test of the table checks it), so a
-    // plain entry is a few comparisons of numbers; globs are matched against each of ORB's.
+    // plain entry is a binary search among numbers; a glob is matched against ORB's actions of its
+    // service (`s3:Get*` against none).
     static SPECIFIC: OnceLock<(Vec<&'static str>, Vec<ActionId>)> = OnceLock::new();
     let (specific, ids) = SPECIFIC.get_or_init(|| {
         let specific: Vec<&str> = crate::orb::requirements::table()
@@ -310,15 +307,23 @@ pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
             .map(String::as_str)
             .collect();
         let catalog = catalog::catalog();
-        let ids = specific
+        let mut ids: Vec<ActionId> = specific
             .iter()
             .filter_map(|a| catalog.action_id(a))
             .collect();
+        ids.sort_unstable();
         (specific, ids)
     });
     let is_specific = |a: &Item| match a.action {
-        Some(id) => ids.contains(&id),
-        None => !a.is_plain() && specific.iter().any(|x| a.matches_action(x)),
+        Some(id) => ids.binary_search(&id).is_ok(),
+        None if a.is_plain() => false,
+        None => {
+            let service = a.value.split_once(':').map(|(s, _)| s);
+            let literal = service.filter(|s| !has_wildcard(s));
+            specific
+                .iter()
+                .any(|x| literal.is_none_or(|s| under_service(x, s)) && a.matches_action(x))
+        }
     };
     policy.kind == PolicyKind::Identity
         && policy.statements.iter().any(|s| {

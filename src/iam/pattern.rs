@@ -15,6 +15,14 @@ pub fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
     a.len().cmp(&b.len())
 }
 
+/// Is `action` (an entry or an action) written under `service`, in any case: `EC2:Run*` under `ec2`?
+pub fn under_service(action: &str, service: &str) -> bool {
+    let (action, service) = (action.as_bytes(), service.as_bytes());
+    action.len() > service.len()
+        && action[service.len()] == b':'
+        && action[..service.len()].eq_ignore_ascii_case(service)
+}
+
 /// Does `pattern` hold a wildcard (`*` or `?`)?
 pub fn has_wildcard(pattern: &str) -> bool {
     memchr::memchr2(b'*', b'?', pattern.as_bytes()).is_some()
@@ -266,6 +274,16 @@ fn overlap<T: Copy + PartialEq>(a: &[T], b: &[T], star: T, any: T) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_under_a_service() {
+        assert!(under_service("EC2:Run*", "ec2"));
+        assert!(under_service("ec2:", "ec2"));
+        assert!(!under_service("ec2", "ec2"));
+        assert!(!under_service("ec22:Run", "ec2"));
+        assert!(!under_service("e:Run", "ec2"));
+        assert!(!under_service("ébc:Run", "ébd"));
+    }
 
     #[test]
     fn action_globs() {
