@@ -101,13 +101,27 @@ pub fn evaluate<'a>(policies: &[&'a PolicyDocument], request: &Request) -> Evalu
     let mut eval = Evaluation::default();
     for policy in policies {
         for statement in &policy.statements {
-            eval.consider(policy, statement, applies(statement, request));
+            if !eval.decided(statement) {
+                eval.consider(policy, statement, applies(statement, request));
+            }
         }
     }
     eval
 }
 
 impl<'a> Evaluation<'a> {
+    /// Whether `statement` can no longer change the evaluation: its effect already has a certain
+    /// hit, which a later statement never replaces (or it has no effect). Then whether it applies
+    /// (its resources and conditions, the costly part) need not be worked out.
+    fn decided(&self, statement: &Statement) -> bool {
+        let certain = |slot: &Option<Hit>| slot.is_some_and(|h| h.certainty == Certainty::Certain);
+        match statement.effect.as_ref().map(|e| e.value) {
+            Some(Effect::Allow) => certain(&self.allow),
+            Some(Effect::Deny) => certain(&self.deny),
+            None => true,
+        }
+    }
+
     /// Takes one statement, in scan order, into account, with whether (and how surely) it applies.
     fn consider(
         &mut self,
@@ -331,6 +345,9 @@ impl<'a> ActionIndex<'a> {
             }
             let policy = self.policies[at.0 as usize];
             let statement = &policy.statements[at.1 as usize];
+            if eval.decided(statement) {
+                continue;
+            }
             let applies = if by_name {
                 applies_beyond_actions(statement, request)
             } else {
@@ -707,6 +724,21 @@ mod tests {
         ),
         (
             r#"{"Effect":"Deny","Action":"ec2:*","Resource":"*"}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Denied,
+        ),
+        // A doubtful hit gives way to a certain one later in scan order, for either effect.
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"hpc"}}},{"Effect":"Allow","Action":"ec2:CreateFleet","Resource":"*"}"#,
+            "ec2:CreateFleet",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"ec2:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"x"}}},{"Effect":"Deny","Action":"ec2:CreateFleet","Resource":"*"}"#,
             "ec2:CreateFleet",
             "*",
             None,
