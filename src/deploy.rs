@@ -8,7 +8,7 @@ use crate::iam::catalog::{self, ActionId, Lookup};
 use crate::iam::grants::{
     evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Verdict,
 };
-use crate::iam::pattern::{has_wildcard, under_service};
+use crate::iam::pattern::{glob_service, under_service};
 use crate::iam::policy::{literal_actions, Item, PolicyDocument, PolicyKind};
 use crate::iam::role::Role;
 use crate::orb::files::{OrbConfig, OrbTemplateFile};
@@ -318,11 +318,10 @@ pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
         Some(id) => ids.binary_search(&id).is_ok(),
         None if a.is_plain() => false,
         None => {
-            let service = a.value.split_once(':').map(|(s, _)| s);
-            let literal = service.filter(|s| !has_wildcard(s));
+            let service = glob_service(&a.value).map(|(service, _)| service);
             specific
                 .iter()
-                .any(|x| literal.is_none_or(|s| under_service(x, s)) && a.matches_action(x))
+                .any(|x| service.is_none_or(|s| under_service(x, s)) && a.matches_action(x))
         }
     };
     policy.kind == PolicyKind::Identity

@@ -47,6 +47,23 @@ struct BitPattern {
 }
 
 impl BitPattern {
+    fn new(word: &str) -> Option<BitPattern> {
+        if word.is_empty() || word.len() > 64 || !word.is_ascii() {
+            return None;
+        }
+        let mut masks = [0u64; 128];
+        let mut counts = [0u8; 128];
+        for (i, b) in word.bytes().enumerate() {
+            masks[usize::from(b.to_ascii_lowercase())] |= 1 << i;
+            counts[usize::from(b.to_ascii_lowercase())] += 1;
+        }
+        Some(BitPattern {
+            masks,
+            counts,
+            len: word.len(),
+        })
+    }
+
     /// A lower bound of the distance to an ASCII candidate, in one pass: the larger of the numbers
     /// of letters (ignoring case) one side has beyond the other's. An edit changes each by at most
     /// one and a transposition neither, so a candidate over the limit here needs no alignment.
@@ -64,25 +81,6 @@ impl BitPattern {
         // What the word keeps unmatched: its length less what the candidate used of it.
         let missing = self.len - (candidate.len() - extra);
         extra.max(missing)
-    }
-}
-
-impl BitPattern {
-    fn new(word: &str) -> Option<BitPattern> {
-        if word.is_empty() || word.len() > 64 || !word.is_ascii() {
-            return None;
-        }
-        let mut masks = [0u64; 128];
-        let mut counts = [0u8; 128];
-        for (i, b) in word.bytes().enumerate() {
-            masks[usize::from(b.to_ascii_lowercase())] |= 1 << i;
-            counts[usize::from(b.to_ascii_lowercase())] += 1;
-        }
-        Some(BitPattern {
-            masks,
-            counts,
-            len: word.len(),
-        })
     }
 
     /// The exact distance to an ASCII candidate, ignoring case.

@@ -7,7 +7,7 @@
 //! Allow is a warning (ORB108) and a doubtful Deny is a warning, never an error.
 
 use super::catalog::{self, ActionId, Caseless};
-use super::pattern::{glob_match, has_wildcard, resource_match, ResourceMatch};
+use super::pattern::{glob_match, glob_service, resource_match, ResourceMatch};
 use super::policy::{Condition, Effect, Item, Matcher, PolicyDocument, Statement};
 use crate::span::Span;
 use crate::FastMap;
@@ -207,13 +207,9 @@ fn push_position(list: &mut Vec<(u32, u32)>, at: (u32, u32)) {
     }
 }
 
-/// The service a glob entry is confined to, with the first letter of the actions it may match:
-/// its text before the colon, when that is ASCII and wildcard-free (`ec2` for `ec2:Describe*`),
-/// since such an entry matches an action only if that action's service is the same, in any case,
-/// and the name's `first_letter`.
-fn glob_service(pattern: &str) -> Option<(&str, u8)> {
-    let (service, name) = pattern.split_once(':')?;
-    (service.is_ascii() && !has_wildcard(service)).then_some((service, first_letter(name)))
+/// `pattern::glob_service`, with the first letter of the actions the glob may match (`first_letter`).
+fn glob_service_letter(pattern: &str) -> Option<(&str, u8)> {
+    glob_service(pattern).map(|(service, name)| (service, first_letter(name)))
 }
 
 /// Filed under every first letter: a glob whose name starts with a wildcard (or is empty).
@@ -287,7 +283,7 @@ impl<'a> ActionIndex<'a> {
                 }
                 let named = Named::new(item.action, &item.value);
                 self.by_action.entry(named).or_default()
-            } else if let Some((service, letter)) = glob_service(&item.value) {
+            } else if let Some((service, letter)) = glob_service_letter(&item.value) {
                 let asked = |a: &Asked| a.services.iter().any(|s| s.eq_ignore_ascii_case(service));
                 if self.asked.as_ref().is_some_and(|a| !asked(a)) {
                     continue;

@@ -23,6 +23,15 @@ pub fn under_service(action: &str, service: &str) -> bool {
         && action[..service.len()].eq_ignore_ascii_case(service)
 }
 
+/// The service an action glob is confined to: its text before the colon, when that is ASCII and
+/// wildcard-free (`ec2` for `ec2:Describe*`), with the rest. Such a glob matches an action only if
+/// that action's service is the same, in any case; a service beyond ASCII could match by Unicode
+/// case (`\u{212a}` is a `k`), so it confines nothing.
+pub fn glob_service(pattern: &str) -> Option<(&str, &str)> {
+    let (service, name) = pattern.split_once(':')?;
+    (service.is_ascii() && !has_wildcard(service)).then_some((service, name))
+}
+
 /// Does `pattern` hold a wildcard (`*` or `?`)?
 pub fn has_wildcard(pattern: &str) -> bool {
     memchr::memchr2(b'*', b'?', pattern.as_bytes()).is_some()
@@ -274,6 +283,16 @@ fn overlap<T: Copy + PartialEq>(a: &[T], b: &[T], star: T, any: T) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn globs_confined_to_a_service() {
+        assert_eq!(glob_service("EC2:Describe*"), Some(("EC2", "Describe*")));
+        assert_eq!(glob_service("ec?:Describe*"), None);
+        assert_eq!(glob_service("*"), None);
+        // A service beyond ASCII may match by Unicode case: it confines nothing.
+        assert_eq!(glob_service("\u{212a}ms:*"), None);
+        assert!(action_matches("\u{212a}ms:*", "kms:Decrypt"));
+    }
 
     #[test]
     fn entries_under_a_service() {
