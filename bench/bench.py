@@ -10,6 +10,8 @@ binary first. Sections (all by default):
             serde_json on orb-scan's allocator (examples/parse_floor.rs), what any tool that judges
             policies pays first, and orb-scan cut short after parsing, after collecting and after
             checking (examples/stages.rs)
+  readers   orb-scan's JSON and YAML readers against serde_json, simd-json and saphyr-parser on the
+            corpus's files, in memory on one thread (examples/readers.rs): is parsing at its floor?
   peers     cfn-lint's IAM fixture templates: orb-scan vs cfn-lint and checkov   target >= 100x faster
   scaling   10k / 100k / 1M-file trees vs `rg --files`, peak RSS of each
   memory    peak RSS on the corpus (target <= 64 MB); from the 10k tree to a 1M-file tree holding as
@@ -307,6 +309,28 @@ class Bench:
         self.target("deployment repository (pre-commit size), orb-scan / `rg -c Statement`", f"{ratio:.2f} ×", None)
         self.target("empty folder (start-up), orb-scan / `rg -c Statement`", f"{start:.2f} ×", None)
 
+    def section_readers(self) -> None:
+        corpus = str(self.args.corpus)
+        self.say("## orb-scan's readers against the fastest parsers (one thread, files in memory)")
+        argv = [self.args.readers_bin, corpus, "--rounds", str(self.args.rounds * 3), "--json"]
+        self.loads.append(float(loadavg()) if loadavg() != "?" else 0.0)
+        report = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
+        rows = {r["reader"]: r for r in report["readers"]}
+        self.say("| reader | files read | median | MB/s | × orb-scan's reader |")
+        self.say("|---|---|---|---|---|")
+        for r in report["readers"]:
+            self.say(f"| {r['reader']} | {r['read']} of {r['files']} | {ms(r['median_s'])} | "
+                     f"{r['bytes'] / r['median_s'] / 1e6:.0f} | {r['over_orb_scan']:.2f} |")
+        self.say(f"\n`{shlex.join(argv[:-1])}` (`examples/readers.rs`): every JSON and YAML file of the corpus read "
+                 "into memory, then parsed by each reader in alternating rounds; medians. orb-scan's readers keep "
+                 "a span for every key and value, find duplicate keys and place errors; serde_json, simd-json and "
+                 "saphyr's events keep no positions. simd-json picks AVX2 or SSE4.2 at run time and parses in "
+                 "place (its input copies are made off the clock).\n")
+        zero_copy = rows["simd-json into a borrowed value (zero-copy)"]["over_orb_scan"]
+        events = rows["saphyr-parser events, no tree"]["over_orb_scan"]
+        self.target("JSON, simd-json zero-copy (no spans) / orb-scan's reader (one thread)", f"{zero_copy:.2f} ×", None)
+        self.target("YAML, saphyr-parser's events alone / orb-scan's reader (one thread)", f"{events:.2f} ×", None)
+
     def section_memory(self) -> None:
         corpus = str(self.args.corpus)
         self.say("## Peak memory (`/usr/bin/time -v`, median of runs)")
@@ -430,13 +454,15 @@ class Bench:
 
 
 def main(argv=None) -> int:
-    sections = ["monorepo", "corpus", "deployment", "memory", "peers", "scaling"]
+    sections = ["monorepo", "corpus", "deployment", "readers", "memory", "peers", "scaling"]
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=str(REPO / "target" / "release" / "orb-scan"), help="orb-scan binary")
     ap.add_argument("--floor-bin", default=str(REPO / "target" / "release" / "examples" / "parse_floor"),
                     help="the parse floor reference (cargo build --release --example parse_floor)")
     ap.add_argument("--stages-bin", default=str(REPO / "target" / "release" / "examples" / "stages"),
                     help="orb-scan cut short after parsing, collecting or checking (cargo build --release --example stages)")
+    ap.add_argument("--readers-bin", default=str(REPO / "target" / "release" / "examples" / "readers"),
+                    help="orb-scan's readers against other parsers (cargo build --release --example readers)")
     ap.add_argument("--out", default=os.environ.get("BENCH_OUT", str(REPO / "bench-out")),
                     help="where trees, the peers' venv and report.md go (default: bench-out/, git-ignored)")
     ap.add_argument("--corpus", type=Path,

@@ -23,13 +23,14 @@ if ((${#missing[@]})); then
 fi
 
 # Build the release binary unless another binary was named, the parse floor reference and the
-# stage-by-stage cut of orb-scan (corpus section).
+# stage-by-stage cut of orb-scan (corpus section), and the readers' comparison (readers section).
 if [[ " $* " != *" --bin "* ]]; then
     cargo build --release --locked --quiet
 fi
 examples=()
 [[ " $* " == *" --floor-bin "* ]] || examples+=(--example parse_floor)
 [[ " $* " == *" --stages-bin "* ]] || examples+=(--example stages)
+[[ " $* " == *" --readers-bin "* ]] || examples+=(--example readers)
 if [[ " $* " != *" --smoke "* ]] && ((${#examples[@]})); then
     cargo build --release --locked --quiet "${examples[@]}"
 fi
