@@ -208,10 +208,8 @@ impl<'a> ActionRemarks<'a> {
         for (policy, item) in literal_actions(&workspace.policies) {
             // Most entries name a catalog action (resolved when read) under its service as the
             // catalog spells it, lowercase, and the catalog has nothing to say of those.
-            if let Some(id) = item.action {
-                if item.value.starts_with(catalog.names(id).0) {
-                    continue;
-                }
+            if item.is_catalog_spelling(catalog) {
+                continue;
             }
             let at = *seen.entry(item.value.as_str()).or_insert_with(|| {
                 Remarks::of(&item.value).map_or(UNREMARKED, |remarks| {

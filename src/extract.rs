@@ -36,6 +36,12 @@ impl Extracted {
             && self.suppressions.is_empty()
     }
 
+    /// Will the report quote this file whatever else the scan finds (`quoted_on_its_own`)? Its
+    /// text is then kept when read rather than read again for the excerpt.
+    pub fn quoted_on_its_own(&self) -> bool {
+        !self.diagnostics.is_empty() || self.policies.iter().any(PolicyDocument::quoted_on_its_own)
+    }
+
     pub fn append(&mut self, mut other: Extracted) {
         self.policies.append(&mut other.policies);
         self.roles.append(&mut other.roles);

@@ -62,10 +62,10 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
     let keep = |found: &mut Found, candidate: walk::Candidate| {
         let extracted = extract::extract(&candidate);
         // Most files draw no diagnostic: their text goes, and one that a rule reports on is read
-        // again for its excerpt (`Workspace::text`).
+        // again for its excerpt (`Workspace::text`). A file the report will quote anyway keeps it.
         let kept = match candidate.origin {
             _ if extracted.is_empty() => return,
-            Some(path) if extracted.diagnostics.is_empty() && !opts.keep_text => {
+            Some(path) if !extracted.quoted_on_its_own() && !opts.keep_text => {
                 Kept::Stamp(walk::FileStamp::new(path, &candidate.text))
             }
             _ => Kept::Text(candidate.text),

@@ -1,5 +1,7 @@
-//! The workspace keeps the text of a scanned file only when a reader reported on it; the report
-//! reads again the files its diagnostics quote, and says so when one changed in between.
+//! The workspace keeps the text of a scanned file only when the report will quote it whatever else
+//! the scan holds (a reader reported on it, or a policy in it breaks IAM's grammar or names an action
+//! the catalog does not spell so); the report reads again the other files its diagnostics quote, and
+//! says so when one changed in between.
 
 use orb_scan::diagnostic::FilePath;
 use orb_scan::report::{concise, github, human, json, sarif};
@@ -14,6 +16,10 @@ const CLEAN: &str = r#"{"Version": "2012-10-17", "Statement": [
   {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*"}]}
 "#;
 const UNREADABLE: &str = r#"{"Version": "2012-10-17", "Statement": [ {"#;
+/// Quoted by a rule (ORB304), but only once the rules have run: read again for the report.
+const PASS_ROLE: &str = r#"{"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}
+"#;
 
 fn scan_options(dir: &Path, keep_text: bool) -> ScanOptions {
     ScanOptions {
@@ -30,11 +36,12 @@ fn tree() -> tempfile::TempDir {
     std::fs::write(dir.path().join("typo.json"), TYPO).unwrap();
     std::fs::write(dir.path().join("clean.json"), CLEAN).unwrap();
     std::fs::write(dir.path().join("broken-policy.json"), UNREADABLE).unwrap();
+    std::fs::write(dir.path().join("pass-role.json"), PASS_ROLE).unwrap();
     dir
 }
 
-fn typo() -> FilePath {
-    "typo.json".into()
+fn pass_role() -> FilePath {
+    "pass-role.json".into()
 }
 
 fn names(keys: impl Iterator<Item = impl AsRef<str>>) -> Vec<String> {
@@ -42,14 +49,18 @@ fn names(keys: impl Iterator<Item = impl AsRef<str>>) -> Vec<String> {
 }
 
 #[test]
-fn only_files_a_reader_reported_on_keep_their_text() {
+fn only_files_the_report_quotes_anyway_keep_their_text() {
     let dir = tree();
     let ws = orb_scan::collect(&scan_options(dir.path(), false));
-    assert_eq!(names(ws.sources.keys()), ["broken-policy.json"]);
-    assert_eq!(names(ws.unkept.keys()), ["clean.json", "typo.json"]);
+    assert_eq!(
+        names(ws.sources.keys()),
+        ["broken-policy.json", "typo.json"]
+    );
+    assert_eq!(names(ws.unkept.keys()), ["clean.json", "pass-role.json"]);
 
     let report = orb_scan::check(&ws, &[], &[]);
     assert!(report.diagnostics.iter().any(|d| d.code == "ORB301"));
+    assert!(report.diagnostics.iter().any(|d| d.code == "ORB304"));
     assert!(report
         .diagnostics
         .iter()
@@ -57,13 +68,65 @@ fn only_files_a_reader_reported_on_keep_their_text() {
     // Read again for the diagnostic that quotes it; the clean file is not read at all.
     assert_eq!(
         names(report.sources.keys()),
-        ["broken-policy.json", "typo.json"]
+        ["broken-policy.json", "pass-role.json", "typo.json"]
     );
-    assert_eq!(report.sources[&typo()].as_str(), TYPO);
+    assert_eq!(report.sources[&pass_role()].as_str(), PASS_ROLE);
     assert!(report
         .diagnostics
         .iter()
         .all(|d| d.notes.iter().all(|n| !n.contains("changed"))));
+}
+
+/// What makes a policy's file quoted whatever the rest of the scan holds, and what does not.
+#[test]
+fn a_policy_is_quoted_anyway_for_its_grammar_or_an_action_the_catalog_spells_otherwise() {
+    let statement = |action: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [
+  {{"Effect": "Allow", "Action": ["ec2:DescribeInstances", "{action}"], "Resource": "*"}}]}}
+"#
+        )
+    };
+    let cases = [
+        (
+            "unknown-action.json",
+            statement("ec2:DescribeInstancez"),
+            true,
+        ),
+        (
+            "unknown-service.json",
+            statement("ecc2:DescribeInstances"),
+            true,
+        ),
+        ("capital-prefix.json", statement("EC2:DescribeImages"), true),
+        (
+            "no-version.json",
+            CLEAN.replace(r#""Version": "2012-10-17", "#, ""),
+            true,
+        ),
+        // Any case of the action's name is the same action to IAM, and to the catalog's remarks.
+        ("name-case.json", statement("ec2:describeimages"), false),
+        ("known.json", statement("ec2:DescribeImages"), false),
+        // A glob is judged with the others, once the scan is read: no guess here.
+        ("glob.json", statement("ecc2:Describe*"), false),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, _) in &cases {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let ws = orb_scan::collect(&scan_options(dir.path(), false));
+    let report = orb_scan::check(&ws, &[], &[]);
+    for (name, _, kept) in &cases {
+        let file: FilePath = (*name).into();
+        assert_eq!(ws.sources.contains_key(&file), *kept, "{name}");
+        assert_eq!(ws.unkept.contains_key(&file), !kept, "{name}");
+        if *kept {
+            assert!(
+                report.diagnostics.iter().any(|d| d.file == file),
+                "{name} was kept, so a diagnostic quotes it"
+            );
+        }
+    }
 }
 
 #[test]
@@ -72,7 +135,12 @@ fn keep_text_keeps_every_file() {
     let ws = orb_scan::collect(&scan_options(dir.path(), true));
     assert_eq!(
         names(ws.sources.keys()),
-        ["broken-policy.json", "clean.json", "typo.json"]
+        [
+            "broken-policy.json",
+            "clean.json",
+            "pass-role.json",
+            "typo.json"
+        ]
     );
     assert!(ws.unkept.is_empty());
 }
@@ -82,30 +150,31 @@ fn a_file_changed_during_the_scan_is_not_quoted_and_says_so() {
     let dir = tree();
     let ws = orb_scan::collect(&scan_options(dir.path(), false));
     // Same length, other text.
-    let path = dir.path().join("typo.json");
+    let path = dir.path().join("pass-role.json");
     std::fs::remove_file(&path).unwrap();
-    std::fs::write(&path, TYPO.replace("ec2", "EC2")).unwrap();
+    std::fs::write(&path, PASS_ROLE.replace("iam:", "IAM:")).unwrap();
 
     let report = orb_scan::check(&ws, &[], &[]);
-    assert!(!report.sources.contains_key(&typo()));
-    let typo = report
+    assert!(!report.sources.contains_key(&pass_role()));
+    let pass_role = report
         .diagnostics
         .iter()
-        .find(|d| d.code == "ORB301")
-        .expect("the typo is still reported");
+        .find(|d| d.code == "ORB304")
+        .expect("the wildcard PassRole is still reported");
     assert!(
-        typo.notes
+        pass_role
+            .notes
             .iter()
             .any(|n| n.contains("changed during the scan")),
         "{:?}",
-        typo.notes
+        pass_role.notes
     );
     // Every renderer copes with spans into a file it has no text for.
     let mut out = Vec::new();
     human::render(&report, 2, &mut termcolor::NoColor::new(&mut out)).unwrap();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.contains("ec2:DescribeInstancez") && text.contains("changed during the scan"));
-    assert!(!text.contains("EC2"), "never quotes the new text:\n{text}");
+    assert!(text.contains("iam:PassRole") && text.contains("changed during the scan"));
+    assert!(!text.contains("IAM:"), "never quotes the new text:\n{text}");
     let mut out = Vec::new();
     json::render(&report, &mut out).unwrap();
     concise::render(&report, &mut out).unwrap();
@@ -117,15 +186,17 @@ fn a_file_changed_during_the_scan_is_not_quoted_and_says_so() {
 fn a_deleted_file_is_reported_without_its_text() {
     let dir = tree();
     let ws = orb_scan::collect(&scan_options(dir.path(), false));
-    std::fs::remove_file(dir.path().join("typo.json")).unwrap();
+    std::fs::remove_file(dir.path().join("pass-role.json")).unwrap();
     let report = orb_scan::check(&ws, &[], &[]);
-    assert!(!report.sources.contains_key(&typo()));
-    assert!(report
+    assert!(!report.sources.contains_key(&pass_role()));
+    let quoting: Vec<_> = report
         .diagnostics
         .iter()
-        .filter(|d| d.file.as_ref() == "typo.json")
-        .all(|d| d
-            .notes
-            .iter()
-            .any(|n| n.contains("changed during the scan"))));
+        .filter(|d| d.file.as_ref() == "pass-role.json")
+        .collect();
+    assert!(!quoting.is_empty());
+    assert!(quoting.iter().all(|d| d
+        .notes
+        .iter()
+        .any(|n| n.contains("changed during the scan"))));
 }

@@ -153,6 +153,16 @@ impl PolicyDocument {
             problems,
         }
     }
+
+    /// Will the report quote this document whatever else the scan finds? It breaks IAM's grammar
+    /// (ORB303 and its kin), or a plain action entry is not the catalog's own spelling (an unknown
+    /// action or service, a service prefix in capitals: ORB301, ORB302, ORB305).
+    pub fn quoted_on_its_own(&self) -> bool {
+        let catalog = catalog::catalog();
+        !self.problems.is_empty()
+            || literal_actions(std::slice::from_ref(self))
+                .any(|(_, item)| item.plain && !item.is_catalog_spelling(catalog))
+    }
 }
 
 /// Every `Action`/`NotAction` entry of `policies` written as a literal (not produced by a
@@ -311,6 +321,13 @@ impl Item {
     /// ASCII without `*` or `?`.
     pub fn is_plain(&self) -> bool {
         self.plain
+    }
+
+    /// Names a catalog action with the catalog's service prefix, as AWS spells it: the catalog has
+    /// nothing to remark of it. Most entries of every policy are such.
+    pub fn is_catalog_spelling(&self, catalog: &catalog::Catalog) -> bool {
+        self.action
+            .is_some_and(|id| self.value.starts_with(catalog.names(id).0))
     }
 
     /// Does this `Action`/`NotAction` entry cover `action`? As `action_matches`, but a plain entry
