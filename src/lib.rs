@@ -65,7 +65,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
         // again for its excerpt (`Workspace::text`). A file the report will quote anyway keeps it.
         let kept = match candidate.origin {
             _ if extracted.is_empty() => return,
-            Some(path) if !extracted.quoted_on_its_own() && !opts.keep_text => {
+            Some(path) if !opts.keep_text && !extracted.quoted_on_its_own() => {
                 Kept::Stamp(walk::FileStamp::new(path, &candidate.text))
             }
             _ => Kept::Text(candidate.text),
