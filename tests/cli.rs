@@ -1,5 +1,5 @@
 //! The CLI through the real binary: exit codes, formats, filtering, determinism, bad input, and ORB's
-//! own files from the shared corpus.
+//! own files (vendored under testdata/corpus/orb).
 
 mod common;
 
@@ -37,9 +37,15 @@ fn codes(v: &serde_json::Value) -> Vec<&str> {
         .collect()
 }
 
-/// ORB's own files, at `../shared/corpus/orb` beside the checkout (present in CI).
-fn orb_corpus() -> Option<PathBuf> {
-    let p = repo().join("../shared/corpus/orb");
+/// ORB's own files (v1.8.5, and the Kubernetes defaults of a later commit), vendored under
+/// `testdata/corpus/orb` (see testdata/corpus/README.md).
+fn orb_files() -> PathBuf {
+    repo().join("testdata/corpus/orb")
+}
+
+/// The shared corpus beside the checkout, when it is there.
+fn shared_corpus() -> Option<PathBuf> {
+    let p = repo().join("../shared/corpus");
     if p.is_dir() {
         Some(p)
     } else {
@@ -197,16 +203,18 @@ fn bad_input_is_reported_and_never_stops_the_scan() {
 
 #[test]
 fn output_is_identical_for_any_thread_count() {
-    let dir = orb_corpus()
-        .map(|p| p.display().to_string())
-        .unwrap_or("testdata".into());
-    let one = orb_scan(&[&dir, "-j", "1", "--format", "json"]).stdout;
-    for threads in ["2", "8"] {
-        assert_eq!(
-            one,
-            orb_scan(&[&dir, "-j", threads, "--format", "json"]).stdout,
-            "-j {threads}"
-        );
+    let mut dirs = vec![repo().join("testdata")];
+    dirs.extend(shared_corpus());
+    for dir in dirs {
+        let dir = dir.display().to_string();
+        let one = orb_scan(&[&dir, "-j", "1", "--format", "json"]).stdout;
+        for threads in ["2", "8"] {
+            assert_eq!(
+                one,
+                orb_scan(&[&dir, "-j", threads, "--format", "json"]).stdout,
+                "{dir} -j {threads}"
+            );
+        }
     }
 }
 
@@ -225,7 +233,7 @@ fn output_is_identical_for_any_path_order() {
 
 #[test]
 fn orb_aws_templates_resolve_as_orb_does() {
-    let Some(corpus) = orb_corpus() else { return };
+    let corpus = orb_files();
     let v = json(&["inventory", corpus.to_str().unwrap(), "--format", "json"]);
     let deployment = v["deployments"]
         .as_array()
@@ -268,7 +276,7 @@ fn orb_aws_templates_resolve_as_orb_does() {
 
 #[test]
 fn orb_corpus_findings() {
-    let Some(corpus) = orb_corpus() else { return };
+    let corpus = orb_files();
     let v = json(&[corpus.to_str().unwrap(), "--format", "json"]);
     let diags = v["diagnostics"].as_array().unwrap();
     let has = |code: &str, file: &str| diags.iter().any(|d| d["code"] == code && d["file"] == file);

@@ -1,7 +1,8 @@
 //! The fast YAML reader against saphyr on every YAML file the project has: the fixtures under
-//! `testdata/` and the shared corpus at `../shared/corpus` (present in CI). Wherever the fast reader
-//! takes a file it must give exactly saphyr's tree, spans and warnings; the files it declines are
-//! counted, and on the corpus, which the benchmarks read, they must stay few.
+//! `testdata/` (real templates among them) and the shared corpus at `../shared/corpus` when it is
+//! beside the checkout. Wherever the fast reader takes a file it must give exactly saphyr's tree,
+//! spans and warnings; the files it declines are counted, and on the corpus, which the benchmarks
+//! read, they must stay few.
 
 use orb_scan::syntax::yaml;
 use std::path::{Path, PathBuf};
