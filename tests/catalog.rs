@@ -1,17 +1,17 @@
 //! The embedded IAM catalog must be exactly what scripts/gen-catalog.py makes from its source.
 //! Skipped (with a note) where the source or Python is not available.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
 #[test]
 fn catalog_is_not_stale() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let source = root.join("../shared/data/iam-definition.json");
-    if !source.is_file() {
-        eprintln!("skipped: {} not found", source.display());
+    let Some(source) = common::shared("data/iam-definition.json") else {
         return;
-    }
+    };
     let output = match Command::new("python3")
         .arg(root.join("scripts/gen-catalog.py"))
         .arg(&source)
@@ -19,7 +19,7 @@ fn catalog_is_not_stale() {
     {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("skipped: cannot run python3: {e}");
+            common::skipped(&format!("cannot run python3: {e}"));
             return;
         }
     };

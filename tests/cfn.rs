@@ -378,11 +378,9 @@ fn sample_templates_match_cfn_lint_counts() {
 /// files, and 14 identity documents behind `Fn::If`.
 #[test]
 fn corpus_matches_cfn_lint_counts() {
-    let corpus = repo().join("../shared/corpus/cfn-templates");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is absent", corpus.display());
+    let Some(corpus) = common::shared("corpus/cfn-templates") else {
         return;
-    }
+    };
     matches_cfn_lint(
         &corpus,
         CfnLintCounts {

@@ -43,17 +43,6 @@ fn orb_files() -> PathBuf {
     repo().join("testdata/corpus/orb")
 }
 
-/// The shared corpus beside the checkout, when it is there.
-fn shared_corpus() -> Option<PathBuf> {
-    let p = repo().join("../shared/corpus");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipped: {} is absent", p.display());
-        None
-    }
-}
-
 #[test]
 fn exit_codes_follow_fail_on() {
     let code = |dir: &str, args: &[&str]| orb_scan_in(dir, args).status.code();
@@ -204,7 +193,7 @@ fn bad_input_is_reported_and_never_stops_the_scan() {
 #[test]
 fn output_is_identical_for_any_thread_count() {
     let mut dirs = vec![repo().join("testdata")];
-    dirs.extend(shared_corpus());
+    dirs.extend(common::shared("corpus"));
     for dir in dirs {
         let dir = dir.display().to_string();
         let one = orb_scan(&[&dir, "-j", "1", "--format", "json"]).stdout;

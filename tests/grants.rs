@@ -4,6 +4,8 @@
 //! within a service, globs over services and `NotAction`), for every action of the services ORB
 //! calls, and for some of them in other spellings.
 
+mod common;
+
 use std::path::Path;
 
 use orb_scan::iam::catalog::catalog;
@@ -58,11 +60,9 @@ fn index_agrees_with_every_statement_over_sample_managed_policies() {
 /// Every AWS managed policy of the shared corpus at once, when it is beside the checkout.
 #[test]
 fn index_agrees_with_every_statement_over_the_managed_policies() {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/managed-policies");
-    if !folder.is_dir() {
-        eprintln!("skipped: {} is absent", folder.display());
+    let Some(folder) = common::shared("corpus/managed-policies") else {
         return;
-    }
+    };
     index_agrees_with_every_statement(&folder, 1000);
 }
 

@@ -4,6 +4,8 @@
 //! spans and warnings; the files it declines are counted, and on the corpus, which the benchmarks
 //! read, they must stay few.
 
+mod common;
+
 use orb_scan::syntax::yaml;
 use std::path::{Path, PathBuf};
 
@@ -55,11 +57,9 @@ fn fast_reader_agrees_with_saphyr_on_testdata() {
 
 #[test]
 fn fast_reader_agrees_with_saphyr_and_takes_most_of_the_corpus() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is absent", corpus.display());
+    let Some(corpus) = common::shared("corpus") else {
         return;
-    }
+    };
     let (files, declined) = compare(&corpus);
     assert!(
         declined.len() * 20 <= files,
