@@ -491,7 +491,7 @@ fn link(workspace: &Workspace) -> Model<'_> {
         .map(|c| folder(&c.file))
         .collect();
     let mut deployments = Vec::new();
-    for config in workspace.configs.iter().filter(|c| !c.packaged) {
+    for config in workspace.configs.iter().filter(|c| c.is_aws_deployment()) {
         let template_file = template_search_list(config)
             .iter()
             .find_map(|n| by_name.get(n.as_str()).copied());

@@ -285,6 +285,48 @@ fn orb_corpus_findings() {
         has("ORB203", "docs/root/examples/production-config.json"),
         "role_arn is never used"
     );
+    // ORB100 for every AWS deployment, and only those: ORB's packaged Kubernetes defaults and its
+    // packaged default_config.json (`providers: []`) configure no AWS provider.
+    let mut no_policy: Vec<&str> = diags
+        .iter()
+        .filter(|d| d["code"] == "ORB100")
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    no_policy.sort();
+    assert_eq!(
+        no_policy,
+        [
+            "awscpinst/config/awsprov_templates.json",
+            "awscpinst/config/templates.json",
+            "config/config.example.json",
+            "config/default_config.json",
+            "docs/root/examples/multi-provider.json",
+            "docs/root/examples/production-config.json",
+            "docs/root/examples/single-provider.json",
+            "tests/fixtures/config/test_config.json",
+        ]
+    );
+    let inventory = json(&["inventory", corpus.to_str().unwrap(), "--format", "json"]);
+    let config = |file: &str| {
+        inventory["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["kind"] == "orb_config" && d["file"] == file)
+            .unwrap_or_else(|| panic!("{file} is an ORB config"))
+            .clone()
+    };
+    let k8s = config("src/orb/providers/k8s/config/k8s_defaults.json");
+    assert_eq!(
+        (&k8s["packaged_defaults"], &k8s["aws_provider"]),
+        (&true.into(), &false.into())
+    );
+    let empty = config("src/orb/config/default_config.json");
+    assert_eq!(
+        (&empty["packaged_defaults"], &empty["aws_provider"]),
+        (&false.into(), &false.into())
+    );
+    assert_eq!(config("config/default_config.json")["aws_provider"], true);
     // Native spec payloads (Jinja, some not JSON) and k8s templates are not ORB AWS files to report.
     assert!(!diags.iter().any(|d| d["code"] == "ORB901"), "{diags:?}");
     assert!(!diags

@@ -26,6 +26,8 @@ enum Document<'a> {
         file: &'a str,
         span: JsonSpan,
         packaged_defaults: bool,
+        /// It configures the AWS provider; a config that does not is no deployment.
+        aws_provider: bool,
         scheduler: Option<&'a str>,
     },
     OrbTemplates {
@@ -179,6 +181,7 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
             file: &c.file,
             span: positions.span(&c.file, c.node.span),
             packaged_defaults: c.packaged,
+            aws_provider: c.aws,
             scheduler: lookup(&c.node, "scheduler.type").and_then(|n| n.as_str()),
         });
     }
@@ -282,13 +285,14 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
             Document::OrbConfig {
                 file,
                 packaged_defaults,
+                aws_provider,
                 scheduler,
                 ..
             } => {
-                let what = if *packaged_defaults {
-                    "ORB packaged defaults (not a deployment)"
-                } else {
-                    "ORB config"
+                let what = match (packaged_defaults, aws_provider) {
+                    (true, _) => "ORB packaged defaults (not a deployment)",
+                    (false, true) => "ORB config",
+                    (false, false) => "ORB config without an AWS provider (not an AWS deployment)",
                 };
                 writeln!(
                     out,

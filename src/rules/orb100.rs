@@ -9,9 +9,13 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "ORB config found, no identity policy in scope",
     doc: r#"## What it finds
-An ORB deployment (a config, or a template file with no config beside it) while the scan found no identity
-policy that allows or denies an ORB-specific action (fleet, spot fleet, auto scaling group or launch
-template actions; `*` alone does not count), and `orb-scan.toml` names none.
+An ORB deployment (a config for the AWS provider, or a template file with no config beside it) while the
+scan found no identity policy that allows or denies an ORB-specific action (fleet, spot fleet, auto scaling
+group or launch template actions; `*` alone does not count), and `orb-scan.toml` names none.
+
+A config is for the AWS provider when a `provider.providers` entry has `"type": "aws"` or
+`provider.provider_defaults.aws` exists: ORB's packaged `default_config.json` (`"providers": []`), its
+Kubernetes defaults and a Kubernetes-only config are not AWS deployments, and get no ORB100.
 
 ## Why it matters
 orb-scan cannot cross-check anything, and says so once instead of raising one error per action.
