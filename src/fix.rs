@@ -4,7 +4,7 @@
 //! becomes a new statement, as `orb-scan policy` would write it. Denied and conditional findings need a
 //! person and are left alone.
 
-use crate::deploy::Model;
+use crate::deploy::{Choice, Model};
 use crate::diagnostic::FilePath;
 use crate::generate::{draft, DraftStatement};
 use crate::iam::grants::Verdict;
@@ -27,21 +27,34 @@ pub struct Plan {
     pub edits: BTreeMap<FilePath, Vec<Edit>>,
     /// Policies that need actions but live in a file `--fix` cannot edit yet.
     pub skipped: Vec<FilePath>,
+    /// Deployments whose principal is ambiguous: `--fix` does not choose which candidate to widen.
+    pub ambiguous: Vec<FilePath>,
 }
 
 /// Actions one policy lacks, with the need that asks for each.
 type Missing<'m> = Vec<(&'m Need, &'static str)>;
 
 pub fn plan(model: &Model) -> Plan {
+    let mut plan = Plan::default();
     let mut by_policy: BTreeMap<(FilePath, u32), (&PolicyDocument, Missing)> = BTreeMap::new();
     for d in &model.deployments {
-        for f in d
+        if d.choice == Choice::Ambiguous {
+            plan.ambiguous.push(d.file().clone());
+        }
+    }
+    for (d, check) in model
+        .deployments
+        .iter()
+        .filter(|d| d.choice != Choice::Ambiguous)
+        .flat_map(|d| d.checks.iter().map(move |c| (d, c)))
+    {
+        for f in check
             .findings
             .iter()
             // A grant the permissions boundary keeps out of reach is the boundary's to change.
             .filter(|f| f.verdict == Verdict::NotGranted && f.outside_boundary.is_none())
         {
-            let Some(policy) = d.policy_for(&[f.action]) else {
+            let Some(policy) = check.policy_for(&[f.action]) else {
                 continue;
             };
             let entry = by_policy
@@ -56,7 +69,6 @@ pub fn plan(model: &Model) -> Plan {
             }
         }
     }
-    let mut plan = Plan::default();
     for (policy, missing) in by_policy.into_values() {
         let Some(text) = model.workspace.sources.get(&policy.file) else {
             continue;

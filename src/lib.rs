@@ -137,6 +137,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
             .insert(file.shown.clone(), file.text.clone().into());
     }
     ws.settings = settings;
+    ws.root = opts.root.clone();
     ws.sort();
     ws
 }
@@ -231,8 +232,10 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
         }
     }
     normalize(&mut diagnostics);
+    let scopes = deploy::scopes(&model, |path| ws.settings.path_in_file(path, &ws.root));
     let mut report = report::Report {
         diagnostics,
+        scopes,
         sources,
         summary: report::Summary {
             files_scanned: ws.files_scanned,

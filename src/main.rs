@@ -405,6 +405,9 @@ fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Resu
     for file in &plan.skipped {
         eprintln!("orb-scan: {file}: --fix cannot edit this file yet; add the actions by hand");
     }
+    for file in &plan.ambiguous {
+        eprintln!("orb-scan: {file}: ORB's principal is ambiguous, and --fix does not choose which candidate to widen: pin it with [[deployment]] in orb-scan.toml");
+    }
     let mut changed = false;
     let mut out = std::io::stdout().lock();
     for (file, edits) in &plan.edits {

@@ -56,6 +56,14 @@ pub struct SettingsFile {
 }
 
 impl Settings {
+    /// A scan-root-relative path as orb-scan.toml writes it: relative to the settings file's
+    /// folder, or without one, to the scan root, where a new file would be found.
+    pub fn path_in_file(&self, path: &str, root: &Path) -> String {
+        let root = absolute(root);
+        let base = self.file.as_ref().map_or(&root, |f| &f.folder);
+        display_relative(&normalize(&root.join(path)), base).to_string()
+    }
+
     /// Does a scan of the folder `root` reach every file the settings' paths can name?
     pub fn covers_its_folder(&self, root: &Path) -> bool {
         let Some(file) = &self.file else {
@@ -74,7 +82,7 @@ pub struct DeclaredDeployment {
 }
 
 /// `iam/orb.json`, or `cfn/orb.yaml#OrbRole` for the policies of one CloudFormation resource.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PolicyRef {
     pub file: FilePath,
     pub resource: Option<String>,

@@ -29,5 +29,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             escape_text(&d.message)
         )?;
     }
+    for line in super::scope_lines(&report.scopes, true) {
+        writeln!(out, "{line}")?;
+    }
     Ok(())
 }

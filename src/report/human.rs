@@ -181,6 +181,9 @@ fn shown<'a>(
 }
 
 fn summary(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> {
+    for line in super::scope_lines(&report.scopes, false) {
+        writeln!(out, "{line}")?;
+    }
     let s = &report.summary;
     let suppressed = if s.suppressed > 0 {
         format!(", {} suppressed", s.suppressed)

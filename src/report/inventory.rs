@@ -3,7 +3,7 @@
 use super::json::{tool, JsonSpan, Positions};
 use crate::cfn::link::Linked;
 use crate::cfn::{ManagedRef, ManagedSource};
-use crate::deploy::Model;
+use crate::deploy::{Model, Scope};
 use crate::iam::policy::PolicyDocument;
 use crate::orb::files::TemplateFormat;
 use crate::orb::resolve::lookup;
@@ -130,7 +130,10 @@ struct DeploymentEntry<'a> {
     config: Option<&'a str>,
     template_file: Option<&'a str>,
     templates: Vec<ResolvedEntry<'a>>,
+    /// Every policy checked, over all candidates checked.
     policies: Vec<PolicyRef<'a>>,
+    /// How they were chosen, as `--format json` reports it.
+    scope: Scope,
 }
 
 #[derive(Serialize)]
@@ -221,10 +224,12 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
     for linked in &model.links.principals {
         documents.push(principal_document(model, linked, &mut positions));
     }
+    let scopes = crate::deploy::scopes(model, |path| ws.settings.path_in_file(path, &ws.root));
     let deployments = model
         .deployments
         .iter()
-        .map(|d| DeploymentEntry {
+        .zip(scopes)
+        .map(|(d, scope)| DeploymentEntry {
             config: d.config.map(|c| c.file.as_ref()),
             template_file: d.template_file.map(|t| t.file.as_ref()),
             templates: d
@@ -243,7 +248,8 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
                     machine_role: t.machine_role.as_ref().map(|s| s.value.as_str()),
                 })
                 .collect(),
-            policies: d.policies.iter().map(|p| policy_ref(p)).collect(),
+            policies: d.policies().into_iter().map(policy_ref).collect(),
+            scope,
         })
         .collect();
     Inventory {
@@ -385,9 +391,11 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                 esc(t.machine_image)
             )?;
         }
-        if d.policies.is_empty() {
-            writeln!(out, "  checked against: no policy found (ORB100)")?;
-        }
+        let how = super::scope_line(&d.scope);
+        let how = how
+            .strip_prefix(&format!("{}: ", d.scope.deployment))
+            .unwrap_or(&how);
+        writeln!(out, "  {}", esc(how))?;
         for p in &d.policies {
             let at = if p.path.is_empty() {
                 String::new()

@@ -13,6 +13,7 @@ pub mod rule_docs;
 pub mod sarif;
 pub mod yaml;
 
+use crate::deploy::{Scope, ScopeCandidate};
 use crate::diagnostic::{Diagnostic, FilePath, Severity, Sources};
 use serde::Serialize;
 use std::path::{Component, Path};
@@ -39,6 +40,8 @@ pub struct Summary {
 /// The result of a scan: what every renderer needs and nothing more.
 pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
+    /// What each deployment was checked against, and how that was chosen.
+    pub scopes: Vec<Scope>,
     pub sources: Sources,
     pub summary: Summary,
 }
@@ -84,6 +87,119 @@ impl Report {
             .map(|(path, text)| (join(&path), text))
             .collect();
         self
+    }
+}
+
+/// What each deployment was checked against, one line each, then how to pin the policies: the
+/// `[[deployment]]` table when orb-scan made a choice the user may not share (it passed a
+/// candidate over, took a folder's files as one principal, or could not choose), else a line
+/// saying where. A deployment checked against nothing has no line: ORB100 says so, and a user who
+/// turned ORB100 off asked not to hear it. `compact` keeps the table on one line (concise, github).
+pub fn scope_lines(scopes: &[Scope], compact: bool) -> Vec<String> {
+    let mut lines: Vec<String> = scopes
+        .iter()
+        .filter(|s| !s.checked.is_empty())
+        .map(scope_line)
+        .collect();
+    let assumed = |s: &&Scope| {
+        matches!(s.choice, "outranked" | "ambiguous")
+            || s.checked.iter().any(|c| c.basis == "folder")
+    };
+    let pin = scopes
+        .iter()
+        .filter(assumed)
+        .chain(scopes.iter())
+        .find_map(|s| s.pin.as_deref());
+    match pin {
+        Some(table) if scopes.iter().any(|s| assumed(&s)) => {
+            if compact {
+                let mut rows = table.lines();
+                let head = rows.next().unwrap_or_default();
+                let rest: Vec<&str> = rows.collect();
+                lines.push(format!(
+                    "to choose the policies yourself, pin them in orb-scan.toml: {head} {}",
+                    rest.join(", ")
+                ));
+            } else {
+                lines.push("to choose the policies yourself, pin them in orb-scan.toml:".into());
+                lines.extend(table.lines().map(|row| format!("  {row}")));
+            }
+        }
+        Some(_) => lines
+            .push("to choose other policies, pin them with [[deployment]] in orb-scan.toml".into()),
+        None => {}
+    }
+    lines
+        .iter()
+        .map(|l| match l.strip_prefix("  ") {
+            Some(row) => format!("  {}", escape_text(row)),
+            None => format!("orb-scan: {}", escape_text(l)),
+        })
+        .collect()
+}
+
+/// One deployment's scope as a sentence.
+pub(crate) fn scope_line(s: &Scope) -> String {
+    let names = |list: &[ScopeCandidate]| -> String {
+        let shown: Vec<&str> = list.iter().take(3).map(|c| c.name.as_str()).collect();
+        match list.len() {
+            n if n > 3 => format!("{} and {} more", shown.join("; "), n - 3),
+            _ => shown.join("; "),
+        }
+    };
+    // How a candidate reaches ORB's actions, after "which" (`one`: a single policy or principal).
+    let reach = |c: &ScopeCandidate, one: bool| {
+        let (named, pattern, wildcard, denies) = if one {
+            ("names", "reaches", "reaches", "denies")
+        } else {
+            ("name", "reach", "reach", "deny")
+        };
+        match c.reach {
+            Some("named") => format!("{named} ORB's actions"),
+            Some("pattern") => format!("{pattern} ORB's actions through action patterns"),
+            Some("wildcard") => format!("{wildcard} ORB's actions only through service wildcards"),
+            Some(_) => format!("only {denies} ORB's actions"),
+            None => format!(
+                "{} not reach ORB's actions",
+                if one { "does" } else { "do" }
+            ),
+        }
+    };
+    let chosen = |c: &ScopeCandidate| match c.basis {
+        "folder" => format!(
+            "{}, one folder's policies taken as one principal's, which {}",
+            c.name,
+            reach(c, false)
+        ),
+        "principal" => format!(
+            "{} with all of its policies, which {}",
+            c.name,
+            reach(c, true)
+        ),
+        _ => format!("{}, which {}", c.name, reach(c, true)),
+    };
+    let passed_over = match s.passed_over.as_slice() {
+        [] => String::new(),
+        [one] => format!("; passed over {}, which {}", one.name, reach(one, true)),
+        many => format!(
+            "; passed over {}, which reach them less surely",
+            names(many)
+        ),
+    };
+    let dep = &s.deployment;
+    match (s.choice, s.checked.as_slice()) {
+        (_, []) => format!("{dep}: no policy found that reaches ORB's actions (ORB100)"),
+        ("pinned", [c, ..]) => format!("{dep}: checked against {} (pinned in orb-scan.toml)", c.name),
+        ("ambiguous", all) => format!(
+            "{dep}: ORB's principal is ambiguous: checked against each of {} candidates on its own, as each {}: {}{passed_over}",
+            all.len(),
+            reach(&all[0], true),
+            names(all)
+        ),
+        (_, [c, ..]) if s.passed_over.is_empty() => {
+            format!("{dep}: checked against {} (the only candidate)", chosen(c))
+        }
+        (_, [c, ..]) => format!("{dep}: checked against {}{passed_over}", chosen(c)),
     }
 }
 

@@ -10,8 +10,10 @@ pub static RULE: Rule = Rule {
     summary: "ORB config found, no identity policy in scope",
     doc: r#"## What it finds
 An ORB deployment (a config for the AWS provider, or a template file with no config beside it) while the
-scan found no identity policy that allows or denies an ORB-specific action (fleet, spot fleet, auto scaling
-group or launch template actions; `*` alone does not count), and `orb-scan.toml` names none.
+scan found no policy that could be ORB's principal: no identity policy whose Allow statements reach an
+ORB-specific action (fleet, spot fleet, auto scaling group or launch template actions, by name or through
+a glob; `*` alone does not count; a policy that only denies them grants nothing), and `orb-scan.toml`
+names none. How candidates are found and ranked: docs/principal.md.
 
 A config is for the AWS provider when a `provider.providers` entry has `"type": "aws"` or
 `provider.provider_defaults.aws` exists: ORB's packaged `default_config.json` (`"providers": []`), its
@@ -28,12 +30,12 @@ Add the policy (JSON file or CloudFormation template) to the scanned paths, or n
 `[[deployment]] config = "config/config.json"`, `policies = ["iam/orb.json"]`.
 
 ## ORB source
-Linking rules: DESIGN.md §3."#,
+Linking rules: DESIGN.md §3 and docs/principal.md."#,
     check: Some(check),
 };
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
-    for d in model.deployments.iter().filter(|d| d.policies.is_empty()) {
+    for d in model.deployments.iter().filter(|d| d.checks.is_empty()) {
         let (span, what) = match (d.config, d.template_file) {
             (Some(c), _) => (
                 c.node

@@ -1,7 +1,7 @@
 //! Turns cross-check findings into diagnostics: one per (cause, rule) listing every action it lacks,
 //! with the primary span at the setting and a label at the policy or statement that decided.
 
-use crate::deploy::{Deployment, Finding, Model};
+use crate::deploy::{Check, Choice, Deployment, Finding, Model};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::grants::{Doubt, Hit, Verdict};
 use crate::orb::needs::{Cause, CauseKey, Need};
@@ -41,9 +41,13 @@ fn emit(
     kind_of: impl Fn(&Finding, &Need) -> Option<Kind>,
     out: &mut Vec<Diagnostic>,
 ) {
-    for deployment in &model.deployments {
+    for (deployment, check) in model
+        .deployments
+        .iter()
+        .flat_map(|d| d.checks.iter().map(move |c| (d, c)))
+    {
         let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
-        for f in &deployment.findings {
+        for f in &check.findings {
             let need = deployment.need_of(f);
             let Some(kind) = kind_of(f, need) else {
                 continue;
@@ -95,7 +99,7 @@ fn emit(
             push_unique(&mut g.templates, need.cause.template_id.clone());
         }
         for ((_, kind, _), g) in groups {
-            out.push(diagnostic(deployment, code, kind, g));
+            out.push(diagnostic(deployment, check, code, kind, g));
         }
     }
 }
@@ -114,18 +118,29 @@ fn list(actions: &[&str]) -> String {
         .join(", ")
 }
 
-fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group) -> Diagnostic {
+fn diagnostic(
+    deployment: &Deployment,
+    check: &Check,
+    code: &'static str,
+    kind: Kind,
+    g: Group,
+) -> Diagnostic {
     let acts = list(&g.actions);
     let doubt = g.hit.and_then(|h| h.doubt());
     let subject = match &g.cause.packaged_default {
         Some(default) => format!("template `{}` (inheriting {default})", g.cause.template_id),
         None => format!("`{}`", g.cause.label),
     };
+    // With an ambiguous principal each candidate is checked on its own: say which one lacks it.
+    let checked = match deployment.choice {
+        Choice::Ambiguous => check.candidate.name.clone(),
+        _ => "the policy".to_string(),
+    };
     let message = match kind {
         Kind::Missing if g.outside_boundary.is_some() => {
             format!("{subject} needs {acts}, which the permissions boundary does not allow")
         }
-        Kind::Missing => format!("{subject} needs {acts}, which the policy does not grant"),
+        Kind::Missing => format!("{subject} needs {acts}, which {checked} does not grant"),
         Kind::Conditional => match doubt {
             Some(Doubt::Resource(_)) => format!(
                 "{subject} needs {acts}, granted only on resources that may not include ORB's"
@@ -151,7 +166,7 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
             );
         }
         (Kind::Missing, _, None) => {
-            if let Some(policy) = deployment.policy_for(&g.actions) {
+            if let Some(policy) = check.policy_for(&g.actions) {
                 d = d.with_label(
                     &policy.file,
                     policy.anchor,
@@ -205,6 +220,12 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
     }
     for near in &g.confused {
         d = d.with_note(near.clone());
+    }
+    if deployment.choice == Choice::Ambiguous {
+        d = d.with_note(format!(
+            "ORB's principal is ambiguous: each of {} candidates was checked on its own; pin the right one with [[deployment]] in orb-scan.toml",
+            deployment.checks.len()
+        ));
     }
     for why in &g.whys {
         d = d.with_note(format!("ORB: {why}"));
