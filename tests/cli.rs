@@ -382,3 +382,90 @@ fn unnamed_standard_input_is_read_by_its_content() {
         assert_eq!(out.status.code(), Some(1));
     }
 }
+
+/// Messages name the key as the template writes it, and say when ORB reads it as a deprecated
+/// alias; a permission two rules need (`ec2:DescribeLaunchTemplates`: the per-request lookup, ORB102,
+/// and cleanup, ORB103) is reported once, by the more severe rule, which notes the other.
+#[test]
+fn messages_name_the_key_as_written_and_each_missing_permission_once() {
+    let (_tmp, root) = common::fixture_copy("testdata/rules/ORB104/clean");
+    let policy = root.join("iam/orb-policy.json");
+    let text = std::fs::read_to_string(&policy)
+        .unwrap()
+        .replace("        \"ec2:DescribeLaunchTemplates\",\n", "");
+    std::fs::write(&policy, text).unwrap();
+    let templates = root.join("config/aws_templates.json");
+    let text = std::fs::read_to_string(&templates).unwrap().replace(
+        "\"machine_image\": \"ami-0123456789abcdef0\",",
+        "\"image_id\": \"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64\",\n      \"instance_profile\": \"orb-workers\",",
+    );
+    std::fs::write(&templates, text).unwrap();
+    let out = common::orb_scan(&root, &[".", "--format", "json"]);
+    let v = common::json(&out.stdout);
+    let diags = v["diagnostics"].as_array().unwrap();
+    let by_code = |code: &str| -> Vec<&serde_json::Value> {
+        diags.iter().filter(|d| d["code"] == code).collect()
+    };
+    let notes = |d: &serde_json::Value| -> Vec<String> {
+        d["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_string())
+            .collect()
+    };
+    let ssm = by_code("ORB105");
+    assert_eq!(ssm.len(), 1, "{v}");
+    assert!(
+        ssm[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`image_id = \"/aws/service/"),
+        "{}",
+        ssm[0]["message"]
+    );
+    assert!(notes(ssm[0]).contains(&"ORB reads `image_id` as `machine_image`, a deprecated alias it logs a warning for: rename it to `machine_image`".to_string()));
+    let pass = by_code("ORB107");
+    assert_eq!(pass.len(), 1, "{v}");
+    assert!(pass[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("`instance_profile = \"orb-workers\"` needs `iam:PassRole`"));
+    assert!(notes(pass[0])
+        .iter()
+        .any(|n| n.contains("`instance_profile` as `machine_role`, a deprecated alias")));
+    // ec2:DescribeLaunchTemplates: once, by ORB102, which says cleanup needs it too.
+    let described: Vec<&str> = diags
+        .iter()
+        .filter(|d| {
+            d["actions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a == "ec2:DescribeLaunchTemplates")
+        })
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(described, ["ORB102"], "{v}");
+    assert!(notes(by_code("ORB102")[0])
+        .iter()
+        .any(|n| n.starts_with("`ec2:DescribeLaunchTemplates` is also needed (ORB103): cleanup")));
+    // The canonical key draws no deprecation note.
+    let canonical = std::fs::read_to_string(&templates)
+        .unwrap()
+        .replace("\"image_id\"", "\"machine_image\"");
+    std::fs::write(&templates, canonical).unwrap();
+    let v = common::json(&common::orb_scan(&root, &[".", "--format", "json"]).stdout);
+    let ssm = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "ORB105")
+        .unwrap()
+        .clone();
+    assert!(ssm["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("`machine_image = "));
+    assert!(!ssm["notes"].to_string().contains("deprecated"));
+}

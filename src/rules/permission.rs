@@ -29,6 +29,8 @@ struct Group<'m> {
     templates: Vec<String>,
     /// Near-miss actions the policy grants instead (`ssm:GetParameters` for `ssm:GetParameter`).
     confused: Vec<String>,
+    /// Why other rules' needs call for the same missing actions (`Owners`).
+    also: Vec<String>,
     hit: Option<Hit<'m>>,
     /// The permissions boundary that keeps a granted action out of reach.
     outside_boundary: Option<&'m crate::iam::policy::PolicyDocument>,
@@ -38,7 +40,7 @@ struct Group<'m> {
 fn emit(
     model: &Model,
     code: &'static str,
-    kind_of: impl Fn(&Finding, &Need) -> Option<Kind>,
+    kind_of: impl Fn(&Finding, &Need, &Owners) -> Option<Kind>,
     out: &mut Vec<Diagnostic>,
 ) {
     for (deployment, check) in model
@@ -46,10 +48,11 @@ fn emit(
         .iter()
         .flat_map(|d| d.checks.iter().map(move |c| (d, c)))
     {
+        let owners = Owners::of(deployment, check);
         let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
         for f in &check.findings {
             let need = deployment.need_of(f);
-            let Some(kind) = kind_of(f, need) else {
+            let Some(kind) = kind_of(f, need, &owners) else {
                 continue;
             };
             let hit = match kind {
@@ -78,10 +81,17 @@ fn emit(
                     resources: Vec::new(),
                     templates: Vec::new(),
                     confused: Vec::new(),
+                    also: Vec::new(),
                     hit,
                     outside_boundary: f.outside_boundary,
                 });
             if kind == Kind::Missing {
+                for (rule, why) in owners.others(f, need) {
+                    push_unique(
+                        &mut g.also,
+                        format!("`{}` is also needed ({rule}): {why}", f.action),
+                    );
+                }
                 for near in &f.granted_instead {
                     push_unique(&mut g.confused, format!("the policy grants `{near}`, but ORB calls `{}`: they are different IAM actions", f.action));
                 }
@@ -218,6 +228,9 @@ fn diagnostic(
         }
         _ => {}
     }
+    if let Some(note) = &g.cause.note {
+        d = d.with_note(note.clone());
+    }
     for near in &g.confused {
         d = d.with_note(near.clone());
     }
@@ -229,6 +242,9 @@ fn diagnostic(
     }
     for why in &g.whys {
         d = d.with_note(format!("ORB: {why}"));
+    }
+    for also in &g.also {
+        d = d.with_note(also.clone());
     }
     if !g.resources.is_empty() {
         d = d.with_note(format!("resource: {}", g.resources.join(", ")));
@@ -265,13 +281,69 @@ fn diagnostic(
     d.with_help(help)
 }
 
+/// The rule that reports each missing request of one check: one finding per missing permission,
+/// however many needs call for it. ORB102 (the per-request lookup, fatal) and ORB103 (cleanup,
+/// which only leaks) both need `ec2:DescribeLaunchTemplates`: it is reported once, by the rule
+/// whose need is most severe (the lowest code among equals), and notes the others' reasons.
+/// A request is an action on a resource in a context: `iam:PassRole` on the fleet role (ORB106)
+/// and on an instance role (ORB107) are two permissions.
+struct Owners<'m> {
+    missing: Vec<(&'m Finding<'m>, &'m Need)>,
+}
+
+impl<'m> Owners<'m> {
+    fn of(deployment: &'m Deployment, check: &'m Check) -> Owners<'m> {
+        Owners {
+            missing: check
+                .findings
+                .iter()
+                .filter(|f| f.verdict == Verdict::NotGranted)
+                .map(|f| (f, deployment.need_of(f)))
+                .collect(),
+        }
+    }
+
+    /// The missing findings of the same request as `f`, with their needs.
+    fn same<'a>(&'a self, f: &'a Finding, need: &'a Need) -> impl Iterator<Item = &'a Need> + 'a {
+        self.missing
+            .iter()
+            .filter(move |(g, n)| {
+                g.action == f.action && n.resource == need.resource && n.context == need.context
+            })
+            .map(|(_, n)| *n)
+    }
+
+    /// Does `code` report this missing request?
+    fn owns(&self, code: &str, f: &Finding, need: &Need) -> bool {
+        let owner = self.same(f, need).max_by(|a, b| {
+            a.severity
+                .cmp(&b.severity)
+                .then_with(|| b.requirement.rule.cmp(&a.requirement.rule))
+        });
+        owner.is_some_and(|n| n.requirement.rule == code)
+    }
+
+    /// The other rules that need the same request, and why.
+    fn others<'a>(
+        &'a self,
+        f: &'a Finding,
+        need: &'a Need,
+    ) -> impl Iterator<Item = (&'static str, &'static str)> + 'a {
+        self.same(f, need)
+            .filter(move |n| n.requirement.rule != need.requirement.rule)
+            .map(|n| (n.requirement.rule.as_str(), n.requirement.why.as_str()))
+    }
+}
+
 pub fn missing(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {
     emit(
         model,
         code,
-        |f, need| {
-            (f.verdict == Verdict::NotGranted && need.requirement.rule == code)
-                .then_some(Kind::Missing)
+        |f, need, owners| {
+            (f.verdict == Verdict::NotGranted
+                && need.requirement.rule == code
+                && owners.owns(code, f, need))
+            .then_some(Kind::Missing)
         },
         out,
     );
@@ -281,7 +353,7 @@ pub fn conditional(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>)
     emit(
         model,
         code,
-        |f, _| (f.verdict == Verdict::Conditional).then_some(Kind::Conditional),
+        |f, _, _| (f.verdict == Verdict::Conditional).then_some(Kind::Conditional),
         out,
     );
 }
@@ -290,7 +362,7 @@ pub fn denied(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {
     emit(
         model,
         code,
-        |f, _| match f.verdict {
+        |f, _, _| match f.verdict {
             Verdict::Denied => Some(Kind::Denied),
             Verdict::MaybeDenied => Some(Kind::MaybeDenied),
             _ => None,
