@@ -322,7 +322,8 @@ fn template_search_list(config: &OrbConfig) -> Vec<String> {
 /// which outranks one that reaches them only through a whole-service wildcard (`ec2:*`), the mark
 /// of a broad policy written for someone else (a CI deployer, an administrator). `*` alone reaches
 /// nothing: it names no service.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Reach {
     /// Only Deny statements name ORB's actions: a guardrail, which grants ORB nothing and is never
     /// checked on its own.
@@ -333,17 +334,6 @@ pub enum Reach {
     Pattern,
     /// Allowed by name (`ec2:CreateFleet`).
     Named,
-}
-
-impl Reach {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reach::Denies => "denies",
-            Reach::Wildcard => "wildcard",
-            Reach::Pattern => "pattern",
-            Reach::Named => "named",
-        }
-    }
 }
 
 /// How an identity policy reaches ORB's specific actions: the best reach of its Allow statements,
@@ -404,7 +394,8 @@ pub fn orb_reach(policy: &PolicyDocument) -> Option<Reach> {
 }
 
 /// How a candidate's policies were put together.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Basis {
     /// Named for the deployment by `[[deployment]] policies` in orb-scan.toml.
     Pinned,
@@ -415,17 +406,6 @@ pub enum Basis {
     /// The standalone policy files of one folder that name ORB's actions or reach them through
     /// patterns: a base policy and its add-ons, kept together, are taken as one principal's.
     Folder,
-}
-
-impl Basis {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Basis::Pinned => "pinned",
-            Basis::Principal => "principal",
-            Basis::File => "file",
-            Basis::Folder => "folder",
-        }
-    }
 }
 
 /// One set of policies that could be the principal ORB runs under (DESIGN.md §3, revised), with
@@ -466,7 +446,8 @@ pub struct CandidateInfo<'a> {
 }
 
 /// How the policies a deployment was checked against were chosen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Choice {
     /// `[[deployment]]` in orb-scan.toml names them.
     Pinned,
@@ -478,18 +459,6 @@ pub enum Choice {
     Ambiguous,
     /// No candidate was found (ORB100).
     None,
-}
-
-impl Choice {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Choice::Pinned => "pinned",
-            Choice::Only => "only",
-            Choice::Outranked => "outranked",
-            Choice::Ambiguous => "ambiguous",
-            Choice::None => "none",
-        }
-    }
 }
 
 /// Every candidate for ORB's principal found in the tree, best first, and how many rank first.
@@ -654,6 +623,28 @@ fn declared_principal<'a>(
     orb
 }
 
+/// A candidate's name: `iam/orb.json`, `cfn/orb.yaml#OrbRole`, a folder's few files joined by
+/// ` + `, or a folder and how many of its files (`managed-policies/ (119 files)`).
+pub fn candidate_name<'m>(
+    basis: Basis,
+    members: impl ExactSizeIterator<Item = (&'m str, Option<&'m str>)>,
+) -> String {
+    let count = members.len();
+    let mut names = members.map(|(file, resource)| match resource {
+        Some(id) => format!("{file}#{id}"),
+        None => file.to_string(),
+    });
+    if basis == Basis::Folder && count > 3 {
+        let first = names.next().unwrap_or_default();
+        let dir = match folder(&first) {
+            "" => ".",
+            dir => dir,
+        };
+        return format!("{dir}/ ({count} files)");
+    }
+    names.collect::<Vec<_>>().join(" + ")
+}
+
 /// The policies the repository writes (not AWS managed ones attached by ARN), by address.
 fn in_tree(workspace: &Workspace) -> HashSet<*const PolicyDocument> {
     workspace
@@ -664,24 +655,13 @@ fn in_tree(workspace: &Workspace) -> HashSet<*const PolicyDocument> {
 }
 
 impl<'a> Candidate<'a> {
-    /// `iam/orb.json`, `cfn/orb.yaml#OrbRole`, a folder's few files joined by ` + `, or a folder
-    /// and how many of its files (`managed-policies/ (119 files)`).
     pub fn name(&self) -> String {
-        if self.basis == Some(Basis::Folder) && self.members.len() > 3 {
-            let dir = match folder(&self.members[0].file) {
-                "" => ".",
-                dir => dir,
-            };
-            return format!("{dir}/ ({} files)", self.members.len());
-        }
-        self.members
-            .iter()
-            .map(|m| match &m.resource {
-                Some(id) => format!("{}#{id}", m.file),
-                None => m.file.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(" + ")
+        candidate_name(
+            self.basis.unwrap_or(Basis::Pinned),
+            self.members
+                .iter()
+                .map(|m| (m.file.as_ref(), m.resource.as_deref())),
+        )
     }
 
     pub fn info(&self) -> CandidateInfo<'a> {
@@ -972,8 +952,8 @@ fn findings<'a>(needs: &[Need], orb: &Candidate<'a>) -> Vec<Finding<'a>> {
 pub struct Scope {
     /// The deployment's config, else its template file.
     pub deployment: String,
-    /// `pinned`, `only`, `outranked`, `ambiguous` or `none` (`Choice`).
-    pub choice: &'static str,
+    /// `pinned`, `only`, `outranked`, `ambiguous` or `none`.
+    pub choice: Choice,
     /// The candidates checked, each on its own: one, or every candidate of an ambiguous choice.
     pub checked: Vec<ScopeCandidate>,
     /// Candidates found and not checked, outranked by those that were.
@@ -987,15 +967,46 @@ pub struct Scope {
 #[derive(Clone, Debug, Serialize)]
 pub struct ScopeCandidate {
     /// `iam/orb.json`, `cfn/orb.yaml#OrbRole`, a folder's few files joined by ` + `, or a folder
-    /// and how many of its files (`policies` lists them all).
+    /// and how many of its files (`candidate_name`; `members` lists them all).
     pub name: String,
     /// `pinned`, `principal` (a template role, user or group with all of its policies), `file`, or
     /// `folder` (a folder's standalone policies taken as one principal's).
-    pub basis: &'static str,
-    /// `named`, `pattern`, `wildcard` or `denies` (`Reach`); `None` for pinned policies that do not
-    /// reach ORB's actions at all.
-    pub reach: Option<&'static str>,
+    pub basis: Basis,
+    /// What `[[deployment]] policies` names to pin it: files, or `file` and `resource` for a
+    /// template principal.
+    pub members: Vec<ScopeMember>,
+    /// `named`, `pattern`, `wildcard` or `denies`; `None` for pinned policies that do not reach
+    /// ORB's actions at all.
+    pub reach: Option<Reach>,
     pub policies: Vec<ScopePolicy>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ScopeMember {
+    pub file: String,
+    pub resource: Option<String>,
+}
+
+impl Scope {
+    /// The same scope with every path put through `shown` (`Report::under`).
+    pub fn shown(mut self, shown: impl Fn(&str) -> String) -> Scope {
+        self.deployment = shown(&self.deployment);
+        for c in self.checked.iter_mut().chain(&mut self.passed_over) {
+            for m in &mut c.members {
+                m.file = shown(&m.file);
+            }
+            for p in &mut c.policies {
+                p.file = shown(&p.file);
+            }
+            c.name = candidate_name(
+                c.basis,
+                c.members
+                    .iter()
+                    .map(|m| (m.file.as_str(), m.resource.as_deref())),
+            );
+        }
+        self
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -1011,8 +1022,16 @@ pub struct ScopePolicy {
 pub fn scopes(model: &Model, in_settings: impl Fn(&str) -> String) -> Vec<Scope> {
     let candidate = |c: &CandidateInfo| ScopeCandidate {
         name: c.name.clone(),
-        basis: c.basis.as_str(),
-        reach: c.reach.map(Reach::as_str),
+        basis: c.basis,
+        members: c
+            .members
+            .iter()
+            .map(|m| ScopeMember {
+                file: m.file.to_string(),
+                resource: m.resource.clone(),
+            })
+            .collect(),
+        reach: c.reach,
         policies: c
             .policies
             .iter()
@@ -1033,7 +1052,7 @@ pub fn scopes(model: &Model, in_settings: impl Fn(&str) -> String) -> Vec<Scope>
             };
             Scope {
                 deployment: d.file().to_string(),
-                choice: d.choice.as_str(),
+                choice: d.choice,
                 checked: d.checks.iter().map(|c| candidate(&c.candidate)).collect(),
                 passed_over: d.passed_over.iter().map(candidate).collect(),
                 pin,

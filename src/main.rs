@@ -249,7 +249,19 @@ fn load_settings(
             text,
             problems,
         }) => {
-            let sources = BTreeMap::from([(file.clone(), text.into())]);
+            // Shown from the current folder, as every report is (`Report::under`).
+            let Report {
+                diagnostics: problems,
+                sources,
+                ..
+            } = Report {
+                diagnostics: problems,
+                sources: BTreeMap::from([(file.clone(), text.into())]),
+                scopes: Vec::new(),
+                summary: Default::default(),
+            }
+            .under(root);
+            let file = problems.first().map_or(file, |p| p.file.clone());
             if annotate {
                 written(github::emit(
                     &problems,
@@ -380,12 +392,8 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
             ws = orb_scan::collect_with(&opts, settings);
         }
     }
-    let report = orb_scan::check(&ws, &args.select, &args.ignore);
-    // Annotations and code scanning resolve paths from the repository root, where workflows run.
-    let report = match args.format {
-        Format::Github | Format::Sarif => report.under(&opts.root),
-        _ => report,
-    };
+    // Every format shows paths from the current folder (`Report::under`).
+    let report = orb_scan::check(&ws, &args.select, &args.ignore).under(&opts.root);
     write_report(args, &report)?;
     // The process exits next: the OS takes back the workspace (every parsed tree) at once, where
     // dropping it would free its allocations one by one, a tenth of a run on the shared corpus.

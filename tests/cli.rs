@@ -156,7 +156,7 @@ fn concise_is_one_line_per_diagnostic() {
 
 #[test]
 fn bad_input_is_reported_and_never_stops_the_scan() {
-    let o = orb_scan(&["testdata/bad-input", "--format", "json"]);
+    let o = orb_scan_in("testdata/bad-input", &[".", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         o.stderr.is_empty(),
@@ -266,7 +266,8 @@ fn orb_aws_templates_resolve_as_orb_does() {
 #[test]
 fn orb_corpus_findings() {
     let corpus = orb_files();
-    let v = json(&[corpus.to_str().unwrap(), "--format", "json"]);
+    let o = orb_scan_in(&corpus, &[".", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let diags = v["diagnostics"].as_array().unwrap();
     let has = |code: &str, file: &str| diags.iter().any(|d| d["code"] == code && d["file"] == file);
     assert!(
@@ -468,4 +469,106 @@ fn messages_name_the_key_as_written_and_each_missing_permission_once() {
         .unwrap()
         .starts_with("`machine_image = "));
     assert!(!ssm["notes"].to_string().contains("deprecated"));
+}
+
+/// Every path a format prints opens from the folder orb-scan ran in, however the scan root was
+/// named: a subfolder, a sibling through `..`, an absolute path; standard input keeps its name.
+#[test]
+fn paths_open_from_where_orb_scan_ran() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo_root = tmp.path().join("repo");
+    std::fs::create_dir_all(repo_root.join(".git")).unwrap();
+    let scanned = repo_root.join("sub/dir");
+    std::fs::create_dir_all(&scanned).unwrap();
+    common::copy_tree(
+        &repo().join("testdata/principal/broad-beside-named"),
+        &scanned,
+    );
+    std::fs::create_dir_all(repo_root.join("other")).unwrap();
+    let absolute = scanned.display().to_string();
+    let runs = [
+        (repo_root.clone(), "sub/dir"),
+        (repo_root.join("other"), "../sub/dir"),
+        (repo_root.join("other"), absolute.as_str()),
+    ];
+    for (cwd, root) in &runs {
+        let opens = |path: &str| {
+            assert!(
+                cwd.join(path).is_file(),
+                "{root} from {}: `{path}` does not open",
+                cwd.display()
+            );
+        };
+        let run = |format: &str| {
+            common::orb_scan(cwd, &[root, "--format", format, "--color", "never"]).stdout
+        };
+        let v = common::json(&run("json"));
+        let mut seen = 0;
+        for d in v["diagnostics"].as_array().unwrap() {
+            opens(d["file"].as_str().unwrap());
+            for l in d["labels"].as_array().unwrap() {
+                opens(l["file"].as_str().unwrap());
+            }
+            seen += 1;
+        }
+        for s in v["deployments"].as_array().unwrap() {
+            opens(s["deployment"].as_str().unwrap());
+            for p in s["checked"][0]["policies"].as_array().unwrap() {
+                opens(p["file"].as_str().unwrap());
+            }
+        }
+        assert!(seen >= 2, "{v}");
+        for line in run("concise")
+            .lines()
+            .filter(|l| !l.starts_with("orb-scan:"))
+        {
+            opens(line.split(':').next().unwrap());
+        }
+        let human = run("human");
+        let quoted: Vec<&str> = human
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("┌─ "))
+            .map(|l| l.rsplitn(3, ':').nth(2).unwrap())
+            .collect();
+        assert!(quoted.len() >= 2, "{human}");
+        quoted.iter().for_each(|p| opens(p));
+        for line in run("github").lines().filter(|l| l.starts_with("::")) {
+            let file = line
+                .split("file=")
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap();
+            opens(file);
+        }
+        let sarif = common::json(&run("sarif"));
+        for r in sarif["runs"][0]["results"].as_array().unwrap() {
+            let artifact = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+            match artifact["uri"].as_str().unwrap() {
+                uri if uri.starts_with("file://") => opens(uri.trim_start_matches("file://")),
+                uri => opens(uri),
+            }
+        }
+    }
+    // Standard input is shown under the name given, from the folder orb-scan ran in.
+    let templates = std::fs::read(scanned.join("config/aws_templates.json")).unwrap();
+    let out = common::run(
+        common::command(
+            &repo_root,
+            &[
+                "-",
+                "--stdin-filename",
+                "sub/dir/config/aws_templates.json",
+                "--format",
+                "json",
+            ],
+        ),
+        Some(&templates),
+    );
+    let v = common::json(&out.stdout);
+    assert_eq!(
+        v["diagnostics"][0]["file"], "sub/dir/config/aws_templates.json",
+        "{v}"
+    );
 }

@@ -106,6 +106,14 @@ fn invalid_settings_are_errors_with_spans_and_exit_2() {
             );
         }
     }
+    // The file is named from the folder orb-scan runs in, whatever folder it scans.
+    for (cwd, scanned, shown) in [
+        (root.clone(), "config", "\n  ┌─ orb-scan.toml:3:10"),
+        (root.join("config"), ".", "\n  ┌─ ../orb-scan.toml:3:10"),
+    ] {
+        let out = orb_scan(&cwd, &[scanned]);
+        assert!(out.stderr.contains(shown), "{shown} in {}", out.stderr);
+    }
     write_tree(&root, &[("orb-scan.toml", "select = \"ORB1\"\n")]);
     let out = orb_scan(&root, &["."]);
     assert_eq!(out.code, Some(2));

@@ -13,7 +13,7 @@ pub mod rule_docs;
 pub mod sarif;
 pub mod yaml;
 
-use crate::deploy::{Scope, ScopeCandidate};
+use crate::deploy::{Basis, Choice, Reach, Scope, ScopeCandidate};
 use crate::diagnostic::{Diagnostic, FilePath, Severity, Sources};
 use serde::Serialize;
 use std::path::{Component, Path};
@@ -58,9 +58,12 @@ impl Report {
         self.diagnostics.iter().map(|d| d.severity).max()
     }
 
-    /// The same report with every path put under `root`, the scan root as given from the current
-    /// folder. GitHub resolves annotation files and SARIF `%SRCROOT%` URIs against the repository
-    /// root, where a workflow runs, not against the folder that was scanned.
+    /// The same report with every path put under `root`, the scan root as the command line named
+    /// it: every format shows paths from the current folder, where the user ran orb-scan, so each
+    /// one opens from there (`orb-scan sub/dir` prints `sub/dir/config/config.json`, `orb-scan
+    /// ../other` prints `../other/...`, an absolute root absolute paths; `orb-scan .`, files and
+    /// standard input print them as they are). GitHub resolves annotation files and SARIF
+    /// `%SRCROOT%` URIs against the repository root, where a workflow runs, which is the same rule.
     pub fn under(mut self, root: &Path) -> Report {
         let prefix = root
             .components()
@@ -74,7 +77,7 @@ impl Report {
         if prefix.is_empty() {
             return self;
         }
-        let join = |path: &FilePath| -> FilePath { format!("{prefix}/{path}").into() };
+        let join = |path: &FilePath| -> FilePath { joined(&prefix, path) };
         for d in &mut self.diagnostics {
             d.file = join(&d.file);
             for label in &mut d.labels {
@@ -86,7 +89,33 @@ impl Report {
             .into_iter()
             .map(|(path, text)| (join(&path), text))
             .collect();
+        self.scopes = self
+            .scopes
+            .into_iter()
+            .map(|s| s.shown(|path| join(&FilePath::from(path)).to_string()))
+            .collect();
         self
+    }
+}
+
+/// `path` (relative to the scan root) under `prefix` (the scan root from the current folder), the
+/// `..` that starts a path above the root (an orb-scan.toml found there) taken off the prefix:
+/// `sub/dir` and `../../orb-scan.toml` give `orb-scan.toml`.
+fn joined(prefix: &str, path: &str) -> FilePath {
+    let mut base: Vec<&str> = prefix.split('/').collect();
+    let mut rest = path;
+    while let Some(up) = rest.strip_prefix("../") {
+        match base.last() {
+            Some(&last) if !last.is_empty() && last != ".." => {
+                base.pop();
+                rest = up;
+            }
+            _ => break,
+        }
+    }
+    match base.as_slice() {
+        [] => rest.into(),
+        _ => format!("{}/{rest}", base.join("/")).into(),
     }
 }
 
@@ -102,8 +131,8 @@ pub fn scope_lines(scopes: &[Scope], compact: bool) -> Vec<String> {
         .map(scope_line)
         .collect();
     let assumed = |s: &&Scope| {
-        matches!(s.choice, "outranked" | "ambiguous")
-            || s.checked.iter().any(|c| c.basis == "folder")
+        matches!(s.choice, Choice::Outranked | Choice::Ambiguous)
+            || s.checked.iter().any(|c| c.basis == Basis::Folder)
     };
     let pin = scopes
         .iter()
@@ -155,10 +184,12 @@ pub(crate) fn scope_line(s: &Scope) -> String {
             ("name", "reach", "reach", "deny")
         };
         match c.reach {
-            Some("named") => format!("{named} ORB's actions"),
-            Some("pattern") => format!("{pattern} ORB's actions through action patterns"),
-            Some("wildcard") => format!("{wildcard} ORB's actions only through service wildcards"),
-            Some(_) => format!("only {denies} ORB's actions"),
+            Some(Reach::Named) => format!("{named} ORB's actions"),
+            Some(Reach::Pattern) => format!("{pattern} ORB's actions through action patterns"),
+            Some(Reach::Wildcard) => {
+                format!("{wildcard} ORB's actions only through service wildcards")
+            }
+            Some(Reach::Denies) => format!("only {denies} ORB's actions"),
             None => format!(
                 "{} not reach ORB's actions",
                 if one { "does" } else { "do" }
@@ -166,12 +197,12 @@ pub(crate) fn scope_line(s: &Scope) -> String {
         }
     };
     let chosen = |c: &ScopeCandidate| match c.basis {
-        "folder" => format!(
+        Basis::Folder => format!(
             "{}, one folder's policies taken as one principal's, which {}",
             c.name,
             reach(c, false)
         ),
-        "principal" => format!(
+        Basis::Principal => format!(
             "{} with all of its policies, which {}",
             c.name,
             reach(c, true)
@@ -189,8 +220,8 @@ pub(crate) fn scope_line(s: &Scope) -> String {
     let dep = &s.deployment;
     match (s.choice, s.checked.as_slice()) {
         (_, []) => format!("{dep}: no policy found that reaches ORB's actions (ORB100)"),
-        ("pinned", [c, ..]) => format!("{dep}: checked against {} (pinned in orb-scan.toml)", c.name),
-        ("ambiguous", all) => format!(
+        (Choice::Pinned, [c, ..]) => format!("{dep}: checked against {} (pinned in orb-scan.toml)", c.name),
+        (Choice::Ambiguous, all) => format!(
             "{dep}: ORB's principal is ambiguous: checked against each of {} candidates on its own, as each {}: {}{passed_over}",
             all.len(),
             reach(&all[0], true),
@@ -257,6 +288,22 @@ pub fn escape_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Paths are shown from the current folder: under the scan root as named, a path above the
+    /// root (orb-scan.toml found there) folded into it.
+    #[test]
+    fn paths_are_joined_under_the_scan_root() {
+        assert_eq!(
+            &*joined("sub/dir", "config/c.json"),
+            "sub/dir/config/c.json"
+        );
+        assert_eq!(&*joined("sub/dir", "../../orb-scan.toml"), "orb-scan.toml");
+        assert_eq!(&*joined("sub/dir", "../orb-scan.toml"), "sub/orb-scan.toml");
+        assert_eq!(&*joined("../other", "x.json"), "../other/x.json");
+        assert_eq!(&*joined("../other", "../orb-scan.toml"), "../orb-scan.toml");
+        assert_eq!(&*joined("/abs/dir", "../x.json"), "/abs/x.json");
+        assert_eq!(&*joined("/abs", "../../x.json"), "/../x.json");
+    }
 
     #[test]
     fn neutralizing_keeps_byte_offsets() {
