@@ -14,6 +14,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 pub const FILE_NAME: &str = "orb-scan.toml";
@@ -101,32 +102,22 @@ pub enum ConfigError {
     },
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The file's tables as written, read key by key (`Table`), so every mistake is reported at once.
 struct RawSettings {
     select: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
     ignore: Vec<Spanned<String>>,
-    #[serde(default)]
     exclude: Vec<Spanned<String>>,
-    #[serde(default)]
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
     orb_version: Option<Spanned<String>>,
-    #[serde(default)]
     deployment: Vec<RawDeployment>,
-    #[serde(default)]
     suppress: Vec<Spanned<RawSuppress>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawDeployment {
     config: Spanned<String>,
     policies: Spanned<Vec<Spanned<String>>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawSuppress {
     paths: Spanned<Vec<Spanned<String>>>,
     rules: Spanned<Vec<Spanned<String>>>,
@@ -201,16 +192,265 @@ struct Context {
     cwd: PathBuf,
 }
 
+/// One table of the file, read key by key: a key of the wrong type, a missing one or an unknown one
+/// is a problem with its span, and reading goes on, so a file with six mistakes shows six.
+struct Table<'t, 'i> {
+    table: &'t DeTable<'i>,
+    /// The table's span, for a missing key.
+    span: Span,
+    /// `[[deployment]]` and such, for messages; empty at the top level.
+    name: &'static str,
+    problems: Vec<Diagnostic>,
+    file: &'t FilePath,
+}
+
+impl<'t, 'i> Table<'t, 'i> {
+    fn new(
+        table: &'t DeTable<'i>,
+        span: Span,
+        name: &'static str,
+        file: &'t FilePath,
+    ) -> Table<'t, 'i> {
+        Table {
+            table,
+            span,
+            name,
+            problems: Vec::new(),
+            file,
+        }
+    }
+
+    fn problem(&mut self, span: Span, message: String) {
+        self.problems.push(Diagnostic::new(
+            "",
+            Severity::Error,
+            self.file,
+            span,
+            message,
+        ));
+    }
+
+    /// The value of `key` as `T`; `None` when it is absent or of the wrong type (a problem).
+    fn get<T: serde::de::DeserializeOwned>(&mut self, key: &str) -> Option<T> {
+        let value = self.table.get(key)?;
+        let read = T::deserialize(toml::de::ValueDeserializer::from(value.clone()));
+        read.map_err(|e| {
+            let at = e.span().unwrap_or(value.span());
+            let message = format!("`{key}`: {}", e.message().trim_end());
+            self.problem(Span::new(at.start, at.end), message);
+        })
+        .ok()
+    }
+
+    /// A list of strings, read item by item: each item of the wrong type is a problem of its own,
+    /// and the others are kept.
+    fn strings(&mut self, key: &str) -> Option<Spanned<Vec<Spanned<String>>>> {
+        let value = self.table.get(key)?;
+        let DeValue::Array(items) = value.get_ref() else {
+            return self.get(key);
+        };
+        let mut strings = Vec::new();
+        for item in items {
+            let read =
+                Spanned::<String>::deserialize(toml::de::ValueDeserializer::from(item.clone()));
+            match read {
+                Ok(s) => strings.push(s),
+                Err(e) => {
+                    let at = item.span();
+                    let message = format!("`{key}`: {}", e.message().trim_end());
+                    self.problem(Span::new(at.start, at.end), message);
+                }
+            }
+        }
+        Some(Spanned::new(value.span(), strings))
+    }
+
+    /// A table of strings (`[severity]`), read entry by entry as `strings` reads a list.
+    fn string_table(&mut self, key: &str) -> Option<BTreeMap<Spanned<String>, Spanned<String>>> {
+        let value = self.table.get(key)?;
+        let DeValue::Table(entries) = value.get_ref() else {
+            return self.get(key);
+        };
+        let mut map = BTreeMap::new();
+        for (name, item) in entries.iter() {
+            let read =
+                Spanned::<String>::deserialize(toml::de::ValueDeserializer::from(item.clone()));
+            match read {
+                Ok(v) => {
+                    map.insert(Spanned::new(name.span(), name.get_ref().to_string()), v);
+                }
+                Err(e) => {
+                    let at = item.span();
+                    let message = format!("`{key}.{}`: {}", name.get_ref(), e.message().trim_end());
+                    self.problem(Span::new(at.start, at.end), message);
+                }
+            }
+        }
+        Some(map)
+    }
+
+    /// As `get`, and a problem when the key is absent.
+    fn required<T: serde::de::DeserializeOwned>(&mut self, key: &str) -> Option<T> {
+        if !self.table.contains_key(key) {
+            let message = format!("{} needs `{key}`", self.name);
+            self.problem(self.span, message);
+            return None;
+        }
+        self.get(key)
+    }
+
+    /// As `strings`, and a problem when the key is absent.
+    fn required_strings(&mut self, key: &str) -> Option<Spanned<Vec<Spanned<String>>>> {
+        if !self.table.contains_key(key) {
+            let message = format!("{} needs `{key}`", self.name);
+            self.problem(self.span, message);
+            return None;
+        }
+        self.strings(key)
+    }
+
+    /// Every table of the array of tables `key` (`[[deployment]]`), each with its span.
+    fn tables(&mut self, key: &str) -> Vec<(&'t DeTable<'i>, Span)> {
+        let Some(value) = self.table.get(key) else {
+            return Vec::new();
+        };
+        let at = |v: &Spanned<DeValue>| Span::new(v.span().start, v.span().end);
+        match value.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .filter_map(|item| match item.get_ref() {
+                    DeValue::Table(t) => Some((t, at(item))),
+                    _ => {
+                        self.problem(at(item), format!("`{key}` holds tables: write [[{key}]]"));
+                        None
+                    }
+                })
+                .collect(),
+            _ => {
+                self.problem(at(value), format!("`{key}` holds tables: write [[{key}]]"));
+                Vec::new()
+            }
+        }
+    }
+
+    /// The problems, with one for each key not in `known`.
+    fn finish(mut self, known: &[&str]) -> Vec<Diagnostic> {
+        for key in self.table.keys() {
+            if !known.contains(&key.get_ref().as_ref()) {
+                let where_ = match self.name {
+                    "" => String::new(),
+                    name => format!(" in {name}"),
+                };
+                let message = match crate::suggest::nearest(key.get_ref(), known.iter().copied()) {
+                    Some(near) => format!(
+                        "unknown key `{}`{where_}: did you mean `{near}`?",
+                        key.get_ref()
+                    ),
+                    None => format!(
+                        "unknown key `{}`{where_}; expected one of: {}",
+                        key.get_ref(),
+                        known.join(", ")
+                    ),
+                };
+                self.problem(Span::new(key.span().start, key.span().end), message);
+            }
+        }
+        self.problems
+    }
+}
+
 impl Context {
-    fn parse(&self, text: &str) -> Result<Settings, Vec<Diagnostic>> {
-        let raw: RawSettings = toml::from_str(text).map_err(|e| {
+    /// The file's keys and tables as written, and every key of the wrong type, missing or unknown,
+    /// each with its span; a key in error is left out. Syntax errors, every one, are the only
+    /// problems of a file that does not parse.
+    fn raw(&self, text: &str) -> Result<(RawSettings, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let problem = |e: &toml::de::Error| {
             let span = e
                 .span()
                 .map(|r| Span::new(r.start, r.end))
                 .unwrap_or_default();
-            vec![self.problem(span, e.message().trim_end().to_string())]
-        })?;
+            self.problem(span, e.message().trim_end().to_string())
+        };
+        let (document, errors) = DeTable::parse_recoverable(text);
+        if !errors.is_empty() {
+            return Err(errors.iter().map(problem).collect());
+        }
+        let whole = Span::new(document.span().start, document.span().end);
+        let mut top = Table::new(document.get_ref(), whole, "", &self.file);
+        let mut list = |key: &str| top.strings(key).map(Spanned::into_inner);
+        let (select, ignore, exclude) = (list("select"), list("ignore"), list("exclude"));
+        let mut raw = RawSettings {
+            select,
+            ignore: ignore.unwrap_or_default(),
+            exclude: exclude.unwrap_or_default(),
+            severity: top.string_table("severity").unwrap_or_default(),
+            orb_version: top.get("orb_version"),
+            deployment: Vec::new(),
+            suppress: Vec::new(),
+        };
         let mut problems = Vec::new();
+        for (table, span) in top.tables("deployment") {
+            let mut t = Table::new(table, span, "[[deployment]]", &self.file);
+            let config = t.required("config");
+            let policies = t.required_strings("policies");
+            problems.extend(t.finish(&["config", "policies"]));
+            match (config, policies) {
+                (Some(config), Some(policies)) => {
+                    raw.deployment.push(RawDeployment { config, policies });
+                }
+                // An incomplete table's config can still be a mistake of its own.
+                (Some(config), None) => {
+                    self.existing_path(&config, &mut problems);
+                }
+                _ => {}
+            }
+        }
+        for (table, span) in top.tables("suppress") {
+            let mut t = Table::new(table, span, "[[suppress]]", &self.file);
+            let paths = t.required_strings("paths");
+            let rules = t.required_strings("rules");
+            let reason = t.required("reason");
+            problems.extend(t.finish(&["paths", "rules", "reason"]));
+            match (paths, rules, reason) {
+                (Some(paths), Some(rules), Some(reason)) => {
+                    let suppress = RawSuppress {
+                        paths,
+                        rules,
+                        reason,
+                    };
+                    raw.suppress.push(Spanned::new(
+                        span.start as usize..span.end as usize,
+                        suppress,
+                    ));
+                }
+                // An incomplete table's codes and globs can still be mistakes of their own.
+                (paths, rules, _) => {
+                    for code in rules.iter().flat_map(|r| r.get_ref()) {
+                        self.check_code_pattern(code, &mut problems);
+                    }
+                    if let Some(paths) = paths {
+                        self.patterns(paths.get_ref(), &mut problems);
+                    }
+                }
+            }
+        }
+        let known = [
+            "select",
+            "ignore",
+            "exclude",
+            "severity",
+            "orb_version",
+            "deployment",
+            "suppress",
+        ];
+        problems.splice(0..0, top.finish(&known));
+        Ok((raw, problems))
+    }
+
+    /// Every problem of the file at once: of syntax, else of type and of meaning (an unknown code, a
+    /// bad glob, a path that does not exist), in the order of the file.
+    fn parse(&self, text: &str) -> Result<Settings, Vec<Diagnostic>> {
+        let (raw, mut problems) = self.raw(text)?;
         let select = raw
             .select
             .as_deref()
@@ -223,27 +463,28 @@ impl Context {
         };
         let mut severity = BTreeMap::new();
         for (code, level) in &raw.severity {
-            match (
-                rules::lookup(code.get_ref()),
-                Severity::parse(level.get_ref()),
-            ) {
-                (None, _) => problems.push(self.problem(
+            let rule = rules::lookup(code.get_ref());
+            if rule.is_none() {
+                problems.push(self.problem(
                     spanned(code),
                     format!(
                         "`{}` is not a rule code (see `orb-scan rules`)",
                         code.get_ref()
                     ),
-                )),
-                (_, None) => problems.push(self.problem(
+                ));
+            }
+            let parsed = Severity::parse(level.get_ref());
+            if parsed.is_none() {
+                problems.push(self.problem(
                     spanned(level),
                     format!(
                         "`{}` is not a severity: use \"error\", \"warning\" or \"note\"",
                         level.get_ref()
                     ),
-                )),
-                (Some(rule), Some(level)) => {
-                    severity.insert(rule.code.to_string(), level);
-                }
+                ));
+            }
+            if let (Some(rule), Some(level)) = (rule, parsed) {
+                severity.insert(rule.code.to_string(), level);
             }
         }
         // `orb_version` selects the requirements table; this build embeds one, so the setting can only
@@ -272,6 +513,7 @@ impl Context {
             .filter_map(|s| self.suppression(s, &mut problems))
             .collect();
         if !problems.is_empty() {
+            problems.sort_by_key(|d| (d.span.start, d.span.end));
             return Err(problems);
         }
         Ok(Settings {
@@ -615,7 +857,7 @@ reason = "retired stack"
         let ps = problems(dir.path(), "selct = [\"ORB1\"]\n");
         assert_eq!(ps.len(), 1);
         assert_eq!(ps[0].0, "selct");
-        assert!(ps[0].1.contains("unknown field"), "{}", ps[0].1);
+        assert_eq!(ps[0].1, "unknown key `selct`: did you mean `select`?");
 
         let ps = problems(dir.path(), "select = \"ORB1\"\n");
         assert_eq!(ps[0].0, "\"ORB1\"");

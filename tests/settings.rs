@@ -347,3 +347,83 @@ fn cloudformation_resource_metadata_suppresses_inside_the_resource() {
     std::fs::write(&file, with_metadata.replace("[\"ORB403\"]", "[\"ORB401\"]")).unwrap();
     assert_eq!(codes(&report(&root, &[])), ["ORB903", "ORB403"]);
 }
+
+/// Every mistake of orb-scan.toml in one run, each at its span: wrong types (a string for a list,
+/// a number in a list, a float for a string, a number for a severity), an unknown key, a missing
+/// key, and the mistakes of meaning beside them (an unknown code, a bad severity, a missing file).
+#[test]
+fn every_mistake_in_the_settings_is_reported_in_one_run() {
+    let (_tmp, root) = fixture_copy(ORB105);
+    write_tree(
+        &root,
+        &[(
+            "orb-scan.toml",
+            r#"select = "ORB1"
+ignore = ["ORB110", 3, "ORB7"]
+orb_version = 1.8
+colour = "never"
+
+[severity]
+ORB105 = 2
+ORB999 = "loud"
+
+[[deployment]]
+config = "nowhere.json"
+policies = "iam/orb-policy.json"
+
+[[suppress]]
+paths = ["legacy/**"]
+rules = ["ORB304"]
+"#,
+        )],
+    );
+    let out = orb_scan(&root, &["."]);
+    assert_eq!(out.code, Some(2));
+    let expected = [
+        (
+            "1:10",
+            "`select`: invalid type: string \"ORB1\", expected a sequence",
+        ),
+        (
+            "2:21",
+            "`ignore`: invalid type: integer `3`, expected a string",
+        ),
+        ("2:24", "`ORB7` matches no rule code"),
+        (
+            "3:15",
+            "`orb_version`: invalid type: floating point `1.8`, expected a string",
+        ),
+        ("4:1", "unknown key `colour`; expected one of"),
+        (
+            "7:10",
+            "`severity.ORB105`: invalid type: integer `2`, expected a string",
+        ),
+        ("8:1", "`ORB999` is not a rule code"),
+        ("8:10", "`loud` is not a severity"),
+        ("11:10", "no file `nowhere.json`"),
+        (
+            "12:12",
+            "`policies`: invalid type: string \"iam/orb-policy.json\", expected a sequence",
+        ),
+        ("14:1", "[[suppress]] needs `reason`"),
+    ];
+    let mut at = 0;
+    for (position, message) in expected {
+        let found = out.stderr[at..]
+            .find(message)
+            .unwrap_or_else(|| panic!("{message} (in order) in {}", out.stderr));
+        at += found;
+        let place = format!("orb-scan.toml:{position}\n");
+        assert!(
+            out.stderr[at..].contains(&place),
+            "{message} at {place} in {}",
+            out.stderr
+        );
+    }
+    assert!(
+        out.stderr
+            .contains("orb-scan.toml is not valid (11 problems); nothing was scanned"),
+        "{}",
+        out.stderr
+    );
+}

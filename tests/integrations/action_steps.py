@@ -274,7 +274,7 @@ def main():
         job = run.job(FINDING, files={"orb-scan.toml": 'selct = ["ORB1"]\n'})
         assert job.status == 2, job.output
         assert [a["properties"]["file"] for a in job.annotations] == ["orb-scan.toml"], job.annotations
-        assert "unknown field" in job.annotations[0]["data"]
+        assert "unknown key `selct`: did you mean `select`?" in job.annotations[0]["data"]
 
     def hostile_inputs_stay_data():
         job = run.job(
