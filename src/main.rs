@@ -83,8 +83,10 @@ enum PolicyFormat {
 struct ScanArgs {
     #[command(flatten)]
     input: InputArgs,
+    /// How to print the report (`auto`, the default, is `human`; README: "Machine formats").
     #[arg(long, value_enum, default_value_t = Format::Auto)]
     format: Format,
+    /// Colour in the human and concise formats.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
     /// Exit 1 when a finding at or above this severity is reported.
@@ -109,18 +111,27 @@ struct ScanArgs {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Format {
+    /// The default: `human`, on a terminal or not.
     Auto,
+    /// Each finding with the lines it points at, its notes and help.
     Human,
+    /// One line per finding: `path:line:column: severity[CODE] message`.
     Concise,
+    /// JSON, schema version 1 (DESIGN.md section 5).
     Json,
+    /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// GitHub Actions workflow commands: annotations on a pull request.
     Github,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum ColorArg {
+    /// Colour on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it.
     Auto,
+    /// Colour, even into a pipe (a file given with -o never has colour).
     Always,
+    /// No colour.
     Never,
 }
 

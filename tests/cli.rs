@@ -572,3 +572,16 @@ fn paths_open_from_where_orb_scan_ran() {
         "{v}"
     );
 }
+
+/// `--help` says what every format and colour choice means, `auto` first.
+#[test]
+fn help_explains_the_defaults() {
+    let help = stdout(&orb_scan(&["--help"]));
+    for text in [
+        "auto:    The default: `human`, on a terminal or not",
+        "concise: One line per finding",
+        "auto:   Colour on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it",
+    ] {
+        assert!(help.contains(text), "{text} in {help}");
+    }
+}

@@ -327,6 +327,23 @@ fn colour_follows_the_flag_then_no_color_then_clicolor_force() {
         coloured("auto", &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")]),
         "an empty NO_COLOR is unset"
     );
+    // The concise format follows the same flag and variables.
+    let concise = |flag: &str, env: &[(&str, &str)]| {
+        let mut cmd = command(&dir, &[".", "--format", "concise", "--color", flag]);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        run(cmd, None).stdout
+    };
+    let always = concise("always", &[]);
+    assert!(
+        always.starts_with("\u{1b}[0m\u{1b}[1mconfig/aws_templates.json\u{1b}[0m:5:7: "),
+        "{always:?}"
+    );
+    assert!(always.contains("error[ORB105]\u{1b}[0m "), "{always:?}");
+    assert!(!concise("never", &[("CLICOLOR_FORCE", "1")]).contains('\u{1b}'));
+    assert!(!concise("auto", &[]).contains('\u{1b}'));
+    assert!(concise("auto", &[("CLICOLOR_FORCE", "1")]).contains('\u{1b}'));
 }
 
 #[test]
