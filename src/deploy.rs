@@ -39,7 +39,13 @@ pub struct Workspace {
     pub template_files: Vec<OrbTemplateFile>,
     pub cfn_templates: Vec<Template>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Files the walk visited (`files_scanned` in JSON, as schema version 1 named it).
     pub files_scanned: usize,
+    /// Files read, those among them that passed the prefilter and were parsed, and those that
+    /// held an IAM policy, a CloudFormation template or an ORB file.
+    pub files_read: usize,
+    pub files_parsed: usize,
+    pub files_checked: usize,
     /// Threads the scan may use (`-j`), for the rules as for the walk; 0 counts as 1.
     pub threads: usize,
     /// `orb-scan.toml`, resolved; `[[deployment]]` tables steer linking.

@@ -585,3 +585,39 @@ fn help_explains_the_defaults() {
         assert!(help.contains(text), "{text} in {help}");
     }
 }
+
+/// The summary says what was walked, read (candidate names), parsed (a key worth parsing) and
+/// checked (a policy, template or ORB file held): in the human line and in JSON, where
+/// `files_scanned` keeps schema version 1's meaning (walked).
+#[test]
+fn summary_counts_what_was_walked_read_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::write_tree(
+        tmp.path(),
+        &[
+            ("README.md", "# not a candidate name\n"),
+            ("package.json", "{\"name\": \"no key worth parsing\"}\n"),
+            ("notes.json", "{\"Statement\": \"a key, but no policy\"}\n"),
+            (
+                "iam/policy.json",
+                r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#,
+            ),
+        ],
+    );
+    let v = common::json(&common::orb_scan(tmp.path(), &[".", "--format", "json"]).stdout);
+    let s = &v["summary"];
+    let counts = [
+        "files_scanned",
+        "files_walked",
+        "files_read",
+        "files_parsed",
+        "files_checked",
+    ]
+    .map(|k| s[k].as_u64().unwrap());
+    assert_eq!(counts, [4, 4, 3, 2, 1], "{s}");
+    let human = common::orb_scan(tmp.path(), &["."]).stdout;
+    assert!(
+        human.ends_with("orb-scan: no problems found (4 files walked, 3 read, 1 checked)\n"),
+        "{human}"
+    );
+}

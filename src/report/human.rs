@@ -190,24 +190,25 @@ fn summary(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> {
     } else {
         String::new()
     };
+    let files = format!(
+        "{} file{} walked, {} read, {} checked{suppressed}",
+        s.files_walked,
+        plural(s.files_walked),
+        s.files_read,
+        s.files_checked
+    );
     if report.diagnostics.is_empty() {
-        writeln!(
-            out,
-            "orb-scan: no problems found ({} files scanned{suppressed})",
-            s.files_scanned
-        )?;
+        writeln!(out, "orb-scan: no problems found ({files})")?;
     } else {
         writeln!(
             out,
-            "orb-scan: {} error{}, {} warning{}, {} note{} ({} file{} scanned{suppressed})",
+            "orb-scan: {} error{}, {} warning{}, {} note{} ({files})",
             s.errors,
             plural(s.errors),
             s.warnings,
             plural(s.warnings),
             s.notes,
             plural(s.notes),
-            s.files_scanned,
-            plural(s.files_scanned)
         )?;
     }
     Ok(())

@@ -28,7 +28,15 @@ pub struct DocumentCounts {
 
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Summary {
+    /// Files walked (schema version 1's name; `files_walked` says it plainly).
     pub files_scanned: usize,
+    /// Files the walk visited, those it read (candidate names within the size limit), those parsed
+    /// (they hold a key an IAM policy, a CloudFormation template or an ORB file needs), and those
+    /// checked (they held one).
+    pub files_walked: usize,
+    pub files_read: usize,
+    pub files_parsed: usize,
+    pub files_checked: usize,
     pub documents: DocumentCounts,
     pub errors: usize,
     pub warnings: usize,
