@@ -621,3 +621,46 @@ fn summary_counts_what_was_walked_read_and_checked() {
         "{human}"
     );
 }
+
+/// `inventory` counts in words a reader expects (`1 template`, `2 statements`), aligns its columns
+/// however long a kind is (`hostfactory`), and says so when it finds nothing.
+#[test]
+fn inventory_reads_as_a_table_and_says_when_it_is_empty() {
+    let out = stdout(&orb_scan_in(orb_files(), &["inventory", "."]));
+    assert!(
+        out.contains("templates default     awscpinst/config/templates.json  [1 template]\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("templates hostfactory config/aws_templates.json  [20 templates]\n"),
+        "{out}"
+    );
+    // Every row's third column (the file) starts at the same place.
+    let third_column = |line: &str| {
+        let mut words = 0;
+        let mut after_space = true;
+        for (at, c) in line.char_indices() {
+            if !c.is_whitespace() && after_space {
+                words += 1;
+                if words == 3 {
+                    return at;
+                }
+            }
+            after_space = c.is_whitespace();
+        }
+        line.len()
+    };
+    let starts: Vec<usize> = out
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(third_column)
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] == w[1]), "{out}");
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("package.json"), "{}").unwrap();
+    let out = stdout(&common::run_in(empty.path(), &["inventory", "."]));
+    assert_eq!(
+        out,
+        "orb-scan: found no IAM policy, CloudFormation template or ORB file (1 file walked)\n"
+    );
+}

@@ -265,11 +265,26 @@ pub fn render_json(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
+/// `1 policy`, `2 policies`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
     let inv = build(model);
     let esc = super::escape_text;
+    if inv.documents.is_empty() {
+        let walked = model.workspace.files_scanned;
+        return writeln!(
+            out,
+            "orb-scan: found no IAM policy, CloudFormation template or ORB file ({} walked)",
+            count(walked, "file", "files")
+        );
+    }
+    // Each document as (kind, sub-kind, where, what), aligned in columns.
+    let mut rows: Vec<[String; 4]> = Vec::new();
     for d in &inv.documents {
-        match d {
+        rows.push(match d {
             Document::Policy {
                 policy_type,
                 file,
@@ -283,10 +298,12 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                     Some(r) => format!("{}:{} ({r}, {path})", esc(file), span.start.line),
                     None => format!("{}:{}", esc(file), span.start.line),
                 };
-                writeln!(
-                    out,
-                    "policy    {policy_type:<9} {place}  [{statements} statements]"
-                )?;
+                [
+                    "policy".into(),
+                    policy_type.to_string(),
+                    place,
+                    count(*statements, "statement", "statements"),
+                ]
             }
             Document::OrbConfig {
                 file,
@@ -300,26 +317,24 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                     (false, true) => "ORB config",
                     (false, false) => "ORB config without an AWS provider (not an AWS deployment)",
                 };
-                writeln!(
-                    out,
-                    "config    {:<9} {}  [{what}]",
-                    scheduler.unwrap_or("default"),
-                    esc(file)
-                )?;
+                [
+                    "config".into(),
+                    scheduler.unwrap_or("default").to_string(),
+                    esc(file),
+                    what.into(),
+                ]
             }
             Document::OrbTemplates {
                 file,
                 format,
                 templates,
                 ..
-            } => {
-                writeln!(
-                    out,
-                    "templates {format:<9} {}  [{} templates]",
-                    esc(file),
-                    templates.len()
-                )?;
-            }
+            } => [
+                "templates".into(),
+                format.to_string(),
+                esc(file),
+                count(templates.len(), "template", "templates"),
+            ],
             Document::CfnTemplate {
                 file,
                 format,
@@ -328,11 +343,12 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                 ..
             } => {
                 let sam = if *sam { ", SAM" } else { "" };
-                writeln!(
-                    out,
-                    "cfn       {format:<9} {}  [{resources} resources{sam}]",
-                    esc(file)
-                )?;
+                [
+                    "cfn".into(),
+                    format.to_string(),
+                    esc(file),
+                    format!("{}{sam}", count(*resources, "resource", "resources")),
+                ]
             }
             Document::Principal {
                 file,
@@ -346,7 +362,7 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                 ..
             } => {
                 let role = match (orb, service_role) {
-                    (true, _) => ", ORB's principal",
+                    (true, _) => ", checked as ORB's principal",
                     (_, true) => ", service role",
                     _ => "",
                 };
@@ -355,20 +371,34 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                     .filter(|m| m.source == "aws_unbundled" || m.source == "external")
                     .count();
                 let unevaluated = if unevaluated > 0 {
-                    format!(", {unevaluated} managed policies not evaluated")
+                    format!(
+                        ", {} not evaluated",
+                        count(unevaluated, "managed policy", "managed policies")
+                    )
                 } else {
                     String::new()
                 };
-                writeln!(
-                    out,
-                    "principal {principal_type:<9} {}:{} ({}){role}  [{} policies{unevaluated}]",
-                    esc(file),
-                    span.start.line,
-                    esc(resource),
-                    policies.len()
-                )?;
+                [
+                    "principal".into(),
+                    principal_type.to_string(),
+                    format!(
+                        "{}:{} ({}){role}",
+                        esc(file),
+                        span.start.line,
+                        esc(resource)
+                    ),
+                    format!(
+                        "{}{unevaluated}",
+                        count(policies.len(), "policy", "policies")
+                    ),
+                ]
             }
-        }
+        });
+    }
+    let width = |column: usize| rows.iter().map(|r| r[column].chars().count()).max();
+    let (kind, sub) = (width(0).unwrap_or(0), width(1).unwrap_or(0));
+    for [k, s, place, what] in &rows {
+        writeln!(out, "{k:<kind$} {s:<sub$} {place}  [{what}]")?;
     }
     for d in &inv.deployments {
         let name = d.config.or(d.template_file).unwrap_or("");
