@@ -25,8 +25,9 @@ pub struct Edit {
 #[derive(Default)]
 pub struct Plan {
     pub edits: BTreeMap<FilePath, Vec<Edit>>,
-    /// Policies that need actions but live in a file `--fix` cannot edit yet.
-    pub skipped: Vec<FilePath>,
+    /// Files whose policies need actions that `--fix` cannot add, with why and what they lack: what
+    /// `--fix` and `--diff` say.
+    pub skipped: BTreeMap<FilePath, Vec<String>>,
     /// Deployments whose principal is ambiguous: `--fix` does not choose which candidate to widen.
     pub ambiguous: Vec<FilePath>,
 }
@@ -78,19 +79,38 @@ pub fn plan(model: &Model) -> Plan {
         } else {
             Layout::Yaml
         };
-        let edits = if has_intrinsics(policy, text) {
-            None
-        } else {
-            document_node(policy, text)
-                .and_then(|node| policy_edits(policy, &node, &missing, text, layout))
-        };
-        match edits {
-            Some(edits) => plan
-                .edits
+        let mut lacks: Vec<&str> = missing.iter().map(|(_, action)| *action).collect();
+        lacks.dedup();
+        let mut skip = |why: &str| {
+            let place = match &policy.origin.resource {
+                Some(_) => format!(" ({})", policy.origin.path),
+                None => String::new(),
+            };
+            let lacks: Vec<String> = lacks.iter().map(|a| format!("`{a}`")).collect();
+            plan.skipped
                 .entry(policy.file.clone())
                 .or_default()
-                .extend(edits),
-            None => plan.skipped.push(policy.file.clone()),
+                .push(format!(
+                    "--fix cannot edit the policy{place}: {why}; add {} by hand",
+                    lacks.join(", ")
+                ));
+        };
+        let edits = if has_intrinsics(policy, text) {
+            skip("it is written with CloudFormation intrinsic functions (Fn::If, Fn::Sub, Ref, ...), whose text does not map one to one onto the statements orb-scan read");
+            None
+        } else {
+            let edits = document_node(policy, text)
+                .and_then(|node| policy_edits(policy, &node, &missing, text, layout));
+            if edits.is_none() {
+                skip("its YAML `Statement` is a single mapping or an empty list, a layout --fix does not rewrite");
+            }
+            edits
+        };
+        if let Some(edits) = edits {
+            plan.edits
+                .entry(policy.file.clone())
+                .or_default()
+                .extend(edits);
         }
     }
     plan

@@ -421,8 +421,10 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
 fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Result<bool, String> {
     let model = orb_scan::deploy::build(ws);
     let plan = orb_scan::fix::plan(&model);
-    for file in &plan.skipped {
-        eprintln!("orb-scan: {file}: --fix cannot edit this file yet; add the actions by hand");
+    for (file, whys) in &plan.skipped {
+        for why in whys {
+            eprintln!("orb-scan: {file}: {why}");
+        }
     }
     for file in &plan.ambiguous {
         eprintln!("orb-scan: {file}: ORB's principal is ambiguous, and --fix does not choose which candidate to widen: pin it with [[deployment]] in orb-scan.toml");
