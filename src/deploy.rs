@@ -416,12 +416,11 @@ pub enum Basis {
 
 /// One set of policies that could be the principal ORB runs under (DESIGN.md §3, revised), with
 /// what is evaluated against it.
-#[derive(Default)]
 pub struct Candidate<'a> {
     /// What `[[deployment]] policies` would name to pin it: its files, or its principal's
     /// `file#LogicalId`.
     pub members: Vec<PolicyRef>,
-    pub basis: Option<Basis>,
+    pub basis: Basis,
     /// How its policies reach ORB's actions; `None` for pinned policies that do not.
     pub reach: Option<Reach>,
     /// Everything evaluated, AWS managed policies included.
@@ -509,14 +508,13 @@ pub fn select_candidates<'a>(workspace: &'a Workspace, links: &Links<'a>) -> Sel
         }
         let reach = linked.identity.iter().filter_map(|p| orb_reach(p)).max();
         if reach.is_some() {
+            let member = PolicyRef {
+                file: linked.template.file.clone(),
+                resource: Some(linked.principal.logical_id.clone()),
+            };
             let mut c = Candidate {
-                members: vec![PolicyRef {
-                    file: linked.template.file.clone(),
-                    resource: Some(linked.principal.logical_id.clone()),
-                }],
-                basis: Some(Basis::Principal),
                 reach,
-                ..Candidate::default()
+                ..Candidate::new(Basis::Principal, vec![member])
             };
             c.add(linked);
             candidates.push(c);
@@ -555,25 +553,23 @@ pub fn select_candidates<'a>(workspace: &'a Workspace, links: &Links<'a>) -> Sel
     for docs in by_folder.into_values() {
         let files = members(&docs);
         // Guardrails alone in their folder (reach `Denies`) rank last.
+        let basis = if files.len() > 1 {
+            Basis::Folder
+        } else {
+            Basis::File
+        };
         candidates.push(Candidate {
-            basis: Some(if files.len() > 1 {
-                Basis::Folder
-            } else {
-                Basis::File
-            }),
-            members: files,
             reach: reach(&docs),
             policies: docs,
-            ..Candidate::default()
+            ..Candidate::new(basis, files)
         });
     }
     for docs in by_file.into_values() {
+        let files = members(&docs);
         candidates.push(Candidate {
-            members: members(&docs),
-            basis: Some(Basis::File),
             reach: reach(&docs),
             policies: docs,
-            ..Candidate::default()
+            ..Candidate::new(Basis::File, files)
         });
     }
     let in_tree = in_tree(workspace);
@@ -607,11 +603,7 @@ fn declared_principal<'a>(
     workspace: &'a Workspace,
     links: &Links<'a>,
 ) -> Candidate<'a> {
-    let mut orb = Candidate {
-        members: declared.policies.clone(),
-        basis: Some(Basis::Pinned),
-        ..Candidate::default()
-    };
+    let mut orb = Candidate::new(Basis::Pinned, declared.policies.clone());
     for linked in &links.principals {
         let named = declared.policies.iter().any(|r| {
             r.file == linked.template.file
@@ -661,9 +653,23 @@ fn in_tree(workspace: &Workspace) -> HashSet<*const PolicyDocument> {
 }
 
 impl<'a> Candidate<'a> {
+    fn new(basis: Basis, members: Vec<PolicyRef>) -> Candidate<'a> {
+        Candidate {
+            members,
+            basis,
+            reach: None,
+            policies: Vec::new(),
+            written: Vec::new(),
+            boundaries: Vec::new(),
+            principals: Vec::new(),
+            index: ActionIndex::default(),
+            evaluated: RefCell::default(),
+        }
+    }
+
     pub fn name(&self) -> String {
         candidate_name(
-            self.basis.unwrap_or(Basis::Pinned),
+            self.basis,
             self.members
                 .iter()
                 .map(|m| (m.file.as_ref(), m.resource.as_deref())),
@@ -674,7 +680,7 @@ impl<'a> Candidate<'a> {
         CandidateInfo {
             name: self.name(),
             members: self.members.clone(),
-            basis: self.basis.unwrap_or(Basis::Pinned),
+            basis: self.basis,
             reach: self.reach,
             policies: self.policies.clone(),
             principals: self.principals.clone(),
