@@ -20,7 +20,7 @@ use crate::syntax::Node;
 use crate::walk::FileStamp;
 use crate::FastMap;
 use serde::Serialize;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -429,8 +429,8 @@ pub struct Candidate<'a> {
     pub written: Vec<&'a PolicyDocument>,
     pub boundaries: Vec<&'a PolicyDocument>,
     pub principals: Vec<&'a Principal>,
-    /// `policies` indexed by action, built for the candidates that are checked.
-    index: ActionIndex<'a>,
+    /// `policies` indexed by action, built when a deployment is first checked against it.
+    index: OnceCell<ActionIndex<'a>>,
     /// Requests already evaluated against `policies`.
     evaluated: RefCell<FastMap<(String, String, RequestContext), Evaluation<'a>>>,
 }
@@ -445,6 +445,10 @@ pub struct CandidateInfo<'a> {
     pub members: Vec<PolicyRef>,
     pub basis: Basis,
     pub reach: Option<Reach>,
+    /// How many leading folders it shares with the deployment (`Candidate::nearness`).
+    pub nearness: usize,
+    /// The deployment it lies nearer to, whose policy it is taken to be.
+    pub nearer_to: Option<String>,
     pub policies: Vec<&'a PolicyDocument>,
     /// The template principals among them.
     pub principals: Vec<&'a Principal>,
@@ -466,32 +470,95 @@ pub enum Choice {
     None,
 }
 
-/// Every candidate for ORB's principal found in the tree, best first, and how many rank first.
+/// Every candidate for ORB's principal found in the tree, by reach, best first, and where each
+/// belongs.
 #[derive(Default)]
 pub struct Selection<'a> {
     pub candidates: Vec<Candidate<'a>>,
-    /// The first `first` candidates rank first and are checked.
-    pub first: usize,
+    /// For each candidate, how near it lies to the deployments nearest to it, and the first of
+    /// them: a candidate nearer to another deployment than to this one is that deployment's.
+    homes: Vec<(usize, String)>,
+}
+
+/// The candidates a deployment is checked against, those passed over, and how that was chosen.
+pub struct Chosen<'s, 'a> {
+    pub choice: Choice,
+    pub checked: Vec<&'s Candidate<'a>>,
+    /// With the deployment each lies nearer to, when that is why it was passed over.
+    pub passed_over: Vec<(&'s Candidate<'a>, Option<&'s str>)>,
 }
 
 impl<'a> Selection<'a> {
-    /// How the candidates checked were chosen.
-    pub fn choice(&self) -> Choice {
-        match (self.first, self.candidates.len()) {
+    /// The selection for the deployments named by `files`.
+    fn new(candidates: Vec<Candidate<'a>>, files: &[&str]) -> Selection<'a> {
+        let homes = candidates
+            .iter()
+            .map(|c| {
+                let mut home = (0, String::new());
+                for file in files {
+                    let near = c.nearness(file);
+                    if home.1.is_empty() || near > home.0 {
+                        home = (near, file.to_string());
+                    }
+                }
+                home
+            })
+            .collect();
+        Selection { candidates, homes }
+    }
+
+    /// The candidates for the deployment named by `file`, among those that lie no farther from it
+    /// than from any other deployment (the policy beside `envs/prod/config.json` is prod's, not
+    /// staging's, nor that of a deployment with none of its own): those that reach ORB's actions
+    /// most surely and, among them, lie nearest to it. A guardrail that only denies is never
+    /// checked on its own.
+    pub fn choose(&self, file: &str) -> Chosen<'_, 'a> {
+        let here = |i: usize| self.candidates[i].nearness(file) >= self.homes[i].0;
+        let eligible: Vec<usize> = (0..self.candidates.len()).filter(|&i| here(i)).collect();
+        let top = eligible
+            .iter()
+            .filter_map(|&i| self.candidates[i].reach)
+            .max()
+            .filter(|r| *r > Reach::Denies);
+        let ranks_first = |i: &usize| top.is_some() && self.candidates[*i].reach == top;
+        let nearest = eligible
+            .iter()
+            .filter(|i| ranks_first(i))
+            .map(|&i| self.candidates[i].nearness(file))
+            .max();
+        let (checked, passed_over): (Vec<usize>, Vec<usize>) = (0..self.candidates.len())
+            .partition(|i| {
+                eligible.contains(i)
+                    && ranks_first(i)
+                    && Some(self.candidates[*i].nearness(file)) == nearest
+            });
+        let choice = match (checked.len(), passed_over.len()) {
             (0, _) => Choice::None,
-            (1, 1) => Choice::Only,
+            (1, 0) => Choice::Only,
             (1, _) => Choice::Outranked,
             _ => Choice::Ambiguous,
+        };
+        Chosen {
+            choice,
+            checked: checked.into_iter().map(|i| &self.candidates[i]).collect(),
+            passed_over: passed_over
+                .into_iter()
+                .map(|i| {
+                    let elsewhere = (!here(i)).then_some(self.homes[i].1.as_str());
+                    (&self.candidates[i], elsewhere)
+                })
+                .collect(),
         }
     }
+}
 
-    pub fn checked(&self) -> &[Candidate<'a>] {
-        &self.candidates[..self.first]
-    }
-
-    pub fn passed_over(&self) -> &[Candidate<'a>] {
-        &self.candidates[self.first..]
-    }
+/// How many leading folders two scan-root-relative paths' folders share.
+fn shared_folders(a: &str, b: &str) -> usize {
+    folder(a)
+        .split('/')
+        .zip(folder(b).split('/'))
+        .take_while(|(x, y)| !x.is_empty() && x == y)
+        .count()
 }
 
 /// The candidates for ORB's principal when none is configured (DESIGN.md §3, revised): each
@@ -499,8 +566,13 @@ impl<'a> Selection<'a> {
 /// policies and its permissions boundary; the standalone policies of each folder that name ORB's
 /// actions or reach them through patterns, as one; and each standalone file that reaches them only
 /// through service wildcards, on its own. A standalone policy that only denies joins its folder's
-/// set. Candidates rank by reach; only those ranking first are checked, each on its own.
-pub fn select_candidates<'a>(workspace: &'a Workspace, links: &Links<'a>) -> Selection<'a> {
+/// set. Candidates rank by reach, then by nearness to each deployment (`Selection::choose`); only
+/// those ranking first are checked, each on its own.
+pub fn select_candidates<'a>(
+    workspace: &'a Workspace,
+    links: &Links<'a>,
+    deployments: &[&str],
+) -> Selection<'a> {
     let mut candidates = Vec::new();
     for linked in &links.principals {
         if linked.principal.is_service_role() {
@@ -580,19 +652,7 @@ pub fn select_candidates<'a>(workspace: &'a Workspace, links: &Links<'a>) -> Sel
             .cmp(&a.reach)
             .then_with(|| a.members.cmp(&b.members))
     });
-    // A guardrail that only denies grants ORB nothing: never checked on its own.
-    let top = candidates
-        .first()
-        .and_then(|c| c.reach)
-        .filter(|r| *r > Reach::Denies);
-    let first = candidates
-        .iter()
-        .take_while(|c| top.is_some() && c.reach == top)
-        .count();
-    for c in &mut candidates[..first] {
-        c.index = ActionIndex::asked(&c.policies, orb_requested_actions());
-    }
-    Selection { candidates, first }
+    Selection::new(candidates, deployments)
 }
 
 /// The policies `orb-scan.toml` names for a deployment: a file's identity policies, or with
@@ -617,7 +677,6 @@ fn declared_principal<'a>(
         .extend(declared_policies(declared, &workspace.policies));
     let mut orb = orb.settle(&in_tree(workspace));
     orb.reach = orb.policies.iter().filter_map(|p| orb_reach(p)).max();
-    orb.index = ActionIndex::asked(&orb.policies, orb_requested_actions());
     orb
 }
 
@@ -662,7 +721,7 @@ impl<'a> Candidate<'a> {
             written: Vec::new(),
             boundaries: Vec::new(),
             principals: Vec::new(),
-            index: ActionIndex::default(),
+            index: OnceCell::new(),
             evaluated: RefCell::default(),
         }
     }
@@ -676,9 +735,22 @@ impl<'a> Candidate<'a> {
         )
     }
 
-    pub fn info(&self) -> CandidateInfo<'a> {
+    /// How many leading folders its nearest member shares with the deployment named by `file`.
+    pub fn nearness(&self, file: &str) -> usize {
+        self.members
+            .iter()
+            .map(|m| shared_folders(&m.file, file))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// As seen from the deployment named by `file`; `elsewhere` is the deployment it lies
+    /// nearer to.
+    pub fn info(&self, file: &str, elsewhere: Option<&str>) -> CandidateInfo<'a> {
         CandidateInfo {
             name: self.name(),
+            nearness: self.nearness(file),
+            nearer_to: elsewhere.map(str::to_string),
             members: self.members.clone(),
             basis: self.basis,
             reach: self.reach,
@@ -695,11 +767,11 @@ impl<'a> Candidate<'a> {
             request.resource.to_string(),
             request.context.clone(),
         );
-        *self
-            .evaluated
-            .borrow_mut()
-            .entry(key)
-            .or_insert_with(|| self.index.evaluate(request))
+        *self.evaluated.borrow_mut().entry(key).or_insert_with(|| {
+            self.index
+                .get_or_init(|| ActionIndex::asked(&self.policies, orb_requested_actions()))
+                .evaluate(request)
+        })
     }
 
     fn add(&mut self, linked: &Linked<'a>) {
@@ -767,7 +839,6 @@ pub fn build(workspace: &Workspace) -> Model<'_> {
 /// The model without `action_remarks`.
 fn link(workspace: &Workspace) -> Model<'_> {
     let links = Links::new(&workspace.cfn_templates, &workspace.policies);
-    let selection = select_candidates(workspace, &links);
     let by_name: BTreeMap<&str, &OrbTemplateFile> = workspace
         .template_files
         .iter()
@@ -797,6 +868,11 @@ fn link(workspace: &Workspace) -> Model<'_> {
             found.push((None, Some(t)));
         }
     }
+    let files: Vec<&str> = found
+        .iter()
+        .filter_map(|(c, t)| c.map(|c| &*c.file).or(t.map(|t| &*t.file)))
+        .collect();
+    let selection = select_candidates(workspace, &links, &files);
     let mut deployments = Vec::new();
     for (config, template_file) in found {
         let named = config.map(|c| &c.file).or(template_file.map(|t| &t.file));
@@ -806,25 +882,18 @@ fn link(workspace: &Workspace) -> Model<'_> {
             .iter()
             .find(|d| Some(&d.config) == named);
         let pinned;
-        let (choice, checked, passed_over) = match declared {
+        let chosen = match declared {
             Some(declared) => {
                 pinned = declared_principal(declared, workspace, &links);
-                (Choice::Pinned, std::slice::from_ref(&pinned), &[][..])
+                Chosen {
+                    choice: Choice::Pinned,
+                    checked: vec![&pinned],
+                    passed_over: Vec::new(),
+                }
             }
-            None => (
-                selection.choice(),
-                selection.checked(),
-                selection.passed_over(),
-            ),
+            None => selection.choose(named.expect("a deployment has a file")),
         };
-        deployments.push(deployment(
-            config,
-            template_file,
-            choice,
-            checked,
-            passed_over,
-            &links,
-        ));
+        deployments.push(deployment(config, template_file, chosen, &links));
     }
     let mut orb_policies: Vec<&PolicyDocument> = deployments
         .iter()
@@ -881,20 +950,23 @@ fn declared_policies<'a>(
 fn deployment<'a>(
     config: Option<&'a OrbConfig>,
     template_file: Option<&'a OrbTemplateFile>,
-    choice: Choice,
-    checked: &[Candidate<'a>],
-    passed_over: &[Candidate<'a>],
+    chosen: Chosen<'_, 'a>,
     links: &Links<'a>,
 ) -> Deployment<'a> {
+    let file: &str = config
+        .map(|c| &c.file)
+        .or(template_file.map(|t| &t.file))
+        .expect("a deployment has a file");
     let templates = template_file
         .map(|t| resolve_templates(config, t))
         .unwrap_or_default();
     let needs: Vec<Need> = templates.iter().flat_map(|t| needs_of(t, links)).collect();
-    let checks = checked
+    let checks = chosen
+        .checked
         .iter()
         .filter(|c| !c.policies.is_empty())
         .map(|c| Check {
-            candidate: c.info(),
+            candidate: c.info(file, None),
             written: c.written.clone(),
             boundaries: c.boundaries.clone(),
             findings: findings(&needs, c),
@@ -909,10 +981,14 @@ fn deployment<'a>(
         choice: if checks.is_empty() {
             Choice::None
         } else {
-            choice
+            chosen.choice
         },
         checks,
-        passed_over: passed_over.iter().map(Candidate::info).collect(),
+        passed_over: chosen
+            .passed_over
+            .iter()
+            .map(|(c, elsewhere)| c.info(file, *elsewhere))
+            .collect(),
     }
 }
 
@@ -990,6 +1066,11 @@ pub struct ScopeCandidate {
     /// `named`, `pattern`, `wildcard` or `denies`; `None` for pinned policies that do not reach
     /// ORB's actions at all.
     pub reach: Option<Reach>,
+    /// How many leading folders its nearest file shares with the deployment's file: among
+    /// candidates of the same reach, the nearest are checked.
+    pub nearness: usize,
+    /// The deployment it lies nearer to, whose policy it is taken to be (passed over).
+    pub nearer_to: Option<String>,
     pub policies: Vec<ScopePolicy>,
 }
 
@@ -1044,6 +1125,8 @@ pub fn scopes(model: &Model, in_settings: impl Fn(&str) -> String) -> Vec<Scope>
             })
             .collect(),
         reach: c.reach,
+        nearness: c.nearness,
+        nearer_to: c.nearer_to.clone(),
         policies: c
             .policies
             .iter()

@@ -1,7 +1,8 @@
 //! Which policies a deployment is checked against (DESIGN.md §3, revised; docs/principal.md),
 //! through the real binary, on the scenario repositories under `testdata/principal/`: a CI
 //! deployer's broad policy beside ORB's own, a single broad policy, ORB's policy split across one
-//! folder, two candidates that both name ORB's actions, and the same pinned in orb-scan.toml.
+//! folder, two candidates that both name ORB's actions, the same pinned in orb-scan.toml, and
+//! three environments, two with a policy of their own.
 //! Each runs in a copy with its own `.git`, as in a user's repository; its human output is a
 //! snapshot (`UPDATE_SNAPSHOTS=1` rewrites them), and every format says what was checked.
 
@@ -158,7 +159,8 @@ fn a_folder_of_orb_policies_is_one_principal() {
 }
 
 /// Two candidates that both name ORB's actions are never merged: each is checked on its own, and
-/// what one lacks is reported against it, by name.
+/// what one lacks is reported against it, by name, as a warning: it holds only if ORB runs under
+/// that one.
 #[test]
 fn ambiguous_candidates_are_each_checked_on_their_own() {
     let (_tmp, dir) = scenario("ambiguous");
@@ -183,6 +185,37 @@ fn ambiguous_candidates_are_each_checked_on_their_own() {
         .unwrap()
         .contains("which iam/orb.json does not grant"));
     assert_eq!(missing[0]["labels"][0]["file"], "iam/orb.json");
+    assert_eq!(
+        missing[0]["severity"], "warning",
+        "doubtful: the role grants it"
+    );
+    assert!(missing[0]["notes"][0].as_str().unwrap().starts_with(
+        "ORB's principal is ambiguous, and this does not hold for cfn/orb.yaml#OrbRole"
+    ));
+    // What both lack is one finding, at its own severity, against both.
+    let policy = dir.join("iam/orb.json");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    let without = text.replace("\"ec2:DeleteLaunchTemplate\",", "");
+    assert_ne!(without, text);
+    std::fs::write(&policy, without).unwrap();
+    let role = dir.join("cfn/orb.yaml");
+    let text = std::fs::read_to_string(&role).unwrap();
+    let without = text.replace("                  - ec2:DeleteLaunchTemplate\n", "");
+    assert_ne!(without, text);
+    std::fs::write(&role, without).unwrap();
+    let both = report(&dir);
+    let cleanup: Vec<&Value> = both["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "ORB103")
+        .collect();
+    assert_eq!(cleanup.len(), 1, "{both}");
+    assert!(cleanup[0]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("which cfn/orb.yaml#OrbRole and iam/orb.json do not grant"));
+    assert_eq!(cleanup[0]["labels"].as_array().unwrap().len(), 2);
     // --fix does not choose which candidate to widen.
     let fixed = orb_scan(&dir, &[".", "--diff"]);
     assert_eq!((fixed.code, fixed.stdout.as_str()), (Some(0), ""));
@@ -229,6 +262,73 @@ fn every_format_says_what_was_checked() {
     let json_scopes = report(&dir)["deployments"].clone();
     let sarif = json(&orb_scan(&dir, &[".", "--format", "sarif"]).stdout);
     assert_eq!(sarif["runs"][0]["properties"]["deployments"], json_scopes);
+}
+
+/// Each environment's deployment is checked against the policy beside it, not its neighbour's; one
+/// with no policy of its own is never checked against theirs (they lie nearer to them), only
+/// against what lies as near to it as to anyone (here the CI deployer's broad policy).
+#[test]
+fn each_environment_is_checked_against_its_own_policy() {
+    let (_tmp, dir) = scenario("environments");
+    let v = report(&dir);
+    let scopes: Vec<(&str, &str, Vec<&str>)> = v["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["deployment"].as_str().unwrap(),
+                d["choice"].as_str().unwrap(),
+                names(&d["checked"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        scopes,
+        [
+            (
+                "envs/dev/config/config.json",
+                "outranked",
+                vec!["ci/deployer.json"]
+            ),
+            (
+                "envs/prod/config/config.json",
+                "outranked",
+                vec!["envs/prod/iam/orb.json"]
+            ),
+            (
+                "envs/staging/config/config.json",
+                "outranked",
+                vec!["envs/staging/iam/orb.json"]
+            ),
+        ]
+    );
+    let dev = &v["deployments"][0]["passed_over"];
+    assert_eq!(dev[0]["nearer_to"], "envs/prod/config/config.json");
+    // Only prod's policy lacks ec2:CreateTags: one error, at prod's template.
+    let errors: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors, ["envs/prod/config/aws_templates.json"]);
+    // Without the deployer, dev has no policy of its own: ORB100, naming its neighbours' policies.
+    std::fs::remove_file(dir.join("ci/deployer.json")).unwrap();
+    let v = report(&dir);
+    let orb100: Vec<&Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "ORB100")
+        .collect();
+    assert_eq!(orb100.len(), 1, "{v}");
+    assert_eq!(orb100[0]["file"], "envs/dev/config/config.json");
+    assert_eq!(
+        orb100[0]["notes"][0],
+        "not taken as this deployment's, as each lies nearer to another: envs/prod/iam/orb.json (nearer to envs/prod/config/config.json), envs/staging/iam/orb.json (nearer to envs/staging/config/config.json)"
+    );
 }
 
 /// A policy that only denies ORB's actions grants ORB nothing: alone it is no principal (ORB100,

@@ -217,13 +217,27 @@ pub(crate) fn scope_line(s: &Scope) -> String {
         ),
         _ => format!("{}, which {}", c.name, reach(c, true)),
     };
+    // A candidate passed over lies nearer to another deployment, or reaches ORB's actions less
+    // surely than the one checked, or as surely from farther away.
+    let why = |c: &ScopeCandidate| match (&c.nearer_to, s.checked.first()) {
+        (Some(other), _) => format!("which lies nearer to {other}"),
+        (None, Some(k)) if k.reach == c.reach => {
+            format!("which {} but lies farther from it", reach(c, true))
+        }
+        _ => format!("which {}", reach(c, true)),
+    };
     let passed_over = match s.passed_over.as_slice() {
         [] => String::new(),
-        [one] => format!("; passed over {}, which {}", one.name, reach(one, true)),
-        many => format!(
-            "; passed over {}, which reach them less surely",
-            names(many)
-        ),
+        [one] => format!("; passed over {}, {}", one.name, why(one)),
+        many => {
+            let elsewhere = many.iter().filter(|c| c.nearer_to.is_some()).count();
+            let reasons = match (elsewhere, many.len() - elsewhere) {
+                (_, 0) => "lie nearer to other deployments",
+                (0, _) => "reach ORB's actions less surely or lie farther from it",
+                _ => "reach ORB's actions less surely, lie farther from it or nearer to other deployments",
+            };
+            format!("; passed over {}, which {reasons}", names(many))
+        }
     };
     let dep = &s.deployment;
     match (s.choice, s.checked.as_slice()) {

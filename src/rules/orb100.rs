@@ -19,6 +19,9 @@ A config is for the AWS provider when a `provider.providers` entry has `"type": 
 `provider.provider_defaults.aws` exists: ORB's packaged `default_config.json` (`"providers": []`), its
 Kubernetes defaults and a Kubernetes-only config are not AWS deployments, and get no ORB100.
 
+A policy that lies nearer to another deployment (beside `envs/prod/config.json`, for `envs/dev/`) is that
+deployment's: ORB100 lists such policies in a note, in case one of them is this deployment's after all.
+
 ## Why it matters
 orb-scan cannot cross-check anything, and says so once instead of raising one error per action.
 
@@ -50,16 +53,29 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             ),
             (None, None) => continue,
         };
-        out.push(
-            Diagnostic::new(
-                "ORB100",
-                Severity::Warning,
-                d.file(),
-                span,
-                format!("no IAM policy in scope for this {what}: its permissions cannot be checked"),
-            )
-            .label_here("ORB deployment")
-            .with_help("scan the policy ORB runs under too, or name it in orb-scan.toml ([[deployment]] policies = [...])"),
-        );
+        let mut diagnostic = Diagnostic::new(
+            "ORB100",
+            Severity::Warning,
+            d.file(),
+            span,
+            format!("no IAM policy in scope for this {what}: its permissions cannot be checked"),
+        )
+        .label_here("ORB deployment");
+        // Policies beside other deployments are theirs, not this one's; say so, since one of them
+        // may be the right one after all.
+        let elsewhere: Vec<String> = d
+            .passed_over
+            .iter()
+            .filter_map(|c| Some(format!("{} (nearer to {})", c.name, c.nearer_to.as_ref()?)))
+            .collect();
+        if !elsewhere.is_empty() {
+            diagnostic = diagnostic.with_note(format!(
+                "not taken as this deployment's, as each lies nearer to another: {}",
+                elsewhere.join(", ")
+            ));
+        }
+        out.push(diagnostic.with_help(
+            "scan the policy ORB runs under too, or name it in orb-scan.toml ([[deployment]] policies = [...])",
+        ));
     }
 }

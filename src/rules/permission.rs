@@ -1,5 +1,10 @@
 //! Turns cross-check findings into diagnostics: one per (cause, rule) listing every action it lacks,
 //! with the primary span at the setting and a label at the policy or statement that decided.
+//!
+//! A deployment whose principal is ambiguous is checked against each candidate on its own; a
+//! finding that every candidate shares is one diagnostic at its severity, and one that only some
+//! share is one diagnostic naming them, at most a warning: it holds only if ORB runs under one of
+//! them, which orb-scan cannot tell.
 
 use crate::deploy::{Check, Choice, Deployment, Finding, Model};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -36,6 +41,9 @@ struct Group<'m> {
     outside_boundary: Option<&'m crate::iam::policy::PolicyDocument>,
 }
 
+/// A group of findings and the candidates it holds for.
+type Merged<'m> = (Group<'m>, Vec<&'m Check<'m>>);
+
 /// Diagnostics for findings that `kind_of` maps to `code`.
 fn emit(
     model: &Model,
@@ -43,75 +51,94 @@ fn emit(
     kind_of: impl Fn(&Finding, &Need, &Owners) -> Option<Kind>,
     out: &mut Vec<Diagnostic>,
 ) {
-    for (deployment, check) in model
-        .deployments
-        .iter()
-        .flat_map(|d| d.checks.iter().map(move |c| (d, c)))
-    {
-        let owners = Owners::of(deployment, check);
-        let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
-        for f in &check.findings {
-            let need = deployment.need_of(f);
-            let Some(kind) = kind_of(f, need, &owners) else {
-                continue;
-            };
-            let hit = match kind {
-                Kind::Missing => None,
-                Kind::Conditional => f.allow,
-                Kind::Denied | Kind::MaybeDenied => f.deny,
-            };
-            let hit_key = match (hit, f.outside_boundary) {
-                (Some(h), _) => Some((h.policy.file.clone(), h.statement.span.start)),
-                (None, Some(b)) => Some((b.file.clone(), b.span.start)),
-                (None, None) => None,
-            };
-            // A refused action is as serious as the need it breaks; an uncertain one at most a warning.
-            let severity = match kind {
-                Kind::Missing | Kind::Denied => need.severity,
-                Kind::MaybeDenied | Kind::Conditional => need.severity.min(Severity::Warning),
-            };
-            let g = groups
-                .entry((need.cause.key.clone(), kind, hit_key))
-                .or_insert_with(|| Group {
-                    cause: need.cause.clone(),
-                    severity,
-                    actions: Vec::new(),
-                    whys: Vec::new(),
-                    references: Vec::new(),
-                    resources: Vec::new(),
-                    templates: Vec::new(),
-                    confused: Vec::new(),
-                    also: Vec::new(),
-                    hit,
-                    outside_boundary: f.outside_boundary,
-                });
-            if kind == Kind::Missing {
-                for (rule, why) in owners.others(f, need) {
-                    push_unique(
-                        &mut g.also,
-                        format!("`{}` is also needed ({rule}): {why}", f.action),
-                    );
-                }
-                for near in &f.granted_instead {
-                    push_unique(&mut g.confused, format!("the policy grants `{near}`, but ORB calls `{}`: they are different IAM actions", f.action));
-                }
+    for deployment in &model.deployments {
+        // The same finding of several candidates is one diagnostic (cause, kind, deciding
+        // statement, actions), with the candidates it holds for.
+        let mut merged: BTreeMap<(GroupKey, Vec<&str>), Merged> = BTreeMap::new();
+        for check in &deployment.checks {
+            for (key, g) in groups(deployment, check, &kind_of) {
+                let mut actions = g.actions.clone();
+                actions.sort_unstable();
+                merged
+                    .entry((key, actions))
+                    .or_insert_with(|| (g, Vec::new()))
+                    .1
+                    .push(check);
             }
-            g.severity = g.severity.max(severity);
-            push_unique(&mut g.actions, f.action);
-            push_unique(&mut g.whys, need.requirement.why.clone());
-            push_unique(&mut g.references, need.requirement.reference());
-            if need.resource != "*" {
-                push_unique(&mut g.resources, need.resource.clone());
-            }
-            if need.cause.span < g.cause.span && need.cause.file == g.cause.file {
-                g.cause = need.cause.clone();
-            }
-            push_unique(&mut g.templates, need.cause.template_id.clone());
         }
-        for ((_, kind, _), g) in groups {
-            out.push(diagnostic(deployment, check, code, kind, g));
+        for (((_, kind, _), _), (g, checks)) in merged {
+            out.push(diagnostic(deployment, &checks, code, kind, g));
         }
     }
+}
+
+/// One check's findings that `kind_of` maps to a kind, grouped.
+fn groups<'m>(
+    deployment: &'m Deployment,
+    check: &'m Check,
+    kind_of: &impl Fn(&Finding, &Need, &Owners) -> Option<Kind>,
+) -> BTreeMap<GroupKey, Group<'m>> {
+    let owners = Owners::of(deployment, check);
+    let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
+    for f in &check.findings {
+        let need = deployment.need_of(f);
+        let Some(kind) = kind_of(f, need, &owners) else {
+            continue;
+        };
+        let hit = match kind {
+            Kind::Missing => None,
+            Kind::Conditional => f.allow,
+            Kind::Denied | Kind::MaybeDenied => f.deny,
+        };
+        let hit_key = match (hit, f.outside_boundary) {
+            (Some(h), _) => Some((h.policy.file.clone(), h.statement.span.start)),
+            (None, Some(b)) => Some((b.file.clone(), b.span.start)),
+            (None, None) => None,
+        };
+        // A refused action is as serious as the need it breaks; an uncertain one at most a warning.
+        let severity = match kind {
+            Kind::Missing | Kind::Denied => need.severity,
+            Kind::MaybeDenied | Kind::Conditional => need.severity.min(Severity::Warning),
+        };
+        let g = groups
+            .entry((need.cause.key.clone(), kind, hit_key))
+            .or_insert_with(|| Group {
+                cause: need.cause.clone(),
+                severity,
+                actions: Vec::new(),
+                whys: Vec::new(),
+                references: Vec::new(),
+                resources: Vec::new(),
+                templates: Vec::new(),
+                confused: Vec::new(),
+                also: Vec::new(),
+                hit,
+                outside_boundary: f.outside_boundary,
+            });
+        if kind == Kind::Missing {
+            for (rule, why) in owners.others(f, need) {
+                push_unique(
+                    &mut g.also,
+                    format!("`{}` is also needed ({rule}): {why}", f.action),
+                );
+            }
+            for near in &f.granted_instead {
+                push_unique(&mut g.confused, format!("the policy grants `{near}`, but ORB calls `{}`: they are different IAM actions", f.action));
+            }
+        }
+        g.severity = g.severity.max(severity);
+        push_unique(&mut g.actions, f.action);
+        push_unique(&mut g.whys, need.requirement.why.clone());
+        push_unique(&mut g.references, need.requirement.reference());
+        if need.resource != "*" {
+            push_unique(&mut g.resources, need.resource.clone());
+        }
+        if need.cause.span < g.cause.span && need.cause.file == g.cause.file {
+            g.cause = need.cause.clone();
+        }
+        push_unique(&mut g.templates, need.cause.template_id.clone());
+    }
+    groups
 }
 
 fn push_unique<T: PartialEq>(v: &mut Vec<T>, item: T) {
@@ -128,12 +155,26 @@ fn list(actions: &[&str]) -> String {
         .join(", ")
 }
 
+/// Candidates named in a message or a note: all of a few, else how many.
+fn named(checks: &[&Check]) -> String {
+    let names: Vec<&str> = checks.iter().map(|c| c.candidate.name.as_str()).collect();
+    match names.as_slice() {
+        [one] => one.to_string(),
+        [a, b] => format!("{a} and {b}"),
+        [a, b, c] => format!("{a}, {b} and {c}"),
+        more => format!("{} candidates", more.len()),
+    }
+}
+
+/// Labels shown per diagnostic at most, one per candidate lacking the actions.
+const CANDIDATE_LABELS: usize = 3;
+
 fn diagnostic(
     deployment: &Deployment,
-    check: &Check,
+    checks: &[&Check],
     code: &'static str,
     kind: Kind,
-    g: Group,
+    mut g: Group,
 ) -> Diagnostic {
     let acts = list(&g.actions);
     let doubt = g.hit.and_then(|h| h.doubt());
@@ -141,16 +182,23 @@ fn diagnostic(
         Some(default) => format!("template `{}` (inheriting {default})", g.cause.template_id),
         None => format!("`{}`", g.cause.label),
     };
-    // With an ambiguous principal each candidate is checked on its own: say which one lacks it.
-    let checked = match deployment.choice {
-        Choice::Ambiguous => check.candidate.name.clone(),
-        _ => "the policy".to_string(),
+    // With an ambiguous principal each candidate is checked on its own: say which lack it, and
+    // what only some of them lack is doubtful.
+    let ambiguous = deployment.choice == Choice::Ambiguous;
+    let some_only = ambiguous && checks.len() < deployment.checks.len();
+    if some_only {
+        g.severity = g.severity.min(Severity::Warning);
+    }
+    let (checked, verb) = match (ambiguous, checks.len()) {
+        (false, _) => ("the policy".to_string(), "does"),
+        (true, 1) => (named(checks), "does"),
+        (true, _) => (named(checks), "do"),
     };
     let message = match kind {
         Kind::Missing if g.outside_boundary.is_some() => {
             format!("{subject} needs {acts}, which the permissions boundary does not allow")
         }
-        Kind::Missing => format!("{subject} needs {acts}, which {checked} does not grant"),
+        Kind::Missing => format!("{subject} needs {acts}, which {checked} {verb} not grant"),
         Kind::Conditional => match doubt {
             Some(Doubt::Resource(_)) => format!(
                 "{subject} needs {acts}, granted only on resources that may not include ORB's"
@@ -176,12 +224,14 @@ fn diagnostic(
             );
         }
         (Kind::Missing, _, None) => {
-            if let Some(policy) = check.policy_for(&g.actions) {
-                d = d.with_label(
-                    &policy.file,
-                    policy.anchor,
-                    format!("checked this policy: it grants no {acts}"),
-                );
+            for check in checks.iter().take(CANDIDATE_LABELS) {
+                if let Some(policy) = check.policy_for(&g.actions) {
+                    d = d.with_label(
+                        &policy.file,
+                        policy.anchor,
+                        format!("checked this policy: it grants no {acts}"),
+                    );
+                }
             }
         }
         (Kind::Conditional, Some(hit), _) => {
@@ -234,10 +284,21 @@ fn diagnostic(
     for near in &g.confused {
         d = d.with_note(near.clone());
     }
-    if deployment.choice == Choice::Ambiguous {
+    if some_only {
+        let others: Vec<&Check> = deployment
+            .checks
+            .iter()
+            .filter(|c| !checks.iter().any(|k| std::ptr::eq(*k, *c)))
+            .collect();
         d = d.with_note(format!(
-            "ORB's principal is ambiguous: each of {} candidates was checked on its own; pin the right one with [[deployment]] in orb-scan.toml",
-            deployment.checks.len()
+            "ORB's principal is ambiguous, and this does not hold for {}: it does only if ORB runs under {}; pin the right one with [[deployment]] in orb-scan.toml",
+            named(&others),
+            named(checks)
+        ));
+    } else if ambiguous {
+        d = d.with_note(format!(
+            "ORB's principal is ambiguous, and this holds for each of the {} candidates, checked on its own; pin the right one with [[deployment]] in orb-scan.toml",
+            checks.len()
         ));
     }
     for why in &g.whys {
