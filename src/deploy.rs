@@ -342,6 +342,19 @@ pub enum Reach {
     Named,
 }
 
+/// The best reach of a principal's policies, found without reading past a policy that names ORB's
+/// actions.
+fn best_reach(policies: &[&PolicyDocument]) -> Option<Reach> {
+    let mut best = None;
+    for p in policies {
+        best = best.max(orb_reach(p));
+        if best == Some(Reach::Named) {
+            break;
+        }
+    }
+    best
+}
+
 /// How an identity policy reaches ORB's specific actions: the best reach of its Allow statements,
 /// else `Denies` when a Deny statement names them; `None` when neither does.
 pub fn orb_reach(policy: &PolicyDocument) -> Option<Reach> {
@@ -513,7 +526,8 @@ impl<'a> Selection<'a> {
     /// most surely and, among them, lie nearest to it. A guardrail that only denies is never
     /// checked on its own.
     pub fn choose(&self, file: &str) -> Chosen<'_, 'a> {
-        let here = |i: usize| self.candidates[i].nearness(file) >= self.homes[i].0;
+        let near: Vec<usize> = self.candidates.iter().map(|c| c.nearness(file)).collect();
+        let here = |i: usize| near[i] >= self.homes[i].0;
         let eligible: Vec<usize> = (0..self.candidates.len()).filter(|&i| here(i)).collect();
         let top = eligible
             .iter()
@@ -524,14 +538,10 @@ impl<'a> Selection<'a> {
         let nearest = eligible
             .iter()
             .filter(|i| ranks_first(i))
-            .map(|&i| self.candidates[i].nearness(file))
+            .map(|&i| near[i])
             .max();
         let (checked, passed_over): (Vec<usize>, Vec<usize>) = (0..self.candidates.len())
-            .partition(|i| {
-                eligible.contains(i)
-                    && ranks_first(i)
-                    && Some(self.candidates[*i].nearness(file)) == nearest
-            });
+            .partition(|&i| here(i) && ranks_first(&i) && Some(near[i]) == nearest);
         let choice = match (checked.len(), passed_over.len()) {
             (0, _) => Choice::None,
             (1, 0) => Choice::Only,
@@ -552,10 +562,9 @@ impl<'a> Selection<'a> {
     }
 }
 
-/// How many leading folders two scan-root-relative paths' folders share.
-fn shared_folders(a: &str, b: &str) -> usize {
-    folder(a)
-        .split('/')
+/// How many leading folders a folder shares with a scan-root-relative path's folder.
+fn shared_folders(dir: &str, b: &str) -> usize {
+    dir.split('/')
         .zip(folder(b).split('/'))
         .take_while(|(x, y)| !x.is_empty() && x == y)
         .count()
@@ -578,7 +587,7 @@ pub fn select_candidates<'a>(
         if linked.principal.is_service_role() {
             continue;
         }
-        let reach = linked.identity.iter().filter_map(|p| orb_reach(p)).max();
+        let reach = best_reach(&linked.identity);
         if reach.is_some() {
             let member = PolicyRef {
                 file: linked.template.file.clone(),
@@ -676,7 +685,7 @@ fn declared_principal<'a>(
     orb.policies
         .extend(declared_policies(declared, &workspace.policies));
     let mut orb = orb.settle(&in_tree(workspace));
-    orb.reach = orb.policies.iter().filter_map(|p| orb_reach(p)).max();
+    orb.reach = best_reach(&orb.policies);
     orb
 }
 
@@ -737,11 +746,17 @@ impl<'a> Candidate<'a> {
 
     /// How many leading folders its nearest member shares with the deployment named by `file`.
     pub fn nearness(&self, file: &str) -> usize {
-        self.members
-            .iter()
-            .map(|m| shared_folders(&m.file, file))
-            .max()
-            .unwrap_or(0)
+        // Members are sorted, so a folder's files are neighbours: each folder is measured once.
+        let mut last = None;
+        let mut nearest = 0;
+        for m in &self.members {
+            let dir = folder(&m.file);
+            if last != Some(dir) {
+                nearest = nearest.max(shared_folders(dir, file));
+                last = Some(dir);
+            }
+        }
+        nearest
     }
 
     /// As seen from the deployment named by `file`; `elsewhere` is the deployment it lies
@@ -1082,7 +1097,7 @@ pub struct ScopeMember {
 
 impl Scope {
     /// The same scope with every path put through `shown` (`Report::under`).
-    pub fn shown(mut self, shown: impl Fn(&str) -> String) -> Scope {
+    pub fn shown(mut self, mut shown: impl FnMut(&str) -> String) -> Scope {
         self.deployment = shown(&self.deployment);
         for c in self.checked.iter_mut().chain(&mut self.passed_over) {
             for m in &mut c.members {

@@ -239,7 +239,7 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
         }
     }
     normalize(&mut diagnostics);
-    let scopes = deploy::scopes(&model, |path| ws.settings.path_in_file(path, &ws.root));
+    let scopes = deploy::scopes(&model, ws.settings.paths_in_file(&ws.root));
     let mut report = report::Report {
         diagnostics,
         scopes,

@@ -57,12 +57,23 @@ pub struct SettingsFile {
 }
 
 impl Settings {
-    /// A scan-root-relative path as orb-scan.toml writes it: relative to the settings file's
-    /// folder, or without one, to the scan root, where a new file would be found.
-    pub fn path_in_file(&self, path: &str, root: &Path) -> String {
+    /// How orb-scan.toml writes a scan-root-relative path: relative to the settings file's folder,
+    /// or without one, to the scan root `root`, where a new file would be found.
+    pub fn paths_in_file(&self, root: &Path) -> impl Fn(&str) -> String + '_ {
         let root = absolute(root);
-        let base = self.file.as_ref().map_or(&root, |f| &f.folder);
-        display_relative(&normalize(&root.join(path)), base).to_string()
+        let base = self
+            .file
+            .as_ref()
+            .map_or(root.clone(), |f| f.folder.clone());
+        // The root as the file writes it: paths under it need no more than this prefix.
+        let prefix = display_relative(&root, &base);
+        move |path| match &*prefix {
+            "" if !path.starts_with("..") => path.to_string(),
+            prefix if !path.starts_with("..") && !prefix.starts_with("..") => {
+                format!("{prefix}/{path}")
+            }
+            _ => display_relative(&normalize(&root.join(path)), &base).to_string(),
+        }
     }
 
     /// Does a scan of the folder `root` reach every file the settings' paths can name?
@@ -776,6 +787,41 @@ fn display_relative(path: &Path, root: &Path) -> FilePath {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Paths in a `[[deployment]]` table are written relative to the settings file's folder, or
+    /// to the scan root when there is no file.
+    #[test]
+    fn paths_are_written_as_the_settings_file_writes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("sub/dir");
+        let none = Settings::default();
+        let in_none = none.paths_in_file(&root);
+        assert_eq!(in_none("iam/orb.json"), "iam/orb.json");
+        assert_eq!(in_none("../orb.json"), "../orb.json");
+        let above = Settings {
+            file: Some(SettingsFile {
+                shown: "../../orb-scan.toml".into(),
+                text: String::new(),
+                folder: dir.path().to_path_buf(),
+            }),
+            ..Settings::default()
+        };
+        let in_above = above.paths_in_file(&root);
+        assert_eq!(in_above("iam/orb.json"), "sub/dir/iam/orb.json");
+        assert_eq!(in_above("../x.json"), "sub/x.json");
+        let elsewhere = Settings {
+            file: Some(SettingsFile {
+                shown: "../../other/orb-scan.toml".into(),
+                text: String::new(),
+                folder: dir.path().join("other"),
+            }),
+            ..Settings::default()
+        };
+        assert_eq!(
+            elsewhere.paths_in_file(&root)("iam/orb.json"),
+            "../sub/dir/iam/orb.json"
+        );
+    }
 
     fn context(dir: &Path) -> Context {
         Context {

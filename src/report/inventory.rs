@@ -224,7 +224,7 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
     for linked in &model.links.principals {
         documents.push(principal_document(model, linked, &mut positions));
     }
-    let scopes = crate::deploy::scopes(model, |path| ws.settings.path_in_file(path, &ws.root));
+    let scopes = crate::deploy::scopes(model, ws.settings.paths_in_file(&ws.root));
     let deployments = model
         .deployments
         .iter()

@@ -86,21 +86,42 @@ impl Report {
             return self;
         }
         let join = |path: &FilePath| -> FilePath { joined(&prefix, path) };
-        for d in &mut self.diagnostics {
-            d.file = join(&d.file);
-            for label in &mut d.labels {
-                label.file = join(&label.file);
-            }
-        }
+        // Diagnostics point into few files, each named once here and shared.
+        let mut shown: crate::FastMap<FilePath, FilePath> = crate::FastMap::default();
         self.sources = self
             .sources
             .into_iter()
-            .map(|(path, text)| (join(&path), text))
+            .map(|(path, text)| {
+                let new = join(&path);
+                shown.insert(path, new.clone());
+                (new, text)
+            })
             .collect();
+        let mut show = |path: &FilePath| -> FilePath {
+            shown
+                .entry(path.clone())
+                .or_insert_with(|| join(path))
+                .clone()
+        };
+        for d in &mut self.diagnostics {
+            d.file = show(&d.file);
+            for label in &mut d.labels {
+                label.file = show(&label.file);
+            }
+        }
+        // The deployments list the same policies again and again.
+        let mut named: crate::FastMap<String, String> = crate::FastMap::default();
         self.scopes = self
             .scopes
             .into_iter()
-            .map(|s| s.shown(|path| join(&FilePath::from(path)).to_string()))
+            .map(|s| {
+                s.shown(|path| {
+                    named
+                        .entry(path.to_string())
+                        .or_insert_with(|| show(&FilePath::from(path)).to_string())
+                        .clone()
+                })
+            })
             .collect();
         self
     }
@@ -110,6 +131,10 @@ impl Report {
 /// `..` that starts a path above the root (an orb-scan.toml found there) taken off the prefix:
 /// `sub/dir` and `../../orb-scan.toml` give `orb-scan.toml`.
 fn joined(prefix: &str, path: &str) -> FilePath {
+    // Nearly every path lies under the root.
+    if !path.starts_with("../") {
+        return format!("{prefix}/{path}").into();
+    }
     let mut base: Vec<&str> = prefix.split('/').collect();
     let mut rest = path;
     while let Some(up) = rest.strip_prefix("../") {
