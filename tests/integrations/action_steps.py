@@ -384,10 +384,30 @@ def scripts_never_expand_expressions():
         assert f"inputs.{name} " in used or f"inputs.{name}}}" in used, f"input {name} is never used"
 
 
+def binstall_finds_the_archive(archive):
+    """Cargo.toml's [package.metadata.binstall] templates name the archive release-archive.sh packs."""
+    import tarfile
+    import tomllib
+
+    meta = tomllib.loads((REPO / "Cargo.toml").read_text())["package"]["metadata"]["binstall"]
+    values = {"repo": "https://github.com/orb-scan/orb-scan", "name": "orb-scan", "version": VERSION,
+              "target": LINUX_X64, "bin": "orb-scan", "binary-ext": ""}
+
+    def expand(template):
+        return re.sub(r"\{ *([\w-]+) *\}", lambda m: values[m.group(1)], template)
+
+    assert meta["pkg-fmt"] == "tgz" and archive.name.endswith(".tar.gz")
+    assert expand(meta["pkg-url"]).endswith(f"/releases/download/v{VERSION}/{archive.name}"), meta["pkg-url"]
+    with tarfile.open(archive) as packed:
+        member = packed.getmember(expand(meta["bin-dir"]))
+        assert member.isfile() and member.mode & 0o111, member
+
+
 def main():
     run = Run(sys.argv[1])
     releases = run.releases
     run.check("scripts get inputs only through env", scripts_never_expand_expressions)
+    run.check("cargo binstall finds the release archive", lambda: binstall_finds_the_archive(releases.archive))
     this_release = releases.publish("this")
 
     def released_action_downloads_and_verifies_the_binary():
