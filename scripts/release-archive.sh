@@ -27,9 +27,7 @@ exe=""
 
 if [[ -z $prebuilt ]]; then
   cargo build --locked --profile dist --target "$target" --bin orb-scan
-  target_dir="$(cargo metadata --format-version 1 --no-deps --locked \
-    | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-  prebuilt="$target_dir/$target/dist/orb-scan$exe"
+  prebuilt="${CARGO_TARGET_DIR:-target}/$target/dist/orb-scan$exe"
 fi
 
 name="orb-scan-$version-$target"
