@@ -23,8 +23,9 @@ fn to_json(node: &Node) -> Json {
     match &node.value {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
-        Value::Number(text) => serde_json::from_str(text)
-            .unwrap_or_else(|_| Json::String(text.to_string())),
+        Value::Number(text) => {
+            serde_json::from_str(text).unwrap_or_else(|_| Json::String(text.to_string()))
+        }
         Value::String(text) => Json::String(text.to_string()),
         Value::Array(items) => Json::Array(items.iter().map(to_json).collect()),
         Value::Object(entries) => Json::Object(
@@ -40,7 +41,11 @@ fn to_json(node: &Node) -> Json {
 fn errors(validator: &jsonschema::Validator, file: &std::path::Path) -> Vec<String> {
     let text = std::fs::read_to_string(file).unwrap();
     let parsed = yaml::parse(&text).unwrap_or_else(|e| panic!("{}: {}", file.display(), e.message));
-    assert!(parsed.warnings.is_empty(), "{}: duplicate keys", file.display());
+    assert!(
+        parsed.warnings.is_empty(),
+        "{}: duplicate keys",
+        file.display()
+    );
     let document = to_json(&parsed.root);
     validator
         .iter_errors(&document)
@@ -54,7 +59,10 @@ fn workflows_match_the_workflow_schema() {
     let mut checked = 0;
     for entry in std::fs::read_dir(repo().join(".github/workflows")).unwrap() {
         let path = entry.unwrap().path();
-        if matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")) {
+        if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yml" | "yaml")
+        ) {
             let problems = errors(&validator, &path);
             assert!(problems.is_empty(), "{}", problems.join("\n"));
             checked += 1;
