@@ -14,7 +14,7 @@ use crate::iam::role::Role;
 use crate::orb::files::{OrbConfig, OrbTemplateFile};
 use crate::orb::needs::{needs_of, Need};
 use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemplate};
-use crate::settings::{DeclaredDeployment, Settings};
+use crate::settings::{DeclaredDeployment, ExtraCatalog, Settings};
 use crate::suppress::Suppression;
 use crate::syntax::Node;
 use crate::walk::FileStamp;
@@ -195,6 +195,8 @@ pub enum Unknown {
     Action { nearest: Option<String> },
     /// No service has this prefix.
     Service,
+    /// The prefix names only services AWS retired (ORB307).
+    Retired(Vec<catalog::Retired>),
 }
 
 const UNREMARKED: u32 = u32::MAX;
@@ -202,6 +204,7 @@ const UNREMARKED: u32 = u32::MAX;
 impl<'a> ActionRemarks<'a> {
     fn new(workspace: &'a Workspace) -> ActionRemarks<'a> {
         let catalog = catalog::catalog();
+        let extra = &workspace.settings.catalog;
         let mut seen: FastMap<&str, u32> = FastMap::default();
         let mut spellings = Vec::new();
         let mut entries = Vec::new();
@@ -212,7 +215,7 @@ impl<'a> ActionRemarks<'a> {
                 continue;
             }
             let at = *seen.entry(item.value.as_str()).or_insert_with(|| {
-                Remarks::of(&item.value).map_or(UNREMARKED, |remarks| {
+                Remarks::of(&item.value, extra).map_or(UNREMARKED, |remarks| {
                     spellings.push(remarks);
                     spellings.len() as u32 - 1
                 })
@@ -233,14 +236,24 @@ impl<'a> ActionRemarks<'a> {
 }
 
 impl Remarks {
-    fn of(spelling: &str) -> Option<Remarks> {
+    /// `extra`: what `orb-scan.toml` names beside the catalog, never unknown.
+    fn of(spelling: &str, extra: &ExtraCatalog) -> Option<Remarks> {
         let catalog = catalog::catalog();
         let lookup = catalog.lookup(spelling);
         let unknown = match lookup {
+            Lookup::UnknownAction | Lookup::UnknownService if extra.names(spelling) => None,
             Lookup::UnknownAction => Some(Unknown::Action {
                 nearest: catalog.nearest_action(spelling),
             }),
-            Lookup::UnknownService => Some(Unknown::Service),
+            Lookup::UnknownService => {
+                let prefix = spelling.split(':').next().unwrap_or_default();
+                let retired: Vec<_> = catalog.retired_matching(prefix).collect();
+                Some(if retired.is_empty() {
+                    Unknown::Service
+                } else {
+                    Unknown::Retired(retired)
+                })
+            }
             _ => None,
         };
         let aws_spelling = spelling
@@ -713,7 +726,7 @@ mod tests {
             .collect();
         let expected: Vec<&str> = spellings
             .into_iter()
-            .filter(|s| Remarks::of(s).is_some())
+            .filter(|s| Remarks::of(s, &ExtraCatalog::default()).is_some())
             .collect();
         assert_eq!(remarked, expected);
         assert_eq!(remarked.len(), 7, "{remarked:?}");

@@ -43,6 +43,32 @@ pub struct Settings {
     pub deployments: Vec<DeclaredDeployment>,
     /// `[[suppress]]` tables.
     pub suppressions: Vec<Suppression>,
+    /// `[catalog]`: what AWS added after the embedded catalog's date.
+    pub catalog: ExtraCatalog,
+}
+
+/// Actions and services a policy may name that are newer than the embedded IAM catalog
+/// (`[catalog] actions = [...]`, `services = [...]`): never reported as unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExtraCatalog {
+    /// `service:Action`, as written.
+    pub actions: Vec<String>,
+    /// Service prefixes, lowercase.
+    pub services: Vec<String>,
+}
+
+impl ExtraCatalog {
+    /// Does an `Action` entry (a name or a glob) name something listed here?
+    pub fn names(&self, entry: &str) -> bool {
+        let service = entry.split_once(':').map_or(entry, |(s, _)| s);
+        self.services
+            .iter()
+            .any(|s| crate::iam::pattern::action_matches(service, s))
+            || self
+                .actions
+                .iter()
+                .any(|a| crate::iam::pattern::action_matches(entry, a))
+    }
 }
 
 /// The file the settings were read from.
@@ -108,6 +134,16 @@ struct RawSettings {
     deployment: Vec<RawDeployment>,
     #[serde(default)]
     suppress: Vec<Spanned<RawSuppress>>,
+    catalog: Option<RawCatalog>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    #[serde(default)]
+    actions: Vec<Spanned<String>>,
+    #[serde(default)]
+    services: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -263,6 +299,11 @@ impl Context {
             .iter()
             .filter_map(|s| self.suppression(s, &mut problems))
             .collect();
+        let catalog = raw
+            .catalog
+            .as_ref()
+            .map(|c| self.extra_catalog(c, &mut problems))
+            .unwrap_or_default();
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -278,7 +319,42 @@ impl Context {
             severity,
             deployments,
             suppressions,
+            catalog,
         })
+    }
+
+    /// `[catalog]`: plain `service:Action` names and service prefixes, as IAM spells them.
+    fn extra_catalog(&self, raw: &RawCatalog, problems: &mut Vec<Diagnostic>) -> ExtraCatalog {
+        let word = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        let mut extra = ExtraCatalog::default();
+        for action in &raw.actions {
+            let text = action.get_ref();
+            match text.split_once(':') {
+                Some((service, name)) if word(service) && word(name) => {
+                    extra.actions.push(text.clone())
+                }
+                _ => problems.push(self.problem(
+                    spanned(action),
+                    format!("`{text}` is not an action: write `service:Action`, without wildcards"),
+                )),
+            }
+        }
+        for service in &raw.services {
+            let text = service.get_ref();
+            if word(text) {
+                extra.services.push(text.to_ascii_lowercase());
+            } else {
+                problems.push(self.problem(
+                    spanned(service),
+                    format!("`{text}` is not a service prefix"),
+                ));
+            }
+        }
+        extra
     }
 
     fn problem(&self, span: Span, message: String) -> Diagnostic {
@@ -566,8 +642,17 @@ policies = ["orb.json", "orb.json#OrbRole"]
 paths = ["legacy/**"]
 rules = ["ORB204"]
 reason = "retired stack"
+[catalog]
+actions = ["ec2:DescribeNewThing"]
+services = ["NewService"]
 "#;
         let s = context(dir.path()).parse(text).unwrap();
+        assert_eq!(s.catalog.actions, ["ec2:DescribeNewThing"]);
+        assert_eq!(s.catalog.services, ["newservice"]);
+        assert!(s.catalog.names("EC2:describenewthing"));
+        assert!(s.catalog.names("ec2:DescribeNew*"));
+        assert!(s.catalog.names("newservice:Anything"));
+        assert!(!s.catalog.names("ec2:DescribeOldThing"));
         assert_eq!(s.select, Some(vec!["ORB1".into(), "ORB2".into()]));
         assert_eq!(s.ignore, ["ORB110"]);
         assert_eq!(s.severity.get("ORB110"), Some(&Severity::Warning));
