@@ -6,7 +6,7 @@ use crate::cfn::{Principal, Template};
 use crate::diagnostic::{Diagnostic, FilePath, Sources};
 use crate::iam::catalog::{self, ActionId, Lookup};
 use crate::iam::grants::{
-    evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Verdict,
+    evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Unknowns, Verdict,
 };
 use crate::iam::pattern::{glob_service, under_service};
 use crate::iam::policy::{literal_actions, Item, PolicyDocument, PolicyKind};
@@ -81,6 +81,10 @@ pub struct Finding<'a> {
     /// For an action not granted, the near-miss actions of its requirement (`confused_with`) that
     /// the policies grant instead (`ssm:GetParameters` for `ssm:GetParameter`).
     pub granted_instead: Vec<&'static str>,
+    /// The resource whose request decided the verdict (`Need::resources`).
+    pub resource: String,
+    /// When the call is not allowed, the other resources it needs that are granted.
+    pub granted_on: Vec<String>,
 }
 
 pub struct Deployment<'a> {
@@ -360,7 +364,7 @@ pub struct OrbPrincipal<'a> {
     /// `policies` indexed by action, once they are settled.
     index: ActionIndex<'a>,
     /// Requests already evaluated against `policies`.
-    evaluated: RefCell<FastMap<(String, String, RequestContext), Evaluation<'a>>>,
+    evaluated: RefCell<FastMap<(String, String, RequestContext, Unknowns), Evaluation<'a>>>,
 }
 
 pub fn orb_principal<'a>(workspace: &'a Workspace, links: &Links<'a>) -> OrbPrincipal<'a> {
@@ -411,6 +415,7 @@ impl<'a> OrbPrincipal<'a> {
             request.action.to_string(),
             request.resource.to_string(),
             request.context.clone(),
+            request.unknowns,
         );
         *self
             .evaluated
@@ -577,22 +582,7 @@ fn deployment<'a>(
     if !orb.policies.is_empty() {
         for (index, need) in needs.iter().enumerate() {
             for action in &need.requirement.actions {
-                let request = Request {
-                    action,
-                    resource: &need.resource,
-                    context: &need.context,
-                };
-                let eval = orb.evaluate(&request);
-                let mut finding = Finding {
-                    action,
-                    need: index,
-                    verdict: eval.verdict(),
-                    allow: eval.allow,
-                    deny: eval.deny,
-                    outside_boundary: None,
-                    granted_instead: Vec::new(),
-                };
-                within_boundaries(&mut finding, &orb.boundaries, &request);
+                let mut finding = need_finding(orb, need, index, action);
                 if finding.verdict == Verdict::NotGranted {
                     finding.granted_instead = need
                         .requirement
@@ -600,11 +590,7 @@ fn deployment<'a>(
                         .iter()
                         .map(String::as_str)
                         .filter(|near| {
-                            let request = Request {
-                                action: near,
-                                ..request
-                            };
-                            orb.evaluate(&request).verdict() == Verdict::Allowed
+                            need_finding(orb, need, index, near).verdict == Verdict::Allowed
                         })
                         .collect();
                 }
@@ -622,6 +608,67 @@ fn deployment<'a>(
         needs,
         findings,
         policy_by_service: Mutex::default(),
+    }
+}
+
+/// What the policies say of one action of a need: each resource the call is authorized on
+/// (`Need::resources`) is a request of its own, and the call is allowed only if every one is. The
+/// finding is the request that decides: a denied one, else one not granted, else a doubtful one.
+fn need_finding<'a>(
+    orb: &OrbPrincipal<'a>,
+    need: &Need,
+    index: usize,
+    action: &'static str,
+) -> Finding<'a> {
+    let resources = need.resources(action);
+    let mut decided: Option<Finding<'a>> = None;
+    let mut granted_on = Vec::new();
+    for (resource, unknowns) in &resources {
+        let request = Request {
+            action,
+            resource,
+            context: &need.context,
+            unknowns: *unknowns,
+        };
+        let eval = orb.evaluate(&request);
+        let mut finding = Finding {
+            action,
+            need: index,
+            verdict: eval.verdict(),
+            allow: eval.allow,
+            deny: eval.deny,
+            outside_boundary: None,
+            granted_instead: Vec::new(),
+            resource: resource.clone(),
+            granted_on: Vec::new(),
+        };
+        within_boundaries(&mut finding, &orb.boundaries, &request);
+        if finding.verdict == Verdict::Allowed {
+            granted_on.push(resource.clone());
+        }
+        if decided
+            .as_ref()
+            .is_none_or(|d| weight(finding.verdict) > weight(d.verdict))
+        {
+            decided = Some(finding);
+        }
+    }
+    let mut finding = decided.expect("every action is authorized on at least one resource");
+    if finding.verdict != Verdict::Allowed {
+        finding.granted_on = granted_on;
+    }
+    finding
+}
+
+/// How much a request's verdict decides for the whole call: a refusal over a missing grant over
+/// doubt over a grant.
+fn weight(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::Allowed => 0,
+        Verdict::MaybeDenied => 1,
+        Verdict::Conditional => 2,
+        Verdict::NotGranted => 3,
+        Verdict::Denied => 4,
     }
 }
 

@@ -65,6 +65,7 @@ fn index_agrees_with_every_statement_over_the_managed_policies() {
         region: Some("eu-west-1".into()),
         passed_to_service: Some("ec2.amazonaws.com".into()),
         service_name: None,
+        account: None,
     };
     let mut requests = 0;
     for prefix in ["ec2", "iam", "autoscaling", "ssm", "sts", "spot", "kms"] {
@@ -85,6 +86,7 @@ fn index_agrees_with_every_statement_over_the_managed_policies() {
                     action: &spelled,
                     resource,
                     context: &context,
+                    unknowns: Default::default(),
                 };
                 assert_eq!(
                     shown(index.evaluate(&request)),

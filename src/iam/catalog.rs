@@ -184,6 +184,43 @@ impl ResourceType {
     }
 }
 
+impl ResourceType {
+    /// Its ARN formats (a few types have two: API Gateway's v1 and v2 paths).
+    pub fn arns(&self) -> impl Iterator<Item = &'static str> {
+        self.arn.split(", ")
+    }
+}
+
+/// An ARN format as a pattern: every `${...}` part any text (`arn:*:ec2:*:*:fleet/*`).
+pub fn format_pattern(format: &str) -> String {
+    fill_format(format, |_| "*")
+}
+
+/// An ARN format in a partition and region, the account and every name unknown (`*`):
+/// `arn:aws:ec2:eu-west-1:*:fleet/*`.
+pub fn format_arn(format: &str, partition: &str, region: &str) -> String {
+    fill_format(format, |part| match part {
+        "Partition" => partition,
+        "Region" => region,
+        _ => "*",
+    })
+}
+
+fn fill_format<'a>(format: &str, value: impl Fn(&str) -> &'a str) -> String {
+    let mut out = String::with_capacity(format.len());
+    let mut rest = format;
+    while let Some(open) = rest.find("${") {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(value(&rest[open + 2..open + close]));
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A service AWS retired: the reference no longer has it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Retired {
@@ -533,6 +570,52 @@ mod tests {
         for (pattern, want) in cases {
             assert_eq!(c.lookup(pattern), want, "{pattern}");
         }
+    }
+
+    #[test]
+    fn resource_types_and_keys() {
+        let c = catalog();
+        let id = c.action_id("ec2:CreateFleet").unwrap();
+        let always: Vec<&str> = c
+            .resource_types(id)
+            .filter(|(_, always)| *always)
+            .map(|(t, _)| t.name)
+            .collect();
+        assert_eq!(always, ["fleet", "instance"]);
+        let fleet = c
+            .resource_types(id)
+            .find(|(t, _)| t.name == "fleet")
+            .unwrap()
+            .0;
+        assert_eq!(
+            format_arn(fleet.arn, "aws", "eu-west-1"),
+            "arn:aws:ec2:eu-west-1:*:fleet/*"
+        );
+        assert_eq!(format_pattern(fleet.arn), "arn:*:ec2:*:*:fleet/*");
+        let describe = c.action_id("ec2:DescribeFleets").unwrap();
+        assert_eq!(c.resource_types(describe).count(), 0);
+        assert!(c.action_keys(describe).any(|k| k.name == "ec2:Region"));
+        assert!(c.action_keys(id).any(|k| k.names("aws:RequestTag/team")));
+        assert_eq!(
+            c.service_key("EC2:region").map(|k| k.kind),
+            Some(KeyType::String)
+        );
+        assert_eq!(
+            c.global_key("aws:SecureTransport").map(|k| k.kind),
+            Some(KeyType::Bool)
+        );
+        assert_eq!(
+            c.global_key("aws:PrincipalTag/team").map(|k| k.name),
+            Some("aws:PrincipalTag/${TagKey}")
+        );
+        assert!(c.global_key("aws:NoSuchKey").is_none());
+        let gw = c.action_id("apigateway:GET").unwrap();
+        assert!(c.resource_types(gw).any(|(t, _)| t.arns().count() == 2));
+        assert_eq!(
+            c.retired("DeepRacer").map(|r| r.name),
+            Some("AWS DeepRacer")
+        );
+        assert!(c.retired("ec2").is_none());
     }
 
     #[test]

@@ -131,30 +131,48 @@ pub enum ResourceMatch {
     /// Every resource the request may touch matches the pattern.
     Covers,
     /// Some may, some may not: which one ORB touches decides.
-    Overlaps,
+    Overlaps(Overlap),
     Disjoint,
 }
 
-/// Relates `pattern` (from a policy) to `needed` (a pattern whose `*` are parts orb-scan cannot know).
-/// Two ARNs compare field by field, since an unknown account or region never holds a colon. The
-/// needed account is unknown only because the repository does not say it: a policy that names one
-/// account is taken to be deployed in that account, so its literal account stands in for the unknown.
+/// What an overlap turns on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overlap {
+    /// Only the account: the pattern names one, the needed ARN's is unknown.
+    Account,
+    /// A name or id the needed pattern leaves unknown (and perhaps the account too).
+    Names,
+    /// The resource type: the request may touch a resource of any of its action's types.
+    Type,
+}
+
+/// Relates `pattern` (from a policy) to `needed` (a pattern whose `*` are parts orb-scan cannot
+/// know). Two ARNs compare field by field (partition, service, region, account, resource), since no
+/// field but the last holds a colon; the resource part, and so the resource type, case-sensitively.
+/// A literal account where the needed one is unknown only overlaps it (`Overlap::Account`): the
+/// caller decides whether to take it for the deployment's own.
 pub fn resource_match(pattern: &str, needed: &str) -> ResourceMatch {
     match (arn_fields(pattern), arn_fields(needed)) {
         (Some(p), Some(n)) => {
             let mut result = ResourceMatch::Covers;
             for (i, (pf, nf)) in p.iter().zip(n.iter()).enumerate() {
-                let account_stand_in = i == ACCOUNT && *nf == "*" && !pf.is_empty();
-                let field = if account_stand_in {
-                    ResourceMatch::Covers
-                } else {
-                    glob_relation(pf, nf)
+                let field = match glob_relation(pf, nf) {
+                    ResourceMatch::Overlaps(_) if i == ACCOUNT && *nf == "*" => {
+                        ResourceMatch::Overlaps(Overlap::Account)
+                    }
+                    other => other,
                 };
-                match field {
-                    ResourceMatch::Disjoint => return ResourceMatch::Disjoint,
-                    ResourceMatch::Overlaps => result = ResourceMatch::Overlaps,
-                    ResourceMatch::Covers => {}
-                }
+                result = match (result, field) {
+                    (_, ResourceMatch::Disjoint) => return ResourceMatch::Disjoint,
+                    (ResourceMatch::Overlaps(o @ (Overlap::Names | Overlap::Type)), _)
+                    | (_, ResourceMatch::Overlaps(o @ (Overlap::Names | Overlap::Type))) => {
+                        ResourceMatch::Overlaps(o)
+                    }
+                    (ResourceMatch::Overlaps(o), _) | (_, ResourceMatch::Overlaps(o)) => {
+                        ResourceMatch::Overlaps(o)
+                    }
+                    _ => ResourceMatch::Covers,
+                };
             }
             result
         }
@@ -182,7 +200,7 @@ fn glob_relation(pattern: &str, needed: &str) -> ResourceMatch {
     if resource_covers(pattern, needed) {
         ResourceMatch::Covers
     } else if resource_overlaps(pattern, needed) {
-        ResourceMatch::Overlaps
+        ResourceMatch::Overlaps(Overlap::Names)
     } else {
         ResourceMatch::Disjoint
     }
@@ -352,12 +370,14 @@ mod tests {
         use ResourceMatch::*;
         let any_role = "arn:aws:iam::*:role/*";
         let fleet = "arn:aws:iam::*:role/fleet-role";
+        let names = Overlaps(Overlap::Names);
+        let account = Overlaps(Overlap::Account);
         let cases = [
             ("*", fleet, Covers),
             ("arn:aws:iam::*:role/*", fleet, Covers),
-            // A literal account is the deployment's own.
-            ("arn:aws:iam::123456789012:role/fleet-role", fleet, Covers),
-            ("arn:aws:iam::123456789012:role/*", fleet, Covers),
+            // A literal account may or may not be the deployment's own: the caller decides.
+            ("arn:aws:iam::123456789012:role/fleet-role", fleet, account),
+            ("arn:aws:iam::123456789012:role/*", fleet, account),
             ("arn:aws:iam::123456789012:role/other", fleet, Disjoint),
             ("arn:aws:iam::*:role/fleet-*", fleet, Covers),
             ("arn:aws:iam::*:role/Fleet-*", fleet, Disjoint),
@@ -365,13 +385,44 @@ mod tests {
             (
                 "arn:aws:iam::123456789012:role/orb-instance",
                 any_role,
-                Overlaps,
+                names,
             ),
-            ("arn:aws:iam::*:role/orb-*", any_role, Overlaps),
-            ("arn:aws:iam::123456789012:role/*", any_role, Covers),
+            ("arn:aws:iam::*:role/orb-*", any_role, names),
+            ("arn:aws:iam::123456789012:role/*", any_role, account),
             ("arn:aws:iam::*:user/*", any_role, Disjoint),
             ("arn:aws-cn:iam::*:role/*", any_role, Disjoint),
             ("arn:*:iam::*:role/*", any_role, Covers),
+            // Field by field: another service, region or resource type is another resource.
+            (
+                "arn:aws:iam::*:role/*",
+                "arn:aws:ec2:eu-west-1:*:fleet/*",
+                Disjoint,
+            ),
+            (
+                "arn:aws:ec2:us-east-1:*:*",
+                "arn:aws:ec2:eu-west-1:*:fleet/*",
+                Disjoint,
+            ),
+            (
+                "arn:aws:ec2:*:*:launch-template/*",
+                "arn:aws:ec2:eu-west-1:*:fleet/*",
+                Disjoint,
+            ),
+            (
+                "arn:aws:ec2:*:*:Instance/*",
+                "arn:aws:ec2:eu-west-1:*:instance/*",
+                Disjoint,
+            ),
+            (
+                "arn:aws:ec2:*:*:*",
+                "arn:aws:ec2:eu-west-1:*:fleet/*",
+                Covers,
+            ),
+            (
+                "arn:aws:ec2:*:*:fleet/fleet-1",
+                "arn:aws:ec2:eu-west-1:*:fleet/*",
+                names,
+            ),
             (
                 "arn:aws:ssm:eu-west-1::parameter/aws/service/*",
                 "arn:aws:ssm:eu-west-1::parameter/aws/service/ami-amazon-linux-latest/x",
@@ -385,7 +436,7 @@ mod tests {
             (
                 "arn:aws:ssm:*:123456789012:parameter/*",
                 "arn:aws:ssm:eu-west-1:*:parameter/golden",
-                Covers,
+                account,
             ),
         ];
         for (pattern, needed, want) in cases {

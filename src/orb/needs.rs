@@ -4,7 +4,8 @@
 use super::requirements::{table, Requirement, Table};
 use super::resolve::{Origin, ResolvedTemplate, Setting};
 use crate::diagnostic::{FilePath, Severity};
-use crate::iam::grants::RequestContext;
+use crate::iam::catalog::{self, format_arn};
+use crate::iam::grants::{RequestContext, Unknowns};
 use crate::span::Span;
 
 /// Where a need comes from: a written setting, or a packaged default inherited by a template.
@@ -35,10 +36,49 @@ pub struct Cause {
 #[derive(Clone, Debug)]
 pub struct Need {
     pub requirement: &'static Requirement,
+    /// The requirement's resource in this deployment (`*` when the table names none: then each
+    /// action's own resources come from the catalog, `Need::resources`).
     pub resource: String,
+    /// The deployment's partition (`aws`), for the ARNs the catalog gives.
+    pub partition: String,
     pub context: RequestContext,
     pub severity: Severity,
     pub cause: Cause,
+}
+
+impl Need {
+    /// The resources one call of `action` for this need is authorized on, each a request of its own
+    /// (IAM allows the call only if it allows every one): the requirement's resource when the table
+    /// names one (a role to pass, a parameter to read), else one ARN for each resource type the
+    /// catalog says every call of the action authorizes, in the deployment's partition and region,
+    /// the account and the new resource's id unknown. An action with no resource type is authorized
+    /// on `*` alone; one whose every type is optional on some resource of those types (`*`).
+    pub fn resources(&self, action: &str) -> Vec<(String, Unknowns)> {
+        if self.resource != "*" {
+            return vec![(self.resource.clone(), Unknowns::Author)];
+        }
+        let catalog = catalog::catalog();
+        let Some(id) = catalog.action_id(action) else {
+            return vec![("*".into(), Unknowns::Author)];
+        };
+        let region = self.context.region.as_deref().unwrap_or("*");
+        let arns: Vec<(String, Unknowns)> = catalog
+            .resource_types(id)
+            .filter(|(_, always)| *always)
+            .filter_map(|(t, _)| t.arns().next())
+            .map(|format| {
+                (
+                    format_arn(format, &self.partition, region),
+                    Unknowns::Nobody,
+                )
+            })
+            .collect();
+        if arns.is_empty() {
+            vec![("*".into(), Unknowns::Nobody)]
+        } else {
+            arns
+        }
+    }
 }
 
 /// What kind of role a SpotFleet template's fleet role is (orb-facts.md §4.3).
@@ -228,10 +268,12 @@ fn need(
     Some(Need {
         requirement: r,
         resource,
+        partition: partition.to_string(),
         context: RequestContext {
             region: Some(tpl.provider.region.clone()),
             passed_to_service: r.passed_to_service.clone(),
             service_name: r.service_name.clone(),
+            account: None,
         },
         severity: Severity::parse(severity).unwrap_or(Severity::Error),
         cause,

@@ -2,7 +2,7 @@ use super::policies::{allowing, conditions_on};
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::pattern::{resource_match, ResourceMatch};
+use crate::iam::pattern::{resource_match, Overlap, ResourceMatch};
 use crate::iam::policy::PolicyKind;
 
 pub static RULE: Rule = Rule {
@@ -50,8 +50,11 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             } else {
                 partition
             };
-            resource_match(pattern, &format!("arn:{partition}:iam::*:role/*"))
-                == ResourceMatch::Covers
+            // A literal account is an account's every role (`ResourceMatch::Overlaps(Account)`).
+            matches!(
+                resource_match(pattern, &format!("arn:{partition}:iam::*:role/*")),
+                ResourceMatch::Covers | ResourceMatch::Overlaps(Overlap::Account)
+            )
         };
         let wide = if statement.resources.negated {
             Some(statement.resources.span)

@@ -29,6 +29,8 @@ struct Group<'m> {
     templates: Vec<String>,
     /// Near-miss actions the policy grants instead (`ssm:GetParameters` for `ssm:GetParameter`).
     confused: Vec<String>,
+    /// The other resources of a call that are granted, when one is not.
+    granted_on: Vec<String>,
     hit: Option<Hit<'m>>,
     /// The permissions boundary that keeps a granted action out of reach.
     outside_boundary: Option<&'m crate::iam::policy::PolicyDocument>,
@@ -74,6 +76,7 @@ fn emit(
                     resources: Vec::new(),
                     templates: Vec::new(),
                     confused: Vec::new(),
+                    granted_on: Vec::new(),
                     hit,
                     outside_boundary: f.outside_boundary,
                 });
@@ -86,8 +89,18 @@ fn emit(
             push_unique(&mut g.actions, f.action);
             push_unique(&mut g.whys, need.requirement.why.clone());
             push_unique(&mut g.references, need.requirement.reference());
-            if need.resource != "*" {
-                push_unique(&mut g.resources, need.resource.clone());
+            // The resource that decided, where it explains: the table's own (a role, a parameter),
+            // the one a Deny or doubt is about, or the one left out where others are granted.
+            let explains =
+                need.resource != "*" || kind != Kind::Missing || !f.granted_on.is_empty();
+            if f.resource != "*" && explains {
+                push_unique(&mut g.resources, f.resource.clone());
+            }
+            for other in &f.granted_on {
+                push_unique(
+                    &mut g.granted_on,
+                    format!("`{}` is granted on {other}", f.action),
+                );
             }
             if need.cause.span < g.cause.span && need.cause.file == g.cause.file {
                 g.cause = need.cause.clone();
@@ -211,6 +224,11 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
     }
     if !g.resources.is_empty() {
         d = d.with_note(format!("resource: {}", g.resources.join(", ")));
+    }
+    for granted in &g.granted_on {
+        d = d.with_note(format!(
+            "{granted}, but IAM authorizes the call on every resource it touches"
+        ));
     }
     if g.cause.packaged_default.is_some() && g.templates.len() > 1 {
         d = d.with_note(format!(
