@@ -89,12 +89,30 @@ impl Hit<'_> {
 pub struct Evaluation<'a> {
     pub allow: Option<Hit<'a>>,
     pub deny: Option<Hit<'a>>,
+    /// The action is one AWS performs without asking IAM (`NOT_AUTHORIZED`): allowed whatever the
+    /// policies say.
+    pub unauthorized: bool,
+}
+
+/// Actions AWS performs without authorizing them, so no policy grants or refuses them.
+/// `sts:GetCallerIdentity`: "No permissions are required to perform this operation. If an
+/// administrator attaches a policy to your identity that explicitly denies access to the
+/// sts:GetCallerIdentity action, you can still perform this operation."
+/// (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)
+const NOT_AUTHORIZED: &[&str] = &["sts:GetCallerIdentity"];
+
+fn not_authorized(action: &str) -> bool {
+    NOT_AUTHORIZED
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(action))
 }
 
 impl Evaluation<'_> {
     pub fn verdict(&self) -> Verdict {
         let certain = |h: Option<Hit>| h.is_some_and(|h| h.certainty == Certainty::Certain);
-        if certain(self.deny) {
+        if self.unauthorized {
+            Verdict::Allowed
+        } else if certain(self.deny) {
             Verdict::Denied
         } else if certain(self.allow) && self.deny.is_some() {
             Verdict::MaybeDenied
@@ -121,7 +139,10 @@ pub enum Verdict {
 
 /// Evaluates one request against every statement of `policies` (one principal).
 pub fn evaluate<'a>(policies: &[&'a PolicyDocument], request: &Request) -> Evaluation<'a> {
-    let mut eval = Evaluation::default();
+    let mut eval = Evaluation {
+        unauthorized: not_authorized(request.action),
+        ..Evaluation::default()
+    };
     for policy in policies {
         for statement in &policy.statements {
             if !eval.decided(statement) {
@@ -353,7 +374,10 @@ impl<'a> ActionIndex<'a> {
             &self.always,
         ];
         let mut next = [0; 4];
-        let mut eval = Evaluation::default();
+        let mut eval = Evaluation {
+            unauthorized: not_authorized(request.action),
+            ..Evaluation::default()
+        };
         while let Some(at) = (0..4).filter_map(|i| lists[i].get(next[i])).min().copied() {
             // A statement found by name lists the action: only its resources and conditions are left.
             let by_name = named.get(next[0]) == Some(&at);
@@ -1187,6 +1211,14 @@ mod tests {
         ),
         (
             r#"{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}"#,
+            "sts:GetCallerIdentity",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        // AWS never asks IAM about sts:GetCallerIdentity.
+        (
+            r#"{"Effect":"Deny","Action":"sts:*","Resource":"*"}"#,
             "sts:GetCallerIdentity",
             "*",
             None,

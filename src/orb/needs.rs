@@ -47,37 +47,42 @@ pub struct Need {
 }
 
 impl Need {
-    /// The resources one call of `action` for this need is authorized on, each a request of its own
-    /// (IAM allows the call only if it allows every one): the requirement's resource when the table
-    /// names one (a role to pass, a parameter to read), else one ARN for each resource type the
-    /// catalog says every call of the action authorizes, in the deployment's partition and region,
-    /// the account and the new resource's id unknown. An action with no resource type is authorized
-    /// on `*` alone; one whose every type is optional on some resource of those types (`*`).
+    /// The resources one call of `action` for this need is authorized on (`call_resources`).
     pub fn resources(&self, action: &str) -> Vec<(String, Unknowns)> {
-        if self.resource != "*" {
-            return vec![(self.resource.clone(), Unknowns::Author)];
-        }
-        let catalog = catalog::catalog();
-        let Some(id) = catalog.action_id(action) else {
-            return vec![("*".into(), Unknowns::Author)];
-        };
         let region = self.context.region.as_deref().unwrap_or("*");
-        let arns: Vec<(String, Unknowns)> = catalog
-            .resource_types(id)
-            .filter(|(_, always)| *always)
-            .filter_map(|(t, _)| t.arns().next())
-            .map(|format| {
-                (
-                    format_arn(format, &self.partition, region),
-                    Unknowns::Nobody,
-                )
-            })
-            .collect();
-        if arns.is_empty() {
-            vec![("*".into(), Unknowns::Nobody)]
-        } else {
-            arns
-        }
+        call_resources(action, &self.resource, &self.partition, region)
+    }
+}
+
+/// The resources one call of `action` is authorized on, each a request of its own (IAM allows the
+/// call only if it allows every one): `resource` when the requirements table names one (a role to
+/// pass, a parameter to read), else one ARN for each resource type the catalog says every call of
+/// the action authorizes, in the deployment's `partition` and `region`, the account and the new
+/// resource's id unknown. An action with no resource type is authorized on `*` alone; one whose
+/// every type is optional on some resource of those types (`*`).
+pub fn call_resources(
+    action: &str,
+    resource: &str,
+    partition: &str,
+    region: &str,
+) -> Vec<(String, Unknowns)> {
+    if resource != "*" {
+        return vec![(resource.to_string(), Unknowns::Author)];
+    }
+    let catalog = catalog::catalog();
+    let Some(id) = catalog.action_id(action) else {
+        return vec![("*".into(), Unknowns::Author)];
+    };
+    let arns: Vec<(String, Unknowns)> = catalog
+        .resource_types(id)
+        .filter(|(_, always)| *always)
+        .filter_map(|(t, _)| t.arns().next())
+        .map(|format| (format_arn(format, partition, region), Unknowns::Nobody))
+        .collect();
+    if arns.is_empty() {
+        vec![("*".into(), Unknowns::Nobody)]
+    } else {
+        arns
     }
 }
 
