@@ -6,7 +6,7 @@
 //! catalog action.
 
 use super::catalog_key::{key_hash, SLOTS};
-use super::pattern::{cmp_ignore_case, glob_match, has_wildcard};
+use super::pattern::{cmp_ignore_case, glob_match, has_wildcard, resource_match, ResourceMatch};
 use crate::suggest::nearest;
 use std::num::NonZeroU32;
 
@@ -341,6 +341,22 @@ impl Catalog {
         ACTION_KEYS[SPANS[at] as usize..SPANS[at + 2] as usize]
             .iter()
             .map(move |&k| Key::at(&KEYS, first + k as usize))
+    }
+
+    /// Could a `Resource` pattern name a resource the action is authorized on? `*` (and any pattern
+    /// that matches the text `*`) always can; no ARN can for an action with no resource type; an ARN
+    /// pattern can when it overlaps, field by field, one of the action's resource types' formats.
+    pub fn may_authorize(&self, id: ActionId, pattern: &str) -> bool {
+        glob_match(pattern, "*", false) || self.names_a_resource_of(id, pattern)
+    }
+
+    /// Does an ARN pattern overlap one of the action's resource types' ARN formats?
+    pub fn names_a_resource_of(&self, id: ActionId, pattern: &str) -> bool {
+        self.resource_types(id)
+            .flat_map(|(t, _)| t.arns())
+            .any(|format| {
+                resource_match(pattern, &format_pattern(format)) != ResourceMatch::Disjoint
+            })
     }
 
     /// The global condition key a written key names (`aws:SourceArn`, `aws:PrincipalTag/team`).

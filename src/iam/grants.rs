@@ -6,7 +6,6 @@
 //! resources the request may touch. The verdict keeps doubt apart from certainty, so a doubtful
 //! Allow is a warning (ORB108) and a doubtful Deny is a warning, never an error.
 
-use super::catalog::format_pattern;
 use super::catalog::{self, ActionId, Caseless};
 use super::pattern::{
     glob_match, glob_service, resource_covers, resource_match, Overlap, ResourceMatch,
@@ -511,22 +510,10 @@ impl<'a> Needed<'a> {
             Needed::Star if glob_match(pattern, "*", false) => ResourceMatch::Covers,
             Needed::Star => ResourceMatch::Disjoint,
             Needed::AnyOf(_) if resource_covers(pattern, "*") => ResourceMatch::Covers,
-            Needed::AnyOf(id) => {
-                let catalog = catalog::catalog();
-                let of_its_types =
-                    catalog
-                        .resource_types(*id)
-                        .flat_map(|(t, _)| t.arns())
-                        .any(|format| {
-                            resource_match(pattern, &format_pattern(format))
-                                != ResourceMatch::Disjoint
-                        });
-                if of_its_types {
-                    ResourceMatch::Overlaps(Overlap::Type)
-                } else {
-                    ResourceMatch::Disjoint
-                }
+            Needed::AnyOf(id) if catalog::catalog().names_a_resource_of(*id, pattern) => {
+                ResourceMatch::Overlaps(Overlap::Type)
             }
+            Needed::AnyOf(_) => ResourceMatch::Disjoint,
             Needed::Arn(needed) => resource_match(pattern, needed),
         }
     }

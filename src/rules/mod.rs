@@ -29,6 +29,7 @@ pub mod orb302;
 pub mod orb303;
 pub mod orb304;
 pub mod orb305;
+pub mod orb306;
 pub mod orb307;
 pub mod orb401;
 pub mod orb402;
@@ -73,6 +74,7 @@ pub static RULES: &[&Rule] = &[
     &orb303::RULE,
     &orb304::RULE,
     &orb305::RULE,
+    &orb306::RULE,
     &orb307::RULE,
     &orb401::RULE,
     &orb402::RULE,
