@@ -629,8 +629,16 @@ mod tests {
                 r#"{"Version":"2012-10-18","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
                 "`Version` must be",
             ),
-            (None, r#"{"Version":"2012-10-17","Statement":[]}"#, "`Statement` is empty"),
-            (Some(PolicyKind::Trust), r#"{}"#, "policy has no `Statement`"),
+            (
+                None,
+                r#"{"Version":"2012-10-17","Statement":[]}"#,
+                "`Statement` is empty",
+            ),
+            (
+                Some(PolicyKind::Trust),
+                r#"{}"#,
+                "policy has no `Statement`",
+            ),
             (
                 None,
                 r#"{"Version":"2012-10-17","Statment":[],"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#,
