@@ -34,6 +34,7 @@ pub mod orb307;
 pub mod orb401;
 pub mod orb402;
 pub mod orb403;
+pub mod orb404;
 pub mod orb901;
 pub mod orb902;
 pub mod orb903;
@@ -79,6 +80,7 @@ pub static RULES: &[&Rule] = &[
     &orb401::RULE,
     &orb402::RULE,
     &orb403::RULE,
+    &orb404::RULE,
     &orb901::RULE,
     &orb902::RULE,
     &orb903::RULE,
