@@ -31,6 +31,7 @@ pub mod orb304;
 pub mod orb305;
 pub mod orb306;
 pub mod orb307;
+pub mod orb308;
 pub mod orb401;
 pub mod orb402;
 pub mod orb403;
@@ -77,6 +78,7 @@ pub static RULES: &[&Rule] = &[
     &orb305::RULE,
     &orb306::RULE,
     &orb307::RULE,
+    &orb308::RULE,
     &orb401::RULE,
     &orb402::RULE,
     &orb403::RULE,
