@@ -32,6 +32,26 @@ pub fn glob_service(pattern: &str) -> Option<(&str, &str)> {
     (service.is_ascii() && !has_wildcard(service)).then_some((service, name))
 }
 
+/// The first `${...}` that is CloudFormation's, not an IAM policy variable: a parameter or resource
+/// (`${BucketName}`, `${Role.Arn}`) or a pseudo parameter (`${AWS::Region}`). IAM's variables are
+/// `service:key` (one colon) or the escapes `${*}`, `${?}`, `${$}`.
+pub fn cfn_substitution(text: &str) -> Option<&str> {
+    let mut rest = text;
+    while let Some(open) = rest.find("${") {
+        let after = &rest[open + 2..];
+        let close = after.find('}')?;
+        let name = &after[..close];
+        let iam = matches!(name, "*" | "?" | "$")
+            || (name.contains(':') && !name.contains("::"))
+            || name.starts_with('!');
+        if !iam && !name.is_empty() {
+            return Some(name);
+        }
+        rest = &after[close..];
+    }
+    None
+}
+
 /// Does `pattern` hold a wildcard (`*` or `?`)?
 pub fn has_wildcard(pattern: &str) -> bool {
     memchr::memchr2(b'*', b'?', pattern.as_bytes()).is_some()

@@ -2,7 +2,7 @@ use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::catalog::{self, ActionId};
-use crate::iam::pattern::glob_match;
+use crate::iam::pattern::{cfn_substitution, glob_match};
 use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
 use crate::FastMap;
 
@@ -19,7 +19,8 @@ or an action granted only on ARNs of another service, region-less form or resour
 (`s3:GetObject` on a bucket ARN, `ec2:CreateFleet` on `launch-template/*`). The message lists the
 resource types the action does accept. An action that another `Allow` statement of the same policy
 grants on a resource it accepts is not reported: splitting an action's resources across statements is
-fine. Wildcard actions (`ec2:Describe*`) are not judged: they are meant to match many actions on
+fine. Wildcard actions (`ec2:Describe*`), and strings holding a CloudFormation substitution outside
+`Fn::Sub` (ORB309), are not judged: they are meant to match many actions on
 whatever the resources fit.
 
 ## Why it matters
@@ -68,8 +69,11 @@ fn mismatches(policy: &PolicyDocument, out: &mut Vec<Diagnostic>) {
     let mut suspects: Vec<(&Statement, &Item, ActionId)> = Vec::new();
     for statement in granting(policy) {
         let items = &statement.resources.items;
-        // `*` (or a pattern matching the text `*`) may name every action's resources.
-        let anything = items.iter().any(|r| glob_match(&r.value, "*", false));
+        // `*` (or a pattern matching the text `*`) may name every action's resources; a string
+        // CloudFormation was meant to substitute is ORB309's to report, not a resource to judge.
+        let anything = items
+            .iter()
+            .any(|r| glob_match(&r.value, "*", false) || cfn_substitution(&r.value).is_some());
         for item in &statement.actions.items {
             let Some(id) = item.action else {
                 continue;

@@ -74,7 +74,9 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
 
 /// What is wrong with an ARN's partition, region or account, if anything can be said.
 fn arn_problem(item: &Item) -> Option<String> {
-    if item.opaque {
+    // Computed by CloudFormation, or holding a substitution or policy variable (`${...}` may hold
+    // colons of its own): not judged field by field.
+    if item.opaque || item.value.contains("${") {
         return None;
     }
     let fields: Vec<&str> = item.value.splitn(6, ':').collect();
@@ -134,6 +136,7 @@ mod tests {
             "arn:aws:ec2:*:*:*",
             "arn:*:ec2:us-*:1234*:*",
             "arn:aws:iam::${aws:PrincipalAccount}:role/x",
+            "arn:${AWS::Partition}:ssm:*:*:parameter/x",
             "arn:aws-iso-b:ec2:us-isob-east-1:123456789012:*",
             "*",
         ] {
