@@ -33,6 +33,7 @@ pub mod orb306;
 pub mod orb307;
 pub mod orb308;
 pub mod orb309;
+pub mod orb310;
 pub mod orb401;
 pub mod orb402;
 pub mod orb403;
@@ -81,6 +82,7 @@ pub static RULES: &[&Rule] = &[
     &orb307::RULE,
     &orb308::RULE,
     &orb309::RULE,
+    &orb310::RULE,
     &orb401::RULE,
     &orb402::RULE,
     &orb403::RULE,
