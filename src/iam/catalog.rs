@@ -149,9 +149,15 @@ impl Key {
     }
 
     /// Does a key written in a policy name this one? Case-insensitively, as IAM compares key
-    /// names; a `${...}` part stands for any text after its head (`aws:ResourceTag/team`).
+    /// names; a placeholder (`${TagKey}`, `<key>`, or secretsmanager's `tag-key`) stands for any
+    /// text after its head (`aws:ResourceTag/team`).
     pub fn names(&self, written: &str) -> bool {
-        match self.name.find("${") {
+        let placeholder = self.name.find(['$', '<']).or_else(|| {
+            self.name
+                .strip_suffix("/tag-key")
+                .map(|head| head.len() + 1)
+        });
+        match placeholder {
             Some(at) => {
                 written.len() > at
                     && written.is_char_boundary(at)
@@ -364,6 +370,23 @@ impl Catalog {
         (0..GLOBAL_KEYS.len() / 2)
             .map(|i| Key::at(&GLOBAL_KEYS, i))
             .find(|k| k.names(written))
+    }
+
+    /// Does some action of the key's service take it? A key of the service's table that no action
+    /// lists describes every request the service sees (the service adds it itself).
+    pub fn key_of_some_action(&self, written: &str) -> bool {
+        let Some((prefix, _)) = written.split_once(':') else {
+            return false;
+        };
+        let Some(service) = self.service(prefix) else {
+            return false;
+        };
+        let first = service.first_action as usize;
+        (first..first + service.actions.len()).any(|action| {
+            ACTION_KEYS[SPANS[2 * action + 1] as usize..SPANS[2 * action + 3] as usize]
+                .iter()
+                .any(|&k| Key::at(&KEYS, service.keys.start as usize + k as usize).names(written))
+        })
     }
 
     /// The condition key of a service that a written key names.

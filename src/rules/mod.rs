@@ -34,6 +34,7 @@ pub mod orb307;
 pub mod orb308;
 pub mod orb309;
 pub mod orb310;
+pub mod orb311;
 pub mod orb401;
 pub mod orb402;
 pub mod orb403;
@@ -83,6 +84,7 @@ pub static RULES: &[&Rule] = &[
     &orb308::RULE,
     &orb309::RULE,
     &orb310::RULE,
+    &orb311::RULE,
     &orb401::RULE,
     &orb402::RULE,
     &orb403::RULE,

@@ -61,8 +61,11 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The type an operator reads its values as, and a test of one value.
-fn value_type(op: &str) -> Option<(&'static str, fn(&str) -> bool)> {
+/// A type's name in a message, and the test of one value.
+type ValueType = (&'static str, fn(&str) -> bool);
+
+/// The type an operator reads its values as.
+fn value_type(op: &str) -> Option<ValueType> {
     Some(match op {
         "Bool" => ("`true` or `false`", |v| {
             v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")
