@@ -6,7 +6,9 @@
 //! catalog action.
 
 use super::catalog_key::{key_hash, SLOTS};
-use super::pattern::{cmp_ignore_case, glob_match, has_wildcard, resource_match, ResourceMatch};
+use super::pattern::{
+    cmp_ignore_case, glob_match, has_wildcard, resource_match, substitute, ResourceMatch,
+};
 use crate::suggest::nearest;
 use std::num::NonZeroU32;
 
@@ -213,18 +215,7 @@ pub fn format_arn(format: &str, partition: &str, region: &str) -> String {
 }
 
 fn fill_format<'a>(format: &str, value: impl Fn(&str) -> &'a str) -> String {
-    let mut out = String::with_capacity(format.len());
-    let mut rest = format;
-    while let Some(open) = rest.find("${") {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        out.push_str(value(&rest[open + 2..open + close]));
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    out
+    substitute(format, "${", |part| Some(value(part).to_string())).unwrap_or_default()
 }
 
 /// A service AWS retired: the reference no longer has it.

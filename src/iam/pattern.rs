@@ -52,6 +52,27 @@ pub fn cfn_substitution(text: &str) -> Option<&str> {
     None
 }
 
+/// `text` with each placeholder (`opener` name `}`: `{region}`, `${Partition}`) replaced by
+/// `value(name)`, in one pass (a substituted value is never searched again); `None` when a value is.
+pub fn substitute(
+    text: &str,
+    opener: &str,
+    mut value: impl FnMut(&str) -> Option<String>,
+) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(opener) {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&value(&rest[open + opener.len()..open + close])?);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// Does `pattern` hold a wildcard (`*` or `?`)?
 pub fn has_wildcard(pattern: &str) -> bool {
     memchr::memchr2(b'*', b'?', pattern.as_bytes()).is_some()

@@ -6,6 +6,7 @@ use super::resolve::{Origin, ResolvedTemplate, Setting};
 use crate::diagnostic::{FilePath, Severity};
 use crate::iam::catalog::{self, format_arn};
 use crate::iam::grants::{RequestContext, Unknowns};
+use crate::iam::pattern::substitute;
 use crate::span::Span;
 
 /// Where a need comes from: a written setting, or a packaged default inherited by a template.
@@ -285,21 +286,9 @@ fn need(
     })
 }
 
-/// `pattern` with each `{name}` replaced by `value(name)`, in one pass (most patterns have none, and
-/// a substituted value is never searched again); `None` when a value is.
-fn expand(pattern: &str, mut value: impl FnMut(&str) -> Option<String>) -> Option<String> {
-    let mut out = String::with_capacity(pattern.len());
-    let mut rest = pattern;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        out.push_str(&value(&rest[open + 1..open + close])?);
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    Some(out)
+/// `pattern` with each `{name}` replaced by `value(name)` (`pattern::substitute`).
+fn expand(pattern: &str, value: impl FnMut(&str) -> Option<String>) -> Option<String> {
+    substitute(pattern, "{", value)
 }
 
 fn cause(tpl: &ResolvedTemplate, setting: &str, facts: &Facts) -> Option<Cause> {
