@@ -58,8 +58,9 @@ pub enum Unknowns {
 pub enum Doubt {
     /// This condition cannot be decided from the repository.
     Condition(Span),
-    /// This resource pattern matches only some of the resources the request may touch.
-    Resource(Span),
+    /// This resource pattern matches only some of the resources the request may touch, for this
+    /// reason (`Overlap::Names` where the pattern names what nobody knows in advance, or in a Deny).
+    Resource(Span, Overlap),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -464,12 +465,12 @@ fn resources_apply(statement: &Statement, request: &Request) -> Option<Certainty
             ResourceMatch::Covers if resources.negated => return None,
             ResourceMatch::Covers => return Some(Certainty::Certain),
             _ if taken_as_covering => return Some(Certainty::Certain),
-            ResourceMatch::Overlaps(_) => overlap = overlap.or(Some(item.span)),
+            ResourceMatch::Overlaps(why) => overlap = overlap.or(Some((item.span, why))),
             ResourceMatch::Disjoint => {}
         }
     }
     match (overlap, resources.negated) {
-        (Some(span), _) => Some(Certainty::Doubtful(Doubt::Resource(span))),
+        (Some((span, why)), _) => Some(Certainty::Doubtful(Doubt::Resource(span, why))),
         (None, true) => Some(Certainty::Certain),
         (None, false) => None,
     }
@@ -1378,7 +1379,7 @@ mod tests {
             .allow
             .and_then(|h| h.doubt())
         };
-        let Some(Doubt::Resource(span)) = hit("iam:PassRole", ANY_ROLE) else {
+        let Some(Doubt::Resource(span, _)) = hit("iam:PassRole", ANY_ROLE) else {
             panic!("resource doubt expected");
         };
         assert_eq!(

@@ -4,6 +4,7 @@
 use crate::deploy::{Deployment, Finding, Model};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::grants::{Doubt, Hit, Verdict};
+use crate::iam::pattern::Overlap;
 use crate::orb::needs::{Cause, CauseKey, Need};
 use std::collections::BTreeMap;
 
@@ -96,7 +97,7 @@ fn emit(
             if f.resource != "*" && explains {
                 push_unique(&mut g.resources, f.resource.clone());
             }
-            for other in &f.granted_on {
+            for other in f.granted_on.iter().filter(|_| kind == Kind::Missing) {
                 push_unique(
                     &mut g.granted_on,
                     format!("`{}` is granted on {other}", f.action),
@@ -140,7 +141,7 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
         }
         Kind::Missing => format!("{subject} needs {acts}, which the policy does not grant"),
         Kind::Conditional => match doubt {
-            Some(Doubt::Resource(_)) => format!(
+            Some(Doubt::Resource(..)) => format!(
                 "{subject} needs {acts}, granted only on resources that may not include ORB's"
             ),
             _ => format!(
@@ -174,9 +175,13 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
         }
         (Kind::Conditional, Some(hit), _) => {
             let (span, text) = match doubt {
-                Some(Doubt::Resource(span)) => (
+                Some(Doubt::Resource(span, why)) => (
                     span,
-                    "granted only on this resource: orb-scan cannot tell whether ORB's is among it",
+                    match why {
+                        Overlap::Type => "granted only on resources of these types: ORB's call may touch another",
+                        Overlap::Names => "granted only on this resource: orb-scan cannot tell whether ORB's is among it (an id AWS gives a new resource is not known in advance)",
+                        Overlap::Account => "granted only in this account: orb-scan does not know the deployment's",
+                    },
                 ),
                 Some(Doubt::Condition(span)) => (span, "granted only under this condition"),
                 None => (hit.statement.span, "granted here"),
@@ -198,7 +203,12 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
                     span,
                     "this Deny applies unless this condition is false".to_string(),
                 ),
-                (Some(Doubt::Resource(span)), _) => (
+                (Some(Doubt::Resource(span, Overlap::Account)), _) => (
+                    span,
+                    "this Deny names an account: it applies if that is the deployment's own"
+                        .to_string(),
+                ),
+                (Some(Doubt::Resource(span, _)), _) => (
                     span,
                     "this Deny applies if ORB's resource matches this pattern".to_string(),
                 ),
@@ -252,7 +262,7 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
         }
         Kind::Missing => format!("allow {acts} in the policy ORB runs under"),
         Kind::Conditional => match doubt {
-            Some(Doubt::Resource(_)) => {
+            Some(Doubt::Resource(..)) => {
                 format!("make sure the pattern names the resource ORB uses, or widen it for {acts}")
             }
             _ => "make sure the condition holds for ORB's requests, or grant without it".into(),
