@@ -63,6 +63,43 @@ const KEY_TYPES: [&str; 9] = [
     "ArrayOfBool",
 ];
 
+/// Numbers per resource type in `TYPES`: name offset, ARN offset, name length << 16 | ARN length,
+/// pattern offset, pattern length (`catalog::ResourceType::at`).
+const TYPE_WORDS: usize = 5;
+/// Numbers per condition key in `KEYS` and `GLOBAL_KEYS`: offset, length, and
+/// placeholder position << 8 | on some action << 7 | type (`catalog::Key::at`).
+const KEY_WORDS: usize = 3;
+/// The placeholder position of a key without one.
+const NO_PLACEHOLDER: u32 = 0xff_ffff;
+
+fn key_entry(strings: &mut Text, key: &str, kind: &str, on_action: bool) -> [u32; 3] {
+    let (k, kl) = strings.add(key);
+    // Where a placeholder (`${TagKey}`, `<key>`, secretsmanager's `tag-key`) starts: any text follows.
+    let head = key
+        .find(['$', '<'])
+        .or_else(|| key.strip_suffix("/tag-key").map(|h| h.len() + 1))
+        .map_or(NO_PLACEHOLDER, |h| h as u32);
+    [
+        k,
+        kl,
+        head << 8 | u32::from(on_action) << 7 | key_type(kind) as u32,
+    ]
+}
+
+/// An ARN format as a pattern: every `${...}` part any text.
+fn format_pattern(format: &str) -> String {
+    let mut out = String::new();
+    let mut rest = format;
+    while let Some(open) = rest.find("${") {
+        let close = rest[open..].find('}').expect("placeholders close") + open;
+        out.push_str(&rest[..open]);
+        out.push('*');
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn key_type(name: &str) -> usize {
     KEY_TYPES
         .iter()
@@ -173,9 +210,8 @@ fn catalog(dest: &Path) {
     let origin = origin.expect("the catalog header has @source");
 
     let mut strings = Text::default();
-    // Resource types: name offset, ARN offset, name length << 16 | ARN length.
+    // Resource types (`TYPE_WORDS` numbers each) and condition keys (`KEY_WORDS`).
     let mut types: Vec<u32> = Vec::new();
-    // Condition keys: offset, length << 8 | type.
     let mut keys: Vec<u32> = Vec::new();
     // Per action: (local type index << 1 | always) and local key indexes; both listed from
     // `spans[2 * action]` (resources) and `spans[2 * action + 1]` (keys) up to the next action's.
@@ -188,16 +224,19 @@ fn catalog(dest: &Path) {
     writeln!(out, "static SERVICES: &[Service] = &[").unwrap();
     let mut first_action = 0u32;
     for s in &services {
-        let type_start = types.len() / 3;
+        let type_start = types.len() / TYPE_WORDS;
         for (name, arn) in &s.types {
             let (n, nl) = strings.add(name);
             let (a, al) = strings.add(arn);
-            types.extend([n, a, nl << 16 | al]);
+            // The formats as patterns, every `${...}` a `*`, ready for matching.
+            let patterns: Vec<String> = arn.split(", ").map(format_pattern).collect();
+            let (p, pl) = strings.add(&patterns.join(", "));
+            types.extend([n, a, nl << 16 | al, p, pl]);
         }
-        let key_start = keys.len() / 2;
+        let key_start = keys.len() / KEY_WORDS;
         for (key, kind) in &s.keys {
-            let (k, kl) = strings.add(key);
-            keys.extend([k, kl << 8 | key_type(kind) as u32]);
+            let on_action = s.actions.iter().any(|a| a.keys.contains(key));
+            keys.extend(key_entry(&mut strings, key, kind, on_action));
         }
         let local_type = |t: &str| {
             s.types
@@ -225,8 +264,8 @@ fn catalog(dest: &Path) {
             "Service {{ prefix: {:?}, name: {:?}, first_action: {first_action}, types: {type_start}..{}, keys: {key_start}..{}, actions: &[",
             s.prefix,
             s.name,
-            types.len() / 3,
-            keys.len() / 2,
+            types.len() / TYPE_WORDS,
+            keys.len() / KEY_WORDS,
         )
         .unwrap();
         first_action += s.actions.len() as u32;
@@ -248,8 +287,7 @@ fn catalog(dest: &Path) {
             continue;
         }
         let (key, kind) = line.split_once(' ').expect("key Type");
-        let (k, kl) = strings.add(key);
-        globals.extend([k, kl << 8 | key_type(kind) as u32]);
+        globals.extend(key_entry(&mut strings, key, kind, true));
     }
     writeln!(out, "static RETIRED: &[(&str, &str, &str)] = &{retired:?};").unwrap();
     let numbers = |out: &mut String, name: &str, ty: &str, values: &[u32]| {

@@ -139,27 +139,30 @@ impl KeyType {
 pub struct Key {
     pub name: &'static str,
     pub kind: KeyType,
+    /// Where a placeholder starts (`${TagKey}`, `<key>`, secretsmanager's `tag-key`), if any.
+    head: Option<usize>,
+    /// Some action of its service lists it (else the service adds it to every request itself).
+    pub on_some_action: bool,
 }
 
 impl Key {
+    /// Entry `entry` of a key table (`KEYS`, `GLOBAL_KEYS`; `build.rs` lays them out).
     fn at(table: &[u32], entry: usize) -> Key {
-        let (offset, packed) = (table[2 * entry] as usize, table[2 * entry + 1]);
+        let e = &table[3 * entry..3 * entry + 3];
+        let (offset, packed) = (e[0] as usize, e[2]);
+        let head = packed >> 8;
         Key {
-            name: &TEXT[offset..offset + (packed >> 8) as usize],
-            kind: KeyType::from_number(packed & 0xff),
+            name: &TEXT[offset..offset + e[1] as usize],
+            kind: KeyType::from_number(packed & 0x7f),
+            head: (head != 0xff_ffff).then_some(head as usize),
+            on_some_action: packed & 0x80 != 0,
         }
     }
 
     /// Does a key written in a policy name this one? Case-insensitively, as IAM compares key
-    /// names; a placeholder (`${TagKey}`, `<key>`, or secretsmanager's `tag-key`) stands for any
-    /// text after its head (`aws:ResourceTag/team`).
+    /// names; a placeholder stands for any text after its head (`aws:ResourceTag/team`).
     pub fn names(&self, written: &str) -> bool {
-        let placeholder = self.name.find(['$', '<']).or_else(|| {
-            self.name
-                .strip_suffix("/tag-key")
-                .map(|head| head.len() + 1)
-        });
-        match placeholder {
+        match self.head {
             Some(at) => {
                 written.len() > at
                     && written.is_char_boundary(at)
@@ -176,18 +179,18 @@ impl Key {
 pub struct ResourceType {
     pub name: &'static str,
     pub arn: &'static str,
+    /// `arns()` as patterns, every `${...}` a `*` (`format_pattern`), laid out by `build.rs`.
+    patterns: &'static str,
 }
 
 impl ResourceType {
     fn at(entry: usize) -> ResourceType {
-        let (name, arn, lengths) = (
-            TYPES[3 * entry] as usize,
-            TYPES[3 * entry + 1] as usize,
-            TYPES[3 * entry + 2],
-        );
+        let e = &TYPES[5 * entry..5 * entry + 5];
+        let text = |offset: u32, len: u32| &TEXT[offset as usize..(offset + len) as usize];
         ResourceType {
-            name: &TEXT[name..name + (lengths >> 16) as usize],
-            arn: &TEXT[arn..arn + (lengths & 0xffff) as usize],
+            name: text(e[0], e[2] >> 16),
+            arn: text(e[1], e[2] & 0xffff),
+            patterns: text(e[3], e[4]),
         }
     }
 }
@@ -196,6 +199,11 @@ impl ResourceType {
     /// Its ARN formats (a few types have two: API Gateway's v1 and v2 paths).
     pub fn arns(&self) -> impl Iterator<Item = &'static str> {
         self.arn.split(", ")
+    }
+
+    /// `arns()` as patterns (`format_pattern` of each).
+    pub fn patterns(&self) -> impl Iterator<Item = &'static str> {
+        self.patterns.split(", ")
     }
 }
 
@@ -358,26 +366,9 @@ impl Catalog {
 
     /// The global condition key a written key names (`aws:SourceArn`, `aws:PrincipalTag/team`).
     pub fn global_key(&self, written: &str) -> Option<Key> {
-        (0..GLOBAL_KEYS.len() / 2)
+        (0..GLOBAL_KEYS.len() / 3)
             .map(|i| Key::at(&GLOBAL_KEYS, i))
             .find(|k| k.names(written))
-    }
-
-    /// Does some action of the key's service take it? A key of the service's table that no action
-    /// lists describes every request the service sees (the service adds it itself).
-    pub fn key_of_some_action(&self, written: &str) -> bool {
-        let Some((prefix, _)) = written.split_once(':') else {
-            return false;
-        };
-        let Some(service) = self.service(prefix) else {
-            return false;
-        };
-        let first = service.first_action as usize;
-        (first..first + service.actions.len()).any(|action| {
-            ACTION_KEYS[SPANS[2 * action + 1] as usize..SPANS[2 * action + 3] as usize]
-                .iter()
-                .any(|&k| Key::at(&KEYS, service.keys.start as usize + k as usize).names(written))
-        })
     }
 
     /// The condition key of a service that a written key names.
@@ -622,6 +613,7 @@ mod tests {
             "arn:aws:ec2:eu-west-1:*:fleet/*"
         );
         assert_eq!(format_pattern(fleet.arn), "arn:*:ec2:*:*:fleet/*");
+        assert!(fleet.patterns().eq(fleet.arns().map(format_pattern)));
         let describe = c.action_id("ec2:DescribeFleets").unwrap();
         assert_eq!(c.resource_types(describe).count(), 0);
         assert!(c.action_keys(describe).any(|k| k.name == "ec2:Region"));

@@ -143,10 +143,11 @@ pub fn evaluate<'a>(policies: &[&'a PolicyDocument], request: &Request) -> Evalu
         unauthorized: not_authorized(request.action),
         ..Evaluation::default()
     };
+    let needed = Needed::of(request);
     for policy in policies {
         for statement in &policy.statements {
             if !eval.decided(statement) {
-                eval.consider(policy, statement, applies(statement, request));
+                eval.consider(policy, statement, applies(statement, request, &needed));
             }
         }
     }
@@ -378,6 +379,7 @@ impl<'a> ActionIndex<'a> {
             unauthorized: not_authorized(request.action),
             ..Evaluation::default()
         };
+        let needed = Needed::of(request);
         while let Some(at) = (0..4).filter_map(|i| lists[i].get(next[i])).min().copied() {
             // A statement found by name lists the action: only its resources and conditions are left.
             let by_name = named.get(next[0]) == Some(&at);
@@ -392,9 +394,9 @@ impl<'a> ActionIndex<'a> {
                 continue;
             }
             let applies = if by_name {
-                applies_beyond_actions(statement, request)
+                applies_beyond_actions(statement, request, &needed)
             } else {
-                applies(statement, request)
+                applies(statement, request, &needed)
             };
             eval.consider(policy, statement, applies);
         }
@@ -403,16 +405,20 @@ impl<'a> ActionIndex<'a> {
 }
 
 /// Whether `statement` applies to `request`, whatever its effect: `None` when it certainly does not.
-pub fn applies(statement: &Statement, request: &Request) -> Option<Certainty> {
+fn applies(statement: &Statement, request: &Request, needed: &Needed) -> Option<Certainty> {
     if !actions_apply(&statement.actions, request.action) {
         return None;
     }
-    applies_beyond_actions(statement, request)
+    applies_beyond_actions(statement, request, needed)
 }
 
 /// `applies` for a statement whose actions are known to cover the request's.
-fn applies_beyond_actions(statement: &Statement, request: &Request) -> Option<Certainty> {
-    let resource_doubt = match resources_apply(statement, request)? {
+fn applies_beyond_actions(
+    statement: &Statement,
+    request: &Request,
+    needed: &Needed,
+) -> Option<Certainty> {
+    let resource_doubt = match resources_apply(statement, request, needed)? {
         Certainty::Certain => None,
         Certainty::Doubtful(d) => Some(d),
     };
@@ -441,7 +447,7 @@ pub fn actions_apply(actions: &Matcher, action: &str) -> bool {
 /// literal account is taken for the deployment's own; an id AWS generates (a new fleet's) is doubt.
 /// A Deny that only overlaps is always doubt. `NotResource` is the complement: certain when no
 /// pattern overlaps, none when one covers, doubtful in between, whatever the effect.
-fn resources_apply(statement: &Statement, request: &Request) -> Option<Certainty> {
+fn resources_apply(statement: &Statement, request: &Request, needed: &Needed) -> Option<Certainty> {
     let resources = &statement.resources;
     if !resources.present {
         return None;
@@ -450,7 +456,6 @@ fn resources_apply(statement: &Statement, request: &Request) -> Option<Certainty
         .effect
         .as_ref()
         .is_some_and(|e| e.value == Effect::Allow);
-    let needed = Needed::of(request);
     let mut overlap = None;
     for item in &resources.items {
         let relation = needed.relation(&item.value);

@@ -238,6 +238,22 @@ fn arn_fields(s: &str) -> Option<[&str; 6]> {
 }
 
 fn glob_relation(pattern: &str, needed: &str) -> ResourceMatch {
+    // The common cases, without the general search: a field that may be anything (every glob
+    // matches some text), and two literals.
+    if needed == "*" {
+        return if pattern.bytes().all(|b| b == b'*') {
+            ResourceMatch::Covers
+        } else {
+            ResourceMatch::Overlaps(Overlap::Names)
+        };
+    }
+    if !has_wildcard(pattern) && !has_wildcard(needed) {
+        return if pattern == needed {
+            ResourceMatch::Covers
+        } else {
+            ResourceMatch::Disjoint
+        };
+    }
     if resource_covers(pattern, needed) {
         ResourceMatch::Covers
     } else if resource_overlaps(pattern, needed) {

@@ -59,7 +59,9 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
                 || prefix.eq_ignore_ascii_case("aws")
                 || catalog.global_key(&c.key).is_some()
                 || catalog.service(prefix).is_none()
-                || (catalog.service_key(&c.key).is_some() && !catalog.key_of_some_action(&c.key))
+                || catalog
+                    .service_key(&c.key)
+                    .is_some_and(|k| !k.on_some_action)
             {
                 continue;
             }
