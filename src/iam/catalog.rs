@@ -338,6 +338,31 @@ impl Catalog {
             .map(move |&e| (ResourceType::at(first + (e >> 1) as usize), e & 1 == 1))
     }
 
+    /// The action's resource types as positions in its service's table (`service_resource_types`),
+    /// with the service's position in the catalog: a caller that relates one pattern to many actions
+    /// of a service can relate it to each of the service's types once.
+    pub fn resource_type_slots(
+        &self,
+        id: ActionId,
+    ) -> (usize, impl Iterator<Item = usize> + 'static) {
+        let entry = id.0.get() as usize;
+        let (service, index) = self.position(id);
+        let at = (service.first_action as usize + index) * 2;
+        let slots = ACTION_RESOURCES[SPANS[at] as usize..SPANS[at + 2] as usize]
+            .iter()
+            .map(|&e| (e >> 1) as usize);
+        ((entry >> 16) - 1, slots)
+    }
+
+    /// Every resource type of the service at `service` (a position `resource_type_slots` gives).
+    pub fn service_resource_types(
+        &self,
+        service: usize,
+    ) -> impl ExactSizeIterator<Item = ResourceType> + 'static {
+        let types = &self.services[service].types;
+        (types.start as usize..types.end as usize).map(ResourceType::at)
+    }
+
     /// The condition keys the action takes, beside the global ones.
     pub fn action_keys(&self, id: ActionId) -> impl Iterator<Item = Key> + 'static {
         let (service, index) = self.position(id);
@@ -346,13 +371,6 @@ impl Catalog {
         ACTION_KEYS[SPANS[at] as usize..SPANS[at + 2] as usize]
             .iter()
             .map(move |&k| Key::at(&KEYS, first + k as usize))
-    }
-
-    /// Could a `Resource` pattern name a resource the action is authorized on? `*` (and any pattern
-    /// that matches the text `*`) always can; no ARN can for an action with no resource type; an ARN
-    /// pattern can when it overlaps, field by field, one of the action's resource types' formats.
-    pub fn may_authorize(&self, id: ActionId, pattern: &str) -> bool {
-        glob_match(pattern, "*", false) || self.names_a_resource_of(id, pattern)
     }
 
     /// Does an ARN pattern overlap one of the action's resource types' ARN formats?

