@@ -36,6 +36,8 @@ pub fn glob_service(pattern: &str) -> Option<(&str, &str)> {
 /// (`${BucketName}`, `${Role.Arn}`) or a pseudo parameter (`${AWS::Region}`). IAM's variables are
 /// `service:key` (one colon) or the escapes `${*}`, `${?}`, `${$}`.
 pub fn cfn_substitution(text: &str) -> Option<&str> {
+    // Asked of every resource of every statement: most hold no `$` at all.
+    memchr::memchr(b'$', text.as_bytes())?;
     let mut rest = text;
     while let Some(open) = rest.find("${") {
         let after = &rest[open + 2..];
@@ -194,36 +196,39 @@ pub enum Overlap {
 /// caller decides whether to take it for the deployment's own.
 pub fn resource_match(pattern: &str, needed: &str) -> ResourceMatch {
     match (arn_fields(pattern), arn_fields(needed)) {
-        (Some(p), Some(n)) => {
-            let mut result = ResourceMatch::Covers;
-            // The service and the resource part first: where two ARNs most often part.
-            for i in [SERVICE, RESOURCE, REGION, ACCOUNT, PARTITION] {
-                let (pf, nf) = (p[i], n[i]);
-                if pf == nf {
-                    continue;
-                }
-                let field = match glob_relation(pf, nf) {
-                    ResourceMatch::Overlaps(_) if i == ACCOUNT && nf == "*" => {
-                        ResourceMatch::Overlaps(Overlap::Account)
-                    }
-                    other => other,
-                };
-                result = match (result, field) {
-                    (_, ResourceMatch::Disjoint) => return ResourceMatch::Disjoint,
-                    (ResourceMatch::Overlaps(o @ (Overlap::Names | Overlap::Type)), _)
-                    | (_, ResourceMatch::Overlaps(o @ (Overlap::Names | Overlap::Type))) => {
-                        ResourceMatch::Overlaps(o)
-                    }
-                    (ResourceMatch::Overlaps(o), _) | (_, ResourceMatch::Overlaps(o)) => {
-                        ResourceMatch::Overlaps(o)
-                    }
-                    _ => ResourceMatch::Covers,
-                };
-            }
-            result
-        }
+        (Some(p), Some(n)) => fields_match(&p, &n),
         _ => glob_relation(pattern, needed),
     }
+}
+
+/// `resource_match` of two ARNs already split into their fields (`arn_fields`).
+pub fn fields_match(p: &[&str; 6], n: &[&str; 6]) -> ResourceMatch {
+    let mut result = ResourceMatch::Covers;
+    // The service and the resource part first: where two ARNs most often part.
+    for i in [SERVICE, RESOURCE, REGION, ACCOUNT, PARTITION] {
+        let (pf, nf) = (p[i], n[i]);
+        if pf == nf {
+            continue;
+        }
+        let field = match glob_relation(pf, nf) {
+            ResourceMatch::Overlaps(_) if i == ACCOUNT && nf == "*" => {
+                ResourceMatch::Overlaps(Overlap::Account)
+            }
+            other => other,
+        };
+        result = match (result, field) {
+            (_, ResourceMatch::Disjoint) => return ResourceMatch::Disjoint,
+            (ResourceMatch::Overlaps(o @ (Overlap::Names | Overlap::Type)), _)
+            | (_, ResourceMatch::Overlaps(o @ (Overlap::Names | Overlap::Type))) => {
+                ResourceMatch::Overlaps(o)
+            }
+            (ResourceMatch::Overlaps(o), _) | (_, ResourceMatch::Overlaps(o)) => {
+                ResourceMatch::Overlaps(o)
+            }
+            _ => ResourceMatch::Covers,
+        };
+    }
+    result
 }
 
 const PARTITION: usize = 1;
@@ -234,7 +239,7 @@ const RESOURCE: usize = 5;
 
 /// The six fields of an ARN (the last keeps its colons), or `None` for anything else. A loop over
 /// bytes: ARNs are short, and this runs for every resource pattern against every needed resource.
-fn arn_fields(s: &str) -> Option<[&str; 6]> {
+pub fn arn_fields(s: &str) -> Option<[&str; 6]> {
     if !s.starts_with("arn:") {
         return None;
     }

@@ -2,7 +2,9 @@ use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::catalog::{self, ActionId};
-use crate::iam::pattern::{cfn_substitution, glob_match, resource_match, ResourceMatch};
+use crate::iam::pattern::{
+    arn_fields, cfn_substitution, fields_match, glob_match, resource_match, ResourceMatch,
+};
 use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
 use crate::FastMap;
 
@@ -69,10 +71,18 @@ impl<'m> TypesNamed<'m> {
         let bits = self.named.entry((pattern, service)).or_insert_with(|| {
             let types = catalog.service_resource_types(service);
             let mut bits = vec![0u64; types.len().div_ceil(64)];
+            // An ARN is split once and related to every type field by field; anything else (what
+            // an intrinsic stands for, `*/*`) as a glob.
+            let fields = arn_fields(pattern);
             for (i, t) in types.enumerate() {
-                if t.patterns()
-                    .any(|format| resource_match(pattern, format) != ResourceMatch::Disjoint)
-                {
+                let names_it = t.patterns().any(|format| {
+                    let relation = match (&fields, arn_fields(format)) {
+                        (Some(p), Some(f)) => fields_match(p, &f),
+                        _ => resource_match(pattern, format),
+                    };
+                    relation != ResourceMatch::Disjoint
+                });
+                if names_it {
                     bits[i / 64] |= 1 << (i % 64);
                 }
             }

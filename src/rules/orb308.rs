@@ -2,7 +2,7 @@ use super::policies::statements;
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::pattern::has_wildcard;
+use crate::iam::pattern::{arn_fields, has_wildcard};
 use crate::iam::policy::Item;
 
 pub static RULE: Rule = Rule {
@@ -79,10 +79,9 @@ fn arn_problem(item: &Item) -> Option<String> {
     if item.opaque || item.value.contains("${") {
         return None;
     }
-    let fields: Vec<&str> = item.value.splitn(6, ':').collect();
-    if fields.len() != 6 || fields[0] != "arn" {
+    let Some(fields) = arn_fields(&item.value) else {
         return None; // not an ARN: ORB303 judges the shape
-    }
+    };
     let judged = |f: &str| !has_wildcard(f) && !f.contains("${");
     let (partition, region, account) = (fields[1], fields[3], fields[4]);
     if judged(partition) && !PARTITIONS.contains(&partition) {

@@ -3,6 +3,7 @@ use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::catalog::{self, ActionId};
+use crate::iam::policy::Condition;
 
 pub static RULE: Rule = Rule {
     code: "ORB311",
@@ -45,6 +46,16 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     for (policy, statement) in statements(model) {
         let actions = &statement.actions;
         if !actions.present || actions.negated || statement.conditions.is_empty() {
+            continue;
+        }
+        // Most conditions are on global keys, or written for requests that may lack the key.
+        let judged = |c: &Condition| {
+            !c.operator.ends_with("IfExists")
+                && c.key
+                    .split_once(':')
+                    .is_some_and(|(prefix, _)| !prefix.eq_ignore_ascii_case("aws"))
+        };
+        if !statement.conditions.iter().any(judged) {
             continue;
         }
         let ids: Option<Vec<ActionId>> = actions.items.iter().map(|i| i.action).collect();
