@@ -203,7 +203,8 @@ impl ResourceType {
 
     /// `arns()` as patterns (`format_pattern` of each).
     pub fn patterns(&self) -> impl Iterator<Item = &'static str> {
-        self.patterns.split(", ")
+        // Formats hold no comma of their own (a char search: no searcher to build per call).
+        self.patterns.split(',').map(str::trim_start)
     }
 }
 
