@@ -224,7 +224,7 @@ pub fn format_arn(format: &str, partition: &str, region: &str) -> String {
 }
 
 fn fill_format<'a>(format: &str, value: impl Fn(&str) -> &'a str) -> String {
-    substitute(format, "${", |part| Some(value(part).to_string())).unwrap_or_default()
+    substitute(format, "${", |part| Some(value(part))).unwrap_or_default()
 }
 
 /// A service AWS retired: the reference no longer has it.

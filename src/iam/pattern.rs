@@ -56,20 +56,29 @@ pub fn cfn_substitution(text: &str) -> Option<&str> {
 
 /// `text` with each placeholder (`opener` name `}`: `{region}`, `${Partition}`) replaced by
 /// `value(name)`, in one pass (a substituted value is never searched again); `None` when a value is.
-pub fn substitute(
+pub fn substitute<S: AsRef<str>>(
     text: &str,
     opener: &str,
-    mut value: impl FnMut(&str) -> Option<String>,
+    mut value: impl FnMut(&str) -> Option<S>,
 ) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(open) = rest.find(opener) {
-        let Some(close) = rest[open..].find('}') else {
+    // The opener's first byte by memchr, then the rest of it: no string searcher per call.
+    let first = opener.as_bytes()[0];
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(first, &rest.as_bytes()[from..]) {
+        let open = from + at;
+        if !rest[open..].starts_with(opener) {
+            from = open + 1;
+            continue;
+        }
+        let Some(close) = memchr::memchr(b'}', &rest.as_bytes()[open..]) else {
             break;
         };
         out.push_str(&rest[..open]);
-        out.push_str(&value(&rest[open + opener.len()..open + close])?);
+        out.push_str(value(&rest[open + opener.len()..open + close])?.as_ref());
         rest = &rest[open + close + 1..];
+        from = 0;
     }
     out.push_str(rest);
     Some(out)
