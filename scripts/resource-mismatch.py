@@ -167,7 +167,8 @@ def main():
     )
     only_here = sorted(set(out) - set(found))
     only_there = sorted(set(found) - set(out))
-    print(f"ORB306: orb-scan {len(found)} findings, this reading {len(out)}, in common {len(set(out) & set(found))}")
+    print(f"ORB306: orb-scan {len(found)} findings, this reading {len(out)}; "
+          f"distinct (file, action) pairs: {len(set(found))} and {len(set(out))}, in common {len(set(out) & set(found))}")
     for line in only_here:
         print(f"  missed by orb-scan: {line}")
     for line in only_there:
