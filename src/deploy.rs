@@ -6,7 +6,7 @@ use crate::cfn::{Principal, Template};
 use crate::diagnostic::{Diagnostic, FilePath, Sources};
 use crate::iam::catalog::{self, ActionId, Lookup};
 use crate::iam::grants::{
-    evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Verdict,
+    evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Unknowns, Verdict,
 };
 use crate::iam::pattern::{glob_service, under_service};
 use crate::iam::policy::{literal_actions, Effect, Item, PolicyDocument, PolicyKind};
@@ -14,7 +14,7 @@ use crate::iam::role::Role;
 use crate::orb::files::{OrbConfig, OrbTemplateFile};
 use crate::orb::needs::{needs_of, Need};
 use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemplate};
-use crate::settings::{DeclaredDeployment, PolicyRef, Settings};
+use crate::settings::{DeclaredDeployment, ExtraCatalog, PolicyRef, Settings};
 use crate::suppress::Suppression;
 use crate::syntax::Node;
 use crate::walk::FileStamp;
@@ -90,6 +90,10 @@ pub struct Finding<'a> {
     /// For an action not granted, the near-miss actions of its requirement (`confused_with`) that
     /// the policies grant instead (`ssm:GetParameters` for `ssm:GetParameter`).
     pub granted_instead: Vec<&'static str>,
+    /// The resource whose request decided the verdict (`Need::resources`).
+    pub resource: String,
+    /// When the call is not allowed, the other resources it needs that are granted.
+    pub granted_on: Vec<String>,
 }
 
 pub struct Deployment<'a> {
@@ -233,6 +237,8 @@ pub enum Unknown {
     Action { nearest: Option<String> },
     /// No service has this prefix.
     Service,
+    /// The prefix names only services AWS retired (ORB307).
+    Retired(Vec<catalog::Retired>),
 }
 
 const UNREMARKED: u32 = u32::MAX;
@@ -240,6 +246,7 @@ const UNREMARKED: u32 = u32::MAX;
 impl<'a> ActionRemarks<'a> {
     fn new(workspace: &'a Workspace) -> ActionRemarks<'a> {
         let catalog = catalog::catalog();
+        let extra = &workspace.settings.catalog;
         let mut seen: FastMap<&str, u32> = FastMap::default();
         let mut spellings = Vec::new();
         let mut entries = Vec::new();
@@ -250,7 +257,7 @@ impl<'a> ActionRemarks<'a> {
                 continue;
             }
             let at = *seen.entry(item.value.as_str()).or_insert_with(|| {
-                Remarks::of(&item.value).map_or(UNREMARKED, |remarks| {
+                Remarks::of(&item.value, extra).map_or(UNREMARKED, |remarks| {
                     spellings.push(remarks);
                     spellings.len() as u32 - 1
                 })
@@ -271,14 +278,24 @@ impl<'a> ActionRemarks<'a> {
 }
 
 impl Remarks {
-    fn of(spelling: &str) -> Option<Remarks> {
+    /// `extra`: what `orb-scan.toml` names beside the catalog, never unknown.
+    fn of(spelling: &str, extra: &ExtraCatalog) -> Option<Remarks> {
         let catalog = catalog::catalog();
         let lookup = catalog.lookup(spelling);
         let unknown = match lookup {
+            Lookup::UnknownAction | Lookup::UnknownService if extra.names(spelling) => None,
             Lookup::UnknownAction => Some(Unknown::Action {
                 nearest: catalog.nearest_action(spelling),
             }),
-            Lookup::UnknownService => Some(Unknown::Service),
+            Lookup::UnknownService => {
+                let prefix = spelling.split(':').next().unwrap_or_default();
+                let retired: Vec<_> = catalog.retired_matching(prefix).collect();
+                Some(if retired.is_empty() {
+                    Unknown::Service
+                } else {
+                    Unknown::Retired(retired)
+                })
+            }
             _ => None,
         };
         let aws_spelling = spelling
@@ -445,7 +462,7 @@ pub struct Candidate<'a> {
     /// `policies` indexed by action, built when a deployment is first checked against it.
     index: OnceCell<ActionIndex<'a>>,
     /// Requests already evaluated against `policies`.
-    evaluated: RefCell<FastMap<(String, String, RequestContext), Evaluation<'a>>>,
+    evaluated: RefCell<FastMap<(String, String, RequestContext, Unknowns), Evaluation<'a>>>,
 }
 
 /// A candidate as the scope report and the rules see it: its name, how it was put together and
@@ -781,6 +798,7 @@ impl<'a> Candidate<'a> {
             request.action.to_string(),
             request.resource.to_string(),
             request.context.clone(),
+            request.unknowns,
         );
         *self.evaluated.borrow_mut().entry(key).or_insert_with(|| {
             self.index
@@ -1012,35 +1030,14 @@ fn findings<'a>(needs: &[Need], orb: &Candidate<'a>) -> Vec<Finding<'a>> {
     let mut findings = Vec::new();
     for (index, need) in needs.iter().enumerate() {
         for action in &need.requirement.actions {
-            let request = Request {
-                action,
-                resource: &need.resource,
-                context: &need.context,
-            };
-            let eval = orb.evaluate(&request);
-            let mut finding = Finding {
-                action,
-                need: index,
-                verdict: eval.verdict(),
-                allow: eval.allow,
-                deny: eval.deny,
-                outside_boundary: None,
-                granted_instead: Vec::new(),
-            };
-            within_boundaries(&mut finding, &orb.boundaries, &request);
+            let mut finding = need_finding(orb, need, index, action);
             if finding.verdict == Verdict::NotGranted {
                 finding.granted_instead = need
                     .requirement
                     .confused_with
                     .iter()
                     .map(String::as_str)
-                    .filter(|near| {
-                        let request = Request {
-                            action: near,
-                            ..request
-                        };
-                        orb.evaluate(&request).verdict() == Verdict::Allowed
-                    })
+                    .filter(|near| need_finding(orb, need, index, near).verdict == Verdict::Allowed)
                     .collect();
             }
             findings.push(finding);
@@ -1206,6 +1203,67 @@ fn toml_string(s: &str) -> String {
     out
 }
 
+/// What the policies say of one action of a need: each resource the call is authorized on
+/// (`Need::resources`) is a request of its own, and the call is allowed only if every one is. The
+/// finding is the request that decides: a denied one, else one not granted, else a doubtful one.
+fn need_finding<'a>(
+    orb: &Candidate<'a>,
+    need: &Need,
+    index: usize,
+    action: &'static str,
+) -> Finding<'a> {
+    let resources = need.resources(action);
+    let mut decided: Option<Finding<'a>> = None;
+    let mut granted_on = Vec::new();
+    for (resource, unknowns) in &resources {
+        let request = Request {
+            action,
+            resource,
+            context: &need.context,
+            unknowns: *unknowns,
+        };
+        let eval = orb.evaluate(&request);
+        let mut finding = Finding {
+            action,
+            need: index,
+            verdict: eval.verdict(),
+            allow: eval.allow,
+            deny: eval.deny,
+            outside_boundary: None,
+            granted_instead: Vec::new(),
+            resource: resource.clone(),
+            granted_on: Vec::new(),
+        };
+        within_boundaries(&mut finding, &orb.boundaries, &request);
+        if finding.verdict == Verdict::Allowed {
+            granted_on.push(resource.clone());
+        }
+        if decided
+            .as_ref()
+            .is_none_or(|d| weight(finding.verdict) > weight(d.verdict))
+        {
+            decided = Some(finding);
+        }
+    }
+    let mut finding = decided.expect("every action is authorized on at least one resource");
+    if finding.verdict != Verdict::Allowed {
+        finding.granted_on = granted_on;
+    }
+    finding
+}
+
+/// How much a request's verdict decides for the whole call: a refusal over a missing grant over
+/// doubt over a grant.
+fn weight(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::Allowed => 0,
+        Verdict::MaybeDenied => 1,
+        Verdict::Conditional => 2,
+        Verdict::NotGranted => 3,
+        Verdict::Denied => 4,
+    }
+}
+
 /// A permissions boundary caps what the policies grant: an action is allowed only where the
 /// boundary allows it too, and a Deny in the boundary refuses it.
 fn within_boundaries<'a>(
@@ -1330,7 +1388,7 @@ mod tests {
             .collect();
         let expected: Vec<&str> = spellings
             .into_iter()
-            .filter(|s| Remarks::of(s).is_some())
+            .filter(|s| Remarks::of(s, &ExtraCatalog::default()).is_some())
             .collect();
         assert_eq!(remarked, expected);
         assert_eq!(remarked.len(), 7, "{remarked:?}");

@@ -32,10 +32,16 @@ pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::
 /// The date of the IAM action catalog embedded in this build.
 pub const CATALOG_DATE: &str = iam::catalog::DATE;
 
-/// `--version`: the crate version and the date of the embedded IAM catalog.
+/// `--version`: the crate version, and the date and source of the embedded IAM catalog.
 pub fn version() -> &'static str {
     static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    VERSION.get_or_init(|| format!("{} (IAM catalog {CATALOG_DATE})", env!("CARGO_PKG_VERSION")))
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (IAM catalog {CATALOG_DATE}, {})",
+            env!("CARGO_PKG_VERSION"),
+            iam::catalog::SOURCE
+        )
+    })
 }
 
 #[derive(Clone, Debug)]

@@ -4,11 +4,12 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orb_scan::deploy::Workspace;
 use orb_scan::diagnostic::Severity;
+use orb_scan::report::github::ChangedFiles;
 use orb_scan::report::{concise, github, human, inventory, json, policy, rule_docs, sarif, Report};
 use orb_scan::settings::{self, ConfigError, Settings};
 use orb_scan::{rules, walk, ScanOptions};
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use termcolor::{BufferedStandardStream, ColorChoice, NoColor, StandardStream, WriteColor};
@@ -107,6 +108,10 @@ struct ScanArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// With --format github: the files a pull request changed, one per line or NUL-terminated
+    /// (`git diff --name-only -z`); a finding is annotated at its first place in a changed file.
+    #[arg(long, value_name = "FILE")]
+    changed_files: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -277,6 +282,7 @@ fn load_settings(
                 written(github::emit(
                     &problems,
                     &sources,
+                    &ChangedFiles::default(),
                     &mut std::io::stdout().lock(),
                 ))?;
             }
@@ -316,18 +322,20 @@ fn thread_count(requested: Option<usize>) -> usize {
         .max(1)
 }
 
-fn render<W: WriteColor>(
+/// How a report is written: what `render` needs beside the report.
+struct Layout<'a> {
     format: Format,
-    report: &Report,
     threads: usize,
-    out: &mut W,
-) -> std::io::Result<()> {
-    match format {
+    changed: &'a ChangedFiles,
+}
+
+fn render<W: WriteColor>(layout: &Layout, report: &Report, out: &mut W) -> std::io::Result<()> {
+    match layout.format {
         Format::Json => json::render(report, out),
         Format::Concise => concise::render(report, out),
         Format::Sarif => sarif::render(report, &settings::absolute(Path::new(".")), out),
-        Format::Github => github::render(report, out),
-        Format::Human | Format::Auto => human::render(report, threads, out),
+        Format::Github => github::render(report, layout.changed, out),
+        Format::Human | Format::Auto => human::render(report, layout.threads, out),
     }
 }
 
@@ -342,51 +350,83 @@ fn needs_command_fence(format: Format) -> bool {
 }
 
 fn stdout_is_file() -> bool {
-    use std::os::fd::AsFd;
-    std::io::stdout()
-        .as_fd()
-        .try_clone_to_owned()
+    #[cfg(unix)]
+    let handle = {
+        use std::os::fd::AsFd;
+        std::io::stdout().as_fd().try_clone_to_owned()
+    };
+    #[cfg(windows)]
+    let handle = {
+        use std::os::windows::io::AsHandle;
+        std::io::stdout().as_handle().try_clone_to_owned()
+    };
+    handle
         .map(std::fs::File::from)
         .and_then(|f| f.metadata())
         .is_ok_and(|m| m.is_file())
 }
 
-fn write_report(args: &ScanArgs, report: &Report) -> Result<(), String> {
+fn write_report(args: &ScanArgs, changed: &ChangedFiles, report: &Report) -> Result<(), String> {
+    let layout = Layout {
+        format: args.format,
+        threads: thread_count(args.input.threads),
+        changed,
+    };
     match &args.output {
-        Some(path) => write_file(args.format, report, thread_count(args.input.threads), path)
+        Some(path) => write_file(&layout, report, path)
             .map_err(|e| format!("{}: cannot write: {e}", path.display())),
-        None => written(write_stdout(args, report)),
+        None => written(write_stdout(args, &layout, report)),
     }
 }
 
-fn write_file(format: Format, report: &Report, threads: usize, path: &Path) -> std::io::Result<()> {
+fn write_file(layout: &Layout, report: &Report, path: &Path) -> std::io::Result<()> {
     let mut out = NoColor::new(std::io::BufWriter::new(std::fs::File::create(path)?));
-    render(format, report, threads, &mut out)?;
+    render(layout, report, &mut out)?;
     out.get_mut().flush()
 }
 
 /// Buffered: a write per block of output instead of one per line (the corpus's report: 41, not 4,668).
-fn write_stdout(args: &ScanArgs, report: &Report) -> std::io::Result<()> {
+fn write_stdout(args: &ScanArgs, layout: &Layout, report: &Report) -> std::io::Result<()> {
     let color = color_choice(args.color, std::io::stdout().is_terminal());
     let mut out = BufferedStandardStream::stdout(color);
     let fence = needs_command_fence(args.format).then(github::stop_commands_token);
     if let Some(token) = &fence {
         writeln!(out, "::stop-commands::{token}")?;
     }
-    render(
-        args.format,
-        report,
-        thread_count(args.input.threads),
-        &mut out,
-    )?;
+    render(layout, report, &mut out)?;
     if let Some(token) = &fence {
         writeln!(out, "::{token}::")?;
     }
     out.flush()
 }
 
+/// The largest `--changed-files` list read: far beyond any pull request's file names.
+const MAX_CHANGED_FILES_BYTES: u64 = 16 << 20;
+
+fn changed_files(args: &ScanArgs) -> Result<ChangedFiles, String> {
+    let Some(path) = &args.changed_files else {
+        return Ok(ChangedFiles::default());
+    };
+    if args.format != Format::Github {
+        return Err("--changed-files places annotations: it needs --format github".into());
+    }
+    let cannot = |e: std::io::Error| format!("{}: cannot read: {e}", path.display());
+    let mut list = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CHANGED_FILES_BYTES + 1).read_to_end(&mut list))
+        .map_err(cannot)?;
+    if list.len() as u64 > MAX_CHANGED_FILES_BYTES {
+        return Err(format!(
+            "{}: over {MAX_CHANGED_FILES_BYTES} bytes, not a list of changed files",
+            path.display()
+        ));
+    }
+    Ok(ChangedFiles::parse(&list))
+}
+
 fn scan(args: &ScanArgs) -> Result<u8, String> {
     check_codes(args)?;
+    let changed = changed_files(args)?;
     let annotate = args.format == Format::Github;
     // `--fix` edits the text of the files it fixes.
     let keep_text = args.fix || args.diff;
@@ -405,7 +445,7 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
     }
     // Every format shows paths from the current folder (`Report::under`).
     let report = orb_scan::check(&ws, &args.select, &args.ignore).under(&opts.root);
-    write_report(args, &report)?;
+    write_report(args, &changed, &report)?;
     // The process exits next: the OS takes back the workspace (every parsed tree) at once, where
     // dropping it would free its allocations one by one, a tenth of a run on the shared corpus.
     std::mem::forget(ws);

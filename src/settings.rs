@@ -44,6 +44,32 @@ pub struct Settings {
     pub deployments: Vec<DeclaredDeployment>,
     /// `[[suppress]]` tables.
     pub suppressions: Vec<Suppression>,
+    /// `[catalog]`: what AWS added after the embedded catalog's date.
+    pub catalog: ExtraCatalog,
+}
+
+/// Actions and services a policy may name that are newer than the embedded IAM catalog
+/// (`[catalog] actions = [...]`, `services = [...]`): never reported as unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExtraCatalog {
+    /// `service:Action`, as written.
+    pub actions: Vec<String>,
+    /// Service prefixes, lowercase.
+    pub services: Vec<String>,
+}
+
+impl ExtraCatalog {
+    /// Does an `Action` entry (a name or a glob) name something listed here?
+    pub fn names(&self, entry: &str) -> bool {
+        let service = entry.split_once(':').map_or(entry, |(s, _)| s);
+        self.services
+            .iter()
+            .any(|s| crate::iam::pattern::action_matches(service, s))
+            || self
+                .actions
+                .iter()
+                .any(|a| crate::iam::pattern::action_matches(entry, a))
+    }
 }
 
 /// The file the settings were read from.
@@ -122,6 +148,12 @@ struct RawSettings {
     orb_version: Option<Spanned<String>>,
     deployment: Vec<RawDeployment>,
     suppress: Vec<Spanned<RawSuppress>>,
+    catalog: Option<RawCatalog>,
+}
+
+struct RawCatalog {
+    actions: Vec<Spanned<String>>,
+    services: Vec<Spanned<String>>,
 }
 
 struct RawDeployment {
@@ -320,6 +352,19 @@ impl<'t, 'i> Table<'t, 'i> {
         self.strings(key)
     }
 
+    /// The table `key` (`[catalog]`), with its span.
+    fn table(&mut self, key: &str) -> Option<(&'t DeTable<'i>, Span)> {
+        let value = self.table.get(key)?;
+        let at = Span::new(value.span().start, value.span().end);
+        match value.get_ref() {
+            DeValue::Table(t) => Some((t, at)),
+            _ => {
+                self.problem(at, format!("`{key}` is a table: write [{key}]"));
+                None
+            }
+        }
+    }
+
     /// Every table of the array of tables `key` (`[[deployment]]`), each with its span.
     fn tables(&mut self, key: &str) -> Vec<(&'t DeTable<'i>, Span)> {
         let Some(value) = self.table.get(key) else {
@@ -398,6 +443,7 @@ impl Context {
             orb_version: top.get("orb_version"),
             deployment: Vec::new(),
             suppress: Vec::new(),
+            catalog: None,
         };
         let mut problems = Vec::new();
         for (table, span) in top.tables("deployment") {
@@ -445,6 +491,16 @@ impl Context {
                 }
             }
         }
+        if let Some((table, span)) = top.table("catalog") {
+            let mut t = Table::new(table, span, "[catalog]", &self.file);
+            let actions = t.strings("actions").map(Spanned::into_inner);
+            let services = t.strings("services").map(Spanned::into_inner);
+            problems.extend(t.finish(&["actions", "services"]));
+            raw.catalog = Some(RawCatalog {
+                actions: actions.unwrap_or_default(),
+                services: services.unwrap_or_default(),
+            });
+        }
         let known = [
             "select",
             "ignore",
@@ -453,6 +509,7 @@ impl Context {
             "orb_version",
             "deployment",
             "suppress",
+            "catalog",
         ];
         problems.splice(0..0, top.finish(&known));
         Ok((raw, problems))
@@ -523,6 +580,11 @@ impl Context {
             .iter()
             .filter_map(|s| self.suppression(s, &mut problems))
             .collect();
+        let catalog = raw
+            .catalog
+            .as_ref()
+            .map(|c| self.extra_catalog(c, &mut problems))
+            .unwrap_or_default();
         if !problems.is_empty() {
             problems.sort_by_key(|d| (d.span.start, d.span.end));
             return Err(problems);
@@ -539,7 +601,42 @@ impl Context {
             severity,
             deployments,
             suppressions,
+            catalog,
         })
+    }
+
+    /// `[catalog]`: plain `service:Action` names and service prefixes, as IAM spells them.
+    fn extra_catalog(&self, raw: &RawCatalog, problems: &mut Vec<Diagnostic>) -> ExtraCatalog {
+        let word = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        let mut extra = ExtraCatalog::default();
+        for action in &raw.actions {
+            let text = action.get_ref();
+            match text.split_once(':') {
+                Some((service, name)) if word(service) && word(name) => {
+                    extra.actions.push(text.clone())
+                }
+                _ => problems.push(self.problem(
+                    spanned(action),
+                    format!("`{text}` is not an action: write `service:Action`, without wildcards"),
+                )),
+            }
+        }
+        for service in &raw.services {
+            let text = service.get_ref();
+            if word(text) {
+                extra.services.push(text.to_ascii_lowercase());
+            } else {
+                problems.push(self.problem(
+                    spanned(service),
+                    format!("`{text}` is not a service prefix"),
+                ));
+            }
+        }
+        extra
     }
 
     fn problem(&self, span: Span, message: String) -> Diagnostic {
@@ -862,8 +959,17 @@ policies = ["orb.json", "orb.json#OrbRole"]
 paths = ["legacy/**"]
 rules = ["ORB204"]
 reason = "retired stack"
+[catalog]
+actions = ["ec2:DescribeNewThing"]
+services = ["NewService"]
 "#;
         let s = context(dir.path()).parse(text).unwrap();
+        assert_eq!(s.catalog.actions, ["ec2:DescribeNewThing"]);
+        assert_eq!(s.catalog.services, ["newservice"]);
+        assert!(s.catalog.names("EC2:describenewthing"));
+        assert!(s.catalog.names("ec2:DescribeNew*"));
+        assert!(s.catalog.names("newservice:Anything"));
+        assert!(!s.catalog.names("ec2:DescribeOldThing"));
         assert_eq!(s.select, Some(vec!["ORB1".into(), "ORB2".into()]));
         assert_eq!(s.ignore, ["ORB110"]);
         assert_eq!(s.severity.get("ORB110"), Some(&Severity::Warning));

@@ -79,6 +79,7 @@ fn index_agrees_with_every_statement(folder: &Path, at_least: usize) {
         region: Some("eu-west-1".into()),
         passed_to_service: Some("ec2.amazonaws.com".into()),
         service_name: None,
+        account: None,
     };
     let mut requests = 0;
     for prefix in ["ec2", "iam", "autoscaling", "ssm", "sts", "spot", "kms"] {
@@ -99,6 +100,7 @@ fn index_agrees_with_every_statement(folder: &Path, at_least: usize) {
                     action: &spelled,
                     resource,
                     context: &context,
+                    unknowns: Default::default(),
                 };
                 assert_eq!(
                     shown(index.evaluate(&request)),

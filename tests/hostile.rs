@@ -318,7 +318,8 @@ fn long_lines_are_quoted_in_windows() {
     let keys: Vec<String> = (0..2_000)
         .map(|i| format!(r#""k{i}": "{}""#, "é".repeat(20)))
         .collect();
-    let text = format!("\n{{{}, \"Statement\": []}}\n", keys.join(", "));
+    let statement = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}"#;
+    let text = format!("\n{{{}, \"Statement\": [{statement}]}}\n", keys.join(", "));
     assert!(text.len() > 100_000);
     write(tmp.path(), "minified.json", &text);
     let (out, stderr, code, elapsed) =

@@ -444,3 +444,26 @@ rules = ["ORB304"]
         out.stderr
     );
 }
+
+/// `[catalog]` names actions and services newer than the embedded catalog: they are not unknown, and
+/// what is not named still is.
+#[test]
+fn extra_catalog_entries_are_not_unknown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*",
+        "Action": ["ec2:DescribeNewThing", "brandnew:Start*", "ec2:DescribeNothing", "otherbrandnew:Go"]}]}"#;
+    write_tree(root, &[("policy.json", policy)]);
+    assert_eq!(
+        codes(&report(root, &[])),
+        ["ORB301", "ORB302", "ORB301", "ORB302"]
+    );
+    write_tree(
+        root,
+        &[(
+            "orb-scan.toml",
+            "[catalog]\nactions = [\"ec2:DescribeNewThing\"]\nservices = [\"brandnew\"]\n",
+        )],
+    );
+    assert_eq!(codes(&report(root, &[])), ["ORB301", "ORB302"]);
+}

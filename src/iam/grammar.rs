@@ -91,6 +91,20 @@ pub fn check(kind: PolicyKind, anchor: Span, doc: &Node) -> Vec<Problem> {
         return out;
     };
     unknown_keys(entries, DOCUMENT_KEYS, "policy document", &mut out);
+    // A document without statements is the problem to name, not its missing `Version`.
+    let statement = doc.entry("Statement");
+    let no_statement = match statement.map(|e| &e.value.value) {
+        None => Some("policy has no `Statement`: it grants nothing, and IAM rejects it"),
+        Some(Value::Array(items)) if items.is_empty() => {
+            Some("`Statement` is empty: the policy grants nothing, and IAM rejects it")
+        }
+        _ => None,
+    };
+    if let Some(message) = no_statement {
+        let span = statement.map_or(doc.span, |e| e.value.span);
+        out.push(Problem::error(span, message, "add at least one statement"));
+        return out;
+    }
     match doc.entry("Version") {
         None => out.push(Problem {
             warning: true,
@@ -612,12 +626,22 @@ mod tests {
             ),
             (
                 None,
-                r#"{"Version":"2012-10-18","Statement":[]}"#,
+                r#"{"Version":"2012-10-18","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
                 "`Version` must be",
             ),
             (
                 None,
-                r#"{"Version":"2012-10-17","Statment":[]}"#,
+                r#"{"Version":"2012-10-17","Statement":[]}"#,
+                "`Statement` is empty",
+            ),
+            (
+                Some(PolicyKind::Trust),
+                r#"{}"#,
+                "policy has no `Statement`",
+            ),
+            (
+                None,
+                r#"{"Version":"2012-10-17","Statment":[],"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#,
                 "unknown key `Statment`",
             ),
             (

@@ -4,7 +4,9 @@
 use super::requirements::{table, Requirement, Table};
 use super::resolve::{Origin, ResolvedTemplate, Setting};
 use crate::diagnostic::{FilePath, Severity};
-use crate::iam::grants::RequestContext;
+use crate::iam::catalog::{self, format_arn};
+use crate::iam::grants::{RequestContext, Unknowns};
+use crate::iam::pattern::substitute;
 use crate::span::Span;
 
 /// Where a need comes from: a written setting, or a packaged default inherited by a template.
@@ -38,10 +40,54 @@ pub struct Cause {
 #[derive(Clone, Debug)]
 pub struct Need {
     pub requirement: &'static Requirement,
+    /// The requirement's resource in this deployment (`*` when the table names none: then each
+    /// action's own resources come from the catalog, `Need::resources`).
     pub resource: String,
+    /// The deployment's partition (`aws`), for the ARNs the catalog gives.
+    pub partition: String,
     pub context: RequestContext,
     pub severity: Severity,
     pub cause: Cause,
+}
+
+impl Need {
+    /// The resources one call of `action` for this need is authorized on (`call_resources`).
+    pub fn resources(&self, action: &str) -> Vec<(String, Unknowns)> {
+        let region = self.context.region.as_deref().unwrap_or("*");
+        call_resources(action, &self.resource, &self.partition, region)
+    }
+}
+
+/// The resources one call of `action` is authorized on, each a request of its own (IAM allows the
+/// call only if it allows every one): `resource` when the requirements table names one (a role to
+/// pass, a parameter to read), else one ARN for each resource type the catalog says every call of
+/// the action authorizes, in the deployment's `partition` and `region`, the account and the new
+/// resource's id unknown. An action with no resource type is authorized on `*` alone; one whose
+/// every type is optional on some resource of those types (`*`).
+pub fn call_resources(
+    action: &str,
+    resource: &str,
+    partition: &str,
+    region: &str,
+) -> Vec<(String, Unknowns)> {
+    if resource != "*" {
+        return vec![(resource.to_string(), Unknowns::Author)];
+    }
+    let catalog = catalog::catalog();
+    let Some(id) = catalog.action_id(action) else {
+        return vec![("*".into(), Unknowns::Author)];
+    };
+    let arns: Vec<(String, Unknowns)> = catalog
+        .resource_types(id)
+        .filter(|(_, always)| *always)
+        .filter_map(|(t, _)| t.arns().next())
+        .map(|format| (format_arn(format, partition, region), Unknowns::Nobody))
+        .collect();
+    if arns.is_empty() {
+        vec![("*".into(), Unknowns::Nobody)]
+    } else {
+        arns
+    }
 }
 
 /// What kind of role a SpotFleet template's fleet role is (orb-facts.md §4.3).
@@ -231,31 +277,21 @@ fn need(
     Some(Need {
         requirement: r,
         resource,
+        partition: partition.to_string(),
         context: RequestContext {
             region: Some(tpl.provider.region.clone()),
             passed_to_service: r.passed_to_service.clone(),
             service_name: r.service_name.clone(),
+            account: None,
         },
         severity: Severity::parse(severity).unwrap_or(Severity::Error),
         cause,
     })
 }
 
-/// `pattern` with each `{name}` replaced by `value(name)`, in one pass (most patterns have none, and
-/// a substituted value is never searched again); `None` when a value is.
-fn expand(pattern: &str, mut value: impl FnMut(&str) -> Option<String>) -> Option<String> {
-    let mut out = String::with_capacity(pattern.len());
-    let mut rest = pattern;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        out.push_str(&value(&rest[open + 1..open + close])?);
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    Some(out)
+/// `pattern` with each `{name}` replaced by `value(name)` (`pattern::substitute`).
+fn expand(pattern: &str, value: impl FnMut(&str) -> Option<String>) -> Option<String> {
+    substitute(pattern, "{", value)
 }
 
 fn cause(tpl: &ResolvedTemplate, setting: &str, facts: &Facts) -> Option<Cause> {

@@ -50,13 +50,7 @@ pub struct ProviderInstance<'a> {
 
 impl ProviderInstance<'_> {
     pub fn partition(&self) -> &'static str {
-        if self.region.starts_with("cn-") {
-            "aws-cn"
-        } else if self.region.starts_with("us-gov-") {
-            "aws-us-gov"
-        } else {
-            "aws"
-        }
+        crate::iam::grants::partition_of(&self.region)
     }
 }
 

@@ -281,6 +281,6 @@ mod tests {
             return;
         }
         let (drawn, declined) = draw_both_ways(&corpus);
-        assert!(drawn > 1_000, "{drawn} drawn, {declined} declined");
+        assert!(drawn > 900, "{drawn} drawn, {declined} declined");
     }
 }

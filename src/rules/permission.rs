@@ -9,6 +9,7 @@
 use crate::deploy::{Check, Choice, Deployment, Finding, Model};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::grants::{Doubt, Hit, Verdict};
+use crate::iam::pattern::Overlap;
 use crate::orb::needs::{Cause, CauseKey, Need};
 use std::collections::BTreeMap;
 
@@ -36,6 +37,8 @@ struct Group<'m> {
     confused: Vec<String>,
     /// Why other rules' needs call for the same missing actions (`Owners`).
     also: Vec<String>,
+    /// The other resources of a call that are granted, when one is not.
+    granted_on: Vec<String>,
     hit: Option<Hit<'m>>,
     /// The permissions boundary that keeps a granted action out of reach.
     outside_boundary: Option<&'m crate::iam::policy::PolicyDocument>,
@@ -112,6 +115,7 @@ fn groups<'m>(
                 templates: Vec::new(),
                 confused: Vec::new(),
                 also: Vec::new(),
+                granted_on: Vec::new(),
                 hit,
                 outside_boundary: f.outside_boundary,
             });
@@ -130,8 +134,17 @@ fn groups<'m>(
         push_unique(&mut g.actions, f.action);
         push_unique(&mut g.whys, need.requirement.why.clone());
         push_unique(&mut g.references, need.requirement.reference());
-        if need.resource != "*" {
-            push_unique(&mut g.resources, need.resource.clone());
+        // The resource that decided, where it explains: the table's own (a role, a parameter),
+        // the one a Deny or doubt is about, or the one left out where others are granted.
+        let explains = need.resource != "*" || kind != Kind::Missing || !f.granted_on.is_empty();
+        if f.resource != "*" && explains {
+            push_unique(&mut g.resources, f.resource.clone());
+        }
+        for other in f.granted_on.iter().filter(|_| kind == Kind::Missing) {
+            push_unique(
+                &mut g.granted_on,
+                format!("`{}` is granted on {other}", f.action),
+            );
         }
         if need.cause.span < g.cause.span && need.cause.file == g.cause.file {
             g.cause = need.cause.clone();
@@ -200,7 +213,7 @@ fn diagnostic(
         }
         Kind::Missing => format!("{subject} needs {acts}, which {checked} {verb} not grant"),
         Kind::Conditional => match doubt {
-            Some(Doubt::Resource(_)) => format!(
+            Some(Doubt::Resource(..)) => format!(
                 "{subject} needs {acts}, granted only on resources that may not include ORB's"
             ),
             _ => format!(
@@ -236,9 +249,13 @@ fn diagnostic(
         }
         (Kind::Conditional, Some(hit), _) => {
             let (span, text) = match doubt {
-                Some(Doubt::Resource(span)) => (
+                Some(Doubt::Resource(span, why)) => (
                     span,
-                    "granted only on this resource: orb-scan cannot tell whether ORB's is among it",
+                    match why {
+                        Overlap::Type => "granted only on resources of these types: ORB's call may touch another",
+                        Overlap::Names => "granted only on this resource: orb-scan cannot tell whether ORB's is among it (an id AWS gives a new resource is not known in advance)",
+                        Overlap::Account => "granted only in this account: orb-scan does not know the deployment's",
+                    },
                 ),
                 Some(Doubt::Condition(span)) => (span, "granted only under this condition"),
                 None => (hit.statement.span, "granted here"),
@@ -260,7 +277,12 @@ fn diagnostic(
                     span,
                     "this Deny applies unless this condition is false".to_string(),
                 ),
-                (Some(Doubt::Resource(span)), _) => (
+                (Some(Doubt::Resource(span, Overlap::Account)), _) => (
+                    span,
+                    "this Deny names an account: it applies if that is the deployment's own"
+                        .to_string(),
+                ),
+                (Some(Doubt::Resource(span, _)), _) => (
                     span,
                     "this Deny applies if ORB's resource matches this pattern".to_string(),
                 ),
@@ -310,6 +332,11 @@ fn diagnostic(
     if !g.resources.is_empty() {
         d = d.with_note(format!("resource: {}", g.resources.join(", ")));
     }
+    for granted in &g.granted_on {
+        d = d.with_note(format!(
+            "{granted}, but IAM authorizes the call on every resource it touches"
+        ));
+    }
     if g.cause.packaged_default.is_some() && g.templates.len() > 1 {
         d = d.with_note(format!(
             "also inherited by: {}",
@@ -332,7 +359,7 @@ fn diagnostic(
         }
         Kind::Missing => format!("allow {acts} in the policy ORB runs under"),
         Kind::Conditional => match doubt {
-            Some(Doubt::Resource(_)) => {
+            Some(Doubt::Resource(..)) => {
                 format!("make sure the pattern names the resource ORB uses, or widen it for {acts}")
             }
             _ => "make sure the condition holds for ORB's requests, or grant without it".into(),
