@@ -19,6 +19,7 @@ pub mod suggest;
 pub mod suppress;
 pub mod syntax;
 pub mod walk;
+pub mod write;
 
 use diagnostic::{normalize, FilePath, Sources};
 use extract::Extracted;

@@ -467,11 +467,12 @@ impl PathPatterns {
 
     /// Does a file as shown in diagnostics (relative to the scan root), or a folder above it, match?
     pub fn matches_shown(&self, shown: &str) -> bool {
-        self.relative(&self.root.join(shown)).is_some_and(|rel| {
-            self.matcher
-                .matched_path_or_any_parents(rel, false)
-                .is_ignore()
-        })
+        self.relative(&self.root.join(crate::diagnostic::path_of(shown)))
+            .is_some_and(|rel| {
+                self.matcher
+                    .matched_path_or_any_parents(rel, false)
+                    .is_ignore()
+            })
     }
 
     /// The path relative to the settings folder; `None` outside it (patterns cannot reach there).
@@ -513,14 +514,10 @@ fn display_relative(path: &Path, root: &Path) -> FilePath {
         .take_while(|(a, b)| a == b)
         .count();
     let ups = root.components().count() - common;
-    let parts: Vec<String> = std::iter::repeat_n("..".to_string(), ups)
-        .chain(
-            path.components()
-                .skip(common)
-                .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-        )
-        .collect();
-    Arc::from(parts.join("/").as_str())
+    let up = std::ffi::OsStr::new("..");
+    crate::diagnostic::file_path(
+        std::iter::repeat_n(up, ups).chain(path.components().skip(common).map(|c| c.as_os_str())),
+    )
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! a core idle while one thread reads. Files cross in batches (a wake-up per file cost more than the
 //! parse of a small one) through a bounded queue.
 
-use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::diagnostic::{file_path, Diagnostic, FilePath, Severity};
 use crate::settings::PathPatterns;
 use crate::span::Span;
 use aho_corasick::AhoCorasick;
@@ -115,20 +115,15 @@ pub fn is_candidate_name(path: &Path) -> bool {
     })
 }
 
-/// The path shown to users: relative to the scan root, `/`-separated, lossless for odd bytes.
+/// The path shown to users: relative to the scan root, `/`-separated, one to one with the name's
+/// bytes (`diagnostic::file_path`).
 pub fn display_path(path: &Path, root: &Path) -> FilePath {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let rel = rel.strip_prefix(".").unwrap_or(rel);
-    let text = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/");
-    if text.is_empty() {
-        Arc::from(path.to_string_lossy().as_ref())
-    } else {
-        Arc::from(text.as_str())
+    if rel.as_os_str().is_empty() {
+        return file_path([path.as_os_str()]);
     }
+    file_path(rel.components().map(|c| c.as_os_str()))
 }
 
 /// Walks `paths` in parallel and calls `visit` for every candidate, on `opts.threads` worker
