@@ -307,13 +307,17 @@ impl Place {
     }
 }
 
+/// Per (file, "a place covers the findings that start in it"): each place's span, the furthest end
+/// of the spans up to it, and the place.
+type SortedPlaces<'a> = std::collections::BTreeMap<(&'a str, bool), Vec<(Span, u32, usize)>>;
+
 /// The places of a scan, indexed: per file and kind, their spans sorted by start, with the
 /// furthest end reached so far, so the places touching a span are a short walk back from a binary
 /// search (lines and resources do not overlap one another).
 struct Places<'a> {
     list: Vec<Place>,
     /// (file, "the span is the finding's start only") → (span, furthest end up to it, place).
-    spans: std::collections::BTreeMap<(&'a str, bool), Vec<(Span, u32, usize)>>,
+    spans: SortedPlaces<'a>,
     /// `[[suppress]]` tables: their places, and which of them match a file, found once per file.
     globs: Vec<(&'a PathPatterns, usize)>,
     glob_hits: crate::FastMap<FilePath, Vec<usize>>,
@@ -357,8 +361,7 @@ impl<'a> Places<'a> {
                 }
             }
         }
-        let mut spans: std::collections::BTreeMap<(&str, bool), Vec<(Span, u32, usize)>> =
-            std::collections::BTreeMap::new();
+        let mut spans = SortedPlaces::new();
         for ((file, start_only, span), at) in by_span {
             spans
                 .entry((file, start_only))
