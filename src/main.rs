@@ -9,7 +9,7 @@ use orb_scan::report::{
     concise, escape_text, github, human, inventory, json, policy, rule_docs, sarif, Report,
 };
 use orb_scan::settings::{self, ConfigError, Settings};
-use orb_scan::write::{write_file, Expect};
+use orb_scan::write::{write_file, write_with, Expect};
 use orb_scan::{rules, walk, ScanOptions};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -168,7 +168,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eprintln!("orb-scan: error: {message}");
+            // Messages name files and quote arguments: shown like every other name.
+            eprintln!("orb-scan: error: {}", escape_text(&message));
             ExitCode::from(2)
         }
     }
@@ -365,18 +366,11 @@ fn stdout_is_file() -> bool {
 /// current folder, where a workflow checks the repository out.
 fn write_report(args: &ScanArgs, report: &Report) -> Result<(), String> {
     match &args.output {
-        Some(path) => {
-            let mut out = NoColor::new(Vec::new());
-            render(
-                args.format,
-                report,
-                thread_count(args.input.threads),
-                &mut out,
-            )
-            .map_err(|e| format!("cannot render the report: {e}"))?;
-            write_file(path, &out.into_inner(), Expect::Anything, Path::new("."))
-                .map_err(|e| format!("{}: not written: {e}", shown(path)))
-        }
+        Some(path) => write_with(path, Expect::Anything, Path::new("."), |out| {
+            let threads = thread_count(args.input.threads);
+            render(args.format, report, threads, &mut NoColor::new(out))
+        })
+        .map_err(|e| format!("{}: not written: {e}", shown(path))),
         None => written(write_stdout(args, report)),
     }
 }

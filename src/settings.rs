@@ -139,7 +139,7 @@ pub fn load(source: &Source, root: &Path) -> Result<Settings, ConfigError> {
         },
     };
     let shown = display_relative(&path, &root);
-    let text = std::fs::read_to_string(&path)
+    let text = read_limited(&path)
         .map_err(|e| ConfigError::Unreadable(format!("cannot read {shown}: {e}")))?;
     let base = path.parent().unwrap_or(Path::new("/")).to_path_buf();
     let context = Context {
@@ -155,6 +155,39 @@ pub fn load(source: &Source, root: &Path) -> Result<Settings, ConfigError> {
             text: text.clone(),
             problems,
         })
+}
+
+/// The most a settings file may hold: a repository's own list of globs and tables, which a pull
+/// request can grow, fits in a fraction of it.
+pub const MAX_SIZE: u64 = 1024 * 1024;
+
+/// The settings file's text: a regular file (a link to one is followed; a FIFO or device is not
+/// read, and opening one does not block) of at most [`MAX_SIZE`] bytes.
+fn read_limited(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let too_big =
+        |n: u64| format!("{n} bytes is over the limit of {MAX_SIZE} bytes for a settings file");
+    if meta.len() > MAX_SIZE {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_SIZE {
+        return Err(too_big(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|_| "not valid UTF-8".into())
 }
 
 /// Parses settings text as if it were `base/orb-scan.toml` scanned from `base` (fuzzing and tests).

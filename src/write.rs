@@ -34,6 +34,17 @@ pub fn write_file(
     expect: Expect,
     bound: &Path,
 ) -> Result<(), String> {
+    write_with(path, expect, bound, |out| out.write_all(contents))
+}
+
+/// As [`write_file`], with the contents written by `fill` (a report streams into the temporary
+/// file rather than being held in memory whole).
+pub fn write_with(
+    path: &Path,
+    expect: Expect,
+    bound: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     check_folders(path, bound)?;
     let before = match std::fs::symlink_metadata(path) {
         Ok(meta) => Some(meta),
@@ -44,17 +55,17 @@ pub fn write_file(
         (None, Expect::Holds(_)) => {
             Err("it was deleted during the run; orb-scan does not re-create it".into())
         }
-        (None, Expect::Anything) => create_new(path, contents),
+        (None, Expect::Anything) => create_new(path, fill),
         (Some(meta), _) if meta.file_type().is_symlink() => {
             Err("it is a symbolic link; orb-scan does not write through links".into())
         }
-        (Some(meta), Expect::Anything) if is_stream(meta) => write_stream(path, contents),
+        (Some(meta), Expect::Anything) if is_stream(meta) => write_stream(path, fill),
         (Some(meta), _) if !meta.is_file() => Err("it is not a regular file".into()),
         (Some(meta), _) if meta.nlink() > 1 => Err(format!(
             "it has {} hard links; writing it would change the other names too",
             meta.nlink()
         )),
-        (Some(meta), expect) => replace(path, meta, contents, expect),
+        (Some(meta), expect) => replace(path, meta, fill, expect),
     }
 }
 
@@ -65,17 +76,20 @@ fn is_stream(meta: &Metadata) -> bool {
 
 /// Replaces a regular file through a temporary file beside it, checking just before the rename that
 /// the name still holds the same file, with the expected bytes.
-fn replace(path: &Path, meta: &Metadata, contents: &[u8], expect: Expect) -> Result<(), String> {
+fn replace(
+    path: &Path,
+    meta: &Metadata,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    expect: Expect,
+) -> Result<(), String> {
     if let Expect::Holds(expected) = expect {
         still_holds(path, meta, expected)?;
     }
-    let (temp_path, mut temp) = temporary_beside(path)?;
+    let (temp_path, temp) = temporary_beside(path)?;
     let result = (|| {
         temp.set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))
             .map_err(|e| reason(&e))?;
-        temp.write_all(contents).map_err(|e| reason(&e))?;
-        temp.flush().map_err(|e| reason(&e))?;
-        drop(temp);
+        fill_file(temp, fill)?;
         let now = std::fs::symlink_metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => {
                 "it was deleted during the run; orb-scan does not re-create it".to_string()
@@ -121,11 +135,13 @@ fn still_holds(path: &Path, meta: &Metadata, expected: &[u8]) -> Result<(), Stri
 
 /// A new file: written under a temporary name, then linked to its own, which fails if anything took
 /// that name meanwhile (a link included), so nothing is overwritten or followed.
-fn create_new(path: &Path, contents: &[u8]) -> Result<(), String> {
-    let (temp_path, mut temp) = temporary_beside(path)?;
+fn create_new(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let (temp_path, temp) = temporary_beside(path)?;
     let result = (|| {
-        temp.write_all(contents).map_err(|e| reason(&e))?;
-        temp.flush().map_err(|e| reason(&e))?;
+        fill_file(temp, fill)?;
         std::fs::hard_link(&temp_path, path).map_err(|e| match e.kind() {
             std::io::ErrorKind::AlreadyExists => {
                 "something took its name during the run; not written".to_string()
@@ -138,14 +154,26 @@ fn create_new(path: &Path, contents: &[u8]) -> Result<(), String> {
 }
 
 /// A character device or FIFO the user named (`-o /dev/null`): written in place.
-fn write_stream(path: &Path, contents: &[u8]) -> Result<(), String> {
-    let mut file = OpenOptions::new()
+fn write_stream(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let file = OpenOptions::new()
         .write(true)
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)
         .map_err(|e| reason(&e))?;
-    file.write_all(contents).map_err(|e| reason(&e))?;
-    file.flush().map_err(|e| reason(&e))
+    fill_file(file, fill)
+}
+
+/// Writes through a buffer (a write per block, not per line) and closes the file.
+fn fill_file(
+    file: File,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let mut out = std::io::BufWriter::new(file);
+    fill(&mut out).map_err(|e| reason(&e))?;
+    out.flush().map_err(|e| reason(&e))
 }
 
 /// A fresh file beside `path`, created exclusively (never through a link), readable by its owner only

@@ -29,6 +29,11 @@ impl Problem {
     }
 }
 
+/// A document's problems past this many are not listed one by one: no one reads them, and a file
+/// of a few megabytes could otherwise hold a million (a finding costs memory all the way to the
+/// report).
+pub const MAX_PROBLEMS: usize = 1_000;
+
 const DOCUMENT_KEYS: &[&str] = &["Version", "Id", "Statement"];
 const STATEMENT_KEYS: &[&str] = &[
     "Sid",
@@ -143,6 +148,14 @@ pub fn check(kind: PolicyKind, anchor: Span, doc: &Node) -> Vec<Problem> {
     };
     let mut sids = Sids::default();
     for s in statements {
+        if out.len() >= MAX_PROBLEMS {
+            out.push(Problem::error(
+                statement.value.span,
+                format!("more problems than the first {MAX_PROBLEMS} reported; fix these first"),
+                "checked up to here",
+            ));
+            break;
+        }
         if s.intrinsic().is_some() {
             continue;
         }
