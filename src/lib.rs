@@ -9,6 +9,7 @@ pub mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod generate;
+pub mod globs;
 pub mod iam;
 pub mod orb;
 pub mod report;

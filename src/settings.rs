@@ -6,10 +6,10 @@
 //! syntax. Inside the tool every path is turned into the scan-root-relative form diagnostics use.
 
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::globs::Globs;
 use crate::span::Span;
 use crate::suppress::{Code, Scope, Suppression};
 use crate::{is_code_pattern, rules};
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -345,7 +345,6 @@ impl Context {
         list: &[Spanned<String>],
         problems: &mut Vec<Diagnostic>,
     ) -> Option<PathPatterns> {
-        let mut builder = GitignoreBuilder::new(&self.base);
         let before = problems.len();
         for pattern in list {
             let text = pattern.get_ref();
@@ -354,11 +353,15 @@ impl Context {
                     spanned(pattern),
                     "an empty pattern (or one starting with `#`) matches nothing".into(),
                 ));
-            } else if let Err(e) = builder.add_line(None, text) {
-                problems.push(self.problem(spanned(pattern), format!("bad glob: {e}")));
             }
         }
-        let matcher = builder.build().ok()?;
+        let matcher = match Globs::new(list.iter().map(|p| p.get_ref().as_str())) {
+            Ok(matcher) => matcher,
+            Err((at, why)) => {
+                problems.push(self.problem(spanned(&list[at]), format!("bad glob: {why}")));
+                return None;
+            }
+        };
         (problems.len() == before).then(|| PathPatterns {
             matcher,
             base: self.base.clone(),
@@ -484,7 +487,7 @@ fn spanned<T>(value: &Spanned<T>) -> Span {
 /// `.gitignore`-style globs relative to the folder of the settings file.
 #[derive(Clone, Debug)]
 pub struct PathPatterns {
-    matcher: Gitignore,
+    matcher: Globs,
     base: PathBuf,
     root: PathBuf,
     cwd: PathBuf,
@@ -495,17 +498,13 @@ impl PathPatterns {
     /// Folders are matched themselves, so their contents are pruned with them.
     pub fn excludes(&self, walked: &Path, is_dir: bool) -> bool {
         self.relative(&self.cwd.join(walked))
-            .is_some_and(|rel| self.matcher.matched(rel, is_dir).is_ignore())
+            .is_some_and(|rel| self.matcher.matched(&rel, is_dir))
     }
 
     /// Does a file as shown in diagnostics (relative to the scan root), or a folder above it, match?
     pub fn matches_shown(&self, shown: &str) -> bool {
         self.relative(&self.root.join(crate::diagnostic::path_of(shown)))
-            .is_some_and(|rel| {
-                self.matcher
-                    .matched_path_or_any_parents(rel, false)
-                    .is_ignore()
-            })
+            .is_some_and(|rel| self.matcher.matched_path_or_any_parents(&rel, false))
     }
 
     /// The path relative to the settings folder; `None` outside it (patterns cannot reach there).
