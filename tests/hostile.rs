@@ -22,7 +22,12 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) {
 
 /// Runs orb-scan under `ulimit -v` and a wall-clock limit; returns stdout, stderr and the exit code.
 fn scan_capped(dir: &Path, args: &[&str]) -> (String, String, Option<i32>, Duration) {
-    let script = format!("ulimit -v {MEMORY_CAP_KB}; exec \"$0\" \"$@\"");
+    scan_under(dir, args, MEMORY_CAP_KB)
+}
+
+/// `scan_capped` with another address-space cap, in KiB.
+fn scan_under(dir: &Path, args: &[&str], cap_kb: u64) -> (String, String, Option<i32>, Duration) {
+    let script = format!("ulimit -v {cap_kb}; exec \"$0\" \"$@\"");
     let mut child = Command::new("bash")
         .arg("-c")
         .arg(script)
@@ -480,21 +485,8 @@ fn memory_stays_proportional_to_the_bytes_read() {
         write(tmp.path(), name, &tiny);
     }
     write(tmp.path(), "ok.json", policy("ec2:CreateFleet"));
-    let script = format!("ulimit -v {}; exec \"$0\" \"$@\"", 1 << 20);
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(script)
-        .arg(env!("CARGO_BIN_EXE_orb-scan"))
-        .args([".", "--format", "json"])
-        .current_dir(tmp.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (stdout, stderr, _, _) = scan_under(tmp.path(), &[".", "--format", "json"], 1 << 20);
+    assert!(stderr.is_empty(), "{stderr}");
     let v = common::json(&stdout);
     let skipped: Vec<&str> = diagnostics_of(&v, "ORB902")
         .iter()
@@ -509,6 +501,29 @@ fn memory_stays_proportional_to_the_bytes_read() {
     assert_eq!(skipped, ["a.json", "b.json", "c.json"]);
     // The small policy beside them is still read.
     assert_eq!(v["summary"]["documents"]["policies"], 1);
+}
+
+/// Fifty thousand globs in orb-scan.toml (a compiled expression each took 400 MB) fit in a 256 MiB
+/// address space, and still exclude what they name.
+#[test]
+fn many_globs_cost_about_their_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let globs: Vec<String> = (0..50_000)
+        .map(|i| format!("\"gen{i}/**/*.json\""))
+        .collect();
+    let settings = format!("exclude = [{}]\n", globs.join(","));
+    assert!(settings.len() < 1 << 20);
+    write(tmp.path(), "orb-scan.toml", settings);
+    write(tmp.path(), "gen49999/a/p.json", policy("ec2:CreatFleet"));
+    write(tmp.path(), "kept/p.json", policy("ec2:CreatFleet"));
+    let (out, stderr, _, _) = scan_under(tmp.path(), &[".", "--format", "json"], 256 << 10);
+    assert!(stderr.is_empty(), "{stderr}");
+    let v = common::json(&out);
+    let files: Vec<&str> = diagnostics_of(&v, "ORB301")
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["kept/p.json"]);
 }
 
 /// A settings file is bounded too: past 1 MiB it is not read (100k globs took 982 MB).
