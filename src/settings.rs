@@ -397,6 +397,12 @@ impl Context {
         problems: &mut Vec<Diagnostic>,
     ) -> Option<DeclaredDeployment> {
         let config = self.existing_path(&raw.config, problems);
+        if config.as_ref() == Some(&self.file) {
+            problems.push(self.problem(
+                spanned(&raw.config),
+                "this settings file is not an ORB config".into(),
+            ));
+        }
         if raw.policies.get_ref().is_empty() {
             problems.push(self.problem(
                 spanned(&raw.policies),
@@ -420,6 +426,20 @@ impl Context {
             }
             let located = Spanned::new(policy.span(), file.to_string());
             if let Some(file) = self.existing_path(&located, problems) {
+                let what = if file == self.file {
+                    Some("this settings file")
+                } else if config.as_ref() == Some(&file) {
+                    Some("the deployment's ORB config")
+                } else {
+                    None
+                };
+                if let Some(what) = what {
+                    problems.push(self.problem(
+                        spanned(policy),
+                        format!("`{}` is {what}, not a policy", policy.get_ref()),
+                    ));
+                    continue;
+                }
                 policies.push(PolicyRef {
                     file,
                     resource: resource.map(str::to_string),
