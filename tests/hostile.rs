@@ -855,3 +855,21 @@ fn unreadable_folders_are_reported() {
         .unwrap()
         .contains("cannot read this folder: permission denied"));
 }
+
+/// YAML merge keys, which CloudFormation's YAML reader takes: `<<: *defaults` brings the anchored
+/// keys in (no "unknown key `<<`"), and what they bring is checked like the rest.
+#[test]
+fn yaml_merge_keys_are_merged() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "t.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - &base\n            Effect: Allow\n            Action: s3:GetObject\n            Resource: '*'\n          - <<: *base\n            Action: ec2:CreatFleet\n",
+    );
+    let (out, _, _, _) = scan_capped(tmp.path(), &[".", "--format", "json"]);
+    let v = common::json(&out);
+    assert!(diagnostics_of(&v, "ORB303").is_empty(), "{out}");
+    let unknown = diagnostics_of(&v, "ORB301");
+    assert_eq!(unknown.len(), 1, "{out}");
+    assert_eq!(unknown[0]["span"]["start"]["line"], 14);
+}
