@@ -873,3 +873,31 @@ fn yaml_merge_keys_are_merged() {
     assert_eq!(unknown.len(), 1, "{out}");
     assert_eq!(unknown[0]["span"]["start"]["line"], 14);
 }
+
+/// A template of 12,000 roles, each with a policy attached by `Ref` (18 s before: every principal
+/// tried every target of every template): links are found through an index.
+#[test]
+fn many_roles_link_in_linear_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let resources: Vec<String> = (0..12_000)
+        .map(|i| {
+            format!(
+                r#""R{i}":{{"Type":"AWS::IAM::Role","Properties":{{"RoleName":"r{i}"}}}},"P{i}":{{"Type":"AWS::IAM::Policy","Properties":{{"PolicyName":"p","Roles":[{{"Ref":"R{i}"}}],"PolicyDocument":{{"Version":"2012-10-17","Statement":[]}}}}}}"#
+            )
+        })
+        .collect();
+    write(
+        tmp.path(),
+        "t.json",
+        format!(
+            r#"{{"AWSTemplateFormatVersion":"2010-09-09","Resources":{{{}}}}}"#,
+            resources.join(",")
+        ),
+    );
+    let (v, _) = scan_scaled(tmp.path(), &[".", "--format", "json"]);
+    assert_eq!(
+        v["summary"]["documents"]["policies"], 12_000,
+        "{}",
+        v["summary"]
+    );
+}
