@@ -143,10 +143,12 @@ impl PolicyDocument {
         );
         let problems = grammar::check(kind, anchor, &node);
         let span = node.span;
-        let statements = statement_nodes(&mut node)
-            .into_iter()
-            .flat_map(statements)
-            .collect();
+        // Sized once: a list grown by doubling held up to twice a large policy's statements.
+        let nodes = statement_nodes(&mut node);
+        let mut statements = Vec::with_capacity(nodes.len());
+        for n in nodes {
+            read_statement(n, &mut statements);
+        }
         PolicyDocument {
             file: file.clone(),
             kind,
@@ -251,9 +253,9 @@ impl<'a> Fields<&'a Entry> {
     }
 }
 
-/// A statement's model, or two when `Effect` is an `Fn::If` between effects (`Fn::If` stands for
-/// both of its branches, as everywhere in a template).
-fn statements(node: &mut Node) -> Vec<Statement> {
+/// Adds a statement's model, or two when `Effect` is an `Fn::If` between effects (`Fn::If` stands
+/// for both of its branches, as everywhere in a template).
+fn read_statement(node: &mut Node, out: &mut Vec<Statement>) {
     let chosen = node.get("Effect").and_then(|e| {
         let (name, args) = e.intrinsic()?;
         let branches = args
@@ -271,18 +273,16 @@ fn statements(node: &mut Node) -> Vec<Statement> {
     });
     let one = statement(node);
     let Some((span, mut effects)) = chosen else {
-        return vec![one];
+        out.push(one);
+        return;
     };
     effects.dedup();
     let chosen_by = (effects.len() > 1).then_some(span);
-    effects
-        .into_iter()
-        .map(|value| Statement {
-            effect: Some(Spanned { value, span }),
-            effect_chosen_by: chosen_by,
-            ..one.clone()
-        })
-        .collect()
+    out.extend(effects.into_iter().map(|value| Statement {
+        effect: Some(Spanned { value, span }),
+        effect_chosen_by: chosen_by,
+        ..one.clone()
+    }));
 }
 
 fn statement(node: &mut Node) -> Statement {
