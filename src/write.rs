@@ -140,14 +140,21 @@ fn create_new(
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
     let (temp_path, temp) = temporary_beside(path)?;
+    let taken = || "something took its name during the run; not written".to_string();
     let result = (|| {
         fill_file(temp, fill)?;
-        std::fs::hard_link(&temp_path, path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => {
-                "something took its name during the run; not written".to_string()
-            }
-            _ => reason(&e),
-        })
+        match std::fs::hard_link(&temp_path, path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(taken()),
+            // A file system without hard links: the name is checked still free, then the temporary
+            // file renamed to it (a rename replaces a link put there meanwhile, never follows it).
+            Err(_) => match std::fs::symlink_metadata(path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    std::fs::rename(&temp_path, path).map_err(|e| reason(&e))
+                }
+                _ => Err(taken()),
+            },
+        }
     })();
     let _ = std::fs::remove_file(&temp_path);
     result
