@@ -14,6 +14,10 @@ use std::path::Path;
 /// The longest glob, in characters: longer than any path, so it costs nothing a real one needs.
 pub const MAX_GLOB_LEN: usize = 4096;
 
+/// The most globs with no plain component (`*.generated.json`) one list may hold: each is tried on
+/// every path the walk meets, so their number multiplies the walk's work; real lists hold a few.
+pub const MAX_UNINDEXED: usize = 1_000;
+
 #[derive(Clone, Debug)]
 pub struct Globs {
     globs: Vec<Glob>,
@@ -52,9 +56,12 @@ impl Globs {
     /// Reads each line as `.gitignore` does; an error names the line's problem.
     pub fn new<'a>(lines: impl IntoIterator<Item = &'a str>) -> Result<Globs, (usize, String)> {
         let mut globs = Vec::new();
+        // The line each glob comes from (`{a,b}` makes several of one).
+        let mut line_of = Vec::new();
         for (i, line) in lines.into_iter().enumerate() {
             for one in alternatives(line).map_err(|e| (i, e))? {
                 globs.push(parse(&one).map_err(|e| (i, e))?);
+                line_of.push(i);
             }
         }
         let mut by_name: crate::FastMap<String, Vec<u32>> = crate::FastMap::default();
@@ -69,6 +76,12 @@ impl Globs {
         }
         let mut unindexed: Vec<u32> = unindexed_by_glob.into_values().collect();
         unindexed.sort_unstable();
+        if let Some(&past) = unindexed.get(MAX_UNINDEXED) {
+            return Err((
+                line_of[past as usize],
+                format!("more than {MAX_UNINDEXED} globs name no plain folder or file (`dir/**`, `name.json`); each is tried on every path"),
+            ));
+        }
         Ok(Globs {
             globs,
             by_name,
