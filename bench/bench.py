@@ -456,13 +456,13 @@ class Bench:
 def main(argv=None) -> int:
     sections = ["monorepo", "corpus", "deployment", "readers", "memory", "peers", "scaling"]
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bin", default=str(REPO / "target" / "release" / "orb-scan"), help="orb-scan binary")
-    ap.add_argument("--floor-bin", default=str(REPO / "target" / "release" / "examples" / "parse_floor"),
-                    help="the parse floor reference (cargo build --release --example parse_floor)")
-    ap.add_argument("--stages-bin", default=str(REPO / "target" / "release" / "examples" / "stages"),
-                    help="orb-scan cut short after parsing, collecting or checking (cargo build --release --example stages)")
-    ap.add_argument("--readers-bin", default=str(REPO / "target" / "release" / "examples" / "readers"),
-                    help="orb-scan's readers against other parsers (cargo build --release --example readers)")
+    ap.add_argument("--bin", default=str(REPO / "target" / "dist" / "orb-scan"), help="orb-scan binary")
+    ap.add_argument("--floor-bin", default=str(REPO / "target" / "dist" / "examples" / "parse_floor"),
+                    help="the parse floor reference (cargo build --profile dist --example parse_floor)")
+    ap.add_argument("--stages-bin", default=str(REPO / "target" / "dist" / "examples" / "stages"),
+                    help="orb-scan cut short after parsing, collecting or checking (cargo build --profile dist --example stages)")
+    ap.add_argument("--readers-bin", default=str(REPO / "target" / "dist" / "examples" / "readers"),
+                    help="orb-scan's readers against other parsers (cargo build --profile dist --example readers)")
     ap.add_argument("--out", default=os.environ.get("BENCH_OUT", str(REPO / "bench-out")),
                     help="where trees, the peers' venv and report.md go (default: bench-out/, git-ignored)")
     ap.add_argument("--corpus", type=Path,

@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use orb_scan::deploy::Workspace;
 use orb_scan::diagnostic::file_path;
 use orb_scan::diagnostic::Severity;
+use orb_scan::report::github::ChangedFiles;
 use orb_scan::report::{
     concise, escape_text, github, human, inventory, json, policy, rule_docs, sarif, Report,
 };
@@ -12,7 +13,7 @@ use orb_scan::settings::{self, ConfigError, Settings};
 use orb_scan::write::{write_file, write_with, Expect};
 use orb_scan::{rules, walk, ScanOptions};
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use termcolor::{BufferedStandardStream, ColorChoice, NoColor, StandardStream, WriteColor};
@@ -109,6 +110,10 @@ struct ScanArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// With --format github: the files a pull request changed, one per line or NUL-terminated
+    /// (`git diff --name-only -z`); a finding is annotated at its first place in a changed file.
+    #[arg(long, value_name = "FILE")]
+    changed_files: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -259,6 +264,7 @@ fn load_settings(
                 written(github::emit(
                     &problems,
                     &sources,
+                    &ChangedFiles::default(),
                     &mut std::io::stdout().lock(),
                 ))?;
             }
@@ -298,18 +304,20 @@ fn thread_count(requested: Option<usize>) -> usize {
         .max(1)
 }
 
-fn render<W: WriteColor>(
+/// How a report is written: what `render` needs beside the report.
+struct Layout<'a> {
     format: Format,
-    report: &Report,
     threads: usize,
-    out: &mut W,
-) -> std::io::Result<()> {
-    match format {
+    changed: &'a ChangedFiles,
+}
+
+fn render<W: WriteColor>(layout: &Layout, report: &Report, out: &mut W) -> std::io::Result<()> {
+    match layout.format {
         Format::Json => json::render(report, out),
         Format::Concise => concise::render(report, out),
         Format::Sarif => sarif::render(report, &settings::absolute(Path::new(".")), out),
-        Format::Github => github::render(report, out),
-        Format::Human | Format::Auto => human::render(report, threads, out),
+        Format::Github => github::render(report, layout.changed, out),
+        Format::Human | Format::Auto => human::render(report, layout.threads, out),
     }
 }
 
@@ -353,10 +361,17 @@ fn shown(path: &Path) -> String {
 }
 
 fn stdout_is_file() -> bool {
-    use std::os::fd::AsFd;
-    std::io::stdout()
-        .as_fd()
-        .try_clone_to_owned()
+    #[cfg(unix)]
+    let handle = {
+        use std::os::fd::AsFd;
+        std::io::stdout().as_fd().try_clone_to_owned()
+    };
+    #[cfg(windows)]
+    let handle = {
+        use std::os::windows::io::AsHandle;
+        std::io::stdout().as_handle().try_clone_to_owned()
+    };
+    handle
         .map(std::fs::File::from)
         .and_then(|f| f.metadata())
         .is_ok_and(|m| m.is_file())
@@ -364,29 +379,58 @@ fn stdout_is_file() -> bool {
 
 /// `-o` goes through the one way orb-scan writes a file (`write::write_file`), bounded by the
 /// current folder, where a workflow checks the repository out.
-fn write_report(args: &ScanArgs, report: &Report) -> Result<(), String> {
+fn write_report(args: &ScanArgs, changed: &ChangedFiles, report: &Report) -> Result<(), String> {
+    let layout = Layout {
+        format: args.format,
+        threads: thread_count(args.input.threads),
+        changed,
+    };
     match &args.output {
         Some(path) => write_with(path, Expect::Anything, Path::new("."), |out| {
-            let threads = thread_count(args.input.threads);
-            render(args.format, report, threads, &mut NoColor::new(out))
+            render(&layout, report, &mut NoColor::new(out))
         })
         .map_err(|e| format!("{}: not written: {e}", shown(path))),
-        None => written(write_stdout(args, report)),
+        None => written(write_stdout(args, &layout, report)),
     }
 }
 
 /// Buffered: a write per block of output instead of one per line (the corpus's report: 41, not 4,668).
-fn write_stdout(args: &ScanArgs, report: &Report) -> std::io::Result<()> {
+fn write_stdout(args: &ScanArgs, layout: &Layout, report: &Report) -> std::io::Result<()> {
     let color = color_choice(args.color, std::io::stdout().is_terminal());
     let mut out = BufferedStandardStream::stdout(color);
     fenced(&mut out, needs_command_fence(args.format), |out| {
-        render(args.format, report, thread_count(args.input.threads), out)
+        render(layout, report, out)
     })?;
     out.flush()
 }
 
+/// The largest `--changed-files` list read: far beyond any pull request's file names.
+const MAX_CHANGED_FILES_BYTES: u64 = 16 << 20;
+
+fn changed_files(args: &ScanArgs) -> Result<ChangedFiles, String> {
+    let Some(path) = &args.changed_files else {
+        return Ok(ChangedFiles::default());
+    };
+    if args.format != Format::Github {
+        return Err("--changed-files places annotations: it needs --format github".into());
+    }
+    let cannot = |e: std::io::Error| format!("{}: cannot read: {e}", path.display());
+    let mut list = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CHANGED_FILES_BYTES + 1).read_to_end(&mut list))
+        .map_err(cannot)?;
+    if list.len() as u64 > MAX_CHANGED_FILES_BYTES {
+        return Err(format!(
+            "{}: over {MAX_CHANGED_FILES_BYTES} bytes, not a list of changed files",
+            path.display()
+        ));
+    }
+    Ok(ChangedFiles::parse(&list))
+}
+
 fn scan(args: &ScanArgs) -> Result<u8, String> {
     check_codes(args)?;
+    let changed = changed_files(args)?;
     let annotate = args.format == Format::Github;
     // `--fix` edits the text of the files it fixes.
     let keep_text = args.fix || args.diff;
@@ -409,7 +453,7 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
         Format::Github | Format::Sarif => report.under(&opts.root),
         _ => report,
     };
-    write_report(args, &report)?;
+    write_report(args, &changed, &report)?;
     // The process exits next: the OS takes back the workspace (every parsed tree) at once, where
     // dropping it would free its allocations one by one, a tenth of a run on the shared corpus.
     std::mem::forget(ws);

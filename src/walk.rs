@@ -413,22 +413,51 @@ fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
     }
 }
 
+#[cfg(unix)]
+fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(unix)]
+fn is_symlink_refusal(e: &std::io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+/// Windows: a symlink or junction is opened as itself (its metadata then says symlink), not followed.
+#[cfg(windows)]
+fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::windows::fs::OpenOptionsExt;
+    const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(FILE_FLAG_OPEN_REPARSE_POINT)
+        .open(path)
+}
+
+#[cfg(windows)]
+fn is_symlink_refusal(_: &std::io::Error) -> bool {
+    false
+}
+
 /// Opens without following a final symlink and without blocking on a FIFO swapped in after the walk
 /// looked, then checks it is a regular file within the limit. `Ok(None)` means "nothing to scan".
 fn read_candidate(path: &Path, max: u64) -> Result<Option<Vec<u8>>, String> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path);
-    let file = match file {
+    let file = match open_unfollowed(path) {
         Ok(f) => f,
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(None),
+        Err(e) if is_symlink_refusal(&e) => return Ok(None),
         Err(e) => return Err(format!("cannot open: {}", io_reason(&e))),
     };
     let meta = file
         .metadata()
         .map_err(|e| format!("cannot stat: {}", io_reason(&e)))?;
+    // Windows opens a link as itself rather than refusing it.
+    if meta.file_type().is_symlink() {
+        return Ok(None);
+    }
     if !meta.is_file() {
         return Err("not a regular file".into());
     }
