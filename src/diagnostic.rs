@@ -13,13 +13,14 @@ pub type FilePath = Arc<str>;
 /// names give the same text (a file named `\xff` and one named with the byte 0xff stay apart) and
 /// [`path_of`] gives the bytes back. Renderers show it through `report::escape_text`.
 pub fn file_path<'a>(components: impl IntoIterator<Item = &'a std::ffi::OsStr>) -> FilePath {
-    use std::os::unix::ffi::OsStrExt;
     let mut text = String::new();
     for (i, component) in components.into_iter().enumerate() {
         if i > 0 {
             text.push('/');
         }
-        for chunk in component.as_bytes().utf8_chunks() {
+        // Unix names are bytes; Windows names come as WTF-8, an unpaired surrogate as bytes that
+        // are not UTF-8.
+        for chunk in component.as_encoded_bytes().utf8_chunks() {
             for c in chunk.valid().chars() {
                 if c == '\\' {
                     text.push('\\');
@@ -34,9 +35,9 @@ pub fn file_path<'a>(components: impl IntoIterator<Item = &'a std::ffi::OsStr>) 
     text.into()
 }
 
-/// The bytes of the name [`file_path`] wrote as `file`.
+/// The bytes of the name [`file_path`] wrote as `file` (on Windows, a name that was not UTF-16 comes
+/// back with U+FFFD in place of its unpaired surrogates).
 pub fn path_of(file: &str) -> std::path::PathBuf {
-    use std::os::unix::ffi::OsStringExt;
     let mut bytes = Vec::with_capacity(file.len());
     let mut rest = file.as_bytes();
     while let Some((&b, after)) = rest.split_first() {
@@ -61,7 +62,15 @@ pub fn path_of(file: &str) -> std::path::PathBuf {
         }
         bytes.push(b);
     }
-    std::ffi::OsString::from_vec(bytes).into()
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        std::ffi::OsString::from_vec(bytes).into()
+    }
+    #[cfg(not(unix))]
+    {
+        String::from_utf8_lossy(&bytes).into_owned().into()
+    }
 }
 
 /// The text of scanned files by path, for renderers: the workspace and the report share each text
@@ -186,7 +195,7 @@ pub fn normalize(diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.dedup();
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::ffi::OsStr;

@@ -115,6 +115,7 @@ fn check_fix_line_endings(model: &crate::deploy::Model) {
     }
 }
 
+#[cfg(unix)]
 /// A file's name, as bytes (`/` separates its components): it becomes one text that gives the
 /// same bytes back (so two names never share one), and every channel shows that text as one line
 /// with no control, bidi or separator character a terminal, an editor or the Actions runner acts on.
@@ -151,6 +152,7 @@ pub fn check_names(bytes: &[u8]) {
     assert!(!data.contains(['\n', '\r']));
 }
 
+#[cfg(unix)]
 /// The one way orb-scan writes (`write::write_file`), on a fresh folder: a file that still holds what
 /// was read is replaced, with its mode; one that changed, a link and a hard-linked file are left as
 /// they are; a new file is created. `data` chooses the contents.

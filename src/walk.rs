@@ -414,7 +414,7 @@ fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
 }
 
 #[cfg(unix)]
-fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .read(true)
@@ -429,7 +429,7 @@ fn is_symlink_refusal(e: &std::io::Error) -> bool {
 
 /// Windows: a symlink or junction is opened as itself (its metadata then says symlink), not followed.
 #[cfg(windows)]
-fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::windows::fs::OpenOptionsExt;
     const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
     std::fs::OpenOptions::new()

@@ -13,7 +13,6 @@
 
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{Read, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 
 /// What the file must hold for the write to go ahead.
@@ -61,17 +60,46 @@ pub fn write_with(
         }
         (Some(meta), Expect::Anything) if is_stream(meta) => write_stream(path, fill),
         (Some(meta), _) if !meta.is_file() => Err("it is not a regular file".into()),
-        (Some(meta), _) if meta.nlink() > 1 => Err(format!(
+        (Some(meta), _) if links(meta) > 1 => Err(format!(
             "it has {} hard links; writing it would change the other names too",
-            meta.nlink()
+            links(meta)
         )),
         (Some(meta), expect) => replace(path, meta, fill, expect),
     }
 }
 
+#[cfg(unix)]
 fn is_stream(meta: &Metadata) -> bool {
     use std::os::unix::fs::FileTypeExt;
     meta.file_type().is_char_device() || meta.file_type().is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_stream(_: &Metadata) -> bool {
+    false
+}
+
+/// The names a file has (Windows: not known without unstable APIs, taken as one).
+#[cfg(unix)]
+fn links(meta: &Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn links(_: &Metadata) -> u64 {
+    1
+}
+
+/// Whether two looks at a name saw the same file (Windows: its bytes are compared instead).
+#[cfg(unix)]
+fn same_file(a: &Metadata, b: &Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &Metadata, _: &Metadata) -> bool {
+    true
 }
 
 /// Replaces a regular file through a temporary file beside it, checking just before the rename that
@@ -87,7 +115,7 @@ fn replace(
     }
     let (temp_path, temp) = temporary_beside(path)?;
     let result = (|| {
-        temp.set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))
+        temp.set_permissions(meta.permissions())
             .map_err(|e| reason(&e))?;
         fill_file(temp, fill)?;
         let now = std::fs::symlink_metadata(path).map_err(|e| match e.kind() {
@@ -96,7 +124,7 @@ fn replace(
             }
             _ => reason(&e),
         })?;
-        if now.dev() != meta.dev() || now.ino() != meta.ino() || now.nlink() != 1 {
+        if !same_file(&now, meta) || links(&now) != 1 {
             return Err("it was replaced during the run; not written".into());
         }
         if let Expect::Holds(expected) = expect {
@@ -113,13 +141,9 @@ fn replace(
 /// The file at `path` is the one `meta` describes and holds exactly `expected`.
 fn still_holds(path: &Path, meta: &Metadata, expected: &[u8]) -> Result<(), String> {
     let changed = || "it changed since orb-scan read it; not written (run again)".to_string();
-    let mut file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| reason(&e))?;
+    let mut file = crate::walk::open_unfollowed(path).map_err(|e| reason(&e))?;
     let now = file.metadata().map_err(|e| reason(&e))?;
-    if now.dev() != meta.dev() || now.ino() != meta.ino() || now.len() != expected.len() as u64 {
+    if !now.is_file() || !same_file(&now, meta) || now.len() != expected.len() as u64 {
         return Err(changed());
     }
     let mut held = Vec::with_capacity(expected.len());
@@ -165,11 +189,14 @@ fn write_stream(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), String> {
-    let file = OpenOptions::new()
-        .write(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(path)
-        .map_err(|e| reason(&e))?;
+    let mut options = OpenOptions::new();
+    options.write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    let file = options.open(path).map_err(|e| reason(&e))?;
     fill_file(file, fill)
 }
 
@@ -196,13 +223,14 @@ fn temporary_beside(path: &Path) -> Result<(PathBuf, File), String> {
         temp_name.push(name);
         temp_name.push(format!(".orb-scan-{}-{attempt}.tmp", std::process::id()));
         let temp_path = folder.join(temp_name);
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&temp_path)
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
         {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        match options.open(&temp_path) {
             Ok(file) => return Ok((temp_path, file)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
@@ -260,10 +288,10 @@ fn reason(e: &std::io::Error) -> String {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use std::os::unix::fs::symlink;
+    use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 
     fn read(p: &Path) -> String {
         std::fs::read_to_string(p).unwrap()

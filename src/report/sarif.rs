@@ -318,8 +318,7 @@ fn root_uri(root: &Path) -> String {
 /// allows in a path. `:` is encoded too: in a relative reference's first segment it would read as
 /// a scheme.
 fn encode_path(path: &Path) -> String {
-    use std::os::unix::ffi::OsStrExt;
-    let bytes = path.as_os_str().as_bytes();
+    let bytes = path.as_os_str().as_encoded_bytes();
     let mut out = String::with_capacity(bytes.len());
     for &b in bytes {
         match b {
