@@ -107,10 +107,11 @@ pub fn plan(model: &Model) -> Plan {
             edits
         };
         if let Some(edits) = edits {
+            let newline = line_ending(text);
             plan.edits
                 .entry(policy.file.clone())
                 .or_default()
-                .extend(edits);
+                .extend(edits.into_iter().map(|e| with_line_ending(e, newline)));
         }
     }
     plan
@@ -138,9 +139,32 @@ fn is_block_list(list: &Node, text: &str) -> bool {
     text[list.span.range()].starts_with('-')
 }
 
-/// Where a new line goes after the node ending at `offset`: the end of its line, after any comment.
+/// Where a new line goes after the node ending at `offset`: the end of its line, after any comment
+/// and before its line break (`\r\n` too).
 fn end_of_line(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |i| offset + i)
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    if end > offset && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// The line break a file uses: `\r\n` when its first line ends so, else `\n`.
+fn line_ending(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if text[..i].ends_with('\r') => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// An edit whose line breaks are the file's: the planner writes `\n`, and copies gaps from the file
+/// that may already hold `\r\n`.
+fn with_line_ending(mut edit: Edit, newline: &str) -> Edit {
+    if newline != "\n" && edit.text.contains('\n') {
+        edit.text = edit.text.replace("\r\n", "\n").replace('\n', newline);
+    }
+    edit
 }
 
 fn is_json(text: &str) -> bool {
@@ -510,6 +534,22 @@ mod tests {
             "{\n\t\t\"Sid\": \"X\",\n\t\t\"Action\": [\n\t\t\t\"a\"\n\t\t]\n\t}"
         );
         assert_eq!(line_indent("a\n    b", 6), "    ");
+    }
+
+    /// Inserted lines end as the file's lines do, and go before a line's `\r\n`, not inside it.
+    #[test]
+    fn crlf_files_keep_crlf() {
+        let text = "a: 1\r\nb: 2\r\n";
+        assert_eq!(line_ending(text), "\r\n");
+        assert_eq!(line_ending("a\nb\r\n"), "\n");
+        assert_eq!(end_of_line(text, 2), 4);
+        let edit = Edit {
+            start: 4,
+            end: 4,
+            text: "\n- x,\r\n  y".into(),
+        };
+        let edit = with_line_ending(edit, "\r\n");
+        assert_eq!(apply(text, &[edit]), "a: 1\r\n- x,\r\n  y\r\nb: 2\r\n");
     }
 
     #[test]

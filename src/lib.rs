@@ -9,6 +9,7 @@ pub mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod generate;
+pub mod globs;
 pub mod iam;
 pub mod orb;
 pub mod report;
@@ -19,15 +20,18 @@ pub mod suggest;
 pub mod suppress;
 pub mod syntax;
 pub mod walk;
+pub mod write;
 
 use diagnostic::{normalize, FilePath, Sources};
 use extract::Extracted;
 use settings::Settings;
 use std::path::PathBuf;
 
-/// A hash map for lookups keyed by the scan's own strings: a fast hasher with a fixed seed (the keys
-/// are not chosen to collide, and nothing iterates these maps, so output never depends on it).
-pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+/// A hash map for lookups, most of them keyed by text from scanned files, which an attacker
+/// chooses: a fast hasher seeded afresh in every run, so keys cannot be prepared offline to
+/// collide and every lookup stays constant time. Nothing iterates these maps, so output never
+/// depends on the seed.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The date of the IAM action catalog embedded in this build.
 pub const CATALOG_DATE: &str = iam::catalog::DATE;

@@ -6,10 +6,10 @@
 //! syntax. Inside the tool every path is turned into the scan-root-relative form diagnostics use.
 
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::globs::Globs;
 use crate::span::Span;
 use crate::suppress::{Code, Scope, Suppression};
 use crate::{is_code_pattern, rules};
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -181,7 +181,7 @@ pub fn load(source: &Source, root: &Path) -> Result<Settings, ConfigError> {
         },
     };
     let shown = display_relative(&path, &root);
-    let text = std::fs::read_to_string(&path)
+    let text = read_limited(&path)
         .map_err(|e| ConfigError::Unreadable(format!("cannot read {shown}: {e}")))?;
     let base = path.parent().unwrap_or(Path::new("/")).to_path_buf();
     let context = Context {
@@ -197,6 +197,41 @@ pub fn load(source: &Source, root: &Path) -> Result<Settings, ConfigError> {
             text: text.clone(),
             problems,
         })
+}
+
+/// The most a settings file may hold: a repository's own list of globs and tables, which a pull
+/// request can grow, fits in a fraction of it.
+pub const MAX_SIZE: u64 = 1024 * 1024;
+
+/// The settings file's text: a regular file (a link to one is followed; a FIFO or device is not
+/// read, and opening one does not block) of at most [`MAX_SIZE`] bytes.
+fn read_limited(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let too_big =
+        |n: u64| format!("{n} bytes is over the limit of {MAX_SIZE} bytes for a settings file");
+    if meta.len() > MAX_SIZE {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_SIZE {
+        return Err(too_big(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|_| "not valid UTF-8".into())
 }
 
 /// Parses settings text as if it were `base/orb-scan.toml` scanned from `base` (fuzzing and tests).
@@ -670,7 +705,6 @@ impl Context {
         list: &[Spanned<String>],
         problems: &mut Vec<Diagnostic>,
     ) -> Option<PathPatterns> {
-        let mut builder = GitignoreBuilder::new(&self.base);
         let before = problems.len();
         for pattern in list {
             let text = pattern.get_ref();
@@ -679,11 +713,15 @@ impl Context {
                     spanned(pattern),
                     "an empty pattern (or one starting with `#`) matches nothing".into(),
                 ));
-            } else if let Err(e) = builder.add_line(None, text) {
-                problems.push(self.problem(spanned(pattern), format!("bad glob: {e}")));
             }
         }
-        let matcher = builder.build().ok()?;
+        let matcher = match Globs::new(list.iter().map(|p| p.get_ref().as_str())) {
+            Ok(matcher) => matcher,
+            Err((at, why)) => {
+                problems.push(self.problem(spanned(&list[at]), format!("bad glob: {why}")));
+                return None;
+            }
+        };
         (problems.len() == before).then(|| PathPatterns {
             matcher,
             base: self.base.clone(),
@@ -719,6 +757,12 @@ impl Context {
         problems: &mut Vec<Diagnostic>,
     ) -> Option<DeclaredDeployment> {
         let config = self.existing_path(&raw.config, problems);
+        if config.as_ref() == Some(&self.file) {
+            problems.push(self.problem(
+                spanned(&raw.config),
+                "this settings file is not an ORB config".into(),
+            ));
+        }
         if raw.policies.get_ref().is_empty() {
             problems.push(self.problem(
                 spanned(&raw.policies),
@@ -742,6 +786,20 @@ impl Context {
             }
             let located = Spanned::new(policy.span(), file.to_string());
             if let Some(file) = self.existing_path(&located, problems) {
+                let what = if file == self.file {
+                    Some("this settings file")
+                } else if config.as_ref() == Some(&file) {
+                    Some("the deployment's ORB config")
+                } else {
+                    None
+                };
+                if let Some(what) = what {
+                    problems.push(self.problem(
+                        spanned(policy),
+                        format!("`{}` is {what}, not a policy", policy.get_ref()),
+                    ));
+                    continue;
+                }
                 policies.push(PolicyRef {
                     file,
                     resource: resource.map(str::to_string),
@@ -809,7 +867,7 @@ fn spanned<T>(value: &Spanned<T>) -> Span {
 /// `.gitignore`-style globs relative to the folder of the settings file.
 #[derive(Clone, Debug)]
 pub struct PathPatterns {
-    matcher: Gitignore,
+    matcher: Globs,
     base: PathBuf,
     root: PathBuf,
     cwd: PathBuf,
@@ -820,16 +878,13 @@ impl PathPatterns {
     /// Folders are matched themselves, so their contents are pruned with them.
     pub fn excludes(&self, walked: &Path, is_dir: bool) -> bool {
         self.relative(&self.cwd.join(walked))
-            .is_some_and(|rel| self.matcher.matched(rel, is_dir).is_ignore())
+            .is_some_and(|rel| self.matcher.matched(&rel, is_dir))
     }
 
     /// Does a file as shown in diagnostics (relative to the scan root), or a folder above it, match?
     pub fn matches_shown(&self, shown: &str) -> bool {
-        self.relative(&self.root.join(shown)).is_some_and(|rel| {
-            self.matcher
-                .matched_path_or_any_parents(rel, false)
-                .is_ignore()
-        })
+        self.relative(&self.root.join(crate::diagnostic::path_of(shown)))
+            .is_some_and(|rel| self.matcher.matched_path_or_any_parents(&rel, false))
     }
 
     /// The path relative to the settings folder; `None` outside it (patterns cannot reach there).
@@ -871,14 +926,10 @@ fn display_relative(path: &Path, root: &Path) -> FilePath {
         .take_while(|(a, b)| a == b)
         .count();
     let ups = root.components().count() - common;
-    let parts: Vec<String> = std::iter::repeat_n("..".to_string(), ups)
-        .chain(
-            path.components()
-                .skip(common)
-                .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-        )
-        .collect();
-    Arc::from(parts.join("/").as_str())
+    let up = std::ffi::OsStr::new("..");
+    crate::diagnostic::file_path(
+        std::iter::repeat_n(up, ups).chain(path.components().skip(common).map(|c| c.as_os_str())),
+    )
 }
 
 #[cfg(test)]

@@ -126,6 +126,41 @@ fn invalid_settings_are_errors_with_spans_and_exit_2() {
     assert_eq!(out.code, Some(2), "the two flags conflict");
 }
 
+/// A `[[deployment]]` whose policies name its own config or the settings file, or whose config is
+/// the settings file, is a mistake said with a span, not a silent empty check.
+#[test]
+fn a_deployment_that_names_itself_is_a_problem() {
+    let (_tmp, root) = fixture_copy(ORB105);
+    let config = std::fs::read_dir(root.join("config"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n == "config.json")
+        .expect("the fixture has config/config.json");
+    write_tree(
+        &root,
+        &[(
+            "orb-scan.toml",
+            &format!("[[deployment]]\nconfig = \"config/{config}\"\npolicies = [\"config/{config}\", \"orb-scan.toml\"]\n\n[[deployment]]\nconfig = \"orb-scan.toml\"\npolicies = [\"iam/orb-policy.json\"]\n"),
+        )],
+    );
+    let out = orb_scan(&root, &["."]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    for expected in [
+        "orb-scan.toml:3:13",
+        "`config/config.json` is the deployment's ORB config, not a policy",
+        "`orb-scan.toml` is this settings file, not a policy",
+        "orb-scan.toml:6:10",
+        "this settings file is not an ORB config",
+        "(3 problems)",
+    ] {
+        assert!(
+            out.stderr.contains(expected),
+            "{expected} in {}",
+            out.stderr
+        );
+    }
+}
+
 #[test]
 fn declared_deployments_choose_the_policies() {
     let (_tmp, root) = fixture_copy(ORB105);

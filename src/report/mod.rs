@@ -73,15 +73,14 @@ impl Report {
     /// standard input print them as they are). GitHub resolves annotation files and SARIF
     /// `%SRCROOT%` URIs against the repository root, where a workflow runs, which is the same rule.
     pub fn under(mut self, root: &Path) -> Report {
-        let prefix = root
-            .components()
-            .filter(|c| !matches!(c, Component::CurDir))
-            .map(|c| match c {
-                Component::RootDir => String::new(),
-                other => other.as_os_str().to_string_lossy().into_owned(),
-            })
-            .collect::<Vec<_>>()
-            .join("/");
+        let prefix = crate::diagnostic::file_path(
+            root.components()
+                .filter(|c| !matches!(c, Component::CurDir))
+                .map(|c| match c {
+                    Component::RootDir => std::ffi::OsStr::new(""),
+                    other => other.as_os_str(),
+                }),
+        );
         if prefix.is_empty() {
             return self;
         }
@@ -309,11 +308,15 @@ fn look_alike(c: char) -> Option<char> {
     }
 }
 
+/// Bidi controls, invisible characters, and the line and paragraph separators (U+2028, U+2029),
+/// which end a line in editors, viewers and JavaScript though not in a terminal.
 fn is_bidi_or_invisible(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
-/// Escapes control characters in text from scanned files that appears in messages and paths.
+/// Escapes control characters in text from scanned files that appears in messages and paths: the
+/// one way every output channel shows a file's name (`diagnostic::file_path`) or a scanned string,
+/// so none of it can end a line, start one, or steer a terminal.
 pub fn escape_text(text: &str) -> String {
     let escaped = |c: char| c.is_control() || is_bidi_or_invisible(c);
     // Nearly every message and path is printable ASCII, which one pass over the bytes clears.
@@ -366,6 +369,13 @@ mod tests {
         assert_eq!(escape_text("r\u{e9}le"), "r\u{e9}le");
         assert_eq!(escape_text("a\u{7f}b"), "a\\u{7f}b");
         assert_eq!(escape_text("a\tb\u{202e}"), "a\\u{9}b\\u{202e}");
+        // Line and paragraph separators, and NEL, end lines in some readers.
+        assert_eq!(
+            escape_text("a\u{2028}b\u{2029}c\u{85}"),
+            "a\\u{2028}b\\u{2029}c\\u{85}"
+        );
+        assert_eq!(neutralize_source("a\u{2028}b").len(), "a\u{2028}b".len());
+        assert!(!neutralize_source("a\u{2028}b").contains('\u{2028}'));
         // Printable ASCII is shown as it is, without a copy; DEL is not printable.
         let plain = "{\"Action\": \"ec2:*\"}\r\n\t~";
         assert!(matches!(neutralize_source(plain), std::borrow::Cow::Borrowed(t) if t == plain));
