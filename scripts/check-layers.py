@@ -11,7 +11,8 @@ It fails when
   - an import loop (a strongly connected component of the graph) spans more than one top-level folder
     (`src/x.rs` and `src/x/` are one folder, `x`), or
   - with a layer table (scripts/layers.toml; `--layers`), a module imports a module of a higher layer,
-    or a module belongs to no layer.
+    or a module belongs to no layer. The table may allow named imports against the order, each with
+    its reason (they leave the graph, and are listed); an allowance that matches no import fails.
 
 Each failure names the file and line of the import. Python 3.11, standard library only.
 
@@ -380,9 +381,23 @@ def name(module: Module) -> str:
 
 
 @dataclass
+class Allowance:
+    """An import the table accepts against the order, with the reason."""
+
+    module: Module
+    imports: Module
+    why: str
+
+
+def _module(text: str) -> Module:
+    return () if text == "crate" else tuple(text.split("::"))
+
+
+@dataclass
 class Layers:
     names: list[str]
     owners: list[tuple[Module, int]]  # module prefix -> layer rank, longest prefix wins
+    allowed: list[Allowance] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path) -> Layers:
@@ -391,8 +406,12 @@ class Layers:
         for rank, layer in enumerate(data["layer"]):
             names.append(layer["name"])
             for m in layer["modules"]:
-                owners.append((() if m == "crate" else tuple(m.split("::")), rank))
-        return cls(names, owners)
+                owners.append((_module(m), rank))
+        allowed = [Allowance(_module(a["module"]), _module(a["imports"]), a["why"]) for a in data.get("allow", [])]
+        return cls(names, owners, allowed)
+
+    def allows(self, imp: Import) -> Allowance | None:
+        return next((a for a in self.allowed if (a.module, a.imports) == (imp.source, imp.target)), None)
 
     def rank(self, module: Module) -> int | None:
         best: tuple[int, int] | None = None
@@ -416,11 +435,28 @@ def shortest_cycle_edges(component: list[Module], imports: list[Import]) -> list
 def check(src: Path, layers: Layers | None, show_all_loops: bool, out) -> int:
     modules, imports = import_graph(src)
     root = src.parent
+    failures = 0
+    if layers is not None:
+        for allowance in layers.allowed:
+            used = [i for i in imports if layers.allows(i) is allowance]
+            if not used:
+                failures += 1
+                print(
+                    f"error: the layer table allows {name(allowance.module)} to import "
+                    f"{name(allowance.imports)}, which it does not",
+                    file=out,
+                )
+            for imp in used:
+                print(
+                    f"allowed: {imp.file.relative_to(root)}:{imp.line}: {name(imp.source)} -> "
+                    f"{name(imp.target)} ({allowance.why})",
+                    file=out,
+                )
+        imports = [i for i in imports if layers.allows(i) is None]
     edges: dict[Module, set[Module]] = {}
     for imp in imports:
         edges.setdefault(imp.source, set()).add(imp.target)
     components = strongly_connected(sorted(modules), edges)
-    failures = 0
 
     def where(imp: Import) -> str:
         return f"{imp.file.relative_to(root)}:{imp.line}"

@@ -151,6 +151,25 @@ class LayerCheckTest(unittest.TestCase):
         self.assertEqual(failures, 1, out)
         self.assertIn("the layer table names settings, which is no module", out)
 
+    def test_an_allowed_import_is_listed_and_a_stale_allowance_fails(self):
+        files = dict(LADDER)
+        files["base/span.rs"] = """
+            pub struct Span;
+            #[cfg(test)]
+            mod tests {
+                fn whole() { crate::run() }
+            }
+        """
+        allow = '\n[[allow]]\nmodule = "base::span"\nimports = "crate"\nwhy = "its test runs the pipeline"\n'
+        failures, out = self.crate(files).run()
+        self.assertEqual(failures, 2, out)  # a loop through lib.rs, and the order
+        failures, out = self.crate(files, LAYERS + allow).run()
+        self.assertEqual(failures, 0, out)
+        self.assertIn("allowed: src/base/span.rs:5: base::span -> crate (lib.rs) (its test runs the pipeline)", out)
+        failures, out = self.crate(LADDER, LAYERS + allow).run()
+        self.assertEqual(failures, 1, out)
+        self.assertIn("allows base::span to import crate (lib.rs), which it does not", out)
+
     def test_a_loop_within_one_folder_is_allowed(self):
         files = dict(LADDER)
         files["model/mod.rs"] = "pub mod a;\npub mod b;\npub struct Model(pub u8);\npub fn build() -> Model { Model(a::A) }\n"
