@@ -54,20 +54,23 @@ def inputs() -> list[str]:
 
 
 def run(binary: str, args: list[str]) -> tuple[bytes, bytes, int]:
+    # argv[0] is "orb-scan" whatever the file is called: --help prints it.
     done = subprocess.run(
-        [binary, *args], cwd=ROOT, env=ENV, stdin=subprocess.DEVNULL, capture_output=True, timeout=600
+        ["orb-scan", *args], executable=binary, cwd=ROOT, env=ENV, stdin=subprocess.DEVNULL,
+        capture_output=True, timeout=600,
     )
     return done.stdout, done.stderr, done.returncode
 
 
 def formats_of(binary: str, subcommand: str) -> list[str] | None:
     """The --format values a subcommand accepts, or None when the binary lacks it."""
-    commands = run(binary, ["--help"])[0].split(b"Commands:", 1)[-1].split(b"\n\n", 1)[0]
+    commands = run(binary, ["-h"])[0].split(b"Commands:", 1)[-1].split(b"\n\n", 1)[0]
     if not re.search(rb"^  " + subcommand.encode() + rb" ", commands, re.M):
         return None
-    out = run(binary, [subcommand, "--help"])[0]
-    m = re.search(rb"--format <FORMAT>.*?\[possible values: ([^\]]*)\]", out, re.S)
-    return [v.strip() for v in m.group(1).decode().split(",") if v.strip() != "auto"] if m else []
+    out = run(binary, [subcommand, "-h"])[0].decode()
+    block = re.search(r"--format <FORMAT>\n(.*?)\n\s*-", out, re.S)
+    values = block and re.search(r"\[possible values: ([^\]]*)\]", block.group(1))
+    return [v.strip() for v in values.group(1).split(",") if v.strip() != "auto"] if values else []
 
 
 def runs(binary: str) -> list[tuple[str, list[str]]]:
