@@ -5,7 +5,7 @@ For every input folder (the corpus in ../shared/corpus and each of its top folde
 each scenario folder under it and each rule fixture), it runs the binary in every output format (human
 with and without colour, concise, json, sarif, github), `--diff` (what --fix would change), and each
 subcommand the binary has (inventory, policy, needs) in each of its formats; then `rules`, `rule CODE` for
-every code, `--version` and `--help`. Each run's standard output, standard error and exit status are saved
+every code, `--version`, `--help`, and each file of a rule fixture read from standard input. Each run's standard output, standard error and exit status are saved
 under OUT/, one file each, so two recordings compare with `diff -r`.
 
     python3 scripts/outputs.py record BIN OUT
@@ -53,12 +53,13 @@ def inputs() -> list[str]:
     return found
 
 
-def run(binary: str, args: list[str]) -> tuple[bytes, bytes, int]:
+def run(binary: str, args: list[str], stdin: Path | None = None) -> tuple[bytes, bytes, int]:
     # argv[0] is "orb-scan" whatever the file is called: --help prints it.
-    done = subprocess.run(
-        ["orb-scan", *args], executable=binary, cwd=ROOT, env=ENV, stdin=subprocess.DEVNULL,
-        capture_output=True, timeout=600,
-    )
+    with open(stdin or os.devnull, "rb") as given:
+        done = subprocess.run(
+            ["orb-scan", *args], executable=binary, cwd=ROOT, env=ENV, stdin=given,
+            capture_output=True, timeout=600,
+        )
     return done.stdout, done.stderr, done.returncode
 
 
@@ -74,7 +75,7 @@ def formats_of(binary: str, subcommand: str) -> list[str] | None:
 
 
 def runs(binary: str) -> list[tuple[str, list[str]]]:
-    """(name, arguments) of every run."""
+    """(name, arguments) of every run; `-` reads the file named by --stdin-filename."""
     plan: list[tuple[str, list[str]]] = [
         ("version", ["--version"]),
         ("help", ["--help"]),
@@ -94,6 +95,12 @@ def runs(binary: str) -> list[tuple[str, list[str]]]:
                 plan.append((f"{slug}/{sub}-{f}", [sub, folder, "--format", f]))
             if formats == []:
                 plan.append((f"{slug}/{sub}", [sub, folder]))
+    # standard input: each file a rule fixture holds at its top, read with `-`
+    for path in sorted((ROOT / "testdata" / "rules").glob("*/*/*")):
+        if path.is_file():
+            shown = str(path.relative_to(ROOT))
+            slug = shown.replace("/", "__")
+            plan.append((f"stdin/{slug}", ["-", "--stdin-filename", shown, "--format", "json"]))
     return plan
 
 
@@ -104,7 +111,8 @@ def record(binary: str, out: Path, jobs: int) -> int:
 
     def one(item: tuple[str, list[str]]) -> None:
         name, args = item
-        stdout, stderr, status = run(binary, args)
+        stdin = ROOT / args[args.index("--stdin-filename") + 1] if args[0] == "-" else None
+        stdout, stderr, status = run(binary, args, stdin)
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
         (target.parent / f"{target.name}.args").write_text(" ".join(args) + "\n")
