@@ -559,7 +559,11 @@ fn deployment<'a>(
     let templates = template_file
         .map(|t| resolve_templates(config, t))
         .unwrap_or_default();
-    let needs: Vec<Need> = templates.iter().flat_map(|t| needs_of(t, links)).collect();
+    let needs: Vec<Need> = templates
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| needs_of(t, i, links))
+        .collect();
     let mut findings = Vec::new();
     if !orb.policies.is_empty() {
         for (index, need) in needs.iter().enumerate() {

@@ -35,6 +35,8 @@ pub struct Cause {
 #[derive(Clone, Debug)]
 pub struct Need {
     pub requirement: &'static Requirement,
+    /// Index into the deployment's resolved templates: the template that needs it.
+    pub template: usize,
     pub resource: String,
     pub context: RequestContext,
     pub severity: Severity,
@@ -118,8 +120,9 @@ pub fn is_ssm_image(image: &str) -> bool {
     !(image.starts_with("ami-") || image.starts_with("arn:"))
 }
 
-/// Every need of one resolved template; `roles` resolves the fleet role and instance profile names.
-pub fn needs_of(template: &ResolvedTemplate, roles: &dyn RoleLookup) -> Vec<Need> {
+/// Every need of one resolved template, the deployment's `index`-th; `roles` resolves the fleet role
+/// and instance profile names.
+pub fn needs_of(template: &ResolvedTemplate, index: usize, roles: &dyn RoleLookup) -> Vec<Need> {
     let t = table();
     let Some(handler) = template.handler.as_deref() else {
         return Vec::new();
@@ -128,7 +131,7 @@ pub fn needs_of(template: &ResolvedTemplate, roles: &dyn RoleLookup) -> Vec<Need
     t.requirement
         .iter()
         .filter(|r| facts.admit(r))
-        .filter_map(|r| need(t, template, r, &facts, roles))
+        .filter_map(|r| need(t, template, index, r, &facts, roles))
         .collect()
 }
 
@@ -189,6 +192,7 @@ impl<'a> Facts<'a> {
 fn need(
     t: &Table,
     tpl: &ResolvedTemplate,
+    index: usize,
     r: &'static Requirement,
     facts: &Facts,
     roles: &dyn RoleLookup,
@@ -227,6 +231,7 @@ fn need(
     let cause = cause(tpl, &r.cause, facts)?;
     Some(Need {
         requirement: r,
+        template: index,
         resource,
         context: RequestContext {
             region: Some(tpl.provider.region.clone()),

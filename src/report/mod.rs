@@ -7,6 +7,7 @@ pub mod github;
 pub mod human;
 pub mod inventory;
 pub mod json;
+pub mod needs;
 pub mod policy;
 pub(crate) mod rich;
 pub mod rule_docs;

@@ -1,0 +1,122 @@
+//! `orb-scan needs`: the machine-readable list of what each template needs (what `conformance/`
+//! compares with what ORB really calls). It names exactly the actions `orb-scan policy` grants, each
+//! with a severity, a rule, the requirement behind it and the setting that causes it.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> Vec<PathBuf> {
+    let rules = common::repo().join("testdata/rules");
+    let mut dirs: Vec<_> = std::fs::read_dir(&rules)
+        .unwrap()
+        .flat_map(|e| {
+            let code = e.unwrap().path();
+            [code.join("trigger"), code.join("clean")]
+        })
+        .filter(|d| d.join("config/aws_templates.json").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn json_in(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let (out, status) = common::stdout_in(dir, args);
+    assert_eq!(status, 0, "{}: {out}", dir.display());
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+fn policy_actions(policy: &serde_json::Value) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for s in policy["Statement"].as_array().unwrap() {
+        match &s["Action"] {
+            serde_json::Value::String(a) => {
+                out.insert(a.clone());
+            }
+            v => out.extend(
+                v.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string()),
+            ),
+        }
+    }
+    out
+}
+
+#[test]
+fn needs_name_exactly_what_the_policy_grants() {
+    let dirs = fixtures();
+    assert!(dirs.len() > 20);
+    for dir in dirs {
+        let needs = json_in(&dir, &["needs", "--format", "json"]);
+        assert_eq!(needs["version"], 1);
+        let mut actions = BTreeSet::new();
+        for d in needs["deployments"].as_array().unwrap() {
+            for t in d["templates"].as_array().unwrap() {
+                for n in t["needs"].as_array().unwrap() {
+                    actions.insert(n["action"].as_str().unwrap().to_string());
+                    assert!(
+                        ["error", "warning", "note"].contains(&n["severity"].as_str().unwrap()),
+                        "{n}"
+                    );
+                    assert!(n["rule"].as_str().unwrap().starts_with("ORB1"), "{n}");
+                    assert!(!n["requirement"].as_str().unwrap().is_empty(), "{n}");
+                    assert!(n["cause"]["span"]["start"]["line"].as_u64().unwrap() >= 1);
+                }
+            }
+        }
+        let policy = json_in(&dir, &["policy"]);
+        assert_eq!(actions, policy_actions(&policy), "{}", dir.display());
+    }
+}
+
+const CONFIG: &str = r#"{"provider": {"providers": [{"name": "aws-prod", "type": "aws",
+  "config": {"region": "eu-west-1"}}]}}"#;
+
+const TEMPLATES: &str = r#"{"templates": [{"template_id": "spot", "provider_api": "SpotFleet",
+  "machine_image": "ami-0123456789abcdef0", "price_type": "spot",
+  "metadata": {"fleet_role": "orb-spot-fleet-role"}}]}"#;
+
+#[test]
+fn needs_say_how_each_template_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("config")).unwrap();
+    std::fs::write(dir.path().join("config/config.json"), CONFIG).unwrap();
+    std::fs::write(dir.path().join("config/aws_templates.json"), TEMPLATES).unwrap();
+    let needs = json_in(dir.path(), &["needs", "--format", "json"]);
+    let template = &needs["deployments"][0]["templates"][0];
+    assert_eq!(template["handler"], "SpotFleet");
+    assert_eq!(template["provider"], "aws-prod");
+    let role = &template["settings"]["fleet_role"];
+    assert_eq!(role["value"], "orb-spot-fleet-role");
+    assert_eq!(role["set_at"]["file"], "config/aws_templates.json");
+    assert_eq!(role["set_at"]["layer"], "template");
+    // ORB's packaged default is written nowhere.
+    assert_eq!(template["settings"]["fleet_type"]["value"], "request");
+    assert!(template["settings"]["fleet_type"]["set_at"].is_null());
+    let get_role = template["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["action"] == "iam:GetRole")
+        .expect("a custom fleet role is read with iam:GetRole");
+    assert_eq!(
+        get_role["resource"],
+        "arn:aws:iam::*:role/orb-spot-fleet-role"
+    );
+    assert_eq!(
+        get_role["cause"]["label"],
+        "fleet_role = \"orb-spot-fleet-role\""
+    );
+    let (human, status) = common::stdout_in(dir.path(), &["needs"]);
+    assert_eq!(status, 0);
+    assert!(
+        human.starts_with("deployment config/config.json\n  template spot (config/aws_templates.json:1) [aws-prod] SpotFleet "),
+        "{human}"
+    );
+    assert!(human.contains("iam:GetRole"), "{human}");
+    let (_, status) = common::stdout_in(dir.path(), &["needs", "--deployment", "nope.json"]);
+    assert_eq!(status, 2);
+}
