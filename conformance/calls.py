@@ -142,9 +142,10 @@ def requests_of(calls, account, region, profile_roles):
                                 why=f"a {params.get('Type')} fleet runs under AWSServiceRoleForEC2Fleet, "
                                     "created on first use as the caller"))
         elif op == "RequestSpotFleet":
-            role = params["SpotFleetRequestConfig"].get("IamFleetRole")
-            out.add(Request("iam:PassRole", role, implied=True, aws=AWS["spot_fleet"],
-                            why="RequestSpotFleet passes IamFleetRole"))
+            role = params["SpotFleetRequestConfig"].get("IamFleetRole") or ""
+            # Only an ARN names the resource AWS checks; what AWS makes of a bare name is not known here.
+            out.add(Request("iam:PassRole", role if role.startswith("arn:") else None, implied=True,
+                            aws=AWS["spot_fleet"], why="RequestSpotFleet passes IamFleetRole"))
             out.add(Request("ec2:RunInstances", implied=True, aws=AWS["spot_fleet"],
                             why="AWS requires Spot Fleet users to hold ec2:RunInstances"))
             out.add(Request("iam:CreateServiceLinkedRole",

@@ -262,9 +262,12 @@ def untagged(result):
 
 
 def completed(result, count):
+    """The request reached `complete` with machines (weighted capacity may need fewer than `count`) and
+    their return reached `complete`."""
     request = result.get("request") or {}
     ret = result.get("return") or {}
-    return (request.get("status") == "complete" and len(request.get("machines", [])) == count
+    machines = request.get("machines", [])
+    return (request.get("status") == "complete" and 0 < len(machines) <= count
             and ret.get("status") == "complete")
 
 
@@ -355,9 +358,21 @@ def profile_roles(setup):
     return {p["name"]: f"arn:aws:iam::{ACCOUNT}:role/{p['role']}" for p in setup.get("instance_profiles", [])}
 
 
+# ORB resolves `/aws/service/` images when it loads templates, before it validates a request; a denial
+# there is only logged (configuration_manager.py:384-395), so a template ORB refuses needs nothing.
+LOAD_TIME = {"ssm:GetParameter"}
+
+
 def call_set_verdict(scenario, view, result):
     requests = callmap.requests_of(result.get("calls", []), ACCOUNT, REGION, profile_roles(scenario.setup))
     needed = needed_actions(view["template"])
+    if scenario.expect.get("outcome") == "refused":
+        beyond = sorted(set(requests.direct()) - LOAD_TIME)
+        details = {"called": requests.direct(), "implied": [], "missing": beyond,
+                   "extra": sorted(needed), "resources": [], "implied_why": {},
+                   "note": "ORB refuses the template: orb-scan must need nothing, and ORB call nothing but "
+                           "the load-time image lookup"}
+        return ("pass" if not (beyond or needed) else "fail"), details
     implied = requests.by_action()
     missing = sorted(set(implied) - set(needed))
     extra = sorted(set(needed) - set(implied))

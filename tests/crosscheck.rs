@@ -7,7 +7,7 @@ use std::path::Path;
 const CONFIG: &str = r#"{"provider": {"providers": [{"name": "aws-eu", "type": "aws", "config": {"region": "eu-west-1"}}]}}"#;
 
 const TEMPLATES: &str = r#"{"templates": [{
-  "template_id": "spot", "provider_api": "SpotFleet", "fleet_role": "orb-fleet",
+  "template_id": "spot", "provider_api": "SpotFleet", "metadata": {"fleet_role": "orb-fleet"},
   "machine_role": "orb-nodes-profile", "machine_image": "/aws/service/ami-amazon-linux-latest/al2023",
   "price_type": "spot"}]}"#;
 

@@ -127,6 +127,10 @@ pub fn needs_of(template: &ResolvedTemplate, index: usize, roles: &dyn RoleLooku
     let Some(handler) = template.handler.as_deref() else {
         return Vec::new();
     };
+    // ORB refuses the template before it calls anything a policy must grant.
+    if template.refusal().is_some() {
+        return Vec::new();
+    }
     let facts = Facts::of(t, template, handler);
     t.requirement
         .iter()

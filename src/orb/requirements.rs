@@ -26,6 +26,9 @@ pub struct Ineffective {
     pub format: Option<String>,
     pub why: String,
     pub src: String,
+    /// Conformance scenarios whose runs showed ORB ignoring it.
+    #[serde(default)]
+    pub verified: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,6 +55,7 @@ pub struct Values {
     pub fleet_type_instant_only: Vec<String>,
     pub price_type: Vec<String>,
     pub price_type_spotfleet: Vec<String>,
+    pub price_type_spot_handlers: Vec<String>,
     pub on_update_failure: Vec<String>,
     pub on_tag_failure: Vec<String>,
     pub scheduler_type: Vec<String>,
@@ -65,14 +69,54 @@ pub struct Values {
     pub orb_host_services: Vec<String>,
 }
 
+/// A template setting: where ORB reads it. ORB builds a template in one of two ways (its
+/// TemplateFactory): the AWS template reads every name here; the provider-agnostic one keeps only `core`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
-    /// Snake-case names in priority order; dotted names reach into nested objects.
+    /// The setting's key and its aliases (one key: the highest layer that writes any of them wins).
     pub names: Vec<String>,
+    /// The camelCase aliases the HostFactory mapping accepts for it.
+    #[serde(default)]
     pub hostfactory: Vec<String>,
+    /// Other keys the AWS template falls back to when the setting's own key is unset, in order; a
+    /// dotted name reaches into an object, which ORB's layers merge whole (`metadata`).
+    #[serde(default)]
+    pub also: Vec<String>,
+    /// Of `names` (by its first) and `also`, the keys the provider-agnostic template keeps; absent, all.
+    pub core: Option<Vec<String>>,
     #[serde(default)]
     pub kind: FieldKind,
+    /// Conformance scenarios (docs/conformance.json) whose runs showed where ORB reads the field.
+    #[serde(default)]
+    pub verified: Vec<String>,
+}
+
+impl Field {
+    /// The keys ORB reads for this setting, in priority order, each with its aliases: the setting's
+    /// own key first, then its fallbacks. `aws_template` says which way ORB builds the template.
+    pub fn groups(&self, hostfactory: bool, aws_template: bool) -> Vec<Vec<&str>> {
+        let mut own: Vec<&str> = self.names.iter().map(String::as_str).collect();
+        if hostfactory {
+            own.extend(self.hostfactory.iter().map(String::as_str));
+        }
+        let mut out = vec![own];
+        out.extend(self.also.iter().map(|n| vec![n.as_str()]));
+        if let (Some(core), false) = (&self.core, aws_template) {
+            out.retain(|g| core.iter().any(|c| c == g[0]));
+        }
+        out
+    }
+
+    /// The keys a template writes in vain when ORB builds the provider-agnostic template.
+    pub fn dropped(&self, hostfactory: bool) -> Vec<&str> {
+        let kept = self.groups(hostfactory, false);
+        self.groups(hostfactory, true)
+            .into_iter()
+            .filter(|g| !kept.contains(g))
+            .flatten()
+            .collect()
+    }
 }
 
 #[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +186,14 @@ pub struct Requirement {
     /// Actions people grant by mistake instead (ORB's guide says `ssm:GetParameters`).
     #[serde(default)]
     pub confused_with: Vec<String>,
+    /// Conformance scenarios (docs/conformance.json) whose runs of ORB verified the entry: ORB's calls
+    /// made or implied these actions, and each one ORB called itself, removed from the policy, did what
+    /// `severity` claims. `tests/conformance.rs` holds the table to the report.
+    #[serde(default)]
+    pub verified: Vec<String>,
+    /// The limit of the mock (conformance/mock_limits.toml) that keeps a drop-one run from showing
+    /// this severity; `aws` then cites the page that does.
+    pub mock_limit: Option<String>,
 }
 
 fn any_resource() -> String {
