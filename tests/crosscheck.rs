@@ -9,7 +9,7 @@ const CONFIG: &str = r#"{"provider": {"providers": [{"name": "aws-eu", "type": "
 const TEMPLATES: &str = r#"{"templates": [{
   "template_id": "spot", "provider_api": "SpotFleet", "metadata": {"fleet_role": "orb-fleet"},
   "machine_role": "orb-nodes-profile", "machine_image": "/aws/service/ami-amazon-linux-latest/al2023",
-  "price_type": "spot"}]}"#;
+  "price_type": "spot", "machine_types": {"t3.large": 1}}]}"#;
 
 /// Grants everything ORB needs except as noted; every statement exercises one part of the model.
 const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [

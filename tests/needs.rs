@@ -77,7 +77,7 @@ const CONFIG: &str = r#"{"provider": {"providers": [{"name": "aws-prod", "type":
 
 const TEMPLATES: &str = r#"{"templates": [{"template_id": "spot", "provider_api": "SpotFleet",
   "machine_image": "ami-0123456789abcdef0", "price_type": "spot",
-  "metadata": {"fleet_role": "orb-spot-fleet-role"}}]}"#;
+  "metadata": {"fleet_role": "orb-spot-fleet-role"}, "machine_types": {"t3.large": 1}}]}"#;
 
 #[test]
 fn needs_say_how_each_template_resolved() {

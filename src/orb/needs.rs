@@ -128,7 +128,7 @@ pub fn needs_of(template: &ResolvedTemplate, index: usize, roles: &dyn RoleLooku
         return Vec::new();
     };
     // ORB refuses the template before it calls anything a policy must grant.
-    if template.refusal().is_some() {
+    if !template.refusals().is_empty() {
         return Vec::new();
     }
     let facts = Facts::of(t, template, handler);

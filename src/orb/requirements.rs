@@ -125,6 +125,8 @@ pub enum FieldKind {
     #[default]
     String,
     List,
+    /// Whatever the aliases take (`machine_types` is an object, HostFactory `vmType` a string).
+    Any,
 }
 
 #[derive(Debug, Deserialize, Default)]

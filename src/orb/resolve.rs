@@ -118,6 +118,8 @@ pub struct ResolvedTemplate<'a> {
     pub fleet_role: Option<Setting>,
     pub machine_role: Option<Setting>,
     pub price_type: Setting,
+    /// Whether the template or its defaults give `machine_types` (HostFactory `vmType`/`vmTypes`).
+    pub machine_types: bool,
     pub on_update_failure: Setting,
     pub cleanup: Cleanup,
     /// What the template or its defaults write where ORB drops it.
@@ -137,29 +139,49 @@ pub enum Refusal {
     SpotNotSupported,
     /// A `fleet_type` ORB's template model rejects (ORB202).
     InvalidFleetType,
+    /// No `machine_types` anywhere, and no pinned launch template to take them from (ORB207).
+    NoMachineTypes,
 }
 
 impl ResolvedTemplate<'_> {
     /// Why ORB refuses this template's requests before any AWS call it needs a permission for
-    /// (scenarios spotfleet-top-level-role, runinstances-spot, metadata-fleet-type-case).
-    pub fn refusal(&self) -> Option<Refusal> {
+    /// (scenarios spotfleet-top-level-role, runinstances-spot, metadata-fleet-type-case,
+    /// runinstances-golden-ami); each reason has its rule, so all of them are given.
+    pub fn refusals(&self) -> Vec<Refusal> {
         let t = table();
-        let handler = self.handler.as_deref()?;
-        if !t.values.fleet_type.contains(&self.fleet_type.value) {
-            Some(Refusal::InvalidFleetType)
-        } else if self.price_type.value == "spot"
-            && !t
-                .values
-                .price_type_spot_handlers
-                .iter()
-                .any(|h| h == handler)
-        {
-            Some(Refusal::SpotNotSupported)
-        } else if handler == "SpotFleet" && self.fleet_role.is_none() {
-            Some(Refusal::NoFleetRole)
-        } else {
-            None
-        }
+        let Some(handler) = self.handler.as_deref() else {
+            return Vec::new();
+        };
+        let spot_ok = t
+            .values
+            .price_type_spot_handlers
+            .iter()
+            .any(|h| h == handler);
+        [
+            (
+                !self.machine_types && self.launch_template_id.is_none(),
+                Refusal::NoMachineTypes,
+            ),
+            (
+                !t.values.fleet_type.contains(&self.fleet_type.value),
+                Refusal::InvalidFleetType,
+            ),
+            (
+                self.price_type.value == "spot" && !spot_ok,
+                Refusal::SpotNotSupported,
+            ),
+            (
+                handler == "SpotFleet" && self.fleet_role.is_none(),
+                Refusal::NoFleetRole,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(refused, why)| refused.then_some(why))
+        .collect()
+    }
+
+    pub fn refused_for(&self, why: Refusal) -> bool {
+        self.refusals().contains(&why)
     }
 }
 
@@ -284,6 +306,21 @@ fn resolve_field(
                 origin: Origin::Packaged,
             })
         })
+}
+
+/// Whether the merged layers give one key (under any of `names`) a value, of whatever type.
+fn written(layers: &[Layer], names: &[&str]) -> bool {
+    let top = |name: &str| name.split('.').next().unwrap_or(name).to_string();
+    let Some(layer) = layers
+        .iter()
+        .find(|l| names.iter().any(|n| l.sets(&top(n))))
+    else {
+        return false;
+    };
+    names
+        .iter()
+        .filter_map(|n| lookup(layer.node, n))
+        .any(|v| !v.is_unset() && v.as_str() != Some(""))
 }
 
 /// The value of one key (written under any of `names`) after ORB merges the layers.
@@ -443,6 +480,10 @@ fn resolve_one<'a>(
         fleet_role,
         machine_role: field("machine_role", None),
         price_type: field("price_type", Some(&d.price_type)).expect("packaged default"),
+        machine_types: t.fields["machine_types"]
+            .groups(format == TemplateFormat::HostFactory, true)
+            .iter()
+            .any(|names| written(&layers, names)),
         on_update_failure: instance
             .node
             .and_then(|n| lookup(n, "config.launch_template.on_update_failure"))
@@ -498,6 +539,7 @@ pub fn mistyped_fields<'a>(
             match kind {
                 FieldKind::String => !scalar_ok,
                 FieldKind::List => !scalar_ok && v.as_array().is_none(),
+                FieldKind::Any => false,
             }
         })
         .map(|(_, name, v)| (name, v))
@@ -704,21 +746,28 @@ mod tests {
             "{}",
             r#"{"template_id": "a", "provider_api": "SpotFleet", "fleet_role": "x"}"#,
         );
-        assert_eq!(no_role.refusal(), Some(Refusal::NoFleetRole));
+        assert_eq!(
+            no_role.refusals(),
+            [Refusal::NoMachineTypes, Refusal::NoFleetRole]
+        );
         let spot = resolved(
             "{}",
             r#"{"template_id": "a", "provider_api": "RunInstances", "price_type": "spot"}"#,
         );
-        assert_eq!(spot.refusal(), Some(Refusal::SpotNotSupported));
+        assert_eq!(
+            spot.refusals(),
+            [Refusal::NoMachineTypes, Refusal::SpotNotSupported]
+        );
         let case = resolved(
             "{}",
             r#"{"template_id": "a", "provider_api": "EC2Fleet", "metadata": {"fleet_type": "Instant"}}"#,
         );
-        assert_eq!(case.refusal(), Some(Refusal::InvalidFleetType));
+        assert!(case.refused_for(Refusal::InvalidFleetType));
         let fine = resolved(
             "{}",
-            r#"{"template_id": "a", "provider_api": "SpotFleet", "metadata": {"fleet_role": "x"}}"#,
+            r#"{"template_id": "a", "provider_api": "SpotFleet", "metadata": {"fleet_role": "x"},
+                "machine_types": {"t3.large": 1}}"#,
         );
-        assert_eq!(fine.refusal(), None);
+        assert!(fine.refusals().is_empty());
     }
 }

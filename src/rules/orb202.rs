@@ -79,7 +79,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             continue;
         };
         // Judged where ORB reads it: a value written where ORB drops it is never validated (ORB206).
-        if r.refusal() == Some(Refusal::InvalidFleetType) {
+        if r.refused_for(Refusal::InvalidFleetType) {
             let near = t
                 .values
                 .fleet_type
@@ -112,7 +112,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             );
         }
         let spot_handlers = &t.values.price_type_spot_handlers;
-        if r.refusal() == Some(Refusal::SpotNotSupported) {
+        if r.refused_for(Refusal::SpotNotSupported) {
             let message =
                 format!("price_type `spot` is not valid for {handler}: ORB refuses the request");
             let help = format!("for spot instances use {}", spot_handlers.join(", "));

@@ -46,7 +46,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
         for t in d
             .templates
             .iter()
-            .filter(|t| t.refusal() == Some(Refusal::NoFleetRole))
+            .filter(|t| t.refused_for(Refusal::NoFleetRole))
         {
             let diag = by_template.entry((t.file.clone(), t.anchor.start)).or_insert_with(|| Diagnostic::new(
                 "ORB205",
