@@ -74,6 +74,12 @@ def resource_of(call, account, region):
     return None
 
 
+def _service_linked_role(service, role, aws, why):
+    """iam:CreateServiceLinkedRole on `role` of `service`: AWS creates it on first use, as the caller."""
+    arn = f"arn:aws:iam::*:role/aws-service-role/{service}/{role}"
+    return Request("iam:CreateServiceLinkedRole", arn, implied=True, aws=aws, why=why)
+
+
 def _has_tags(params):
     return bool(params.get("TagSpecifications")) or bool(
         (params.get("LaunchTemplateData") or {}).get("TagSpecifications")
@@ -135,12 +141,9 @@ def requests_of(calls, account, region, profile_roles):
                                 why="an instant fleet launches without the EC2 Fleet service-linked role, "
                                     "as the caller"))
             else:
-                out.add(Request("iam:CreateServiceLinkedRole",
-                                "arn:aws:iam::*:role/aws-service-role/ec2fleet.amazonaws.com/"
-                                "AWSServiceRoleForEC2Fleet",
-                                implied=True, aws=AWS["ec2_fleet"],
-                                why=f"a {params.get('Type')} fleet runs under AWSServiceRoleForEC2Fleet, "
-                                    "created on first use as the caller"))
+                out.add(_service_linked_role(
+                    "ec2fleet.amazonaws.com", "AWSServiceRoleForEC2Fleet", AWS["ec2_fleet"],
+                    f"a {params.get('Type')} fleet runs under AWSServiceRoleForEC2Fleet, created on first use"))
         elif op == "RequestSpotFleet":
             role = params["SpotFleetRequestConfig"].get("IamFleetRole") or ""
             # Only an ARN names the resource AWS checks; what AWS makes of a bare name is not known here.
@@ -148,19 +151,15 @@ def requests_of(calls, account, region, profile_roles):
                             aws=AWS["spot_fleet"], why="RequestSpotFleet passes IamFleetRole"))
             out.add(Request("ec2:RunInstances", implied=True, aws=AWS["spot_fleet"],
                             why="AWS requires Spot Fleet users to hold ec2:RunInstances"))
-            out.add(Request("iam:CreateServiceLinkedRole",
-                            "arn:aws:iam::*:role/aws-service-role/spotfleet.amazonaws.com/"
-                            "AWSServiceRoleForEC2SpotFleet",
-                            implied=True, aws=AWS["spot_fleet"],
-                            why="the Spot Fleet service-linked role is created on first use as the caller"))
+            out.add(_service_linked_role(
+                "spotfleet.amazonaws.com", "AWSServiceRoleForEC2SpotFleet", AWS["spot_fleet"],
+                "the Spot Fleet service-linked role is created on first use"))
         elif op == "CreateAutoScalingGroup":
             out.add(Request("ec2:RunInstances", implied=True, aws=AWS["asg"],
                             why="creating a group from a launch template needs ec2:RunInstances"))
-            out.add(Request("iam:CreateServiceLinkedRole",
-                            "arn:aws:iam::*:role/aws-service-role/autoscaling.amazonaws.com/"
-                            "AWSServiceRoleForAutoScaling",
-                            implied=True, aws=AWS["asg_slr"],
-                            why="the Auto Scaling service-linked role is created on first use as the caller"))
+            out.add(_service_linked_role(
+                "autoscaling.amazonaws.com", "AWSServiceRoleForAutoScaling", AWS["asg_slr"],
+                "the Auto Scaling service-linked role is created on first use"))
             if params.get("Tags"):
                 out.add(Request("autoscaling:CreateOrUpdateTags", implied=True, aws=AWS["asg"],
                                 why="CreateAutoScalingGroup carries Tags"))

@@ -1,9 +1,13 @@
 """The conformance report: docs/conformance.json (what `cargo test --test conformance` checks the
 requirements table against) and docs/conformance.md (the same, for people), from one run."""
 
+import argparse
 import json
+import tomllib
+from pathlib import Path
 
 import fidelity
+from suite import normalised
 
 VERDICTS = ("sufficiency", "resolution", "call_set")
 MARK = {"pass": "pass", "fail": "**FAIL**", "mock-limit": "mock limit"}
@@ -35,6 +39,7 @@ def document(meta, entries, limits):
             "summary": e["summary"],
             "template": e["template"],
             "handler": e["handler"],
+            "outcome": e["outcome"],
             "sufficiency": e["sufficiency"][0],
             "resolution": e["resolution"][0],
             "call_set": e["call_set"][0],
@@ -114,7 +119,7 @@ def markdown(meta, entries, limits):
             out += ["", "| dropped | orb-scan claims | ORB did | verdict | evidence |", "|---|---|---|---|---|"]
             for d in e["drop_one"]:
                 verdict = MARK[d["verdict"]] + (f" ({d['limit']})" if d["limit"] else "")
-                evidence = (d["evidence"] or "").replace("|", "\\|")[:300]
+                evidence = normalised(d["evidence"] or "").replace("|", "\\|")[:300]
                 out.append(f"| `{d['action']}` | {d['claimed']} | {d['observed']} | {verdict} | {evidence} |")
         out.append("")
     out += ["## What the mock was taught (conformance/fidelity.py)", ""]
@@ -153,3 +158,18 @@ def summary(meta, entries):
                 lines.append(f"{'':<{width}}  drop {d['action']}: orb-scan {d['claimed']}, ORB {d['observed']}: {d['evidence']}")
     lines.append(f"({meta['seconds']} s)")
     return "\n".join(lines)
+
+
+def main():
+    """Rewrites docs/conformance.{md,json} from a run saved with `suite.py --json FILE`."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("saved", help="the file `suite.py --json` wrote")
+    args = parser.parse_args()
+    here = Path(__file__).resolve().parent
+    saved = json.loads(Path(args.saved).read_text())
+    limits = tomllib.loads((here / "mock_limits.toml").read_text())["limit"]
+    write(here.parent / "docs", saved["meta"], saved["scenarios"], limits)
+
+
+if __name__ == "__main__":
+    main()

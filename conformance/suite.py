@@ -36,6 +36,8 @@ import calls as callmap
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+# run.sh's default release: the one the committed report and the requirements table describe.
+DEFAULT_ORB = "1.8.5"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 # moto checks every action except IAM's and STS's against the literal resource `*` (orb-execution.md §1):
@@ -515,7 +517,8 @@ def run(args):
         drops = []
         for s, result in zip(scenarios, baselines):
             entry = {"name": s.name, "group": s.group, "summary": s.summary, "template": s.template,
-                     "handler": views[s.name]["template"]["handler"], "seconds": result.get("seconds")}
+                     "handler": views[s.name]["template"]["handler"], "seconds": result.get("seconds"),
+                     "outcome": s.expect.get("outcome", "complete")}
             entry["sufficiency"] = sufficiency_verdict(s, views[s.name], result)
             entry["resolution"] = resolution_verdict(s, views[s.name], result)
             entry["call_set"] = call_set_verdict(s, views[s.name], result)
@@ -546,9 +549,22 @@ def run(args):
         "orb_py": _version("orb-py"), "moto": _version("moto"), "boto3": _version("boto3"),
         "matrix": args.matrix, "seconds": round(time.monotonic() - started),
         "date": datetime.date.today().isoformat(),
-        "command": "conformance/run.sh " + " ".join(sys.argv[1:][2:] if sys.argv[1:2] == ["--orb-scan"] else sys.argv[1:]),
+        "command": command_line(args),
     }
     return meta, report, limits
+
+
+def command_line(args):
+    """The run.sh command that repeats this run (output files left out)."""
+    words = ["conformance/run.sh"]
+    if _version("orb-py") != DEFAULT_ORB:
+        words += ["--orb-version", _version("orb-py")]
+    words += ["--matrix", args.matrix]
+    for pattern in args.scenario:
+        words += ["--scenario", pattern]
+    if args.write_report:
+        words.append("--write-report")
+    return " ".join(words)
 
 
 def _version(name):

@@ -5,21 +5,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-fn fixtures() -> Vec<PathBuf> {
-    let rules = common::repo().join("testdata/rules");
-    let mut dirs: Vec<_> = std::fs::read_dir(&rules)
-        .unwrap()
-        .flat_map(|e| {
-            let code = e.unwrap().path();
-            [code.join("trigger"), code.join("clean")]
-        })
-        .filter(|d| d.join("config/aws_templates.json").is_file())
-        .collect();
-    dirs.sort();
-    dirs
-}
+use std::path::Path;
 
 fn json_in(dir: &Path, args: &[&str]) -> serde_json::Value {
     let (out, status) = common::stdout_in(dir, args);
@@ -47,7 +33,7 @@ fn policy_actions(policy: &serde_json::Value) -> BTreeSet<String> {
 
 #[test]
 fn needs_name_exactly_what_the_policy_grants() {
-    let dirs = fixtures();
+    let dirs = common::fixtures_with_templates();
     assert!(dirs.len() > 20);
     for dir in dirs {
         let needs = json_in(&dir, &["needs", "--format", "json"]);

@@ -25,20 +25,6 @@ fn orb_files_only(from: &Path) -> tempfile::TempDir {
     dir
 }
 
-fn deployments_with_needs() -> Vec<std::path::PathBuf> {
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules");
-    let mut dirs: Vec<_> = std::fs::read_dir(&rules)
-        .unwrap()
-        .flat_map(|e| {
-            let code = e.unwrap().path();
-            [code.join("trigger"), code.join("clean")]
-        })
-        .filter(|d| d.join("config/aws_templates.json").is_file())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
 /// Findings about the deployment's permissions or the policy itself (not about ORB settings).
 fn cross_check_findings(report: &serde_json::Value) -> Vec<&serde_json::Value> {
     let about_permissions = |code: &str| {
@@ -57,7 +43,7 @@ fn cross_check_findings(report: &serde_json::Value) -> Vec<&serde_json::Value> {
 
 #[test]
 fn generated_policy_satisfies_the_deployment() {
-    let dirs = deployments_with_needs();
+    let dirs = common::fixtures_with_templates();
     assert!(
         dirs.len() > 20,
         "fixtures with ORB templates: {}",
@@ -140,7 +126,7 @@ fn generated_policy_has_only_what_the_settings_call_for() {
 
 #[test]
 fn cloudformation_format_round_trips_through_a_template() {
-    for fixture in deployments_with_needs() {
+    for fixture in common::fixtures_with_templates() {
         let (yaml, status) = orb_scan(&fixture, &["policy", "--format", "cloudformation"]);
         assert_eq!(status, 0);
         if !yaml.contains("- Sid:") {

@@ -42,6 +42,21 @@ pub fn stdout_in(dir: &Path, args: &[&str]) -> (String, i32) {
     )
 }
 
+/// The rule fixtures (`testdata/rules/CODE/{trigger,clean}`) that hold ORB templates, sorted.
+pub fn fixtures_with_templates() -> Vec<PathBuf> {
+    let rules = repo().join("testdata/rules");
+    let mut dirs: Vec<_> = std::fs::read_dir(&rules)
+        .unwrap()
+        .flat_map(|e| {
+            let code = e.unwrap().path();
+            [code.join("trigger"), code.join("clean")]
+        })
+        .filter(|d| d.join("config/aws_templates.json").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
 pub fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
