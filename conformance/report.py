@@ -93,11 +93,11 @@ def markdown(meta, entries, limits):
         out.append("")
         suff = e["sufficiency"][1]
         if suff.get("orb"):
-            out.append(f"- ORB: {suff['orb']}")
+            out.append(f"- ORB: {normalised(suff['orb'])}")
         if suff.get("left_behind"):
-            out.append(f"- left behind: {', '.join(suff['left_behind'])}")
+            out.append(f"- left behind: {normalised(', '.join(suff['left_behind']))}")
         if suff.get("left_by_design"):
-            out.append(f"- left by design: {', '.join(suff['left_by_design'])}")
+            out.append(f"- left by design: {normalised(', '.join(suff['left_by_design']))}")
         if suff.get("missing_codes"):
             out.append(f"- orb-scan did not report: {', '.join(suff['missing_codes'])}")
         out.append(f"- orb-scan reports: {', '.join(suff['orb_scan_codes']) or 'nothing'}")
