@@ -2,7 +2,7 @@
 """Commands run in alternation on one machine: for telling whether a change to orb-scan made it faster.
 
     python3 bench/ab.py "/tmp/orb-scan-before ../shared/corpus -o /dev/null" \\
-                        "target/release/orb-scan ../shared/corpus -o /dev/null"
+                        "target/dist/orb-scan ../shared/corpus -o /dev/null"
 
 Each round runs every command once, forward on even rounds and backward on odd ones, so a drift in the
 machine's load falls on all of them alike (a busy VM moves a whole run by more than most changes do).

@@ -456,13 +456,13 @@ class Bench:
 def main(argv=None) -> int:
     sections = ["monorepo", "corpus", "deployment", "readers", "memory", "peers", "scaling"]
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bin", default=str(REPO / "target" / "release" / "orb-scan"), help="orb-scan binary")
-    ap.add_argument("--floor-bin", default=str(REPO / "target" / "release" / "examples" / "parse_floor"),
-                    help="the parse floor reference (cargo build --release --example parse_floor)")
-    ap.add_argument("--stages-bin", default=str(REPO / "target" / "release" / "examples" / "stages"),
-                    help="orb-scan cut short after parsing, collecting or checking (cargo build --release --example stages)")
-    ap.add_argument("--readers-bin", default=str(REPO / "target" / "release" / "examples" / "readers"),
-                    help="orb-scan's readers against other parsers (cargo build --release --example readers)")
+    ap.add_argument("--bin", default=str(REPO / "target" / "dist" / "orb-scan"), help="orb-scan binary")
+    ap.add_argument("--floor-bin", default=str(REPO / "target" / "dist" / "examples" / "parse_floor"),
+                    help="the parse floor reference (cargo build --profile dist --example parse_floor)")
+    ap.add_argument("--stages-bin", default=str(REPO / "target" / "dist" / "examples" / "stages"),
+                    help="orb-scan cut short after parsing, collecting or checking (cargo build --profile dist --example stages)")
+    ap.add_argument("--readers-bin", default=str(REPO / "target" / "dist" / "examples" / "readers"),
+                    help="orb-scan's readers against other parsers (cargo build --profile dist --example readers)")
     ap.add_argument("--out", default=os.environ.get("BENCH_OUT", str(REPO / "bench-out")),
                     help="where trees, the peers' venv and report.md go (default: bench-out/, git-ignored)")
     ap.add_argument("--corpus", type=Path,
@@ -479,6 +479,11 @@ def main(argv=None) -> int:
     ap.add_argument("--smoke", action="store_true", help="a few seconds on a tiny tree, for CI")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = ap.parse_args(argv)
+    sample = REPO / "testdata" / "corpus"
+    if args.smoke and not args.corpus.is_dir():
+        # A fresh clone has no shared corpus beside it: the smoke run plants the vendored sample.
+        print(f"bench: {args.corpus} is absent; the smoke run uses {sample}", file=sys.stderr)
+        args.corpus = sample
     if not args.corpus.is_dir():
         sys.exit("bench: no corpus; pass --corpus or set ORB_SCAN_CORPUS")
     return Bench(args).run()

@@ -22,16 +22,17 @@ if ((${#missing[@]})); then
     $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# Build the release binary unless another binary was named, the parse floor reference and the
-# stage-by-stage cut of orb-scan (corpus section), and the readers' comparison (readers section).
+# Build the binary that is shipped (the `dist` profile: fat LTO) unless another binary was named, the
+# parse floor reference and the stage-by-stage cut of orb-scan (corpus section), and the readers'
+# comparison (readers section).
 if [[ " $* " != *" --bin "* ]]; then
-    cargo build --release --locked --quiet
+    cargo build --profile dist --locked --quiet
 fi
 examples=()
 [[ " $* " == *" --floor-bin "* ]] || examples+=(--example parse_floor)
 [[ " $* " == *" --stages-bin "* ]] || examples+=(--example stages)
 [[ " $* " == *" --readers-bin "* ]] || examples+=(--example readers)
 if [[ " $* " != *" --smoke "* ]] && ((${#examples[@]})); then
-    cargo build --release --locked --quiet "${examples[@]}"
+    cargo build --profile dist --locked --quiet "${examples[@]}"
 fi
 exec python3 bench/bench.py "$@"

@@ -3,14 +3,17 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orb_scan::deploy::Workspace;
+use orb_scan::diagnostic::file_path;
 use orb_scan::diagnostic::Severity;
+use orb_scan::report::github::ChangedFiles;
 use orb_scan::report::{
-    concise, github, human, inventory, json, needs, policy, rule_docs, sarif, Report,
+    concise, escape_text, github, human, inventory, json, needs, policy, rule_docs, sarif, Report,
 };
 use orb_scan::settings::{self, ConfigError, Settings};
+use orb_scan::write::{write_file, write_with, Expect};
 use orb_scan::{rules, walk, ScanOptions};
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use termcolor::{BufferedStandardStream, ColorChoice, NoColor, StandardStream, WriteColor};
@@ -104,8 +107,10 @@ enum PolicyFormat {
 struct ScanArgs {
     #[command(flatten)]
     input: InputArgs,
+    /// How to print the report (`auto`, the default, is `human`; README: "Machine formats").
     #[arg(long, value_enum, default_value_t = Format::Auto)]
     format: Format,
+    /// Colour in the human and concise formats.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
     /// Exit 1 when a finding at or above this severity is reported.
@@ -126,22 +131,35 @@ struct ScanArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// With --format github: the files a pull request changed, one per line or NUL-terminated
+    /// (`git diff --name-only -z`); a finding is annotated at its first place in a changed file.
+    #[arg(long, value_name = "FILE")]
+    changed_files: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Format {
+    /// The default: `human`, on a terminal or not.
     Auto,
+    /// Each finding with the lines it points at, its notes and help.
     Human,
+    /// One line per finding: `path:line:column: severity[CODE] message`.
     Concise,
+    /// JSON, schema version 1 (DESIGN.md section 5).
     Json,
+    /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// GitHub Actions workflow commands: annotations on a pull request.
     Github,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum ColorArg {
+    /// Colour on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it.
     Auto,
+    /// Colour, even into a pipe (a file given with -o never has colour).
     Always,
+    /// No colour.
     Never,
 }
 
@@ -186,7 +204,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eprintln!("orb-scan: error: {message}");
+            // Messages name files and quote arguments: shown like every other name.
+            eprintln!("orb-scan: error: {}", escape_text(&message));
             ExitCode::from(2)
         }
     }
@@ -210,7 +229,7 @@ fn options(args: &InputArgs, keep_text: bool) -> Result<ScanOptions, String> {
     }
     for p in &args.paths {
         if !stdin && std::fs::symlink_metadata(p).is_err() {
-            return Err(format!("{}: no such file or folder", p.display()));
+            return Err(format!("{}: no such file or folder", shown(p)));
         }
     }
     let root = match args.paths.as_slice() {
@@ -271,11 +290,24 @@ fn load_settings(
             text,
             problems,
         }) => {
-            let sources = BTreeMap::from([(file.clone(), text.into())]);
+            // Shown from the current folder, as every report is (`Report::under`).
+            let Report {
+                diagnostics: problems,
+                sources,
+                ..
+            } = Report {
+                diagnostics: problems,
+                sources: BTreeMap::from([(file.clone(), text.into())]),
+                scopes: Vec::new(),
+                summary: Default::default(),
+            }
+            .under(root);
+            let file = problems.first().map_or(file, |p| p.file.clone());
             if annotate {
                 written(github::emit(
                     &problems,
                     &sources,
+                    &ChangedFiles::default(),
                     &mut std::io::stdout().lock(),
                 ))?;
             }
@@ -315,77 +347,133 @@ fn thread_count(requested: Option<usize>) -> usize {
         .max(1)
 }
 
-fn render<W: WriteColor>(
+/// How a report is written: what `render` needs beside the report.
+struct Layout<'a> {
     format: Format,
-    report: &Report,
     threads: usize,
-    out: &mut W,
-) -> std::io::Result<()> {
-    match format {
+    changed: &'a ChangedFiles,
+}
+
+fn render<W: WriteColor>(layout: &Layout, report: &Report, out: &mut W) -> std::io::Result<()> {
+    match layout.format {
         Format::Json => json::render(report, out),
         Format::Concise => concise::render(report, out),
         Format::Sarif => sarif::render(report, &settings::absolute(Path::new(".")), out),
-        Format::Github => github::render(report, out),
-        Format::Human | Format::Auto => human::render(report, threads, out),
+        Format::Github => github::render(report, layout.changed, out),
+        Format::Human | Format::Auto => human::render(report, layout.threads, out),
     }
 }
 
 /// Inside GitHub Actions the runner reads standard output for workflow commands. Output that
-/// quotes scanned files (human, concise, JSON) is fenced with `::stop-commands::` so none of it
-/// is taken as a command; `--format github` is commands on purpose, SARIF goes to a file. Output
-/// redirected to a file is not read by the runner and stays unfenced.
+/// quotes scanned files line by line (human, concise, the inventory, `--diff`) is fenced with
+/// `::stop-commands::` so none of it is taken as a command. `--format github` is commands on
+/// purpose; JSON and SARIF need no fence: every string in them is quoted, so no line of theirs can
+/// start with `::`. Output redirected to a file is not read by the runner and stays unfenced.
 fn needs_command_fence(format: Format) -> bool {
-    std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
-        && !matches!(format, Format::Github | Format::Sarif)
+    under_actions()
+        && !matches!(format, Format::Github | Format::Sarif | Format::Json)
         && !stdout_is_file()
 }
 
+fn under_actions() -> bool {
+    std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+}
+
+/// Writes `body` to standard output between `::stop-commands::` and the token's own end, when
+/// `fence` says the runner would read it.
+fn fenced<W: Write>(
+    out: &mut W,
+    fence: bool,
+    body: impl FnOnce(&mut W) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let token = fence.then(github::stop_commands_token);
+    if let Some(token) = &token {
+        writeln!(out, "::stop-commands::{token}")?;
+    }
+    body(out)?;
+    if let Some(token) = &token {
+        writeln!(out, "::{token}::")?;
+    }
+    Ok(())
+}
+
+/// A path from the command line or the file system as every message shows it
+/// (`diagnostic::file_path`, then `report::escape_text`).
+fn shown(path: &Path) -> String {
+    escape_text(&file_path([path.as_os_str()]))
+}
+
 fn stdout_is_file() -> bool {
-    use std::os::fd::AsFd;
-    std::io::stdout()
-        .as_fd()
-        .try_clone_to_owned()
+    #[cfg(unix)]
+    let handle = {
+        use std::os::fd::AsFd;
+        std::io::stdout().as_fd().try_clone_to_owned()
+    };
+    #[cfg(windows)]
+    let handle = {
+        use std::os::windows::io::AsHandle;
+        std::io::stdout().as_handle().try_clone_to_owned()
+    };
+    handle
         .map(std::fs::File::from)
         .and_then(|f| f.metadata())
         .is_ok_and(|m| m.is_file())
 }
 
-fn write_report(args: &ScanArgs, report: &Report) -> Result<(), String> {
+/// `-o` goes through the one way orb-scan writes a file (`write::write_file`), bounded by the
+/// current folder, where a workflow checks the repository out.
+fn write_report(args: &ScanArgs, changed: &ChangedFiles, report: &Report) -> Result<(), String> {
+    let layout = Layout {
+        format: args.format,
+        threads: thread_count(args.input.threads),
+        changed,
+    };
     match &args.output {
-        Some(path) => write_file(args.format, report, thread_count(args.input.threads), path)
-            .map_err(|e| format!("{}: cannot write: {e}", path.display())),
-        None => written(write_stdout(args, report)),
+        Some(path) => write_with(path, Expect::Anything, Path::new("."), |out| {
+            render(&layout, report, &mut NoColor::new(out))
+        })
+        .map_err(|e| format!("{}: not written: {e}", shown(path))),
+        None => written(write_stdout(args, &layout, report)),
     }
-}
-
-fn write_file(format: Format, report: &Report, threads: usize, path: &Path) -> std::io::Result<()> {
-    let mut out = NoColor::new(std::io::BufWriter::new(std::fs::File::create(path)?));
-    render(format, report, threads, &mut out)?;
-    out.get_mut().flush()
 }
 
 /// Buffered: a write per block of output instead of one per line (the corpus's report: 41, not 4,668).
-fn write_stdout(args: &ScanArgs, report: &Report) -> std::io::Result<()> {
+fn write_stdout(args: &ScanArgs, layout: &Layout, report: &Report) -> std::io::Result<()> {
     let color = color_choice(args.color, std::io::stdout().is_terminal());
     let mut out = BufferedStandardStream::stdout(color);
-    let fence = needs_command_fence(args.format).then(github::stop_commands_token);
-    if let Some(token) = &fence {
-        writeln!(out, "::stop-commands::{token}")?;
-    }
-    render(
-        args.format,
-        report,
-        thread_count(args.input.threads),
-        &mut out,
-    )?;
-    if let Some(token) = &fence {
-        writeln!(out, "::{token}::")?;
-    }
+    fenced(&mut out, needs_command_fence(args.format), |out| {
+        render(layout, report, out)
+    })?;
     out.flush()
+}
+
+/// The largest `--changed-files` list read: far beyond any pull request's file names.
+const MAX_CHANGED_FILES_BYTES: u64 = 16 << 20;
+
+fn changed_files(args: &ScanArgs) -> Result<ChangedFiles, String> {
+    let Some(path) = &args.changed_files else {
+        return Ok(ChangedFiles::default());
+    };
+    if args.format != Format::Github {
+        return Err("--changed-files places annotations: it needs --format github".into());
+    }
+    let cannot = |e: std::io::Error| format!("{}: cannot read: {e}", path.display());
+    let mut list = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CHANGED_FILES_BYTES + 1).read_to_end(&mut list))
+        .map_err(cannot)?;
+    if list.len() as u64 > MAX_CHANGED_FILES_BYTES {
+        return Err(format!(
+            "{}: over {MAX_CHANGED_FILES_BYTES} bytes, not a list of changed files",
+            path.display()
+        ));
+    }
+    Ok(ChangedFiles::parse(&list))
 }
 
 fn scan(args: &ScanArgs) -> Result<u8, String> {
     check_codes(args)?;
+    let changed = changed_files(args)?;
     let annotate = args.format == Format::Github;
     // `--fix` edits the text of the files it fixes.
     let keep_text = args.fix || args.diff;
@@ -402,13 +490,9 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
             ws = orb_scan::collect_with(&opts, settings);
         }
     }
-    let report = orb_scan::check(&ws, &args.select, &args.ignore);
-    // Annotations and code scanning resolve paths from the repository root, where workflows run.
-    let report = match args.format {
-        Format::Github | Format::Sarif => report.under(&opts.root),
-        _ => report,
-    };
-    write_report(args, &report)?;
+    // Every format shows paths from the current folder (`Report::under`).
+    let report = orb_scan::check(&ws, &args.select, &args.ignore).under(&opts.root);
+    write_report(args, &changed, &report)?;
     // The process exits next: the OS takes back the workspace (every parsed tree) at once, where
     // dropping it would free its allocations one by one, a tenth of a run on the shared corpus.
     std::mem::forget(ws);
@@ -420,15 +504,27 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
     Ok(u8::from(report.worst().is_some_and(|w| w >= threshold)))
 }
 
-/// Applies (or, with `diff`, prints) the fix plan; says whether anything changes.
+/// Applies (or, with `diff`, prints) the fix plan; says whether anything changes. Every file is
+/// written the one way (`write::write_file`): only if it still holds what the scan read, never
+/// through a link, bounded by the scan root. Names on standard error and in diff headers are
+/// escaped, and the diff is fenced from the Actions runner.
 fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Result<bool, String> {
     let model = orb_scan::deploy::build(ws);
     let plan = orb_scan::fix::plan(&model);
-    for file in &plan.skipped {
-        eprintln!("orb-scan: {file}: --fix cannot edit this file yet; add the actions by hand");
+    for (file, whys) in &plan.skipped {
+        for why in whys {
+            eprintln!("orb-scan: {}: {}", escape_text(file), escape_text(why));
+        }
+    }
+    for file in &plan.ambiguous {
+        eprintln!(
+            "orb-scan: {}: ORB's principal is ambiguous, and --fix does not choose which candidate to widen: pin it with [[deployment]] in orb-scan.toml",
+            escape_text(file)
+        );
     }
     let mut changed = false;
-    let mut out = std::io::stdout().lock();
+    let mut diffs = Vec::new();
+    let mut not_fixed = 0;
     for (file, edits) in &plan.edits {
         let before = &ws.sources[file];
         let after = orb_scan::fix::apply(before, edits);
@@ -436,18 +532,41 @@ fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Resu
             continue;
         }
         changed = true;
+        let name = escape_text(file);
         if diff {
             let text = similar::TextDiff::from_lines(before.as_str(), after.as_str())
                 .unified_diff()
-                .header(&format!("a/{file}"), &format!("b/{file}"))
+                .header(&format!("a/{name}"), &format!("b/{name}"))
                 .to_string();
-            written(out.write_all(text.as_bytes()))?;
-        } else {
-            let path = opts.root.join(file.as_ref());
-            std::fs::write(&path, after)
-                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
-            eprintln!("orb-scan: fixed {file}");
+            diffs.push(text);
+            continue;
         }
+        let path = opts.root.join(orb_scan::diagnostic::path_of(file));
+        match write_file(
+            &path,
+            after.as_bytes(),
+            Expect::Holds(before.as_bytes()),
+            &opts.root,
+        ) {
+            Ok(()) => eprintln!("orb-scan: fixed {name}"),
+            Err(why) => {
+                eprintln!("orb-scan: {name}: not fixed: {why}");
+                not_fixed += 1;
+            }
+        }
+    }
+    if not_fixed > 0 {
+        return Err(format!(
+            "{not_fixed} file{} not fixed",
+            if not_fixed == 1 { "" } else { "s" }
+        ));
+    }
+    if !diffs.is_empty() {
+        let mut out = std::io::stdout().lock();
+        let fence = under_actions() && !stdout_is_file();
+        written(fenced(&mut out, fence, |out| {
+            diffs.iter().try_for_each(|d| out.write_all(d.as_bytes()))
+        }))?;
     }
     Ok(changed)
 }
@@ -459,7 +578,9 @@ fn inventory_cmd(args: &ScanArgs) -> Result<u8, String> {
     let mut out = std::io::stdout().lock();
     let result = match args.format {
         Format::Json => inventory::render_json(&model, &mut out),
-        _ => inventory::render_human(&model, &mut out),
+        _ => fenced(&mut out, under_actions() && !stdout_is_file(), |out| {
+            inventory::render_human(&model, out)
+        }),
     };
     written(result)?;
     Ok(0)
@@ -539,7 +660,7 @@ fn policy_cmd(args: &PolicyArgs) -> Result<u8, String> {
     if chosen.is_empty() {
         return Err("no ORB deployment found: nothing to write a policy for".into());
     }
-    let names: Vec<&str> = chosen.iter().map(|d| d.file().as_ref()).collect();
+    let names: Vec<String> = chosen.iter().map(|d| escape_text(d.file())).collect();
     if chosen.len() > 1 {
         eprintln!(
             "orb-scan: one policy for {} deployments: {}",

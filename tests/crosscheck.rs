@@ -75,3 +75,61 @@ fn cross_check_uses_the_full_grants_model() {
     );
     assert!(with("ORB109", "ec2:CancelSpotFleetRequests"), "{found:?}");
 }
+
+/// Each resource doubt says what it turns on: a Deny naming an account, an Allow on one id AWS will
+/// generate; a grant on another service's ARN or region grants nothing.
+#[test]
+fn resource_doubts_are_explained() {
+    const TEMPLATES: &str = r#"{"templates": [{"template_id": "fleet", "provider_api": "EC2Fleet",
+      "machine_image": "ami-0123456789abcdef0", "machine_types": {"t3.micro": 1},
+      "metadata": {"fleet_type": "instant"}}]}"#;
+    const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [
+      {"Effect": "Allow", "Action": ["ec2:DescribeInstances", "ec2:TerminateInstances", "ec2:RunInstances",
+        "ec2:DescribeLaunchTemplates", "ec2:CreateLaunchTemplate", "ec2:DeleteLaunchTemplate",
+        "ec2:CreateTags", "ec2:CreateFleet", "ec2:DescribeFleets", "ec2:DescribeFleetInstances"], "Resource": "*"},
+      {"Effect": "Allow", "Action": "ec2:DeleteFleets", "Resource": "arn:aws:ec2:*:*:fleet/fleet-0abc"},
+      {"Effect": "Allow", "Action": "ec2:DeleteFleets", "Resource": ["arn:aws:iam::*:role/*", "arn:aws:ec2:us-east-1:*:*"]},
+      {"Effect": "Deny", "Action": "ec2:CreateFleet", "Resource": "arn:aws:ec2:*:999999999999:fleet/*"}
+    ]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.json"), CONFIG).unwrap();
+    std::fs::write(dir.path().join("templates.json"), TEMPLATES).unwrap();
+    std::fs::write(dir.path().join("orb-policy.json"), POLICY).unwrap();
+    let opts = ScanOptions {
+        paths: vec![dir.path().to_path_buf()],
+        root: dir.path().to_path_buf(),
+        walk: walk::WalkOptions {
+            threads: 1,
+            ..Default::default()
+        },
+        stdin_name: None,
+        keep_text: false,
+    };
+    let report = check(&collect(&opts), &[], &[]);
+    let label = |code: &str| {
+        let d = report
+            .diagnostics
+            .iter()
+            .find(|d| d.code == code)
+            .unwrap_or_else(|| panic!("no {code}: {:?}", report.diagnostics));
+        d.labels
+            .iter()
+            .map(|l| l.message.clone())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    // A Deny on another account's fleets may be the deployment's own account: a warning.
+    let deny = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "ORB109")
+        .expect("ORB109");
+    assert_eq!(deny.severity, orb_scan::diagnostic::Severity::Warning);
+    assert!(label("ORB109").contains("this Deny names an account"));
+    // An Allow on one fleet id: AWS gives ORB's fleet an id nobody knows in advance.
+    assert!(
+        label("ORB108").contains("not known in advance"),
+        "{}",
+        label("ORB108")
+    );
+}

@@ -79,6 +79,7 @@ fn needs_say_how_each_template_resolved() {
     assert_eq!(role["value"], "orb-spot-fleet-role");
     assert_eq!(role["set_at"]["file"], "config/aws_templates.json");
     assert_eq!(role["set_at"]["layer"], "template");
+    assert_eq!(role["set_at"]["key"], "metadata.fleet_role");
     // ORB's packaged default is written nowhere.
     assert_eq!(template["settings"]["fleet_type"]["value"], "request");
     assert!(template["settings"]["fleet_type"]["set_at"].is_null());
@@ -94,7 +95,7 @@ fn needs_say_how_each_template_resolved() {
     );
     assert_eq!(
         get_role["cause"]["label"],
-        "fleet_role = \"orb-spot-fleet-role\""
+        "metadata.fleet_role = \"orb-spot-fleet-role\""
     );
     let (human, status) = common::stdout_in(dir.path(), &["needs"]);
     assert_eq!(status, 0);

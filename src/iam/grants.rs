@@ -7,7 +7,9 @@
 //! Allow is a warning (ORB108) and a doubtful Deny is a warning, never an error.
 
 use super::catalog::{self, ActionId, Caseless};
-use super::pattern::{glob_match, glob_service, resource_match, ResourceMatch};
+use super::pattern::{
+    glob_match, glob_service, resource_covers, resource_match, Overlap, ResourceMatch,
+};
 use super::policy::{Condition, Effect, Item, Matcher, PolicyDocument, Statement};
 use crate::span::Span;
 use crate::FastMap;
@@ -21,14 +23,34 @@ pub struct RequestContext {
     pub passed_to_service: Option<String>,
     /// `iam:AWSServiceName` for `iam:CreateServiceLinkedRole`.
     pub service_name: Option<String>,
+    /// The account the calls are made in, when known (a scan never knows it; a caller such as the
+    /// differential test may): the needed ARNs' account. Unknown, a policy's literal account is
+    /// taken for it in an Allow and only as doubt in a Deny.
+    pub account: Option<String>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Request<'a> {
     pub action: &'a str,
-    /// The resource as a pattern whose `*` are parts orb-scan cannot know; `*` when any resource may be hit.
+    /// The resource as a pattern whose `*` are parts orb-scan cannot know. `*` alone is the literal
+    /// resource `*` for an action that authorizes no resource type (only `"Resource": "*"` grants
+    /// it), and any resource of the action's types for one whose every resource type is optional.
     pub resource: &'a str,
     pub context: &'a RequestContext,
+    /// Who knows the parts of `resource` that orb-scan does not.
+    pub unknowns: Unknowns,
+}
+
+/// Who knows the `*` parts of a needed resource.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Unknowns {
+    /// The policy's author: the role inside an instance profile, a role's path. An Allow that names
+    /// one there is taken to name ORB's.
+    #[default]
+    Author,
+    /// Nobody before the call: the id AWS gives a new fleet or instance. An Allow that names one
+    /// names ORB's only by chance, so it is doubt.
+    Nobody,
 }
 
 /// Why a statement only may apply.
@@ -36,8 +58,9 @@ pub struct Request<'a> {
 pub enum Doubt {
     /// This condition cannot be decided from the repository.
     Condition(Span),
-    /// This resource pattern matches only some of the resources the request may touch.
-    Resource(Span),
+    /// This resource pattern matches only some of the resources the request may touch, for this
+    /// reason (`Overlap::Names` where the pattern names what nobody knows in advance, or in a Deny).
+    Resource(Span, Overlap),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,12 +89,30 @@ impl Hit<'_> {
 pub struct Evaluation<'a> {
     pub allow: Option<Hit<'a>>,
     pub deny: Option<Hit<'a>>,
+    /// The action is one AWS performs without asking IAM (`NOT_AUTHORIZED`): allowed whatever the
+    /// policies say.
+    pub unauthorized: bool,
+}
+
+/// Actions AWS performs without authorizing them, so no policy grants or refuses them.
+/// `sts:GetCallerIdentity`: "No permissions are required to perform this operation. If an
+/// administrator attaches a policy to your identity that explicitly denies access to the
+/// sts:GetCallerIdentity action, you can still perform this operation."
+/// (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html)
+const NOT_AUTHORIZED: &[&str] = &["sts:GetCallerIdentity"];
+
+fn not_authorized(action: &str) -> bool {
+    NOT_AUTHORIZED
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(action))
 }
 
 impl Evaluation<'_> {
     pub fn verdict(&self) -> Verdict {
         let certain = |h: Option<Hit>| h.is_some_and(|h| h.certainty == Certainty::Certain);
-        if certain(self.deny) {
+        if self.unauthorized {
+            Verdict::Allowed
+        } else if certain(self.deny) {
             Verdict::Denied
         } else if certain(self.allow) && self.deny.is_some() {
             Verdict::MaybeDenied
@@ -98,11 +139,15 @@ pub enum Verdict {
 
 /// Evaluates one request against every statement of `policies` (one principal).
 pub fn evaluate<'a>(policies: &[&'a PolicyDocument], request: &Request) -> Evaluation<'a> {
-    let mut eval = Evaluation::default();
+    let mut eval = Evaluation {
+        unauthorized: not_authorized(request.action),
+        ..Evaluation::default()
+    };
+    let needed = Needed::of(request);
     for policy in policies {
         for statement in &policy.statements {
             if !eval.decided(statement) {
-                eval.consider(policy, statement, applies(statement, request));
+                eval.consider(policy, statement, applies(statement, request, &needed));
             }
         }
     }
@@ -330,7 +375,11 @@ impl<'a> ActionIndex<'a> {
             &self.always,
         ];
         let mut next = [0; 4];
-        let mut eval = Evaluation::default();
+        let mut eval = Evaluation {
+            unauthorized: not_authorized(request.action),
+            ..Evaluation::default()
+        };
+        let needed = Needed::of(request);
         while let Some(at) = (0..4).filter_map(|i| lists[i].get(next[i])).min().copied() {
             // A statement found by name lists the action: only its resources and conditions are left.
             let by_name = named.get(next[0]) == Some(&at);
@@ -345,9 +394,9 @@ impl<'a> ActionIndex<'a> {
                 continue;
             }
             let applies = if by_name {
-                applies_beyond_actions(statement, request)
+                applies_beyond_actions(statement, request, &needed)
             } else {
-                applies(statement, request)
+                applies(statement, request, &needed)
             };
             eval.consider(policy, statement, applies);
         }
@@ -356,22 +405,26 @@ impl<'a> ActionIndex<'a> {
 }
 
 /// Whether `statement` applies to `request`, whatever its effect: `None` when it certainly does not.
-pub fn applies(statement: &Statement, request: &Request) -> Option<Certainty> {
+fn applies(statement: &Statement, request: &Request, needed: &Needed) -> Option<Certainty> {
     if !actions_apply(&statement.actions, request.action) {
         return None;
     }
-    applies_beyond_actions(statement, request)
+    applies_beyond_actions(statement, request, needed)
 }
 
 /// `applies` for a statement whose actions are known to cover the request's.
-fn applies_beyond_actions(statement: &Statement, request: &Request) -> Option<Certainty> {
-    let resource_doubt = match resources_apply(statement, request.resource)? {
+fn applies_beyond_actions(
+    statement: &Statement,
+    request: &Request,
+    needed: &Needed,
+) -> Option<Certainty> {
+    let resource_doubt = match resources_apply(statement, request, needed)? {
         Certainty::Certain => None,
         Certainty::Doubtful(d) => Some(d),
     };
     let condition_doubt = match conditions_hold(&statement.conditions, request) {
         Tri::False => return None,
-        Tri::True => None,
+        Tri::True => statement.effect_chosen_by.map(Doubt::Condition),
         Tri::Unknown(span) => Some(Doubt::Condition(span)),
     };
     Some(match condition_doubt.or(resource_doubt) {
@@ -388,12 +441,13 @@ pub fn actions_apply(actions: &Matcher, action: &str) -> bool {
     any != actions.negated
 }
 
-/// `Resource`: certain when a pattern covers the needed resource. When one only overlaps it, the
-/// needed pattern's `*` are parts the policy's author knows and orb-scan does not (the role inside an
-/// instance profile, a role's path): an Allow naming a resource there is taken to name ORB's, while
-/// a Deny naming one only may hit it. `NotResource` is the complement: certain when no pattern
-/// overlaps, none when one covers, doubtful in between, whatever the effect.
-fn resources_apply(statement: &Statement, needed: &str) -> Option<Certainty> {
+/// `Resource`: certain when a pattern covers the needed resource, field by field (`resource_match`).
+/// When one only overlaps it, what decides is who knows the parts orb-scan does not: a name the
+/// policy's author knows (a role inside an instance profile) is taken to be ORB's in an Allow, and a
+/// literal account is taken for the deployment's own; an id AWS generates (a new fleet's) is doubt.
+/// A Deny that only overlaps is always doubt. `NotResource` is the complement: certain when no
+/// pattern overlaps, none when one covers, doubtful in between, whatever the effect.
+fn resources_apply(statement: &Statement, request: &Request, needed: &Needed) -> Option<Certainty> {
     let resources = &statement.resources;
     if !resources.present {
         return None;
@@ -404,20 +458,84 @@ fn resources_apply(statement: &Statement, needed: &str) -> Option<Certainty> {
         .is_some_and(|e| e.value == Effect::Allow);
     let mut overlap = None;
     for item in &resources.items {
-        match resource_match(&item.value, needed) {
+        let relation = needed.relation(&item.value);
+        let taken_as_covering = allow
+            && !resources.negated
+            && match relation {
+                ResourceMatch::Overlaps(Overlap::Account) => true,
+                ResourceMatch::Overlaps(Overlap::Names) => request.unknowns == Unknowns::Author,
+                _ => false,
+            };
+        match relation {
             ResourceMatch::Covers if resources.negated => return None,
             ResourceMatch::Covers => return Some(Certainty::Certain),
-            ResourceMatch::Overlaps if allow && !resources.negated => {
-                return Some(Certainty::Certain)
-            }
-            ResourceMatch::Overlaps => overlap = overlap.or(Some(item.span)),
+            _ if taken_as_covering => return Some(Certainty::Certain),
+            ResourceMatch::Overlaps(why) => overlap = overlap.or(Some((item.span, why))),
             ResourceMatch::Disjoint => {}
         }
     }
     match (overlap, resources.negated) {
-        (Some(span), _) => Some(Certainty::Doubtful(Doubt::Resource(span))),
+        (Some((span, why)), _) => Some(Certainty::Doubtful(Doubt::Resource(span, why))),
         (None, true) => Some(Certainty::Certain),
         (None, false) => None,
+    }
+}
+
+/// The resource a request needs, as `resources_apply` compares policy patterns with it.
+enum Needed<'a> {
+    /// An action with no resource type: IAM matches the pattern against the literal `*`, so no ARN
+    /// ever grants it.
+    Star,
+    /// Some resource of an action whose every resource type is optional: which, orb-scan cannot
+    /// know. A pattern covers it only if it covers every resource; one that names a resource of
+    /// the action's types overlaps it.
+    AnyOf(ActionId),
+    /// An ARN pattern (`arn:aws:ec2:eu-west-1:*:fleet/*`), with the deployment's account when known.
+    Arn(std::borrow::Cow<'a, str>),
+}
+
+impl<'a> Needed<'a> {
+    fn of(request: &'a Request) -> Needed<'a> {
+        let catalog = catalog::catalog();
+        if request.resource == "*" {
+            if let Some(id) = catalog.action_id(request.action) {
+                return match catalog.resource_types(id).next() {
+                    None => Needed::Star,
+                    Some(_) => Needed::AnyOf(id),
+                };
+            }
+        }
+        Needed::Arn(match &request.context.account {
+            Some(account) => with_account(request.resource, account),
+            None => request.resource.into(),
+        })
+    }
+
+    fn relation(&self, pattern: &str) -> ResourceMatch {
+        match self {
+            Needed::Star if glob_match(pattern, "*", false) => ResourceMatch::Covers,
+            Needed::Star => ResourceMatch::Disjoint,
+            Needed::AnyOf(_) if resource_covers(pattern, "*") => ResourceMatch::Covers,
+            Needed::AnyOf(id) if catalog::catalog().names_a_resource_of(*id, pattern) => {
+                ResourceMatch::Overlaps(Overlap::Type)
+            }
+            Needed::AnyOf(_) => ResourceMatch::Disjoint,
+            Needed::Arn(needed) => resource_match(pattern, needed),
+        }
+    }
+}
+
+/// An ARN pattern with its account field set (`*` → `account`), where it has one to set.
+fn with_account<'a>(arn: &'a str, account: &str) -> std::borrow::Cow<'a, str> {
+    let fields: Vec<&str> = arn.splitn(6, ':').collect();
+    if fields.len() == 6 && fields[0] == "arn" && fields[4] == "*" {
+        format!(
+            "{}:{}:{}:{}:{account}:{}",
+            fields[0], fields[1], fields[2], fields[3], fields[5]
+        )
+        .into()
+    } else {
+        arn.into()
     }
 }
 
@@ -459,10 +577,32 @@ enum KeyValue<'a> {
     Unknown,
 }
 
-/// Services whose requests go to a global or partition endpoint, where `aws:RequestedRegion` is not
-/// the provider's region (IAM is served from one region per partition; STS may be global or regional
-/// depending on the SDK's endpoint setting).
-const NOT_REGIONAL: &[&str] = &["iam", "sts"];
+/// The region IAM's one endpoint per partition is in: `aws:RequestedRegion` of every IAM call.
+/// (STS is regional: botocore, which ORB calls AWS with, defaults `sts_regional_endpoints` to
+/// `regional`, so STS calls carry the provider's region.)
+fn iam_endpoint_region(partition: &str) -> Option<&'static str> {
+    match partition {
+        "aws" => Some("us-east-1"),
+        "aws-cn" => Some("cn-north-1"),
+        "aws-us-gov" => Some("us-gov-west-1"),
+        _ => None,
+    }
+}
+
+/// The partition a region belongs to (`cn-north-1` → `aws-cn`).
+pub fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else {
+        "aws"
+    }
+}
 
 /// The keys whose value the deployment fixes. Every other key is unknown.
 fn key_value<'a>(key: &str, request: &'a Request) -> KeyValue<'a> {
@@ -478,9 +618,11 @@ fn key_value<'a>(key: &str, request: &'a Request) -> KeyValue<'a> {
         "aws:requestedregion" if is("iam:PassRole") || is("iam:CreateServiceLinkedRole") => {
             known(&ctx.region)
         }
-        "aws:requestedregion" if NOT_REGIONAL.iter().any(|s| service.eq_ignore_ascii_case(s)) => {
-            KeyValue::Unknown
-        }
+        "aws:requestedregion" if service.eq_ignore_ascii_case("iam") => ctx
+            .region
+            .as_deref()
+            .and_then(|r| iam_endpoint_region(partition_of(r)))
+            .map_or(KeyValue::Unknown, KeyValue::Present),
         "aws:requestedregion" => known(&ctx.region),
         "ec2:region" if service.eq_ignore_ascii_case("ec2") => known(&ctx.region),
         // boto3 talks HTTPS to AWS endpoints, and ORB ignores `endpoint_url` (orb-facts.md §3).
@@ -609,6 +751,7 @@ mod tests {
             region: Some(region.into()),
             passed_to_service: passed_to.map(str::to_string),
             service_name: None,
+            account: None,
         }
     }
 
@@ -984,6 +1127,96 @@ mod tests {
             None,
             Verdict::Allowed,
         ),
+        // Resources field by field: another service, region or resource type grants nothing.
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"arn:aws:iam::*:role/*"}"#,
+            "ec2:CreateFleet",
+            "arn:aws:ec2:eu-west-1:*:fleet/*",
+            None,
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"arn:aws:ec2:us-east-1:*:*"}"#,
+            "ec2:CreateFleet",
+            "arn:aws:ec2:eu-west-1:*:fleet/*",
+            None,
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"arn:aws:ec2:*:*:launch-template/*"}"#,
+            "ec2:CreateFleet",
+            "arn:aws:ec2:eu-west-1:*:fleet/*",
+            None,
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:*","Resource":"arn:aws:ec2:eu-west-1:*:*"}"#,
+            "ec2:CreateFleet",
+            "arn:aws:ec2:eu-west-1:*:fleet/*",
+            None,
+            Verdict::Allowed,
+        ),
+        // An action with no resource type is granted on `*` alone, never on an ARN.
+        (
+            r#"{"Effect":"Allow","Action":"ec2:DescribeFleets","Resource":"arn:aws:ec2:*:*:*"}"#,
+            "ec2:DescribeFleets",
+            "*",
+            None,
+            Verdict::NotGranted,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:DescribeFleets","Resource":"*"}"#,
+            "ec2:DescribeFleets",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        // An action whose every resource type is optional: granted on some types is doubt.
+        (
+            r#"{"Effect":"Allow","Action":"ec2:CreateTags","Resource":"arn:aws:ec2:*:*:instance/*"}"#,
+            "ec2:CreateTags",
+            "*",
+            None,
+            Verdict::Conditional,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"ec2:CreateTags","Resource":"arn:aws:iam::*:role/*"}"#,
+            "ec2:CreateTags",
+            "*",
+            None,
+            Verdict::NotGranted,
+        ),
+        // A Deny naming an account only may name the deployment's.
+        (
+            r#"{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},{"Effect":"Deny","Action":"iam:PassRole","Resource":"arn:aws:iam::999999999999:role/fleet-role"}"#,
+            "iam:PassRole",
+            FLEET_ROLE,
+            None,
+            Verdict::MaybeDenied,
+        ),
+        // IAM is served from us-east-1 in `aws`, whatever the deployment's region.
+        (
+            r#"{"Effect":"Allow","Action":"iam:GetRole","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}}"#,
+            "iam:GetRole",
+            FLEET_ROLE,
+            None,
+            Verdict::Allowed,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"eu-west-1"}}}"#,
+            "sts:GetCallerIdentity",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
+        // AWS never asks IAM about sts:GetCallerIdentity.
+        (
+            r#"{"Effect":"Deny","Action":"sts:*","Resource":"*"}"#,
+            "sts:GetCallerIdentity",
+            "*",
+            None,
+            Verdict::Allowed,
+        ),
         // A statement with no Resource grants nothing to an identity.
         (
             r#"{"Effect":"Allow","Action":"ec2:*"}"#,
@@ -1005,6 +1238,7 @@ mod tests {
                 action,
                 resource,
                 context: &ctx,
+                unknowns: Default::default(),
             };
             let got = evaluate(&[&doc], &request).verdict();
             assert_eq!(
@@ -1118,6 +1352,7 @@ mod tests {
                     action: &action,
                     resource,
                     context: &ctx,
+                    unknowns: Default::default(),
                 };
                 for (index, policies) in &principals {
                     assert_eq!(
@@ -1143,12 +1378,13 @@ mod tests {
                     action,
                     resource,
                     context: &ctx,
+                    unknowns: Default::default(),
                 },
             )
             .allow
             .and_then(|h| h.doubt())
         };
-        let Some(Doubt::Resource(span)) = hit("iam:PassRole", ANY_ROLE) else {
+        let Some(Doubt::Resource(span, _)) = hit("iam:PassRole", ANY_ROLE) else {
             panic!("resource doubt expected");
         };
         assert_eq!(

@@ -32,6 +32,58 @@ pub fn glob_service(pattern: &str) -> Option<(&str, &str)> {
     (service.is_ascii() && !has_wildcard(service)).then_some((service, name))
 }
 
+/// The first `${...}` that is CloudFormation's, not an IAM policy variable: a parameter or resource
+/// (`${BucketName}`, `${Role.Arn}`) or a pseudo parameter (`${AWS::Region}`). IAM's variables are
+/// `service:key` (one colon) or the escapes `${*}`, `${?}`, `${$}`.
+pub fn cfn_substitution(text: &str) -> Option<&str> {
+    // Asked of every resource of every statement: most hold no `$` at all.
+    memchr::memchr(b'$', text.as_bytes())?;
+    let mut rest = text;
+    while let Some(open) = rest.find("${") {
+        let after = &rest[open + 2..];
+        let close = after.find('}')?;
+        let name = &after[..close];
+        let iam = matches!(name, "*" | "?" | "$")
+            || (name.contains(':') && !name.contains("::"))
+            || name.starts_with('!');
+        if !iam && !name.is_empty() {
+            return Some(name);
+        }
+        rest = &after[close..];
+    }
+    None
+}
+
+/// `text` with each placeholder (`opener` name `}`: `{region}`, `${Partition}`) replaced by
+/// `value(name)`, in one pass (a substituted value is never searched again); `None` when a value is.
+pub fn substitute<S: AsRef<str>>(
+    text: &str,
+    opener: &str,
+    mut value: impl FnMut(&str) -> Option<S>,
+) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    // The opener's first byte by memchr, then the rest of it: no string searcher per call.
+    let first = opener.as_bytes()[0];
+    let mut from = 0;
+    while let Some(at) = memchr::memchr(first, &rest.as_bytes()[from..]) {
+        let open = from + at;
+        if !rest[open..].starts_with(opener) {
+            from = open + 1;
+            continue;
+        }
+        let Some(close) = memchr::memchr(b'}', &rest.as_bytes()[open..]) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(value(&rest[open + opener.len()..open + close])?.as_ref());
+        rest = &rest[open + close + 1..];
+        from = 0;
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// Does `pattern` hold a wildcard (`*` or `?`)?
 pub fn has_wildcard(pattern: &str) -> bool {
     memchr::memchr2(b'*', b'?', pattern.as_bytes()).is_some()
@@ -131,61 +183,134 @@ pub enum ResourceMatch {
     /// Every resource the request may touch matches the pattern.
     Covers,
     /// Some may, some may not: which one ORB touches decides.
-    Overlaps,
+    Overlaps(Overlap),
     Disjoint,
 }
 
-/// Relates `pattern` (from a policy) to `needed` (a pattern whose `*` are parts orb-scan cannot know).
-/// Two ARNs compare field by field, since an unknown account or region never holds a colon. The
-/// needed account is unknown only because the repository does not say it: a policy that names one
-/// account is taken to be deployed in that account, so its literal account stands in for the unknown.
+/// What an overlap turns on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overlap {
+    /// Only the account: the pattern names one, the needed ARN's is unknown.
+    Account,
+    /// A name or id the needed pattern leaves unknown (and perhaps the account too).
+    Names,
+    /// The resource type: the request may touch a resource of any of its action's types.
+    Type,
+}
+
+/// Relates `pattern` (from a policy) to `needed` (a pattern whose `*` are parts orb-scan cannot
+/// know). Two ARNs compare field by field (partition, service, region, account, resource), since no
+/// field but the last holds a colon; the resource part, and so the resource type, case-sensitively.
+/// A literal account where the needed one is unknown only overlaps it (`Overlap::Account`): the
+/// caller decides whether to take it for the deployment's own.
 pub fn resource_match(pattern: &str, needed: &str) -> ResourceMatch {
     match (arn_fields(pattern), arn_fields(needed)) {
-        (Some(p), Some(n)) => {
-            let mut result = ResourceMatch::Covers;
-            for (i, (pf, nf)) in p.iter().zip(n.iter()).enumerate() {
-                let account_stand_in = i == ACCOUNT && *nf == "*" && !pf.is_empty();
-                let field = if account_stand_in {
-                    ResourceMatch::Covers
-                } else {
-                    glob_relation(pf, nf)
-                };
-                match field {
-                    ResourceMatch::Disjoint => return ResourceMatch::Disjoint,
-                    ResourceMatch::Overlaps => result = ResourceMatch::Overlaps,
-                    ResourceMatch::Covers => {}
-                }
-            }
-            result
-        }
+        (Some(p), Some(n)) => fields_match(&p, &n),
         _ => glob_relation(pattern, needed),
     }
 }
 
-const ACCOUNT: usize = 4;
+/// `resource_match` of two ARNs already split into their fields (`arn_fields`).
+pub fn fields_match(p: &[&str; 6], n: &[&str; 6]) -> ResourceMatch {
+    let mut result = ResourceMatch::Covers;
+    // The service and the resource part first: where two ARNs most often part.
+    for i in [SERVICE, RESOURCE, REGION, ACCOUNT, PARTITION] {
+        let (pf, nf) = (p[i], n[i]);
+        if pf == nf {
+            continue;
+        }
+        let field = match glob_relation(pf, nf) {
+            ResourceMatch::Overlaps(_) if i == ACCOUNT && nf == "*" => {
+                ResourceMatch::Overlaps(Overlap::Account)
+            }
+            other => other,
+        };
+        result = match (result, field) {
+            (_, ResourceMatch::Disjoint) => return ResourceMatch::Disjoint,
+            (ResourceMatch::Overlaps(o @ (Overlap::Names | Overlap::Type)), _)
+            | (_, ResourceMatch::Overlaps(o @ (Overlap::Names | Overlap::Type))) => {
+                ResourceMatch::Overlaps(o)
+            }
+            (ResourceMatch::Overlaps(o), _) | (_, ResourceMatch::Overlaps(o)) => {
+                ResourceMatch::Overlaps(o)
+            }
+            _ => ResourceMatch::Covers,
+        };
+    }
+    result
+}
 
-/// The six fields of an ARN (the last keeps its colons), or `None` for anything else.
-fn arn_fields(s: &str) -> Option<[&str; 6]> {
-    let mut it = s.splitn(6, ':');
-    let fields = [
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-    ];
-    (fields[0] == "arn").then_some(fields)
+const PARTITION: usize = 1;
+const SERVICE: usize = 2;
+const REGION: usize = 3;
+const ACCOUNT: usize = 4;
+const RESOURCE: usize = 5;
+
+/// The six fields of an ARN (the last keeps its colons), or `None` for anything else. A loop over
+/// bytes: ARNs are short, and this runs for every resource pattern against every needed resource.
+pub fn arn_fields(s: &str) -> Option<[&str; 6]> {
+    if !s.starts_with("arn:") {
+        return None;
+    }
+    let mut fields = [""; 6];
+    let mut start = 0;
+    let mut field = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b':' {
+            fields[field] = &s[start..i];
+            field += 1;
+            start = i + 1;
+            if field == 5 {
+                fields[5] = &s[start..];
+                return Some(fields);
+            }
+        }
+    }
+    None
 }
 
 fn glob_relation(pattern: &str, needed: &str) -> ResourceMatch {
+    // The common cases, without the general search: a field that may be anything (every glob
+    // matches some text), and two literals.
+    if needed == "*" {
+        return if !pattern.is_empty() && pattern.bytes().all(|b| b == b'*') {
+            ResourceMatch::Covers
+        } else {
+            ResourceMatch::Overlaps(Overlap::Names)
+        };
+    }
+    match (has_wildcard(pattern), has_wildcard(needed)) {
+        (false, false) if pattern == needed => return ResourceMatch::Covers,
+        (false, false) => return ResourceMatch::Disjoint,
+        // One side is a single text: it is in the other glob, or the two share nothing.
+        (false, true) if glob_match(needed, pattern, false) => {
+            return ResourceMatch::Overlaps(Overlap::Names)
+        }
+        (true, false) if glob_match(pattern, needed, false) => return ResourceMatch::Covers,
+        (false, true) | (true, false) => return ResourceMatch::Disjoint,
+        (true, true) if !literal_ends_agree(pattern, needed) => return ResourceMatch::Disjoint,
+        (true, true) => {}
+    }
     if resource_covers(pattern, needed) {
         ResourceMatch::Covers
     } else if resource_overlaps(pattern, needed) {
-        ResourceMatch::Overlaps
+        ResourceMatch::Overlaps(Overlap::Names)
     } else {
         ResourceMatch::Disjoint
     }
+}
+
+/// Could two globs match a common text, judging only the literal text before their first wildcard
+/// and after their last? (`false` is certain; `true` leaves the question open.) `launch-template/*`
+/// and `instance/*` part at their first letter.
+fn literal_ends_agree(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let wild = |c: &u8| *c == b'*' || *c == b'?';
+    let head = |s: &[u8]| s.iter().position(wild).unwrap_or(s.len());
+    let tail = |s: &[u8]| s.iter().rposition(wild).map_or(0, |i| i + 1);
+    let n = head(a).min(head(b));
+    let m = (a.len() - tail(a)).min(b.len() - tail(b));
+    a[..n] == b[..n] && a[a.len() - m..] == b[b.len() - m..]
 }
 
 /// Does resource pattern `granted` cover every resource that `needed` (itself a pattern whose `*` are
@@ -352,12 +477,14 @@ mod tests {
         use ResourceMatch::*;
         let any_role = "arn:aws:iam::*:role/*";
         let fleet = "arn:aws:iam::*:role/fleet-role";
+        let names = Overlaps(Overlap::Names);
+        let account = Overlaps(Overlap::Account);
         let cases = [
             ("*", fleet, Covers),
             ("arn:aws:iam::*:role/*", fleet, Covers),
-            // A literal account is the deployment's own.
-            ("arn:aws:iam::123456789012:role/fleet-role", fleet, Covers),
-            ("arn:aws:iam::123456789012:role/*", fleet, Covers),
+            // A literal account may or may not be the deployment's own: the caller decides.
+            ("arn:aws:iam::123456789012:role/fleet-role", fleet, account),
+            ("arn:aws:iam::123456789012:role/*", fleet, account),
             ("arn:aws:iam::123456789012:role/other", fleet, Disjoint),
             ("arn:aws:iam::*:role/fleet-*", fleet, Covers),
             ("arn:aws:iam::*:role/Fleet-*", fleet, Disjoint),
@@ -365,13 +492,44 @@ mod tests {
             (
                 "arn:aws:iam::123456789012:role/orb-instance",
                 any_role,
-                Overlaps,
+                names,
             ),
-            ("arn:aws:iam::*:role/orb-*", any_role, Overlaps),
-            ("arn:aws:iam::123456789012:role/*", any_role, Covers),
+            ("arn:aws:iam::*:role/orb-*", any_role, names),
+            ("arn:aws:iam::123456789012:role/*", any_role, account),
             ("arn:aws:iam::*:user/*", any_role, Disjoint),
             ("arn:aws-cn:iam::*:role/*", any_role, Disjoint),
             ("arn:*:iam::*:role/*", any_role, Covers),
+            // Field by field: another service, region or resource type is another resource.
+            (
+                "arn:aws:iam::*:role/*",
+                "arn:aws:ec2:eu-west-1:*:fleet/*",
+                Disjoint,
+            ),
+            (
+                "arn:aws:ec2:us-east-1:*:*",
+                "arn:aws:ec2:eu-west-1:*:fleet/*",
+                Disjoint,
+            ),
+            (
+                "arn:aws:ec2:*:*:launch-template/*",
+                "arn:aws:ec2:eu-west-1:*:fleet/*",
+                Disjoint,
+            ),
+            (
+                "arn:aws:ec2:*:*:Instance/*",
+                "arn:aws:ec2:eu-west-1:*:instance/*",
+                Disjoint,
+            ),
+            (
+                "arn:aws:ec2:*:*:*",
+                "arn:aws:ec2:eu-west-1:*:fleet/*",
+                Covers,
+            ),
+            (
+                "arn:aws:ec2:*:*:fleet/fleet-1",
+                "arn:aws:ec2:eu-west-1:*:fleet/*",
+                names,
+            ),
             (
                 "arn:aws:ssm:eu-west-1::parameter/aws/service/*",
                 "arn:aws:ssm:eu-west-1::parameter/aws/service/ami-amazon-linux-latest/x",
@@ -385,7 +543,7 @@ mod tests {
             (
                 "arn:aws:ssm:*:123456789012:parameter/*",
                 "arn:aws:ssm:eu-west-1:*:parameter/golden",
-                Covers,
+                account,
             ),
         ];
         for (pattern, needed, want) in cases {
@@ -434,6 +592,24 @@ mod tests {
             all.extend(last.iter().cloned());
         }
         all
+    }
+
+    /// The shortcuts of `glob_relation` answer as the general search does.
+    #[test]
+    fn glob_relation_shortcuts_agree_with_the_search() {
+        let patterns = strings(&['a', 'b', '*', '?'], 4);
+        for a in &patterns {
+            for b in &patterns {
+                let general = if resource_covers(a, b) {
+                    ResourceMatch::Covers
+                } else if resource_overlaps(a, b) {
+                    ResourceMatch::Overlaps(Overlap::Names)
+                } else {
+                    ResourceMatch::Disjoint
+                };
+                assert_eq!(glob_relation(a, b), general, "{a} / {b}");
+            }
+        }
     }
 
     /// Two globs overlap exactly when some string matches both: checked against every string short

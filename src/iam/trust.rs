@@ -31,6 +31,8 @@ pub struct NotChecked {
 pub struct ConfusedDeputyServices {
     pub sends: Vec<Sender>,
     pub not_checked: Vec<NotChecked>,
+    /// Services that send the source keys when they call a resource of yours (ORB404).
+    pub resource_senders: Vec<Sender>,
 }
 
 pub fn confused_deputy_services() -> &'static ConfusedDeputyServices {
@@ -45,6 +47,13 @@ impl ConfusedDeputyServices {
     /// The entry for a service principal that sends the source keys, case-insensitively.
     pub fn sender(&self, principal: &str) -> Option<&Sender> {
         self.sends
+            .iter()
+            .find(|s| s.principal.eq_ignore_ascii_case(principal))
+    }
+
+    /// The entry for a service principal that sends the source keys to a resource policy.
+    pub fn resource_sender(&self, principal: &str) -> Option<&Sender> {
+        self.resource_senders
             .iter()
             .find(|s| s.principal.eq_ignore_ascii_case(principal))
     }

@@ -4,7 +4,9 @@
 use super::requirements::{table, Requirement, Table};
 use super::resolve::{Origin, ResolvedTemplate, Setting};
 use crate::diagnostic::{FilePath, Severity};
-use crate::iam::grants::RequestContext;
+use crate::iam::catalog::{self, format_arn};
+use crate::iam::grants::{RequestContext, Unknowns};
+use crate::iam::pattern::substitute;
 use crate::span::Span;
 
 /// Where a need comes from: a written setting, or a packaged default inherited by a template.
@@ -26,8 +28,11 @@ pub struct Cause {
     pub key: CauseKey,
     pub file: FilePath,
     pub span: Span,
-    /// "provider_api = \"SpotFleet\"" or "inherits provider_api = EC2Fleet".
+    /// "provider_api = \"SpotFleet\"" or "inherits provider_api = EC2Fleet", with the key as the
+    /// file writes it (`image_id = ...`).
     pub label: String,
+    /// Said of the key as written: ORB reads `image_id` as `machine_image`, a deprecated alias.
+    pub note: Option<String>,
     pub packaged_default: Option<String>,
     pub template_id: String,
 }
@@ -37,10 +42,54 @@ pub struct Need {
     pub requirement: &'static Requirement,
     /// Index into the deployment's resolved templates: the template that needs it.
     pub template: usize,
+    /// The requirement's resource in this deployment (`*` when the table names none: then each
+    /// action's own resources come from the catalog, `Need::resources`).
     pub resource: String,
+    /// The deployment's partition (`aws`), for the ARNs the catalog gives.
+    pub partition: String,
     pub context: RequestContext,
     pub severity: Severity,
     pub cause: Cause,
+}
+
+impl Need {
+    /// The resources one call of `action` for this need is authorized on (`call_resources`).
+    pub fn resources(&self, action: &str) -> Vec<(String, Unknowns)> {
+        let region = self.context.region.as_deref().unwrap_or("*");
+        call_resources(action, &self.resource, &self.partition, region)
+    }
+}
+
+/// The resources one call of `action` is authorized on, each a request of its own (IAM allows the
+/// call only if it allows every one): `resource` when the requirements table names one (a role to
+/// pass, a parameter to read), else one ARN for each resource type the catalog says every call of
+/// the action authorizes, in the deployment's `partition` and `region`, the account and the new
+/// resource's id unknown. An action with no resource type is authorized on `*` alone; one whose
+/// every type is optional on some resource of those types (`*`).
+pub fn call_resources(
+    action: &str,
+    resource: &str,
+    partition: &str,
+    region: &str,
+) -> Vec<(String, Unknowns)> {
+    if resource != "*" {
+        return vec![(resource.to_string(), Unknowns::Author)];
+    }
+    let catalog = catalog::catalog();
+    let Some(id) = catalog.action_id(action) else {
+        return vec![("*".into(), Unknowns::Author)];
+    };
+    let arns: Vec<(String, Unknowns)> = catalog
+        .resource_types(id)
+        .filter(|(_, always)| *always)
+        .filter_map(|(t, _)| t.arns().next())
+        .map(|format| (format_arn(format, partition, region), Unknowns::Nobody))
+        .collect();
+    if arns.is_empty() {
+        vec![("*".into(), Unknowns::Nobody)]
+    } else {
+        arns
+    }
 }
 
 /// What kind of role a SpotFleet template's fleet role is (orb-facts.md §4.3).
@@ -237,31 +286,21 @@ fn need(
         requirement: r,
         template: index,
         resource,
+        partition: partition.to_string(),
         context: RequestContext {
             region: Some(tpl.provider.region.clone()),
             passed_to_service: r.passed_to_service.clone(),
             service_name: r.service_name.clone(),
+            account: None,
         },
         severity: Severity::parse(severity).unwrap_or(Severity::Error),
         cause,
     })
 }
 
-/// `pattern` with each `{name}` replaced by `value(name)`, in one pass (most patterns have none, and
-/// a substituted value is never searched again); `None` when a value is.
-fn expand(pattern: &str, mut value: impl FnMut(&str) -> Option<String>) -> Option<String> {
-    let mut out = String::with_capacity(pattern.len());
-    let mut rest = pattern;
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        out.push_str(&rest[..open]);
-        out.push_str(&value(&rest[open + 1..open + close])?);
-        rest = &rest[open + close + 1..];
-    }
-    out.push_str(rest);
-    Some(out)
+/// `pattern` with each `{name}` replaced by `value(name)` (`pattern::substitute`).
+fn expand(pattern: &str, value: impl FnMut(&str) -> Option<String>) -> Option<String> {
+    substitute(pattern, "{", value)
 }
 
 fn cause(tpl: &ResolvedTemplate, setting: &str, facts: &Facts) -> Option<Cause> {
@@ -286,6 +325,7 @@ fn cause(tpl: &ResolvedTemplate, setting: &str, facts: &Facts) -> Option<Cause> 
                     file: file.clone(),
                     span: *span,
                     label: label.into(),
+                    note: None,
                     packaged_default: None,
                     template_id: tpl.id.clone(),
                 },
@@ -295,7 +335,12 @@ fn cause(tpl: &ResolvedTemplate, setting: &str, facts: &Facts) -> Option<Cause> 
         _ => return None,
     };
     Some(match &value.origin {
-        Origin::Set { file, span, layer } => Cause {
+        Origin::Set {
+            file,
+            span,
+            key,
+            layer,
+        } => Cause {
             key: CauseKey::Set {
                 file: file.clone(),
                 span: *span,
@@ -303,10 +348,15 @@ fn cause(tpl: &ResolvedTemplate, setting: &str, facts: &Facts) -> Option<Cause> 
             file: file.clone(),
             span: *span,
             label: if *layer == "template" {
-                format!("{name} = \"{}\"", value.value)
+                format!("{key} = \"{}\"", value.value)
             } else {
-                format!("{name} = \"{}\" (from {layer})", value.value)
+                format!("{key} = \"{}\" (from {layer})", value.value)
             },
+            note: super::requirements::table()
+                .fields
+                .get(name)
+                .filter(|f| f.deprecated.contains(key))
+                .map(|_| format!("ORB reads `{key}` as `{name}`, a deprecated alias it logs a warning for: rename it to `{name}`")),
             packaged_default: None,
             template_id: tpl.id.clone(),
         },
@@ -323,6 +373,7 @@ fn packaged(tpl: &ResolvedTemplate, setting: &'static str, default: String) -> C
         file: tpl.file.clone(),
         span: tpl.anchor,
         label: format!("this template inherits {default}"),
+        note: None,
         packaged_default: Some(default),
         template_id: tpl.id.clone(),
     }

@@ -85,6 +85,9 @@ pub struct Field {
     pub also: Vec<String>,
     /// Of `names` (by its first) and `also`, the keys the provider-agnostic template keeps; absent, all.
     pub core: Option<Vec<String>>,
+    /// Names ORB still reads but logs as deprecated, in favour of the canonical (first) name.
+    #[serde(default)]
+    pub deprecated: Vec<String>,
     #[serde(default)]
     pub kind: FieldKind,
     /// Conformance scenarios (docs/conformance.json) whose runs showed where ORB reads the field.

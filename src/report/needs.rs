@@ -54,6 +54,8 @@ struct SettingEntry<'a> {
 struct Place<'a> {
     file: &'a str,
     span: JsonSpan,
+    /// The key as the file writes it (`image_id`, `provider_config.fleet_role`, `fleetType`).
+    key: &'a str,
     /// `template`, `providers[].template_defaults`, `provider_defaults.aws.template_defaults`, ...
     layer: &'a str,
 }
@@ -84,9 +86,15 @@ fn setting<'a>(s: &'a Setting, positions: &mut Positions<'a>) -> SettingEntry<'a
     SettingEntry {
         value: &s.value,
         set_at: match &s.origin {
-            Origin::Set { file, span, layer } => Some(Place {
+            Origin::Set {
+                file,
+                span,
+                key,
+                layer,
+            } => Some(Place {
                 file,
                 span: positions.span(file, *span),
+                key,
                 layer,
             }),
             Origin::Packaged => None,

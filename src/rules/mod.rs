@@ -31,9 +31,16 @@ pub mod orb302;
 pub mod orb303;
 pub mod orb304;
 pub mod orb305;
+pub mod orb306;
+pub mod orb307;
+pub mod orb308;
+pub mod orb309;
+pub mod orb310;
+pub mod orb311;
 pub mod orb401;
 pub mod orb402;
 pub mod orb403;
+pub mod orb404;
 pub mod orb901;
 pub mod orb902;
 pub mod orb903;
@@ -76,9 +83,16 @@ pub static RULES: &[&Rule] = &[
     &orb303::RULE,
     &orb304::RULE,
     &orb305::RULE,
+    &orb306::RULE,
+    &orb307::RULE,
+    &orb308::RULE,
+    &orb309::RULE,
+    &orb310::RULE,
+    &orb311::RULE,
     &orb401::RULE,
     &orb402::RULE,
     &orb403::RULE,
+    &orb404::RULE,
     &orb901::RULE,
     &orb902::RULE,
     &orb903::RULE,

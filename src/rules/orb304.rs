@@ -2,7 +2,7 @@ use super::policies::{allowing, conditions_on};
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::pattern::{resource_match, ResourceMatch};
+use crate::iam::pattern::{resource_match, Overlap, ResourceMatch};
 use crate::iam::policy::PolicyKind;
 
 pub static RULE: Rule = Rule {
@@ -14,6 +14,8 @@ pub static RULE: Rule = Rule {
 An identity policy statement that allows `iam:PassRole` (by name, by a wildcard such as `iam:*` or `*`,
 or through `NotAction`) on every role of an account (`*`, `arn:aws:iam::*:role/*`,
 `arn:aws:iam::123456789012:role/*`, or any `NotResource`) with no `iam:PassedToService` condition.
+Other conditions on the statement are named with what they do limit: `iam:AssociatedResourceArn` the
+resource the role is used with, a tag condition which roles, and so on; none of them the service.
 
 ## Why it matters
 Whoever holds the policy can hand any role, including an administrator role, to any service that
@@ -50,8 +52,11 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             } else {
                 partition
             };
-            resource_match(pattern, &format!("arn:{partition}:iam::*:role/*"))
-                == ResourceMatch::Covers
+            // A literal account is an account's every role (`ResourceMatch::Overlaps(Account)`).
+            matches!(
+                resource_match(pattern, &format!("arn:{partition}:iam::*:role/*")),
+                ResourceMatch::Covers | ResourceMatch::Overlaps(Overlap::Account)
+            )
         };
         let wide = if statement.resources.negated {
             Some(statement.resources.span)
@@ -81,17 +86,46 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
         } else {
             "on every role"
         };
-        out.push(
-            Diagnostic::new(
-                "ORB304",
-                Severity::Warning,
-                &policy.file,
-                action_span,
-                "`iam:PassRole` is allowed on every role, to any service",
-            )
-            .label_here("allows iam:PassRole")
-            .with_label(&policy.file, resource_span, resource_label)
-            .with_help("name the roles in `Resource` and add a `StringEquals` condition on `iam:PassedToService`"),
-        );
+        let mut d = Diagnostic::new(
+            "ORB304",
+            Severity::Warning,
+            &policy.file,
+            action_span,
+            "`iam:PassRole` is allowed on every role, to any service",
+        )
+        .label_here("allows iam:PassRole")
+        .with_label(&policy.file, resource_span, resource_label);
+        // The statement's other conditions limit something, but not the service a role goes to.
+        let mut keys: Vec<&str> = statement
+            .conditions
+            .iter()
+            .map(|c| c.key.as_str())
+            .collect();
+        keys.dedup();
+        for key in keys {
+            d = d.with_note(format!(
+                "the condition on `{key}` limits {}, not which service the role is passed to",
+                what_it_limits(key)
+            ));
+        }
+        out.push(d.with_help(
+            "name the roles in `Resource` and add a `StringEquals` condition on `iam:PassedToService`",
+        ));
+    }
+}
+
+/// What a condition key on a PassRole statement limits, in a reader's words.
+fn what_it_limits(key: &str) -> &'static str {
+    let key = key.to_ascii_lowercase();
+    if key == "iam:associatedresourcearn" {
+        "the resource the role is used with once passed (an instance, a fleet)"
+    } else if key.starts_with("aws:resourcetag/") || key.starts_with("iam:resourcetag/") {
+        "which roles, by their tags"
+    } else if key == "aws:requestedregion" {
+        "the region the call is made in"
+    } else if key.starts_with("aws:principal") || key.starts_with("aws:source") {
+        "who may make the call, or from where"
+    } else {
+        "when the statement applies"
     }
 }

@@ -6,13 +6,18 @@
 # gives every call a fresh hook store, so each call installs again; a shared CARGO_TARGET_DIR lets the
 # second install reuse the compiled dependencies.
 # `language: system` runs the orb-scan found on PATH: the debug build of this checkout.
+# From PyPI: README's `repo: local` hook with `language: python` and `orb-scan==VERSION` as its
+# dependency, copied from README.md, installed by pre-commit's pip from WHEEL-DIR only (no index):
+# the wheel built from this checkout, and the setuptools pre-commit's placeholder package needs.
 #
-# Usage: tests/integrations/pre-commit.sh PRE-COMMIT ORB-SCAN-DIR
+# Usage: tests/integrations/pre-commit.sh PRE-COMMIT ORB-SCAN-DIR [WHEEL-DIR]
 #   PRE-COMMIT    the pre-commit executable (e.g. from a virtualenv with `pip install pre-commit`)
 #   ORB-SCAN-DIR  a folder holding the orb-scan binary for the system hook
+#   WHEEL-DIR     a folder holding the orb-scan wheel and a setuptools wheel (else that hook is skipped)
 set -euo pipefail
 pre_commit="$1"
 bin_dir="$(cd "$2" && pwd)"
+wheel_dir="${3:+$(cd "$3" && pwd)}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -43,6 +48,11 @@ try_hook() { # HOOK-ID REPOSITORY EXPECTED-STATUS [PATH-PREFIX]
   local hook="$1" dir="$2" expected="$3" out status=0
   out="$(cd "$dir" && PATH="${4:-}$PATH" "$pre_commit" try-repo "$repo" "$hook" \
     --ref "$rev" --all-files --color never 2>&1)" || status=$?
+  judge "$hook" "$dir" "$expected" "$status" "$out"
+}
+
+judge() { # HOOK REPOSITORY EXPECTED-STATUS STATUS OUTPUT
+  local hook="$1" dir="$2" expected="$3" status="$4" out="$5"
   printf '%s\n' "$out" | sed 's/^/    | /'
   local problem=""
   if [[ $status -ne $expected ]]; then
@@ -61,10 +71,28 @@ try_hook() { # HOOK-ID REPOSITORY EXPECTED-STATUS [PATH-PREFIX]
   fi
 }
 
+# README's PyPI hook: the YAML block that follows its `# .pre-commit-config.yaml: from PyPI` line.
+try_pypi_hook() { # REPOSITORY EXPECTED-STATUS
+  local dir="$1" expected="$2" out status=0
+  awk '/^# \.pre-commit-config\.yaml: from PyPI/ { on = 1 } on && /^```/ { exit } on' "$repo/README.md" \
+    > "$dir/.pre-commit-config.yaml"
+  grep -q 'language: python' "$dir/.pre-commit-config.yaml" || { echo "FAIL  README has no PyPI hook"; failed=$((failed + 1)); return; }
+  git -C "$dir" add .pre-commit-config.yaml
+  out="$(cd "$dir" && PRE_COMMIT_HOME="$work/pre-commit-home" PIP_NO_INDEX=1 PIP_FIND_LINKS="$wheel_dir" \
+    "$pre_commit" run --all-files --color never 2>&1)" || status=$?
+  judge "orb-scan (PyPI, language: python)" "$dir" "$expected" "$status" "$out"
+}
+
 try_hook orb-scan "$finding" 1
 try_hook orb-scan "$clean" 0
 try_hook orb-scan-system "$finding" 1 "$bin_dir:"
 try_hook orb-scan-system "$clean" 0 "$bin_dir:"
+if [[ -n $wheel_dir ]]; then
+  try_pypi_hook "$finding" 1
+  try_pypi_hook "$clean" 0
+else
+  echo "skip  the PyPI hook: no wheel folder given"
+fi
 
 echo "pre-commit hooks: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
