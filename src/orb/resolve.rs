@@ -743,32 +743,28 @@ mod tests {
     /// Scenarios spotfleet-top-level-role, runinstances-spot, metadata-fleet-type-case.
     #[test]
     fn refusals() {
-        let no_role = resolved(
-            "{}",
-            r#"{"template_id": "a", "provider_api": "SpotFleet", "fleet_role": "x"}"#,
-        );
-        assert_eq!(
-            no_role.refusals(),
-            [Refusal::NoMachineTypes, Refusal::NoFleetRole]
-        );
-        let spot = resolved(
-            "{}",
-            r#"{"template_id": "a", "provider_api": "RunInstances", "price_type": "spot"}"#,
-        );
-        assert_eq!(
-            spot.refusals(),
-            [Refusal::NoMachineTypes, Refusal::SpotNotSupported]
-        );
-        let case = resolved(
-            "{}",
-            r#"{"template_id": "a", "provider_api": "EC2Fleet", "metadata": {"fleet_type": "Instant"}}"#,
-        );
-        assert!(case.refused_for(Refusal::InvalidFleetType));
-        let fine = resolved(
-            "{}",
-            r#"{"template_id": "a", "provider_api": "SpotFleet", "metadata": {"fleet_role": "x"},
-                "machine_types": {"t3.large": 1}}"#,
-        );
-        assert!(fine.refusals().is_empty());
+        let cases: [(&str, &[Refusal]); 4] = [
+            (
+                r#"{"template_id": "a", "provider_api": "SpotFleet", "fleet_role": "x"}"#,
+                &[Refusal::NoMachineTypes, Refusal::NoFleetRole],
+            ),
+            (
+                r#"{"template_id": "a", "provider_api": "RunInstances", "price_type": "spot"}"#,
+                &[Refusal::NoMachineTypes, Refusal::SpotNotSupported],
+            ),
+            (
+                r#"{"template_id": "a", "provider_api": "EC2Fleet", "metadata": {"fleet_type": "Instant"},
+                    "machine_types": {"t3.large": 1}}"#,
+                &[Refusal::InvalidFleetType],
+            ),
+            (
+                r#"{"template_id": "a", "provider_api": "SpotFleet", "metadata": {"fleet_role": "x"},
+                    "machine_types": {"t3.large": 1}}"#,
+                &[],
+            ),
+        ];
+        for (template, refusals) in cases {
+            assert_eq!(resolved("{}", template).refusals(), refusals, "{template}");
+        }
     }
 }
