@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import fidelity
-from suite import normalised
+from suite import DEFAULT_ORB, normalised
 
 VERDICTS = ("sufficiency", "resolution", "call_set")
 MARK = {"pass": "pass", "fail": "**FAIL**", "mock-limit": "mock limit"}
@@ -16,6 +16,11 @@ MARK = {"pass": "pass", "fail": "**FAIL**", "mock-limit": "mock limit"}
 def _drop_summary(entry):
     drops = entry.get("drop_one")
     if drops is None:
+        # A refused template makes no AWS call to drop; held-out and shipped configs run once, as written.
+        if entry["outcome"] == "refused":
+            return "none: ORB refuses before any AWS call"
+        if entry["group"] != "scenarios":
+            return f"not run ({entry['group']}: baseline only)"
         return "not run"
     counts = {}
     for d in drops:
@@ -48,6 +53,7 @@ def document(meta, entries, limits):
             "missing": call_set["missing"],
             "extra": call_set["extra"],
             "needs": [{"action": a, "severity": s, "requirement": r} for a, s, r in e["needs"]],
+            "provisioned": provisioned(e),
             "drop_one": [
                 {k: d[k] for k in ("action", "claimed", "observed", "verdict", "limit")}
                 for d in e.get("drop_one", [])
@@ -60,6 +66,13 @@ def document(meta, entries, limits):
         "mock_limits": limits,
         "scenarios": scenarios,
     }
+
+
+def provisioned(entry):
+    """The template ORB provisioned from, as the resolution verdict read it (a pinned launch template
+    as pinned or not: its id differs from run to run); None when ORB provisioned nothing."""
+    orb = entry["resolution"][1].get("orb")
+    return orb and {**orb, "launch_template_id": bool(orb.get("launch_template_id"))}
 
 
 def markdown(meta, entries, limits):
@@ -132,9 +145,114 @@ def markdown(meta, entries, limits):
     return "\n".join(out)
 
 
-def write(docs, meta, entries, limits):
-    (docs / "conformance.json").write_text(json.dumps(document(meta, entries, limits), indent=1) + "\n")
-    (docs / "conformance.md").write_text(markdown(meta, entries, limits))
+def write(docs, meta, entries, limits, default_orb):
+    """docs/conformance.{json,md} for the default release; for another, its entry in
+    docs/conformance-releases.{json,md}, which says how that release differs from the default one."""
+    if meta["orb_py"] == default_orb:
+        (docs / "conformance.json").write_text(json.dumps(document(meta, entries, limits), indent=1) + "\n")
+        (docs / "conformance.md").write_text(markdown(meta, entries, limits))
+        return
+    default = json.loads((docs / "conformance.json").read_text())
+    path = docs / "conformance-releases.json"
+    releases = json.loads(path.read_text())["releases"] if path.exists() else []
+    releases = [r for r in releases if r["meta"]["orb_py"] != meta["orb_py"]]
+    releases.append(release_document(meta, entries, default))
+    releases.sort(key=lambda r: [int(p) for p in r["meta"]["orb_py"].split(".")])
+    doc = {"version": 1, "default": {k: default["meta"][k] for k in ("orb_py", "command", "date")},
+           "releases": releases}
+    path.write_text(json.dumps(doc, indent=1) + "\n")
+    (docs / "conformance-releases.md").write_text(releases_markdown(doc))
+
+
+def _asked(scenario):
+    """The IAM requests ORB's calls asked for in one run: made or implied."""
+    return set(scenario["called"]) | set(scenario["implied"])
+
+
+def _needed(scenario):
+    return {f"{n['action']} ({n['severity']})" for n in scenario["needs"]}
+
+
+def release_document(meta, entries, default):
+    """One release's run, as what differs from the default release's report: per scenario the three
+    verdicts, the IAM requests ORB's calls asked for that the default release's did not (and the
+    reverse), orb-scan's needs under `orb_version` likewise, and the fields of the template ORB
+    provisioned from that differ from the default release's."""
+    before = {s["name"]: s for s in default["scenarios"]}
+    scenarios = []
+    for e in entries:
+        call_set = e["call_set"][1]
+        now = {"called": call_set["called"], "implied": call_set["implied"],
+               "needs": [{"action": a, "severity": s} for a, s, _ in e["needs"]]}
+        old = before.get(e["name"])
+        entry = {"name": e["name"], "group": e["group"], "handler": e["handler"],
+                 **{v: e[v][0] for v in VERDICTS}}
+        if old is None:
+            entry["new"] = True
+        else:
+            entry["asks_more"] = sorted(_asked(now) - _asked(old))
+            entry["asks_less"] = sorted(_asked(old) - _asked(now))
+            entry["needs_more"] = sorted(_needed(now) - _needed(old))
+            entry["needs_less"] = sorted(_needed(old) - _needed(now))
+            mine, theirs = provisioned(e) or {}, old.get("provisioned") or {}
+            entry["provisioned_unlike"] = {k: {"default": theirs.get(k), "this": mine.get(k)}
+                                           for k in sorted(set(mine) | set(theirs))
+                                           if mine.get(k) != theirs.get(k)}
+        failure = {k: e[k][1] for k in VERDICTS if e[k][0] == "fail"}
+        if failure:
+            entry["failure"] = json.loads(json.dumps(failure, default=str))
+        # What did not differ is left out: the report is of differences.
+        scenarios.append({k: v for k, v in entry.items() if v or v is None or k in VERDICTS})
+    return {"meta": {k: meta[k] for k in ("orb_py", "moto", "boto3", "matrix", "command", "date", "seconds")},
+            "scenarios": scenarios}
+
+
+def _differs(s):
+    return any(s.get(k) for k in ("asks_more", "asks_less", "needs_more", "needs_less", "provisioned_unlike"))
+
+
+def releases_markdown(doc):
+    default = doc["default"]["orb_py"]
+    out = [
+        "# Conformance across ORB releases",
+        "",
+        "Generated by `conformance/report.py` from `conformance/run.sh --orb-version X --write-report`; do not",
+        f"edit by hand. Each release ran the baseline (sufficiency, resolution, call set) with orb-scan reading",
+        "that release's requirements (`orb_version = \"X\"` in orb-scan.toml); what it asked of IAM, what",
+        f"orb-scan needed and what it provisioned are compared with ORB {default}'s run",
+        f"([conformance.md](conformance.md), `{doc['default']['command']}`, {doc['default']['date']}).",
+        "",
+        "| release | scenarios | all three pass | fail | differ from " + default + " | command | seconds |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in doc["releases"]:
+        m, ss = r["meta"], r["scenarios"]
+        passing = sum(all(s[v] == "pass" for v in VERDICTS) for s in ss)
+        out.append(f"| {m['orb_py']} | {len(ss)} | {passing} | {len(ss) - passing} | "
+                   f"{sum(_differs(s) for s in ss)} | `{m['command']}` | {m['seconds']} |")
+    out.append("")
+    for r in doc["releases"]:
+        m, ss = r["meta"], r["scenarios"]
+        out += [f"## ORB {m['orb_py']}", "",
+                f"orb-py {m['orb_py']}, moto {m['moto']}, boto3 {m['boto3']}; {m['date']}.", ""]
+        failing = [s for s in ss if not all(s[v] == "pass" for v in VERDICTS)]
+        for s in failing:
+            verdicts = ", ".join(f"{v} {s[v]}" for v in VERDICTS if s[v] != "pass")
+            out.append(f"- **{s['name']}**: {verdicts}: {normalised(json.dumps(s.get('failure', {})))[:600]}")
+        differing = [s for s in ss if _differs(s)]
+        if not differing:
+            out.append(f"Every scenario asked IAM for the same requests, needed the same permissions and "
+                       f"provisioned the same template as under ORB {default}.")
+        else:
+            out += ["| scenario | ORB asked more | ORB asked less | orb-scan needs more | orb-scan needs less "
+                    f"| provisioned unlike {default} |", "|---|---|---|---|---|---|"]
+            for s in differing:
+                unlike = "; ".join(f"{k}: {v['this']} (not {v['default']})"
+                                   for k, v in s.get("provisioned_unlike", {}).items())
+                cells = [", ".join(s.get(k, [])) for k in ("asks_more", "asks_less", "needs_more", "needs_less")]
+                out.append(f"| {s['name']} | " + " | ".join(cells) + f" | {unlike} |")
+        out.append("")
+    return "\n".join(out)
 
 
 def summary(meta, entries):
@@ -150,6 +268,8 @@ def summary(meta, entries):
             lines.append(f"{'':<{width}}  resolution: {name}: {diff}")
         for name, diff in e["resolution"][1].get("unexpected", {}).items():
             lines.append(f"{'':<{width}}  ORB provisioned {name}: {diff}")
+        for name, diff in e["resolution"][1].get("unlike_default", {}).items():
+            lines.append(f"{'':<{width}}  unlike {DEFAULT_ORB}, ORB provisioned {name}: {diff}")
         suff = e["sufficiency"][1]
         if e["sufficiency"][0] == "fail":
             lines.append(f"{'':<{width}}  sufficiency: {json.dumps({k: v for k, v in suff.items() if k != 'orb_scan_codes'})}")
@@ -160,15 +280,41 @@ def summary(meta, entries):
     return "\n".join(lines)
 
 
+GROUPS = ("scenarios", "held-out", "shipped")
+
+
+def merged(runs):
+    """Runs of one release as one: a later run's scenarios replace or join the earlier ones', in the
+    suite's order, and the commands of all of them are recorded."""
+    meta = dict(runs[0]["meta"])
+    by_name = {}
+    for run in runs:
+        by_name.update({e["name"]: e for e in run["scenarios"]})
+    if len(runs) > 1:
+        meta["command"] = "; ".join(r["meta"]["command"] for r in runs)
+        meta["seconds"] = sum(r["meta"]["seconds"] for r in runs)
+        meta["date"] = max(r["meta"]["date"] for r in runs)
+    entries = sorted(by_name.values(), key=lambda e: (GROUPS.index(e["group"]), e["name"] + ".toml"))
+    return meta, entries
+
+
 def main():
-    """Rewrites docs/conformance.{md,json} from a run saved with `suite.py --json FILE`."""
+    """Rewrites docs/conformance.{md,json} (or, for another release, its entry in
+    docs/conformance-releases.{md,json}) from runs saved with `suite.py --json FILE`; several runs of
+    one release (the matrix, then scenarios added since) make one report that names every command."""
     parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("saved", help="the file `suite.py --json` wrote")
+    parser.add_argument("saved", nargs="+", help="files `suite.py --json` wrote")
     args = parser.parse_args()
     here = Path(__file__).resolve().parent
-    saved = json.loads(Path(args.saved).read_text())
     limits = tomllib.loads((here / "mock_limits.toml").read_text())["limit"]
-    write(here.parent / "docs", saved["meta"], saved["scenarios"], limits)
+    releases = {}
+    for saved in args.saved:
+        run = json.loads(Path(saved).read_text())
+        releases.setdefault(run["meta"]["orb_py"], []).append(run)
+    # The default release first: the others are compared with its report.
+    for release in sorted(releases, key=lambda r: r != DEFAULT_ORB):
+        meta, entries = merged(releases[release])
+        write(here.parent / "docs", meta, entries, limits, DEFAULT_ORB)
 
 
 if __name__ == "__main__":

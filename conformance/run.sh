@@ -2,13 +2,16 @@
 # The conformance suite in one command: builds (or reuses) a virtualenv with orb-py and moto from PyPI,
 # builds orb-scan, and runs ORB's real CLI against moto under the policy orb-scan writes.
 #
-#   conformance/run.sh [--orb-version 1.8.5] [--matrix baseline|drop-one|all] [--bin PATH] [suite options]
+#   conformance/run.sh [--orb-version X] [--matrix baseline|drop-one|all] [--bin PATH] [suite options]
+#
+# --orb-version defaults to the release data/orb-requirements.toml describes (`conformance_release`).
 #
 # Suite options (conformance/suite.py --help): --scenario GLOB, -j N (at most 2), --write-report, --json FILE.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(dirname "$here")"
-orb_version=1.8.5
+# The release the committed report and the requirements table describe.
+orb_version="$(sed -n 's/^conformance_release = "\(.*\)"$/\1/p' "$repo/data/orb-requirements.toml")"
 bin=""
 args=()
 while [ $# -gt 0 ]; do
@@ -17,7 +20,7 @@ while [ $# -gt 0 ]; do
     --orb-version=*) orb_version="${1#*=}"; shift ;;
     --bin) bin="$2"; shift 2 ;;
     --bin=*) bin="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) args+=("$1"); shift ;;
   esac
 done

@@ -590,19 +590,11 @@ impl Context {
                 severity.insert(rule.code.to_string(), level);
             }
         }
-        // `orb_version` selects the requirements table; this build embeds one, so the setting can only
-        // confirm it (and a different release is an error rather than a silent mismatch).
+        // `orb_version` selects the requirements of an ORB release (data/orb-requirements.toml and its
+        // release overlays); a release orb-scan has no requirements for is an error, not a silent mismatch.
         if let Some(v) = &raw.orb_version {
-            let known = &crate::orb::requirements::table().orb_version;
-            let value = v.get_ref().trim();
-            let matches = value
-                .strip_prefix(known.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
-            if !matches {
-                problems.push(self.problem(
-                    spanned(v),
-                    format!("orb-scan has requirements for ORB {known}.x only, not `{value}`"),
-                ));
+            if let Err(message) = crate::orb::requirements::select(v.get_ref().trim()) {
+                problems.push(self.problem(spanned(v), message));
             }
         }
         let deployments = raw

@@ -169,6 +169,10 @@ fn every_requirement_is_verified_by_a_passing_scenario() {
 fn the_report_is_a_full_passing_drop_one_run() {
     let report = report();
     assert_eq!(report["meta"]["matrix"], "drop-one", "{}", report["meta"]);
+    assert_eq!(
+        report["meta"]["orb_py"],
+        table().conformance_release.as_str()
+    );
     let mut failing = Vec::new();
     for s in report["scenarios"].as_array().unwrap() {
         for verdict in ["sufficiency", "resolution", "call_set"] {
@@ -197,7 +201,7 @@ fn the_report_covers_the_scenario_files() {
     let report = report();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance");
     let mut files = BTreeSet::new();
-    for group in ["scenarios", "held-out"] {
+    for group in ["scenarios", "held-out", "shipped"] {
         for entry in std::fs::read_dir(root.join(group)).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "toml") {
@@ -209,7 +213,6 @@ fn the_report_covers_the_scenario_files() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|s| s["group"] != "shipped")
         .map(|s| s["name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(files, reported);
@@ -237,4 +240,84 @@ fn field_evidence_names_passing_scenarios() {
             );
         }
     }
+}
+
+fn releases_report() -> Value {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/conformance-releases.json");
+    let text = std::fs::read_to_string(&path).expect("docs/conformance-releases.json is committed");
+    serde_json::from_str(&text).expect("docs/conformance-releases.json parses")
+}
+
+/// Every other release in docs/conformance-releases.json agreed with orb-scan reading its requirements
+/// (`orb_version`) on every scenario; a release no `[[release]]` entry covers behaved as the table's own
+/// release in every scenario (no request asked or spared, the same template provisioned), and each
+/// entry's fields rest on scenarios that ran on each release it names.
+#[test]
+fn every_release_agrees_under_its_requirements() {
+    let report = releases_report();
+    assert_eq!(
+        report["default"]["orb_py"],
+        table().conformance_release.as_str()
+    );
+    let releases = report["releases"].as_array().unwrap();
+    let mut problems = Vec::new();
+    for r in releases {
+        let version = r["meta"]["orb_py"].as_str().unwrap();
+        let overlay = table()
+            .release
+            .iter()
+            .find(|o| o.versions.iter().any(|v| v == version));
+        for s in r["scenarios"].as_array().unwrap() {
+            for verdict in ["sufficiency", "resolution", "call_set"] {
+                if s[verdict] != "pass" {
+                    problems.push(format!(
+                        "{version}: {}: {verdict} {}",
+                        s["name"], s[verdict]
+                    ));
+                }
+            }
+            let differs = ["asks_more", "asks_less"]
+                .iter()
+                .any(|k| s[*k].as_array().is_some_and(|a| !a.is_empty()))
+                || s["provisioned_unlike"]
+                    .as_object()
+                    .is_some_and(|o| !o.is_empty());
+            if overlay.is_none() && differs {
+                problems.push(format!(
+                    "{version}: {}: ORB asked or provisioned otherwise than {} and no [[release]] entry covers {version}",
+                    s["name"], report["default"]["orb_py"]
+                ));
+            }
+        }
+        if let Some(overlay) = overlay {
+            for (field, spec) in &overlay.fields {
+                for name in &spec.verified {
+                    let found = r["scenarios"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|s| s["name"] == name.as_str());
+                    match found {
+                        Some(s) if s["resolution"] == "pass" => {}
+                        _ => problems.push(format!(
+                            "{version}: field {field}: scenario {name} did not pass resolution"
+                        )),
+                    }
+                }
+            }
+        }
+    }
+    for overlay in &table().release {
+        assert_eq!(overlay.report, "docs/conformance-releases.json");
+        for version in &overlay.versions {
+            if !releases
+                .iter()
+                .any(|r| r["meta"]["orb_py"] == version.as_str())
+            {
+                problems.push(format!("[[release]] {version}: no run in the report"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

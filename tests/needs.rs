@@ -107,3 +107,91 @@ fn needs_say_how_each_template_resolved() {
     let (_, status) = common::stdout_in(dir.path(), &["needs", "--deployment", "nope.json"]);
     assert_eq!(status, 2);
 }
+
+/// `orb_version` selects a release's requirements: ORB 1.8.0 to 1.8.3 read the image only as
+/// `image_id` and pass no instance profile (docs/conformance-releases.md), so a template written for
+/// 1.8.5 needs the packaged SSM image's parameter and no iam:PassRole there, and ORB206 says why; 1.8.4
+/// reads it as 1.8.5 does. A release orb-scan has no requirements for is refused.
+#[test]
+fn orb_version_selects_a_releases_requirements() {
+    const CONFIG: &str = r#"{"provider": {"providers": [{"name": "aws-prod", "type": "aws",
+      "config": {"region": "us-east-1"}}]}}"#;
+    const TEMPLATES: &str = r#"{"templates": [{"template_id": "fleet", "provider_api": "EC2Fleet",
+      "machine_image": "ami-0123456789abcdef0", "machine_role": "orb-workers",
+      "machine_types": {"t3.micro": 1}}]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    common::write_tree(
+        dir.path(),
+        &[
+            ("config/config.json", CONFIG),
+            ("config/aws_templates.json", TEMPLATES),
+        ],
+    );
+    let release = |version: &str| {
+        std::fs::write(
+            dir.path().join("orb-scan.toml"),
+            format!("orb_version = \"{version}\"\n"),
+        )
+        .unwrap();
+        let needs = json_in(dir.path(), &["needs", "--format", "json"]);
+        assert_eq!(needs["orb_version"], version);
+        let template = needs["deployments"][0]["templates"][0].clone();
+        let actions: BTreeSet<String> = template["needs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["action"].as_str().unwrap().to_string())
+            .collect();
+        let scan = common::json(&common::orb_scan(dir.path(), &[".", "--format", "json"]).stdout);
+        let dropped: Vec<String> = scan["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "ORB206")
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect();
+        (template, actions, dropped)
+    };
+    let (template, actions, dropped) = release("1.8.3");
+    assert!(template["settings"]["machine_image"]["value"]
+        .as_str()
+        .unwrap()
+        .starts_with("/aws/service/"));
+    assert!(template["settings"]["machine_role"].is_null());
+    assert!(actions.contains("ssm:GetParameter"), "{actions:?}");
+    assert!(!actions.contains("iam:PassRole"), "{actions:?}");
+    assert_eq!(dropped.len(), 2, "{dropped:?}");
+    assert!(dropped[0].starts_with("ORB 1.8.3 drops `machine_image` before provisioning: template `fleet` runs on `/aws/service/"), "{dropped:?}");
+    assert!(
+        dropped[1].starts_with("ORB 1.8.3 drops `machine_role` before provisioning"),
+        "{dropped:?}"
+    );
+    for version in ["1.8.4", "1.8.5", "1.8"] {
+        let (template, actions, dropped) = release(version);
+        assert_eq!(
+            template["settings"]["machine_image"]["value"],
+            "ami-0123456789abcdef0"
+        );
+        assert_eq!(template["settings"]["machine_role"]["value"], "orb-workers");
+        assert!(actions.contains("iam:PassRole"), "{version}: {actions:?}");
+        assert!(
+            !actions.contains("ssm:GetParameter"),
+            "{version}: {actions:?}"
+        );
+        assert!(dropped.is_empty(), "{version}: {dropped:?}");
+    }
+    std::fs::write(
+        dir.path().join("orb-scan.toml"),
+        "orb_version = \"1.9.0\"\n",
+    )
+    .unwrap();
+    let out = common::orb_scan(dir.path(), &["."]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("orb-scan has requirements for ORB 1.8.x only, not `1.9.0`"),
+        "{}",
+        out.stderr
+    );
+}

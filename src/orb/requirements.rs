@@ -11,11 +11,31 @@ const TABLE_TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/orb-requirement
 #[serde(deny_unknown_fields)]
 pub struct Table {
     pub orb_version: String,
+    /// The release docs/conformance.json ran: the one the table describes exactly.
+    pub conformance_release: String,
     pub packaged_defaults: PackagedDefaults,
     pub values: Values,
     pub fields: BTreeMap<String, Field>,
     pub requirement: Vec<Requirement>,
     pub ineffective: Vec<Ineffective>,
+    /// Earlier releases that read some fields differently; `orb_version` selects one.
+    #[serde(default)]
+    pub release: Vec<Release>,
+    /// The entry of `release` whose fields this table took (`orb_version` names one of its versions).
+    #[serde(skip)]
+    pub applied: Option<usize>,
+}
+
+/// A release whose behaviour differs from the table's: its fields replace the table's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    pub versions: Vec<String>,
+    pub why: String,
+    pub src: String,
+    /// The report of the runs against these versions (docs/conformance-releases.json).
+    pub report: String,
+    pub fields: BTreeMap<String, Field>,
 }
 
 /// A setting ORB accepts but never acts on.
@@ -71,7 +91,7 @@ pub struct Values {
 
 /// A template setting: where ORB reads it. ORB builds a template in one of two ways (its
 /// TemplateFactory): the AWS template reads every name here; the provider-agnostic one keeps only `core`.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// The setting's key and its aliases (one key: the highest layer that writes any of them wins).
@@ -88,6 +108,9 @@ pub struct Field {
     /// Names ORB still reads but logs as deprecated, in favour of the canonical (first) name.
     #[serde(default)]
     pub deprecated: Vec<String>,
+    /// Keys ORB parses and never reads, however it builds the template (a release's bug or rename).
+    #[serde(default)]
+    pub ignored: Vec<String>,
     #[serde(default)]
     pub kind: FieldKind,
     /// Conformance scenarios (docs/conformance.json) whose runs showed where ORB reads the field.
@@ -105,20 +128,24 @@ impl Field {
         }
         let mut out = vec![own];
         out.extend(self.also.iter().map(|n| vec![n.as_str()]));
+        out.retain(|g| !g.is_empty());
         if let (Some(core), false) = (&self.core, aws_template) {
             out.retain(|g| core.iter().any(|c| c == g[0]));
         }
         out
     }
 
-    /// The keys a template writes in vain when ORB builds the provider-agnostic template.
-    pub fn dropped(&self, hostfactory: bool) -> Vec<&str> {
-        let kept = self.groups(hostfactory, false);
-        self.groups(hostfactory, true)
+    /// The keys a template writes in vain, for the way ORB builds it.
+    pub fn dropped(&self, hostfactory: bool, aws_template: bool) -> Vec<&str> {
+        let kept = self.groups(hostfactory, aws_template);
+        let mut out: Vec<&str> = self
+            .groups(hostfactory, true)
             .into_iter()
             .filter(|g| !kept.contains(g))
             .flatten()
-            .collect()
+            .collect();
+        out.extend(self.ignored.iter().map(String::as_str));
+        out
     }
 }
 
@@ -217,11 +244,78 @@ impl Requirement {
     }
 }
 
+/// The ORB release `orb_version` names, when it names one.
+static SELECTED: OnceLock<String> = OnceLock::new();
+/// The table, built once for the release selected by then.
+static TABLE: OnceLock<Table> = OnceLock::new();
+
+/// The table as written, for the latest release it describes.
+fn base() -> Table {
+    serde_json::from_str(TABLE_TEXT).expect("data/orb-requirements.toml is checked by a unit test")
+}
+
+impl Table {
+    /// The index of the release overlay that applies to `version`, if any.
+    fn overlay_for(&self, version: &str) -> Option<usize> {
+        self.release
+            .iter()
+            .position(|r| r.versions.iter().any(|v| v == version))
+    }
+}
+
+/// Chooses the requirements for an ORB release (`orb_version` in orb-scan.toml): `1.8` or any `1.8.x`,
+/// a release overlay applying to the versions it lists. The table is built once per process, so a
+/// choice that would build it differently from how it was already built is refused.
+pub fn select(version: &str) -> Result<(), String> {
+    let written = base();
+    let known = &written.orb_version;
+    let fits = version
+        .strip_prefix(known.as_str())
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+    if !fits {
+        return Err(format!(
+            "orb-scan has requirements for ORB {known}.x only, not `{version}`"
+        ));
+    }
+    let overlay = written.overlay_for(version);
+    let chosen = SELECTED.get_or_init(|| version.to_string());
+    let built = TABLE.get().map(|t| t.applied);
+    if written.overlay_for(chosen) != overlay || built.is_some_and(|applied| applied != overlay) {
+        return Err(format!(
+            "orb-scan already read other requirements than ORB {version}'s in this process"
+        ));
+    }
+    Ok(())
+}
+
+/// The release the table describes: the one `orb_version` chose, else the table's own.
+pub fn selected_version() -> &'static str {
+    SELECTED
+        .get()
+        .map(String::as_str)
+        .unwrap_or_else(|| &table().orb_version)
+}
+
+/// The ORB release messages name: the one `orb_version` names when it names a release (`1.8.3`),
+/// else the one the conformance suite ran (`orb_version = "1.8"` names only the line).
+pub fn release_name() -> &'static str {
+    SELECTED
+        .get()
+        .map(String::as_str)
+        .filter(|v| v.matches('.').count() == 2)
+        .unwrap_or_else(|| &table().conformance_release)
+}
+
 pub fn table() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        serde_json::from_str(TABLE_TEXT)
-            .expect("data/orb-requirements.toml is checked by a unit test")
+        let mut t = base();
+        let version = SELECTED.get().map(String::as_str).unwrap_or("");
+        t.applied = t.overlay_for(version);
+        if let Some(i) = t.applied {
+            let fields = t.release[i].fields.clone();
+            t.fields.extend(fields);
+        }
+        t
     })
 }
 
@@ -265,6 +359,31 @@ mod tests {
                 assert!(hs.iter().all(|h| t.values.provider_api.contains(h)));
             }
         }
+    }
+
+    /// A release entry replaces fields the table has, for releases of the table's line, each listed once.
+    #[test]
+    fn release_entries_replace_known_fields() {
+        let t = base();
+        let mut seen = Vec::new();
+        for r in &t.release {
+            for v in &r.versions {
+                assert!(v.starts_with(&format!("{}.", t.orb_version)), "{v}");
+                assert!(!seen.contains(v), "{v} is in two [[release]] entries");
+                seen.push(v.clone());
+            }
+            for (name, field) in &r.fields {
+                assert!(t.fields.contains_key(name), "[[release]] field {name}");
+                assert!(field.deprecated.is_empty(), "{name}");
+            }
+        }
+        assert_eq!(t.overlay_for("1.8.3"), Some(0));
+        assert_eq!(t.overlay_for("1.8.4"), None);
+        let machine_image = &t.release[0].fields["machine_image"];
+        assert_eq!(machine_image.dropped(false, true), ["machine_image"]);
+        assert!(t.release[0].fields["machine_role"]
+            .groups(true, true)
+            .is_empty());
     }
 
     /// Every action the table names is one the catalog knows, as AWS spells it: the model finds

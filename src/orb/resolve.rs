@@ -347,11 +347,16 @@ pub struct Dropped {
     pub setting: Setting,
 }
 
-/// What the template and its defaults write in vain because ORB builds the provider-agnostic template.
-fn dropped_fields(t: &'static Table, layers: &[Layer], format: TemplateFormat) -> Vec<Dropped> {
+/// What the template and its defaults write in vain, for the way ORB builds the template.
+fn dropped_fields(
+    t: &'static Table,
+    layers: &[Layer],
+    format: TemplateFormat,
+    aws_template: bool,
+) -> Vec<Dropped> {
     let mut out = Vec::new();
     for (field, spec) in &t.fields {
-        for name in spec.dropped(format == TemplateFormat::HostFactory) {
+        for name in spec.dropped(format == TemplateFormat::HostFactory, aws_template) {
             for layer in layers {
                 if let Some(setting) = setting_at(layer.node, name, layer.file, layer.name) {
                     out.push(Dropped {
@@ -500,10 +505,7 @@ fn resolve_one<'a>(
                 origin: Origin::Packaged,
             }),
         cleanup: cleanup(t, config),
-        dropped: match aws_template {
-            Some(_) => Vec::new(),
-            None => dropped_fields(t, &layers, format),
-        },
+        dropped: dropped_fields(t, &layers, format, aws_template.is_some()),
         aws_template,
         provider_api,
         handler,

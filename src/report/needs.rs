@@ -184,7 +184,7 @@ fn build<'a>(model: &'a Model<'a>, deployments: &[&'a Deployment<'a>]) -> Needs<
     Needs {
         version: 1,
         tool: tool(),
-        orb_version: &crate::orb::requirements::table().orb_version,
+        orb_version: crate::orb::requirements::selected_version(),
         deployments,
     }
 }

@@ -24,6 +24,12 @@ only `metadata.fleet_type` and `metadata.fleet_role`. In the second case it drop
 - `launch_template_id` anywhere (`provider_config`, HostFactory `launchTemplateId`): ORB creates a launch
   template for every request instead.
 
+With `orb_version` set to ORB 1.8.0 to 1.8.3 in orb-scan.toml, however ORB builds the template it also
+drops `machine_image` (those releases read the image only as `image_id`; the template then runs on ORB's
+packaged SSM image, which needs `ssm:GetParameter`) and every instance profile (`machine_role`,
+`instance_profile`, `instanceProfile`: the launch template gets none, so no `iam:PassRole` is needed).
+Running those releases showed it (docs/conformance-releases.md).
+
 ## Why it matters
 The template does something other than what it says, and the policy it needs differs: a `maintain` fleet
 that ORB runs as `request` needs no `ec2:ModifyFleet`; a pinned launch template that ORB ignores needs
@@ -67,7 +73,7 @@ fn matters(field: &str, handler: &str) -> bool {
     match field {
         "fleet_type" => matches!(handler, "EC2Fleet" | "SpotFleet"),
         "fleet_role" => handler == "SpotFleet",
-        "launch_template_id" => true,
+        "launch_template_id" | "machine_image" | "machine_role" => true,
         _ => false,
     }
 }
@@ -123,6 +129,30 @@ fn diagnostic(t: &ResolvedTemplate, d: &Dropped) -> Option<Diagnostic> {
                 ),
             )
         }
+        "machine_image" => (
+            format!(
+                "template `{}` runs on `{}` instead",
+                t.id, t.machine_image.value
+            ),
+            format!(
+                "write the image as `{}`: ORB {} reads it under that name only (ORB 1.8.4 and later read `machine_image`)",
+                table().fields["machine_image"]
+                    .names
+                    .first()
+                    .map_or("image_id", String::as_str),
+                crate::orb::requirements::release_name()
+            ),
+        ),
+        "machine_role" => (
+            format!(
+                "template `{}`'s instances launch without instance profile `{written}`",
+                t.id
+            ),
+            format!(
+                "ORB {} loses every instance profile on its way to the launch template (its TemplateDTO reads `instance_profile`, which the template no longer has); ORB 1.8.4 and later pass it",
+                crate::orb::requirements::release_name()
+            ),
+        ),
         "launch_template_id" => (
             format!(
                 "template `{}` gets a new launch template for every request (ec2:CreateLaunchTemplate) instead of `{written}`",
@@ -132,24 +162,37 @@ fn diagnostic(t: &ResolvedTemplate, d: &Dropped) -> Option<Diagnostic> {
         ),
         _ => return None,
     };
+    let version = crate::orb::requirements::release_name();
+    let why = if table().fields[d.field].ignored.iter().any(|n| n == d.name) {
+        String::new()
+    } else {
+        " (the template is not built as an AWS template)".to_string()
+    };
     let mut diagnostic = Diagnostic::new(
         "ORB206",
         Severity::Warning,
         file,
         span,
         format!(
-            "ORB 1.8.5 drops `{}` before provisioning (the template is not built as an AWS template): {consequence}",
+            "ORB {version} drops `{}` before provisioning{why}: {consequence}",
             d.name
         ),
     )
     .label_here("dropped by ORB's scheduler, never read")
     .with_help(help);
     let evidence = &table().fields[d.field].verified;
+    // A field an earlier release reads otherwise was shown by that release's run.
+    let release = table()
+        .applied
+        .map(|i| &table().release[i])
+        .filter(|r| r.fields.contains_key(d.field));
     if !evidence.is_empty() {
         diagnostic = diagnostic.with_note(format!(
-            "shown by running ORB: conformance scenario{} {}",
+            "shown by running ORB{}: conformance scenario{} {}{}",
+            release.map_or(String::new(), |_| format!(" {version}")),
             if evidence.len() == 1 { "" } else { "s" },
-            evidence.join(", ")
+            evidence.join(", "),
+            release.map_or(String::new(), |r| format!(" ({})", r.report)),
         ));
     }
     Some(diagnostic)
