@@ -1,6 +1,7 @@
 //! One spanned tree type for JSON, YAML and TOML documents.
 
 pub mod comments;
+pub mod hcl;
 pub mod json;
 pub mod yaml;
 
