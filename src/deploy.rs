@@ -395,7 +395,7 @@ fn declared_principal<'a>(
     let mut orb = OrbPrincipal::default();
     for linked in &links.principals {
         let named = declared.policies.iter().any(|r| {
-            r.file == linked.template.file
+            r.file == linked.principal.file
                 && r.resource.as_deref() == Some(linked.principal.logical_id.as_str())
         });
         if named {

@@ -78,10 +78,12 @@ pub fn check_pipeline(bytes: &[u8]) {
         "config/aws_templates.json",
         "template.yaml",
         "stack.template",
+        "infra/main.tf",
     ] {
         let candidate = crate::walk::to_candidate(name.into(), bytes.to_vec());
         let mut ws = crate::deploy::Workspace::default();
-        let extracted = crate::extract::extract(&candidate);
+        let mut extracted = crate::extract::extract(&candidate);
+        crate::link_terraform(&mut extracted, &crate::terraform::NoRepository);
         if !extracted.is_empty() {
             ws.sources
                 .insert(candidate.path.clone(), candidate.text.clone().into());

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 pub const DEFAULT_MAX_FILESIZE: u64 = 4 * 1024 * 1024;
 
-const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template", "toml"];
+const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template", "toml", "tf"];
 
 /// Keys an IAM policy, a CloudFormation template or an ORB file must contain; a file with none of
 /// them, as bytes or behind escapes ([`passes_prefilter`]), is never parsed, and so never reported.
@@ -32,6 +32,25 @@ pub const PREFILTER_NEEDLES: &[&str] = &[
     "selection_policy",
     "template_id",
     "templateId",
+];
+
+/// What a Terraform (`.tf`) file must contain to be read: a resource type or data source that holds
+/// or relates IAM (every type of `data/terraform-policy-attributes.toml`, a unit test checks), or an
+/// escape that could spell one in a quoted label (`"\u0061ws_iam_role"`): HCL has no other way to
+/// hide a word from a byte search.
+pub const TERRAFORM_NEEDLES: &[&str] = &[
+    "aws_iam_",
+    "aws_s3_bucket_policy",
+    "aws_sqs_queue_policy",
+    "aws_sns_topic_policy",
+    "aws_ecr_repository_policy",
+    "aws_secretsmanager_secret_policy",
+    "aws_backup_vault_policy",
+    "aws_efs_file_system_policy",
+    "aws_opensearch_domain_policy",
+    "aws_elasticsearch_domain_policy",
+    "\\u",
+    "\\U",
 ];
 
 #[derive(Clone, Debug)]
@@ -162,6 +181,25 @@ fn unescaped(bytes: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(rest);
     out
+}
+
+fn terraform_prefilter() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| AhoCorasick::new(TERRAFORM_NEEDLES).expect("static patterns"))
+}
+
+fn is_terraform_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+}
+
+/// Does a candidate's content pass its format's prefilter?
+pub fn passes_prefilter_of(path: &Path, bytes: &[u8]) -> bool {
+    if is_terraform_name(path) {
+        terraform_prefilter().is_match(bytes)
+    } else {
+        passes_prefilter(bytes)
+    }
 }
 
 pub fn is_candidate_name(path: &Path) -> bool {
@@ -348,7 +386,7 @@ fn walk_and_read(
             }
             match read_candidate(path, opts.max_filesize) {
                 Ok(Some(bytes)) => {
-                    if passes_prefilter(&bytes) || is_explicit {
+                    if is_explicit || passes_prefilter_of(path, &bytes) {
                         batch.push((shown, bytes, path.to_path_buf()));
                     }
                 }
@@ -485,6 +523,52 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "not found".into(),
         _ => e.to_string(),
     }
+}
+
+/// Reads a file named by a path as shown (relative to `root`, `/`-separated), as the walk reads a
+/// candidate: no link followed anywhere on the way, only a regular file, within `max` bytes, UTF-8.
+pub fn read_shown(root: &Path, shown: &str, max: u64) -> Result<String, String> {
+    let mut path = root.to_path_buf();
+    for part in shown.split('/') {
+        if part.is_empty() || part == "." || part == ".." {
+            return Err(format!("{shown}: not a path inside the repository"));
+        }
+        path.push(part);
+        let meta =
+            std::fs::symlink_metadata(&path).map_err(|e| format!("{shown}: {}", io_reason(&e)))?;
+        if meta.file_type().is_symlink() {
+            return Err(format!("{shown}: a link, which orb-scan does not follow"));
+        }
+    }
+    let bytes = read_candidate(&path, max)?
+        .ok_or_else(|| format!("{shown}: a link, which orb-scan does not follow"))?;
+    String::from_utf8(bytes).map_err(|_| format!("{shown}: not UTF-8"))
+}
+
+/// The `.tf` files of a folder shown as `folder` (relative to `root`), as shown; none when the
+/// folder cannot be listed. Links are not listed.
+pub fn terraform_files(root: &Path, folder: &str) -> Vec<String> {
+    let dir = folder
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .fold(root.to_path_buf(), |p, part| p.join(part));
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| is_terraform_name(&e.path()))
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            Some(if folder.is_empty() {
+                name
+            } else {
+                format!("{folder}/{name}")
+            })
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Reads standard input as one candidate (editor integrations).

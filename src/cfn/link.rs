@@ -38,7 +38,7 @@ impl<'a> Links<'a> {
         let mut by_resource: ByResource = HashMap::new();
         for p in policies {
             if let Some(r) = &p.origin.resource {
-                by_resource.entry((&p.file, r)).or_default().push(p);
+                by_resource.entry((p.scope(), r)).or_default().push(p);
             }
         }
         let identity_of = |file: &'a str, id: &str| -> Vec<&'a PolicyDocument> {
@@ -189,7 +189,9 @@ fn managed_documents<'a>(
     match source {
         ManagedSource::Aws(doc) => vec![doc.as_ref()],
         ManagedSource::Template(id) => identity_of(&template.file, id),
-        ManagedSource::AwsUnbundled | ManagedSource::External => Vec::new(),
+        ManagedSource::AwsUnbundled | ManagedSource::External | ManagedSource::Unread(_) => {
+            Vec::new()
+        }
     }
 }
 
@@ -343,7 +345,8 @@ impl Naming<'_, usize> {
     }
 }
 
-/// Does `target`, written in template `from`, name `principal` of `template`?
+/// Does `target`, written in template `from`, name `principal` of `template`? (A Terraform
+/// module's `file` is its folder: a logical id names a resource of the same module.)
 fn names(template: &Template, principal: &Principal, from: &Template, target: &Target) -> bool {
     match target {
         Target::Logical(id) => template.file == from.file && *id == principal.logical_id,

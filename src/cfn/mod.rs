@@ -48,9 +48,12 @@ impl PrincipalKind {
     }
 }
 
-/// A role, user or group the template defines (a SAM function's generated role counts as a role).
+/// A role, user or group the template defines (a SAM function's generated role counts as a role), or
+/// a Terraform module defines (`logical_id` is then its address, `aws_iam_role.orb`).
 #[derive(Debug)]
 pub struct Principal {
+    /// The file that defines it (a Terraform module's principals are in its several files).
+    pub file: FilePath,
     pub logical_id: String,
     pub resource_type: String,
     pub kind: PrincipalKind,
@@ -114,10 +117,14 @@ pub enum ManagedSource {
     Template(String),
     /// A customer managed policy defined elsewhere: not evaluated.
     External,
+    /// A policy orb-scan cannot read (a Terraform `var.`, `local.` or module output): not
+    /// evaluated. `arn` holds what it is written as, and this says why.
+    Unread(String),
 }
 
 #[derive(Debug)]
 pub struct InstanceProfile {
+    pub file: FilePath,
     pub logical_id: String,
     pub span: Span,
     pub name: Option<String>,
@@ -250,6 +257,7 @@ impl Reader<'_> {
                         resource: Some(id.to_string()),
                         resource_type: Some(ty.to_string()),
                         path: format!("Resources.{id}.Properties.{path}"),
+                        ..Origin::default()
                     },
                     Some(property.kind.policy_kind()),
                 ));
@@ -312,6 +320,7 @@ impl Reader<'_> {
         }
         match ty {
             "AWS::IAM::InstanceProfile" => template.instance_profiles.push(InstanceProfile {
+                file: self.file.clone(),
                 logical_id: id.to_string(),
                 span: key_span,
                 name: props
@@ -374,6 +383,7 @@ impl Reader<'_> {
             .into_iter()
             .find_map(|(path, n)| self.managed_ref(id, ty, n, path));
         Principal {
+            file: self.file.clone(),
             logical_id: id.to_string(),
             resource_type: ty.to_string(),
             kind,
@@ -412,6 +422,7 @@ impl Reader<'_> {
                 resource: Some(id.to_string()),
                 resource_type: Some(ty.to_string()),
                 path: path.clone(),
+                ..Origin::default()
             };
             match managed::document(&arn, self.file, span, origin) {
                 Some(doc) => ManagedSource::Aws(Box::new(doc)),
@@ -511,7 +522,7 @@ fn walk<'n>(node: &'n Node, steps: &[Step]) -> Vec<(String, &'n Node)> {
 }
 
 /// The principals a trust policy admits: service names, and whether anything else is admitted.
-fn read_trust(doc: &Node, principal: &mut Principal) {
+pub(crate) fn read_trust(doc: &Node, principal: &mut Principal) {
     let statements = match doc.get("Statement") {
         Some(s) if s.as_array().is_some() => s.as_array().unwrap_or(&[]).iter().collect(),
         Some(s) => vec![s],
@@ -692,6 +703,7 @@ Resources:
                 ManagedSource::AwsUnbundled => "aws-unbundled",
                 ManagedSource::Template(_) => "template",
                 ManagedSource::External => "external",
+                ManagedSource::Unread(_) => "unread",
             })
             .collect();
         assert_eq!(sources, ["aws", "template", "external", "aws"]);

@@ -34,6 +34,11 @@ pub struct Origin {
     pub resource_type: Option<String>,
     /// Path of the document inside its file (`Resources.OrbRole.Properties.Policies[0].PolicyDocument`).
     pub path: String,
+    /// The Terraform module (folder) whose resources the document links with; `None`: its file's
+    /// (CloudFormation).
+    pub module: Option<FilePath>,
+    /// How the document is written in its file.
+    pub embedding: crate::syntax::Embedding,
 }
 
 #[derive(Clone, Debug)]
@@ -158,6 +163,11 @@ impl PolicyDocument {
             statements,
             problems,
         }
+    }
+
+    /// What the document links with by resource: its Terraform module, else its file.
+    pub fn scope(&self) -> &FilePath {
+        self.origin.module.as_ref().unwrap_or(&self.file)
     }
 
     /// Will the report quote this document whatever else the scan finds? It breaks IAM's grammar

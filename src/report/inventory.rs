@@ -64,7 +64,8 @@ enum Document<'a> {
 struct ManagedEntry<'a> {
     arn: &'a str,
     path: &'a str,
-    /// `aws` (bundled, evaluated), `aws_unbundled`, `template` or `external` (not evaluated).
+    /// `aws` (bundled, evaluated), `aws_unbundled`, `template`, `external` or `unread` (not
+    /// evaluated).
     source: &'static str,
 }
 
@@ -77,6 +78,7 @@ fn managed_entry(m: &ManagedRef) -> ManagedEntry<'_> {
             ManagedSource::AwsUnbundled => "aws_unbundled",
             ManagedSource::Template(_) => "template",
             ManagedSource::External => "external",
+            ManagedSource::Unread(_) => "unread",
         },
     }
 }
@@ -87,7 +89,7 @@ fn principal_document<'a>(
     positions: &mut Positions<'a>,
 ) -> Document<'a> {
     let p = linked.principal;
-    let file: &'a str = &linked.template.file;
+    let file: &'a str = &p.file;
     Document::Principal {
         file,
         resource: &p.logical_id,
@@ -342,7 +344,7 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                 };
                 let unevaluated = managed_policies
                     .iter()
-                    .filter(|m| m.source == "aws_unbundled" || m.source == "external")
+                    .filter(|m| matches!(m.source, "aws_unbundled" | "external" | "unread"))
                     .count();
                 let unevaluated = if unevaluated > 0 {
                     format!(", {unevaluated} managed policies not evaluated")

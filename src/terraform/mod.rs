@@ -1,0 +1,161 @@
+//! Terraform (`.tf`): the IAM a module writes, read into the same documents and principals as
+//! CloudFormation's. Each file is read on the walk's workers (`read`, keeping only the blocks IAM
+//! needs); once every file is in, the files of each module folder are linked together (`module`):
+//! references between resources and data sources resolve within a folder, as Terraform resolves them.
+
+pub mod attributes;
+pub mod document;
+pub mod eval;
+pub mod module;
+
+use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::syntax::hcl::{self, Block, Body};
+
+/// One `.tf` file: the blocks that matter to IAM, and its text (policy values written as heredocs
+/// are read from it when the module is linked).
+#[derive(Debug)]
+pub struct File {
+    pub path: FilePath,
+    pub text: String,
+    /// Top-level `resource`, `data "aws_iam_policy_document"` and `variable` blocks.
+    pub body: Body,
+}
+
+/// Resource types that relate principals, policies and instance profiles (besides those that hold
+/// policies, `attributes::types`).
+pub const RELATION_TYPES: &[&str] = &[
+    "aws_iam_role",
+    "aws_iam_user",
+    "aws_iam_group",
+    "aws_iam_instance_profile",
+    "aws_iam_role_policy_attachment",
+    "aws_iam_user_policy_attachment",
+    "aws_iam_group_policy_attachment",
+    "aws_iam_policy_attachment",
+    "aws_iam_user_group_membership",
+    "aws_iam_group_membership",
+];
+
+/// The data source that writes policy documents.
+pub const POLICY_DOCUMENT: &str = "aws_iam_policy_document";
+
+/// Is this a `.tf` file?
+pub fn is_terraform(path: &str) -> bool {
+    path.rsplit_once('.')
+        .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("tf"))
+}
+
+fn is_kept(block: &Block) -> bool {
+    match (block.kind.as_str(), block.label(0)) {
+        ("resource", Some(ty)) => {
+            RELATION_TYPES.contains(&ty) || attributes::of_type(ty).next().is_some()
+        }
+        ("data", Some(ty)) => ty == POLICY_DOCUMENT,
+        ("variable", Some(_)) => true,
+        _ => false,
+    }
+}
+
+/// Reads one `.tf` file; `None` when it holds nothing IAM needs.
+pub fn read(path: &FilePath, text: &str) -> Result<Option<File>, Diagnostic> {
+    let body = hcl::parse(text).map_err(|e| {
+        Diagnostic::new(
+            "ORB901",
+            Severity::Error,
+            path,
+            e.span,
+            format!("cannot parse: {}", e.message),
+        )
+        .label_here(e.message)
+    })?;
+    let blocks: Vec<Block> = body.blocks.into_iter().filter(is_kept).collect();
+    let iam = blocks.iter().any(|b| b.kind != "variable");
+    Ok(iam.then(|| File {
+        path: path.clone(),
+        text: text.to_string(),
+        body: Body {
+            attributes: Vec::new(),
+            blocks,
+        },
+    }))
+}
+
+/// The folder a file is in (`""` for the scan root).
+pub fn folder(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// Reads files a module names (`file()`, `templatefile()`, `variable` blocks in files the prefilter
+/// passed over), by their path as shown (relative to the scan root, `/`-separated).
+pub trait Repository {
+    /// The file's text; `Err` with the reason it cannot be read.
+    fn read(&self, shown: &str) -> Result<String, String>;
+    /// The `.tf` files of a folder, as shown.
+    fn terraform_files(&self, folder: &str) -> Vec<String>;
+}
+
+/// A repository with nothing in it beyond what the walk read.
+pub struct NoRepository;
+
+impl Repository for NoRepository {
+    fn read(&self, shown: &str) -> Result<String, String> {
+        Err(format!("{shown} is not in the scan"))
+    }
+
+    fn terraform_files(&self, _: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_iam_blocks_are_kept() {
+        let text = r#"
+resource "aws_iam_role" "r" {}
+resource "aws_s3_bucket" "b" {}
+resource "aws_s3_bucket_policy" "p" {}
+data "aws_iam_policy_document" "d" {}
+data "aws_caller_identity" "me" {}
+variable "v" { default = "x" }
+locals { a = 1 }
+"#;
+        let file = read(&"m/main.tf".into(), text).unwrap().unwrap();
+        let kept: Vec<(&str, Option<&str>)> = file
+            .body
+            .blocks
+            .iter()
+            .map(|b| (b.kind.as_str(), b.label(0)))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("resource", Some("aws_iam_role")),
+                ("resource", Some("aws_s3_bucket_policy")),
+                ("data", Some("aws_iam_policy_document")),
+                ("variable", Some("v")),
+            ]
+        );
+        assert!(read(&"v.tf".into(), "variable \"x\" {}\n")
+            .unwrap()
+            .is_none());
+        assert!(read(&"bad.tf".into(), "resource {").is_err());
+        // The walk reads every file that can hold a type the table names.
+        for ty in attributes::types().chain(RELATION_TYPES.iter().copied()) {
+            assert!(
+                crate::walk::TERRAFORM_NEEDLES
+                    .iter()
+                    .any(|n| ty.contains(n)),
+                "{ty}"
+            );
+        }
+        assert!(
+            crate::walk::TERRAFORM_NEEDLES.contains(&POLICY_DOCUMENT)
+                || POLICY_DOCUMENT.contains("aws_iam_")
+        );
+        assert_eq!(folder("a/b/c.tf"), "a/b");
+        assert_eq!(folder("c.tf"), "");
+    }
+}
