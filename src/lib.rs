@@ -297,7 +297,16 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
             files_scanned: ws.files_scanned,
             documents: report::DocumentCounts {
                 policies: ws.policies.len(),
-                cfn_templates: ws.cfn_templates.len(),
+                cfn_templates: ws
+                    .cfn_templates
+                    .iter()
+                    .filter(|t| t.format != "terraform")
+                    .count(),
+                terraform_modules: ws
+                    .cfn_templates
+                    .iter()
+                    .filter(|t| t.format == "terraform")
+                    .count(),
                 orb_configs: ws.configs.len(),
                 orb_template_files: ws.template_files.len(),
             },

@@ -168,6 +168,31 @@ fn cloudformation_format_round_trips_through_a_template() {
     }
 }
 
+/// `--format terraform` prints an `aws_iam_policy_document` that, used as a role's policy, makes
+/// the deployment quiet.
+#[test]
+fn terraform_format_round_trips_through_a_module() {
+    for fixture in deployments_with_needs() {
+        let (hcl, status) = orb_scan(&fixture, &["policy", "--format", "terraform"]);
+        assert_eq!(status, 0);
+        if !hcl.contains("statement {") {
+            continue;
+        }
+        assert!(
+            hcl.contains("data \"aws_iam_policy_document\" \"orb_scan_least_privilege\" {\n"),
+            "{hcl}"
+        );
+        let repo = orb_files_only(&fixture);
+        let role = "resource \"aws_iam_role_policy\" \"orb\" {\n  role   = \"orb\"\n  policy = data.aws_iam_policy_document.orb_scan_least_privilege.json\n}\n";
+        std::fs::write(repo.path().join("iam.tf"), format!("{hcl}\n{role}")).unwrap();
+        let (report, _) = orb_scan(repo.path(), &[".", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+        let left = cross_check_findings(&v);
+        assert!(left.is_empty(), "{}: {left:#?}\n{hcl}", fixture.display());
+        assert!(v["summary"]["documents"]["policies"].as_u64() >= Some(1));
+    }
+}
+
 #[test]
 fn unknown_deployment_is_a_usage_error() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules/ORB106/trigger");

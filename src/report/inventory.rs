@@ -34,6 +34,8 @@ enum Document<'a> {
         format: &'static str,
         templates: Vec<TemplateEntry<'a>>,
     },
+    /// A Terraform module folder that defines principals or instance profiles.
+    TerraformModule { folder: &'a str, resources: usize },
     CfnTemplate {
         file: &'a str,
         span: JsonSpan,
@@ -209,6 +211,13 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
         });
     }
     for t in &ws.cfn_templates {
+        if t.format == "terraform" {
+            documents.push(Document::TerraformModule {
+                folder: &t.file,
+                resources: t.resources,
+            });
+            continue;
+        }
         documents.push(Document::CfnTemplate {
             file: &t.file,
             span: positions.span(&t.file, t.span),
@@ -324,6 +333,13 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                     out,
                     "cfn       {format:<9} {}  [{resources} resources{sam}]",
                     esc(file)
+                )?;
+            }
+            Document::TerraformModule { folder, resources } => {
+                writeln!(
+                    out,
+                    "module    terraform {}  [{resources} IAM resources]",
+                    esc(folder)
                 )?;
             }
             Document::Principal {

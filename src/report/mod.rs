@@ -21,6 +21,9 @@ use std::path::{Component, Path};
 pub struct DocumentCounts {
     pub policies: usize,
     pub cfn_templates: usize,
+    /// Terraform module folders that define principals or instance profiles.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub terraform_modules: usize,
     pub orb_configs: usize,
     pub orb_template_files: usize,
 }
@@ -171,4 +174,8 @@ mod tests {
         assert!(matches!(neutralize_source(plain), std::borrow::Cow::Borrowed(t) if t == plain));
         assert_eq!(neutralize_source("a\u{7f}b"), "a?b");
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -1,0 +1,352 @@
+//! Terraform through the real binary: scenario repositories under `testdata/terraform/` with their
+//! human-output snapshots (`UPDATE_SNAPSHOTS=1` rewrites them), exact spans in the `.tf` file, and
+//! the equivalence of one ORB deployment written as policy JSON, as CloudFormation and as Terraform
+//! in each of its policy forms.
+
+mod common;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn scenarios() -> PathBuf {
+    common::repo().join("testdata/terraform")
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    let o = common::run_in(dir, args);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+fn diagnostics(report: &Value) -> &Vec<Value> {
+    report["diagnostics"].as_array().unwrap()
+}
+
+#[test]
+fn scenarios_match_their_snapshots() {
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut names: Vec<String> = std::fs::read_dir(scenarios())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 3, "{names:?}");
+    let mut failures = Vec::new();
+    for name in &names {
+        let o = common::run_in(&scenarios().join(name), &[".", "--color", "never"]);
+        assert!(
+            o.stderr.is_empty(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let human = String::from_utf8(o.stdout).unwrap();
+        let snapshot = scenarios().join(format!("{name}.stdout"));
+        if update {
+            std::fs::write(&snapshot, &human).unwrap();
+        } else if std::fs::read_to_string(&snapshot).ok().as_deref() != Some(human.as_str()) {
+            failures.push(format!(
+                "{name}: output differs from {}:\n{human}",
+                snapshot.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let quiet = std::fs::read_to_string(scenarios().join("complete.stdout")).unwrap();
+    assert!(quiet.starts_with("orb-scan: no problems found"), "{quiet}");
+}
+
+/// The CloudFormation yaml-role scenario written in Terraform: the same findings, with labels at
+/// the exact HCL nodes, and PassRole checked against the role inside the instance profile.
+#[test]
+fn data_source_scenario_matches_cloudformation() {
+    let tf = json(&scenarios().join("data-source"), &[".", "--format", "json"]);
+    let cfn = json(
+        &common::repo().join("testdata/cfn/yaml-role"),
+        &[".", "--format", "json"],
+    );
+    assert_eq!(findings(&tf), findings(&cfn));
+    let text = std::fs::read_to_string(scenarios().join("data-source/infra/iam.tf")).unwrap();
+    let denied = diagnostics(&tf)
+        .iter()
+        .find(|d| d["code"] == "ORB109")
+        .unwrap();
+    let label = &denied["labels"][0];
+    assert_eq!(label["file"], "infra/iam.tf");
+    let (start, end) = (
+        label["span"]["start"]["offset"].as_u64().unwrap() as usize,
+        label["span"]["end"]["offset"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[start..end], "\"ec2:DeleteLaunchTemplate\"");
+    let inv = json(
+        &scenarios().join("data-source"),
+        &["inventory", ".", "--format", "json"],
+    );
+    let orb: Vec<&Value> = inv["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "principal" && d["orb"] == true)
+        .collect();
+    assert_eq!(orb.len(), 1);
+    assert_eq!(orb[0]["resource"], "aws_iam_role.orb_controller");
+    assert_eq!(orb[0]["arn"], "arn:*:iam::*:role/orb-controller");
+    assert_eq!(orb[0]["managed_policies"][0]["source"], "aws");
+    let fleet = inv["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "principal" && d["resource"] == "aws_iam_role.spot_fleet")
+        .unwrap();
+    assert_eq!(fleet["service_role"], true);
+    assert_eq!(fleet["arn"], "arn:*:iam::*:role/orb/orb-spot-fleet");
+}
+
+/// Code, actions and message of every finding about the deployment (ORB1xx), in report order.
+fn findings(report: &Value) -> Vec<(String, Value, String)> {
+    diagnostics(report)
+        .iter()
+        .filter(|d| d["code"].as_str().unwrap().starts_with("ORB1"))
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["actions"].clone(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// ORB's policy for an EC2Fleet and a SpotFleet template, with gaps: no `iam:PassRole` for the
+/// instance profile, `ssm:GetParameters` where ORB calls `ssm:GetParameter`, a Deny on
+/// `ec2:DeleteLaunchTemplate`, and a tagging grant only under a condition.
+const STATEMENTS: &str = r#"[
+  {"Sid": "Fleets", "Effect": "Allow", "Action": ["ec2:CreateFleet", "ec2:DescribeFleets", "ec2:DescribeFleetInstances", "ec2:DeleteFleets", "ec2:RequestSpotFleet", "ec2:DescribeSpotFleetRequests", "ec2:DescribeSpotFleetInstances", "ec2:CancelSpotFleetRequests", "ec2:RunInstances", "ec2:DescribeInstances", "ec2:TerminateInstances", "ec2:DescribeLaunchTemplates", "ec2:CreateLaunchTemplate", "ec2:DescribeImages", "ssm:GetParameters", "iam:CreateServiceLinkedRole"], "Resource": "*"},
+  {"Sid": "Tags", "Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*", "Condition": {"StringEquals": {"ec2:CreateAction": ["CreateFleet", "RunInstances"]}}},
+  {"Sid": "NoDelete", "Effect": "Deny", "Action": "ec2:DeleteLaunchTemplate", "Resource": "*"},
+  {"Sid": "FleetRole", "Effect": "Allow", "Action": ["iam:PassRole", "iam:GetRole"], "Resource": "arn:aws:iam::*:role/orb-spot-fleet"}
+]"#;
+
+/// The statements that make ORB's policy complete for the deployment: a quiet scan.
+const COMPLETING: &str = r#"[
+  {"Sid": "Images", "Effect": "Allow", "Action": ["ssm:GetParameter", "ec2:DeleteLaunchTemplate", "ec2:CreateTags"], "Resource": "*"},
+  {"Sid": "PassWorker", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::*:role/orb-worker", "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}}
+]"#;
+
+fn statements(complete: bool) -> Vec<Value> {
+    let mut all: Vec<Value> = serde_json::from_str(STATEMENTS).unwrap();
+    if complete {
+        all.retain(|s| s["Sid"] != "NoDelete");
+        all.extend(serde_json::from_str::<Vec<Value>>(COMPLETING).unwrap());
+    }
+    all
+}
+
+fn policy_json(complete: bool) -> String {
+    serde_json::to_string_pretty(&serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": statements(complete),
+    }))
+    .unwrap()
+}
+
+/// A statement as an `aws_iam_policy_document` `statement` block.
+fn statement_block(s: &Value) -> String {
+    let list = |v: &Value| match v {
+        Value::Array(items) => serde_json::to_string(items).unwrap(),
+        one => format!("[{one}]"),
+    };
+    let mut out = format!(
+        "  statement {{\n    sid = {}\n    effect = {}\n    actions = {}\n    resources = {}\n",
+        s["Sid"],
+        s["Effect"],
+        list(&s["Action"]),
+        list(&s["Resource"])
+    );
+    if let Some(conditions) = s["Condition"].as_object() {
+        for (test, keys) in conditions {
+            for (variable, values) in keys.as_object().unwrap() {
+                out.push_str(&format!(
+                    "    condition {{\n      test = \"{test}\"\n      variable = \"{variable}\"\n      values = {}\n    }}\n",
+                    list(values)
+                ));
+            }
+        }
+    }
+    out.push_str("  }\n");
+    out
+}
+
+/// The Terraform role, with its policy written as `form` (`policy` is the HCL of the value).
+fn terraform(policy: &str, extra: &str) -> String {
+    format!(
+        r#"resource "aws_iam_role" "orb" {{
+  name = "orb-controller"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Principal = {{ Service = "ec2.amazonaws.com" }}, Action = "sts:AssumeRole" }}]
+  }})
+}}
+
+resource "aws_iam_policy" "orb" {{
+  name   = "orb"
+  policy = {policy}
+}}
+
+resource "aws_iam_role_policy_attachment" "orb" {{
+  count      = 1
+  role       = aws_iam_role.orb.name
+  policy_arn = aws_iam_policy.orb[count.index].arn
+}}
+
+resource "aws_iam_role" "spot_fleet" {{
+  name = "orb-spot-fleet"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{ Effect = "Allow", Principal = {{ Service = "spotfleet.amazonaws.com" }}, Action = "sts:AssumeRole",
+      Condition = {{ StringEquals = {{ "aws:SourceAccount" = "123456789012" }} }} }}]
+  }})
+}}
+
+resource "aws_iam_role" "worker" {{
+  name = "orb-worker"
+  assume_role_policy = jsonencode({{ Version = "2012-10-17", Statement = [] }})
+}}
+
+resource "aws_iam_instance_profile" "worker" {{
+  for_each = toset(["a"])
+  name     = "orb-worker-profile"
+  role     = aws_iam_role.worker.name
+}}
+{extra}"#
+    )
+}
+
+/// The Spot Fleet role, and the workers' role in its instance profile, in CloudFormation; `orb`
+/// adds resources (ORB's role).
+fn cloudformation(orb: &str) -> String {
+    format!(
+        r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{ {orb}
+  "FleetRole": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "orb-spot-fleet",
+    "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Service": "spotfleet.amazonaws.com"}}, "Action": "sts:AssumeRole", "Condition": {{"StringEquals": {{"aws:SourceAccount": "123456789012"}}}}}}]}}}}}},
+  "WorkerRole": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "orb-worker", "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": []}}}}}},
+  "Profile": {{"Type": "AWS::IAM::InstanceProfile", "Properties": {{"InstanceProfileName": "orb-worker-profile", "Roles": [{{"Ref": "WorkerRole"}}]}}}}
+}}}}"#
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// One deployment, its IAM written one way.
+fn deployment(way: &str, complete: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::repo().join("testdata/cfn/yaml-role/config");
+    for f in ["config.json", "aws_templates.json"] {
+        std::fs::copy(config.join(f), dir.path().join(f)).unwrap();
+    }
+    let json = policy_json(complete);
+    let d = dir.path();
+    match way {
+        "json" => {
+            write(d, "iam/orb.json", &json);
+            write(d, "cfn/roles.json", &cloudformation(""));
+        }
+        "cloudformation" => {
+            let orb = format!(
+                r#""OrbRole": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "orb-controller",
+    "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Service": "ec2.amazonaws.com"}}, "Action": "sts:AssumeRole"}}]}},
+    "Policies": [{{"PolicyName": "orb", "PolicyDocument": {json}}}]}}}},"#
+            );
+            write(d, "cfn/orb.json", &cloudformation(&orb));
+        }
+        // HCL object syntax accepts JSON's `"key": value`.
+        "jsonencode" => write(
+            d,
+            "infra/iam.tf",
+            &terraform(&format!("jsonencode({json})"), ""),
+        ),
+        "heredoc" => write(
+            d,
+            "infra/iam.tf",
+            &terraform(&format!("<<-EOT\n{json}\n  EOT"), ""),
+        ),
+        "file" => {
+            write(d, "infra/policies/orb.json", &json);
+            let policy = "file(\"${path.module}/policies/orb.json\")";
+            write(d, "infra/iam.tf", &terraform(policy, ""));
+        }
+        "data-source" => {
+            let blocks: String = statements(complete).iter().map(statement_block).collect();
+            let extra = format!("\ndata \"aws_iam_policy_document\" \"orb\" {{\n{blocks}}}\n");
+            let policy = "data.aws_iam_policy_document.orb.json";
+            write(d, "infra/iam.tf", &terraform(policy, &extra));
+        }
+        other => panic!("{other}"),
+    }
+    dir
+}
+
+const WAYS: [&str; 6] = [
+    "json",
+    "cloudformation",
+    "jsonencode",
+    "heredoc",
+    "file",
+    "data-source",
+];
+
+/// An ORB deployment whose policy is in Terraform gets the same findings as one written in JSON or
+/// CloudFormation, in every form Terraform writes a policy in, each pointing into its own file.
+#[test]
+fn one_deployment_three_ways_gives_the_same_findings() {
+    let reference = {
+        let dir = deployment("json", false);
+        findings(&json(dir.path(), &[".", "--format", "json"]))
+    };
+    let codes: Vec<&str> = reference.iter().map(|(c, ..)| c.as_str()).collect();
+    for code in ["ORB105", "ORB107", "ORB108", "ORB109"] {
+        assert!(codes.contains(&code), "{code} in {reference:?}");
+    }
+    for way in WAYS {
+        let dir = deployment(way, false);
+        let report = json(dir.path(), &[".", "--format", "json"]);
+        assert_eq!(findings(&report), reference, "{way}");
+        // Labels point into the file that holds the policy, at the text they name.
+        for d in diagnostics(&report) {
+            for label in d["labels"].as_array().unwrap() {
+                let file = label["file"].as_str().unwrap();
+                let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+                let start = label["span"]["start"]["offset"].as_u64().unwrap() as usize;
+                let end = label["span"]["end"]["offset"].as_u64().unwrap() as usize;
+                assert!(
+                    text.get(start..end).is_some_and(|t| !t.is_empty()),
+                    "{way}: {label}"
+                );
+                if way != "json" && way != "cloudformation" && way != "file" {
+                    assert_eq!(file, "infra/iam.tf", "{way}: {label}");
+                }
+            }
+        }
+    }
+}
+
+/// A complete policy is quiet, in every way of writing it.
+#[test]
+fn a_complete_terraform_policy_is_quiet() {
+    for way in WAYS {
+        let dir = deployment(way, true);
+        let report = json(dir.path(), &[".", "--format", "json"]);
+        let left: Vec<&Value> = diagnostics(&report).iter().collect();
+        assert!(left.is_empty(), "{way}: {left:#?}");
+    }
+}
