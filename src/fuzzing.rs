@@ -56,6 +56,41 @@ fn assert_spans(node: &Node, text: &str) {
     }
 }
 
+/// The HCL reader never panics and every span it gives lies inside the input; the Terraform
+/// extraction of the file, linked as a module, gives documents whose spans lie inside the file too.
+pub fn check_hcl(text: &str) {
+    match crate::syntax::hcl::parse(text) {
+        Ok(body) => {
+            let mut spans = Vec::new();
+            body.spans(&mut spans);
+            for s in spans {
+                assert!(
+                    text.get(s.range()).is_some(),
+                    "span {s:?} outside the input"
+                );
+            }
+        }
+        Err(e) => assert!(text.get(e.span.range()).is_some()),
+    }
+    let _ = crate::syntax::comments::hcl(text);
+    let path: crate::diagnostic::FilePath = "m/main.tf".into();
+    if let Ok(Some(file)) = crate::terraform::read(&path, text) {
+        let linked = crate::terraform::module::link(&[file], &crate::terraform::NoRepository);
+        for p in &linked.policies {
+            assert!(
+                text.get(p.span.range()).is_some(),
+                "policy {:?} outside",
+                p.span
+            );
+            for s in &p.statements {
+                for item in s.actions.items.iter().chain(&s.resources.items) {
+                    assert!(text.get(item.span.range()).is_some(), "{item:?} outside");
+                }
+            }
+        }
+    }
+}
+
 /// The `orb-scan.toml` reader never panics, and every problem it reports has a span inside the file.
 pub fn check_toml(text: &str) {
     if let Err(problems) = crate::settings::parse_text(text, std::path::Path::new("/repo")) {
