@@ -350,3 +350,43 @@ fn a_complete_terraform_policy_is_quiet() {
         assert!(left.is_empty(), "{way}: {left:#?}");
     }
 }
+
+/// `--fix` adds what is missing to the Terraform policy in its own syntax (HCL for `jsonencode`,
+/// JSON with `$${` for a heredoc, a `statement` block for a data source, JSON for a `file()`), by
+/// splicing text: the file still reads, and the missing permissions are gone.
+#[test]
+fn fix_edits_each_terraform_form_in_place() {
+    for way in ["jsonencode", "heredoc", "file", "data-source"] {
+        let dir = deployment(way, false);
+        let before = std::fs::read_to_string(dir.path().join("infra/iam.tf")).unwrap();
+        let o = common::run_in(dir.path(), &[".", "--fix", "--format", "json"]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains("fixed"), "{way}: {stderr}");
+        let report = json(dir.path(), &[".", "--format", "json"]);
+        let codes: Vec<&str> = diagnostics(&report)
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        for gone in ["ORB105", "ORB107", "ORB901"] {
+            assert!(!codes.contains(&gone), "{way}: {codes:?}");
+        }
+        let after = std::fs::read_to_string(dir.path().join("infra/iam.tf")).unwrap();
+        if way == "file" {
+            assert_eq!(before, after, "the JSON file is edited, not the module");
+        } else {
+            // Everything before the first edit is untouched.
+            let same = before
+                .bytes()
+                .zip(after.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            assert!(same > before.find("policy =").unwrap(), "{way}");
+        }
+        if way == "data-source" {
+            assert!(
+                after.contains("  statement {\n    sid       = \"PassInstanceRoles\""),
+                "{after}"
+            );
+        }
+    }
+}

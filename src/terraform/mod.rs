@@ -80,6 +80,66 @@ pub fn read(path: &FilePath, text: &str) -> Result<Option<File>, Diagnostic> {
     }))
 }
 
+/// The tree of a document a `.tf` file holds at `span`, written as `embedding` says, read again
+/// from the text for `--fix` (the model keeps spans, not trees). References resolve within the
+/// file only: an edit needs the tree's shape and spans, not its values.
+pub fn document_tree(
+    path: &FilePath,
+    text: &str,
+    span: crate::span::Span,
+    embedding: crate::syntax::Embedding,
+) -> Option<crate::syntax::Node> {
+    use crate::syntax::hcl::{Expr, ExprKind, Part};
+    use crate::syntax::Embedding;
+    let file = read(path, text).ok()??;
+    let module = module::Module::single(&file);
+    let scope = eval::Scope::new(&module, &file);
+    fn exprs<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+        out.push(e);
+        match &e.kind {
+            ExprKind::Array(items) => items.iter().for_each(|i| exprs(i, out)),
+            ExprKind::Object(entries) => entries.iter().for_each(|(_, v)| exprs(v, out)),
+            ExprKind::Call { args, .. } => args.iter().for_each(|a| exprs(a, out)),
+            ExprKind::Conditional(c) => c.iter().for_each(|x| exprs(x, out)),
+            ExprKind::Template(t) => {
+                for p in &t.parts {
+                    if let Part::Interpolation(i, _) = p {
+                        exprs(i, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    fn blocks<'b>(body: &'b Body, out: &mut Vec<&'b Block>) {
+        for b in &body.blocks {
+            out.push(b);
+            blocks(&b.body, out);
+        }
+    }
+    let mut all_blocks = Vec::new();
+    blocks(&file.body, &mut all_blocks);
+    if embedding == Embedding::DataSource {
+        let block = all_blocks.iter().find(|b| b.span == span)?;
+        let piece = document::pieces(&scope, block).into_iter().next()?;
+        return Some(piece.node);
+    }
+    let mut all = Vec::new();
+    for b in &all_blocks {
+        for a in &b.body.attributes {
+            exprs(&a.value, &mut all);
+        }
+    }
+    all.into_iter().find_map(|e| match (&e.kind, embedding) {
+        (ExprKind::Template(t), Embedding::JsonInTemplate) => {
+            let node = eval::json_in_template(text, t, |i| scope.node(i)).ok()?;
+            (node.span == span).then_some(node)
+        }
+        (ExprKind::Object(_), Embedding::Hcl) if e.span == span => Some(scope.node(e)),
+        _ => None,
+    })
+}
+
 /// The folder a file is in (`""` for the scan root).
 pub fn folder(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)

@@ -133,6 +133,17 @@ fn iam_path(path: Option<String>) -> String {
 }
 
 impl<'a> Module<'a> {
+    /// A module of one file, reading nothing else.
+    pub fn single(file: &'a File) -> Module<'a> {
+        Module {
+            key: "./".into(),
+            folder: super::folder(&file.path).to_string(),
+            files: vec![file],
+            repository: &super::NoRepository,
+            read: RefCell::default(),
+        }
+    }
+
     fn resources(&self) -> impl Iterator<Item = (&'a File, &'a Block, &'a str, &'a str)> + '_ {
         self.files.iter().flat_map(|f| {
             f.body
