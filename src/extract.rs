@@ -191,7 +191,7 @@ pub fn extract(candidate: &Candidate) -> Extracted {
     if syntax == Syntax::Hcl {
         match terraform::read(path, &candidate.text) {
             Ok(file) => out.terraform.extend(file),
-            Err(d) => out.diagnostics.push(d),
+            Err(d) => out.diagnostics.push(*d),
         }
         return out;
     }

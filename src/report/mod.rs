@@ -17,6 +17,10 @@ use crate::diagnostic::{Diagnostic, FilePath, Severity, Sources};
 use serde::Serialize;
 use std::path::{Component, Path};
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 #[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct DocumentCounts {
     pub policies: usize,
@@ -174,8 +178,4 @@ mod tests {
         assert!(matches!(neutralize_source(plain), std::borrow::Cow::Borrowed(t) if t == plain));
         assert_eq!(neutralize_source("a\u{7f}b"), "a?b");
     }
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }

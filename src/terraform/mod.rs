@@ -57,16 +57,18 @@ fn is_kept(block: &Block) -> bool {
 }
 
 /// Reads one `.tf` file; `None` when it holds nothing IAM needs.
-pub fn read(path: &FilePath, text: &str) -> Result<Option<File>, Diagnostic> {
+pub fn read(path: &FilePath, text: &str) -> Result<Option<File>, Box<Diagnostic>> {
     let body = hcl::parse(text).map_err(|e| {
-        Diagnostic::new(
-            "ORB901",
-            Severity::Error,
-            path,
-            e.span,
-            format!("cannot parse: {}", e.message),
+        Box::new(
+            Diagnostic::new(
+                "ORB901",
+                Severity::Error,
+                path,
+                e.span,
+                format!("cannot parse: {}", e.message),
+            )
+            .label_here(e.message),
         )
-        .label_here(e.message)
     })?;
     let blocks: Vec<Block> = body.blocks.into_iter().filter(is_kept).collect();
     let iam = blocks.iter().any(|b| b.kind != "variable");
