@@ -590,7 +590,7 @@ fn string_json(text: &str, value: &str, span: Span) -> Result<Node, String> {
     if text.get(inner.range()) == Some(value) {
         shift(&mut root, inner.start);
     } else {
-        respan(&mut root, span);
+        crate::cfn::managed::respan(&mut root, span);
     }
     Ok(root)
 }
@@ -773,19 +773,6 @@ pub fn shift(node: &mut Node, by: u32) {
             }
         }
         Value::Tagged(_, inner) => shift(inner, by),
-        _ => {}
-    }
-}
-
-fn respan(node: &mut Node, span: Span) {
-    node.span = span;
-    match &mut node.value {
-        Value::Array(items) => items.iter_mut().for_each(|n| respan(n, span)),
-        Value::Object(entries) => entries.iter_mut().for_each(|e| {
-            e.key_span = span;
-            respan(&mut e.value, span);
-        }),
-        Value::Tagged(_, inner) => respan(inner, span),
         _ => {}
     }
 }
