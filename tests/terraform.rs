@@ -216,7 +216,7 @@ resource "aws_iam_role" "spot_fleet" {{
 
 resource "aws_iam_role" "worker" {{
   name = "orb-worker"
-  assume_role_policy = jsonencode({{ Version = "2012-10-17", Statement = [] }})
+  assume_role_policy = jsonencode({{ Version = "2012-10-17", Statement = [{{ Effect = "Allow", Principal = {{ Service = "ec2.amazonaws.com" }}, Action = "sts:AssumeRole" }}] }})
 }}
 
 resource "aws_iam_instance_profile" "worker" {{
@@ -235,7 +235,7 @@ fn cloudformation(orb: &str) -> String {
         r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{ {orb}
   "FleetRole": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "orb-spot-fleet",
     "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Service": "spotfleet.amazonaws.com"}}, "Action": "sts:AssumeRole", "Condition": {{"StringEquals": {{"aws:SourceAccount": "123456789012"}}}}}}]}}}}}},
-  "WorkerRole": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "orb-worker", "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": []}}}}}},
+  "WorkerRole": {{"Type": "AWS::IAM::Role", "Properties": {{"RoleName": "orb-worker", "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"Service": "ec2.amazonaws.com"}}, "Action": "sts:AssumeRole"}}]}}}}}},
   "Profile": {{"Type": "AWS::IAM::InstanceProfile", "Properties": {{"InstanceProfileName": "orb-worker-profile", "Roles": [{{"Ref": "WorkerRole"}}]}}}}
 }}}}"#
     )

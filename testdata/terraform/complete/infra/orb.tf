@@ -62,7 +62,10 @@ resource "aws_iam_role_policy_attachment" "spot_fleet" {
 
 resource "aws_iam_role" "worker" {
   name               = "orb-worker"
-  assume_role_policy = jsonencode({ Version = "2012-10-17", Statement = [] })
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
 }
 
 resource "aws_iam_instance_profile" "worker" {
