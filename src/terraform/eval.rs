@@ -697,7 +697,17 @@ fn unmask(node: &mut Node, interpolations: &[(Span, &Expr, bool)], value: &impl 
             .for_each(|n| unmask(n, interpolations, value)),
         Value::Object(entries) => {
             for e in entries {
-                if e.key
+                // A key written as a whole interpolation was masked as a string of `_`: its value
+                // is a name only Terraform knows.
+                if let Some((_, key, _)) = interpolations
+                    .iter()
+                    .find(|(at, _, inside)| !inside && *at == e.key_span)
+                {
+                    e.key = value(key)
+                        .pattern_text()
+                        .map_or_else(|| "*".into(), |(text, _)| text);
+                } else if e
+                    .key
                     .contains([INTERPOLATION, ESCAPED_INTERPOLATION, ESCAPED_DIRECTIVE])
                 {
                     let inside = |s: Span| e.key_span.start <= s.start && s.end <= e.key_span.end;
@@ -810,6 +820,36 @@ mod tests {
         assert_eq!(node.get("x").unwrap().as_str(), Some("%{"));
         let key = &node.as_object().unwrap()[0];
         assert_eq!(&text[key.key_span.range()], "\"Resource\"");
+    }
+
+    /// An interpolation written where a key goes is the key's name, a pattern: never the `_`
+    /// that stood for it while the JSON was read.
+    #[test]
+    fn interpolated_keys_are_their_values() {
+        let text = "p = <<EOT\n{${jsonencode(var.k)}: \"v\", \"${var.p}-${local.s}\": 1, ${\"Sid\"}: \"s\"}\nEOT\n";
+        let t = template_of(text);
+        let node = json_in_template(text, &t, |e| match &e.kind {
+            ExprKind::String(s) => Node {
+                value: Value::String(s.clone()),
+                span: e.span,
+            },
+            _ => computed("*", e.span),
+        })
+        .unwrap();
+        let keys: Vec<(&str, &str)> = node
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|e| (e.key.as_str(), &text[e.key_span.range()]))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("*", "${jsonencode(var.k)}"),
+                ("*-*", "\"${var.p}-${local.s}\""),
+                ("Sid", "${\"Sid\"}"),
+            ]
+        );
     }
 
     #[test]
