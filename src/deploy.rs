@@ -2,7 +2,7 @@
 //! against it, and the cross-check of every need against those policies.
 
 use crate::cfn::link::{Linked, Links};
-use crate::cfn::{Principal, Template};
+use crate::cfn::{ManagedRef, Principal, Template};
 use crate::diagnostic::{Diagnostic, FilePath, Sources};
 use crate::iam::catalog::{self, ActionId, Lookup};
 use crate::iam::grants::{
@@ -15,6 +15,7 @@ use crate::orb::files::{OrbConfig, OrbTemplateFile};
 use crate::orb::needs::{needs_of, Need};
 use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemplate};
 use crate::settings::{DeclaredDeployment, ExtraCatalog, Settings};
+use crate::span::Span;
 use crate::suppress::Suppression;
 use crate::syntax::Node;
 use crate::walk::FileStamp;
@@ -96,6 +97,8 @@ pub struct Deployment<'a> {
     /// The checked policies the repository writes (not AWS managed ones attached by ARN): where
     /// missing actions belong.
     pub written: Vec<&'a PolicyDocument>,
+    /// What its policies hold that orb-scan could not read (`OrbPrincipal::unread`).
+    pub unread: Vec<UnreadPolicy<'a>>,
     /// Everything the deployment's templates need, whether or not a policy was found.
     pub needs: Vec<Need>,
     /// Permissions boundaries of ORB's principals: a grant counts only where they allow it too.
@@ -361,10 +364,24 @@ pub struct OrbPrincipal<'a> {
     pub written: Vec<&'a PolicyDocument>,
     pub boundaries: Vec<&'a PolicyDocument>,
     pub principals: Vec<&'a Principal>,
+    /// What its policies hold that orb-scan could not read, and the managed policies it holds
+    /// that orb-scan cannot read, in scan order: what it lacks is then only doubtfully missing.
+    pub unread: Vec<UnreadPolicy<'a>>,
+    unread_refs: Vec<&'a ManagedRef>,
     /// `policies` indexed by action, once they are settled.
     index: ActionIndex<'a>,
     /// Requests already evaluated against `policies`.
     evaluated: RefCell<FastMap<(String, String, RequestContext, Unknowns), Evaluation<'a>>>,
+}
+
+/// A policy of ORB's principal, or a part of one, that orb-scan could not read: it may grant what
+/// the rest lacks (`Verdict::MaybeGranted`), and is taken to deny nothing.
+#[derive(Clone, Debug)]
+pub struct UnreadPolicy<'a> {
+    /// Where it is written: the value orb-scan could not read.
+    pub file: &'a FilePath,
+    pub span: Span,
+    pub why: String,
 }
 
 pub fn orb_principal<'a>(workspace: &'a Workspace, links: &Links<'a>) -> OrbPrincipal<'a> {
@@ -428,6 +445,7 @@ impl<'a> OrbPrincipal<'a> {
         self.principals.push(linked.principal);
         self.policies.extend(linked.identity.iter().copied());
         self.boundaries.extend(linked.boundary.iter().copied());
+        self.unread_refs.extend(linked.unread.iter().copied());
     }
 
     /// Sorted, without duplicates, and with the written subset known.
@@ -451,8 +469,27 @@ impl<'a> OrbPrincipal<'a> {
             .policies
             .iter()
             .copied()
-            .filter(|p| in_tree.contains(&(*p as *const PolicyDocument)))
+            .filter(|p| in_tree.contains(&(*p as *const PolicyDocument)) && !p.is_unread())
             .collect();
+        let parts = self.policies.iter().flat_map(|p| {
+            p.unread.iter().map(|u| UnreadPolicy {
+                file: &p.file,
+                span: u.span,
+                why: u.why.clone(),
+            })
+        });
+        let refs = self.unread_refs.iter().filter_map(|m| {
+            Some(UnreadPolicy {
+                file: &m.file,
+                span: m.span,
+                why: m.unread_why()?,
+            })
+        });
+        self.unread = parts.chain(refs).collect();
+        self.unread
+            .sort_by(|a, b| (a.file, a.span.start).cmp(&(b.file, b.span.start)));
+        self.unread
+            .dedup_by(|a, b| (a.file, a.span) == (b.file, b.span));
         self.index = ActionIndex::asked(&self.policies, orb_requested_actions());
         self
     }
@@ -593,6 +630,10 @@ fn deployment<'a>(
                             need_finding(orb, need, index, near).verdict == Verdict::Allowed
                         })
                         .collect();
+                    // What orb-scan could not read may grant it; nothing grants past a boundary.
+                    if !orb.unread.is_empty() && finding.outside_boundary.is_none() {
+                        finding.verdict = Verdict::MaybeGranted;
+                    }
                 }
                 findings.push(finding);
             }
@@ -605,6 +646,7 @@ fn deployment<'a>(
         policies: orb.policies.clone(),
         written: orb.written.clone(),
         boundaries: orb.boundaries.clone(),
+        unread: orb.unread.clone(),
         needs,
         findings,
         policy_by_service: Mutex::default(),
@@ -667,7 +709,7 @@ fn weight(verdict: Verdict) -> u8 {
         Verdict::Allowed => 0,
         Verdict::MaybeDenied => 1,
         Verdict::Conditional => 2,
-        Verdict::NotGranted => 3,
+        Verdict::NotGranted | Verdict::MaybeGranted => 3,
         Verdict::Denied => 4,
     }
 }

@@ -490,3 +490,65 @@ fn declared_template_role_brings_its_whole_set() {
     let inv = inventory(dir.path());
     assert_eq!(checked_paths(&inv), ORB_CONTROLLER_SET);
 }
+
+/// ORB's role holds a customer managed policy of another stack, a policy whose document another
+/// stack exports, and a statement whose actions are a parameter: what its readable policy lacks
+/// may be granted there, so each missing permission is a warning with a label at each of them, and
+/// the inventory says why each was not read.
+#[test]
+fn unread_policies_make_missing_permissions_doubtful() {
+    let dir = scenarios().join("unread-policy");
+    let report = scan("unread-policy");
+    let text = std::fs::read_to_string(dir.join("cfn/orb.yaml")).unwrap();
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    assert_eq!(codes(&report), ["ORB105", "ORB107", "ORB111", "ORB106"]);
+    for d in diagnostics {
+        assert_eq!(d["severity"], "warning", "{d}");
+        let unread: Vec<&str> = d["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| {
+                l["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("orb-scan could not read")
+            })
+            .map(|l| {
+                let start = l["span"]["start"]["offset"].as_u64().unwrap() as usize;
+                let end = l["span"]["end"]["offset"].as_u64().unwrap() as usize;
+                &text[start..end]
+            })
+            .collect();
+        assert_eq!(
+            unread,
+            [
+                "!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/orb-shared",
+                "!Ref ExtraActions",
+                "!ImportValue orb-pass-roles-document",
+            ]
+        );
+    }
+    let inv = inventory(&dir);
+    let whys: Vec<&str> = inv["deployments"][0]["unread"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["why"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        whys,
+        [
+            "`arn:*:iam::*:policy/orb-shared` is a managed policy defined outside the scanned files",
+            "which actions the statement names is known only when deployed",
+            "the policy is computed by `Fn::ImportValue` when the stack is deployed",
+        ]
+    );
+    let orb = documents(&inv, "principal")
+        .into_iter()
+        .find(|p| p["resource"] == "OrbControllerRole")
+        .unwrap()
+        .clone();
+    assert_eq!(orb["managed_policies"][0]["source"], "external");
+    assert_eq!(orb["managed_policies"][0]["unread"], whys[0]);
+}

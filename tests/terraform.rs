@@ -390,3 +390,101 @@ fn fix_edits_each_terraform_form_in_place() {
         }
     }
 }
+
+/// Labels of a finding whose text starts with `prefix`, as the text they point at.
+fn labelled<'t>(d: &Value, prefix: &str, text: &'t str) -> Vec<&'t str> {
+    d["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["message"].as_str().unwrap().starts_with(prefix))
+        .map(|l| {
+            let start = l["span"]["start"]["offset"].as_u64().unwrap() as usize;
+            let end = l["span"]["end"]["offset"].as_u64().unwrap() as usize;
+            &text[start..end]
+        })
+        .collect()
+}
+
+/// A policy orb-scan cannot read (a module input, a module output, a template with directives,
+/// statements a variable lists, an ARN only Terraform knows) may grant what the others lack: every
+/// missing permission is a warning pointing at what was not read, never an error; the inventory
+/// lists each one with its reason.
+#[test]
+fn unread_values_make_missing_permissions_doubtful() {
+    let dir = scenarios().join("unread");
+    let report = json(&dir, &[".", "--format", "json"]);
+    let text = std::fs::read_to_string(dir.join("infra/orb.tf")).unwrap();
+    let missing: Vec<&Value> = diagnostics(&report)
+        .iter()
+        .filter(|d| d["code"].as_str().unwrap().starts_with("ORB1"))
+        .collect();
+    assert!(missing.len() >= 4, "{missing:#?}");
+    for d in &missing {
+        assert_eq!(d["severity"], "warning", "{d}");
+        assert_eq!(
+            labelled(d, "orb-scan could not read this", &text),
+            [
+                "var.base_policy",
+                "statement.value.actions",
+                "module.policies.orb_json"
+            ],
+            "{d}"
+        );
+    }
+    let inv = json(&dir, &["inventory", ".", "--format", "json"]);
+    let unread: Vec<(&str, &str)> = inv["deployments"][0]["unread"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            let start = u["span"]["start"]["offset"].as_u64().unwrap() as usize;
+            let end = u["span"]["end"]["offset"].as_u64().unwrap() as usize;
+            (&text[start..end], u["why"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(unread.len(), 5, "{unread:#?}");
+    assert!(unread[3].0.starts_with("<<-EOT"), "{unread:?}");
+    assert!(unread[3].1.contains("%{}"), "{unread:?}");
+    assert_eq!(unread[4].0, "module.platform.boundary_arn");
+}
+
+/// The same deployment, its role also holding `policy = var.extra` (no default): the findings are
+/// those of the deployment without it, at most warnings, each pointing at `var.extra`.
+#[test]
+fn an_unread_policy_turns_missing_permissions_into_warnings() {
+    let reference = findings(&json(
+        deployment("jsonencode", false).path(),
+        &[".", "--format", "json"],
+    ));
+    let dir = deployment("jsonencode", false);
+    let path = dir.path().join("infra/iam.tf");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(
+        "\nvariable \"extra\" {\n  type = string\n}\n\nresource \"aws_iam_role_policy\" \"extra\" {\n  role   = aws_iam_role.orb.id\n  policy = var.extra\n}\n",
+    );
+    std::fs::write(&path, &text).unwrap();
+    let report = json(dir.path(), &[".", "--format", "json"]);
+    let doubtful = findings(&report);
+    let codes = |f: &[(String, Value, String)]| -> Vec<(String, Value)> {
+        f.iter().map(|(c, a, _)| (c.clone(), a.clone())).collect()
+    };
+    assert_eq!(codes(&doubtful), codes(&reference));
+    for d in diagnostics(&report) {
+        let message = d["message"].as_str().unwrap();
+        if message.contains("which the policies orb-scan read do not grant") {
+            assert_eq!(d["severity"], "warning", "{d}");
+            assert_eq!(
+                labelled(d, "orb-scan could not read this", &text),
+                ["var.extra"]
+            );
+        } else {
+            // A Deny, or a grant under a condition, is what it was.
+            assert!(!message.contains("does not grant"), "{d}");
+        }
+    }
+    assert!(diagnostics(&report).iter().any(|d| d["message"]
+        .as_str()
+        .unwrap()
+        .contains("orb-scan read do not grant")));
+}

@@ -3,7 +3,9 @@
 //! and the permissions boundary. Also answers "which role is this?" for ORB's fleet role and instance
 //! profile names.
 
-use super::{InstanceProfile, ManagedSource, Principal, PrincipalKind, Target, Template};
+use super::{
+    InstanceProfile, ManagedRef, ManagedSource, Principal, PrincipalKind, Target, Template,
+};
 use crate::iam::pattern::glob_match;
 use crate::iam::policy::{PolicyDocument, PolicyKind};
 use crate::orb::needs::RoleLookup;
@@ -19,6 +21,9 @@ pub struct Linked<'a> {
     pub boundary: Vec<&'a PolicyDocument>,
     /// Instance profiles (of any template) that hold this role.
     pub instance_profiles: Vec<&'a InstanceProfile>,
+    /// Managed policies it holds (a user, also through its groups) that orb-scan cannot read
+    /// (`ManagedRef::unread_why`).
+    pub unread: Vec<&'a ManagedRef>,
 }
 
 /// Every principal of every template, linked.
@@ -113,6 +118,11 @@ impl<'a> Links<'a> {
                     trust,
                     boundary,
                     instance_profiles,
+                    unread: principal
+                        .managed
+                        .iter()
+                        .filter(|m| m.unread_why().is_some())
+                        .collect(),
                 });
             }
         }
@@ -123,21 +133,24 @@ impl<'a> Links<'a> {
                 groups.add_principal(g.template, g.principal, at);
             }
         }
-        let group_policies: Vec<Vec<&'a PolicyDocument>> = principals
+        type Held<'a> = (Vec<&'a PolicyDocument>, Vec<&'a ManagedRef>);
+        let group_policies: Vec<Held<'a>> = principals
             .iter()
             .map(|user| {
-                let mut extra = Vec::new();
+                let mut extra = (Vec::new(), Vec::new());
                 for target in &user.principal.groups {
                     for g in groups.named_by(user.template, target, &principals) {
-                        extra.extend(principals[g].identity.iter().copied());
+                        extra.0.extend(principals[g].identity.iter().copied());
+                        extra.1.extend(principals[g].unread.iter().copied());
                     }
                 }
                 extra
             })
             .collect();
-        for (user, extra) in principals.iter_mut().zip(group_policies) {
-            user.identity.extend(extra);
+        for (user, (identity, unread)) in principals.iter_mut().zip(group_policies) {
+            user.identity.extend(identity);
             dedup(&mut user.identity);
+            user.unread.extend(unread);
         }
         let claimed = principals
             .iter()

@@ -8,7 +8,7 @@ pub mod properties;
 
 use crate::diagnostic::FilePath;
 use crate::iam::pattern::glob_match;
-use crate::iam::policy::{looks_like_policy, Origin, PolicyDocument};
+use crate::iam::policy::{looks_like_policy, Origin, PolicyDocument, PolicyKind};
 use crate::orb::requirements::table;
 use crate::span::Span;
 use crate::syntax::{Node, Value};
@@ -101,6 +101,8 @@ pub enum Target {
 pub struct ManagedRef {
     /// The ARN as a glob.
     pub arn: String,
+    /// The file the ARN is written in (a Terraform attachment may be in another file than its role).
+    pub file: FilePath,
     pub span: Span,
     /// `Resources.OrbRole.Properties.ManagedPolicyArns[0]`.
     pub path: String,
@@ -120,6 +122,25 @@ pub enum ManagedSource {
     /// A policy orb-scan cannot read (a Terraform `var.`, `local.` or module output): not
     /// evaluated. `arn` holds what it is written as, and this says why.
     Unread(String),
+}
+
+impl ManagedRef {
+    /// Why orb-scan cannot read the policy, when it cannot: it is evaluated only when bundled or
+    /// defined in the scanned files.
+    pub fn unread_why(&self) -> Option<String> {
+        match &self.source {
+            ManagedSource::Aws(_) | ManagedSource::Template(_) => None,
+            ManagedSource::AwsUnbundled => Some(format!(
+                "`{}` is an AWS managed policy orb-scan does not bundle",
+                self.arn
+            )),
+            ManagedSource::External => Some(format!(
+                "`{}` is a managed policy defined outside the scanned files",
+                self.arn
+            )),
+            ManagedSource::Unread(why) => Some(why.clone()),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -244,26 +265,39 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for property in properties::of_type(ty) {
             for (path, node) in walk(props, &property.steps()) {
-                let is_document = node.is_object()
-                    && node.intrinsic().is_none()
-                    && (!ty.starts_with("AWS::Serverless::") || looks_like_policy(node));
-                if !is_document {
+                let origin = Origin {
+                    resource: Some(id.to_string()),
+                    resource_type: Some(ty.to_string()),
+                    path: format!("Resources.{id}.Properties.{path}"),
+                    ..Origin::default()
+                };
+                let kind = property.kind.policy_kind();
+                if ty.starts_with("AWS::Serverless::") {
+                    // SAM's `Policies` also name managed policies and templates (`sam_managed`).
+                    if looks_like_policy(node) {
+                        out.push(self.document(node, origin, kind));
+                    }
                     continue;
                 }
-                out.push(PolicyDocument::from_node(
-                    self.file,
-                    self.resolver.normalize(node),
-                    Origin {
-                        resource: Some(id.to_string()),
-                        resource_type: Some(ty.to_string()),
-                        path: format!("Resources.{id}.Properties.{path}"),
-                        ..Origin::default()
-                    },
-                    Some(property.kind.policy_kind()),
-                ));
+                match node.intrinsic() {
+                    None if node.is_object() => out.push(self.document(node, origin, kind)),
+                    // ORB303's to judge, were it a policy at all.
+                    None => {}
+                    Some((name, _)) => out.push(PolicyDocument::unread(
+                        self.file,
+                        node.span,
+                        origin,
+                        kind,
+                        format!("the policy is computed by `{name}` when the stack is deployed"),
+                    )),
+                }
             }
         }
         out
+    }
+
+    fn document(&self, node: &Node, origin: Origin, kind: PolicyKind) -> PolicyDocument {
+        PolicyDocument::from_node(self.file, self.resolver.normalize(node), origin, Some(kind))
     }
 
     /// Principals, instance profiles and policy attachments.
@@ -406,6 +440,7 @@ impl Reader<'_> {
             if self.ids.contains(&target) {
                 return Some(ManagedRef {
                     arn: self.resolver.arn(target).unwrap_or_else(|| "*".into()),
+                    file: self.file.clone(),
                     span: node.span,
                     path,
                     source: ManagedSource::Template(target.to_string()),
@@ -433,6 +468,7 @@ impl Reader<'_> {
         };
         ManagedRef {
             arn,
+            file: self.file.clone(),
             span,
             path,
             source,

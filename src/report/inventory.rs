@@ -21,6 +21,9 @@ enum Document<'a> {
         path: &'a str,
         span: JsonSpan,
         statements: usize,
+        /// What orb-scan could not read of it (all of it, when it has no statement).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        unread: Vec<UnreadEntry<'a>>,
     },
     OrbConfig {
         file: &'a str,
@@ -69,12 +72,24 @@ struct ManagedEntry<'a> {
     /// `aws` (bundled, evaluated), `aws_unbundled`, `template`, `external` or `unread` (not
     /// evaluated).
     source: &'static str,
+    /// Why it is not evaluated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unread: Option<String>,
+}
+
+/// Something orb-scan could not read, where, and why.
+#[derive(Serialize)]
+struct UnreadEntry<'a> {
+    file: &'a str,
+    span: JsonSpan,
+    why: &'a str,
 }
 
 fn managed_entry(m: &ManagedRef) -> ManagedEntry<'_> {
     ManagedEntry {
         arn: &m.arn,
         path: &m.path,
+        unread: m.unread_why(),
         source: match m.source {
             ManagedSource::Aws(_) => "aws",
             ManagedSource::AwsUnbundled => "aws_unbundled",
@@ -133,6 +148,9 @@ struct DeploymentEntry<'a> {
     template_file: Option<&'a str>,
     templates: Vec<ResolvedEntry<'a>>,
     policies: Vec<PolicyRef<'a>>,
+    /// What the policies checked hold that orb-scan could not read: a permission they lack may be
+    /// granted there (a warning, not an error).
+    unread: Vec<UnreadEntry<'a>>,
 }
 
 #[derive(Serialize)]
@@ -176,6 +194,15 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
             path: &p.origin.path,
             span: positions.span(&p.file, p.span),
             statements: p.statements.len(),
+            unread: p
+                .unread
+                .iter()
+                .map(|u| UnreadEntry {
+                    file: &p.file,
+                    span: positions.span(&p.file, u.span),
+                    why: &u.why,
+                })
+                .collect(),
         });
     }
     for c in &ws.configs {
@@ -252,6 +279,15 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
                 })
                 .collect(),
             policies: d.policies.iter().map(|p| policy_ref(p)).collect(),
+            unread: d
+                .unread
+                .iter()
+                .map(|u| UnreadEntry {
+                    file: u.file,
+                    span: positions.span(u.file, u.span),
+                    why: &u.why,
+                })
+                .collect(),
         })
         .collect();
     Inventory {
@@ -279,16 +315,19 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                 path,
                 span,
                 statements,
+                unread,
                 ..
             } => {
                 let place = match resource {
                     Some(r) => format!("{}:{} ({r}, {path})", esc(file), span.start.line),
                     None => format!("{}:{}", esc(file), span.start.line),
                 };
-                writeln!(
-                    out,
-                    "policy    {policy_type:<9} {place}  [{statements} statements]"
-                )?;
+                let what = match (statements, unread.as_slice()) {
+                    (0, [one]) => format!("not read: {}", esc(one.why)),
+                    (_, []) => format!("{statements} statements"),
+                    (_, more) => format!("{statements} statements, {} parts not read", more.len()),
+                };
+                writeln!(out, "policy    {policy_type:<9} {place}  [{what}]")?;
             }
             Document::OrbConfig {
                 file,
@@ -409,6 +448,15 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                 format!(" ({})", p.path)
             };
             writeln!(out, "  checked against: {}{at}", esc(p.file))?;
+        }
+        for u in &d.unread {
+            writeln!(
+                out,
+                "  could not read: {}:{} ({}): what the others lack is doubtful",
+                esc(u.file),
+                u.span.start.line,
+                esc(u.why)
+            )?;
         }
     }
     Ok(())

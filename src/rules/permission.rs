@@ -12,10 +12,15 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
     Missing,
+    /// Not granted by what orb-scan read, while a policy it could not read may grant it.
+    MaybeMissing,
     Conditional,
     Denied,
     MaybeDenied,
 }
+
+/// The unread policies a doubtful missing permission points at; `inventory` lists every one.
+const UNREAD_LABELS: usize = 3;
 
 /// Findings group by cause, kind, and the deciding statement (file, offset).
 type GroupKey = (CauseKey, Kind, Option<(crate::diagnostic::FilePath, u32)>);
@@ -52,7 +57,7 @@ fn emit(
                 continue;
             };
             let hit = match kind {
-                Kind::Missing => None,
+                Kind::Missing | Kind::MaybeMissing => None,
                 Kind::Conditional => f.allow,
                 Kind::Denied | Kind::MaybeDenied => f.deny,
             };
@@ -64,7 +69,9 @@ fn emit(
             // A refused action is as serious as the need it breaks; an uncertain one at most a warning.
             let severity = match kind {
                 Kind::Missing | Kind::Denied => need.severity,
-                Kind::MaybeDenied | Kind::Conditional => need.severity.min(Severity::Warning),
+                Kind::MaybeMissing | Kind::MaybeDenied | Kind::Conditional => {
+                    need.severity.min(Severity::Warning)
+                }
             };
             let g = groups
                 .entry((need.cause.key.clone(), kind, hit_key))
@@ -81,7 +88,7 @@ fn emit(
                     hit,
                     outside_boundary: f.outside_boundary,
                 });
-            if kind == Kind::Missing {
+            if matches!(kind, Kind::Missing | Kind::MaybeMissing) {
                 for near in &f.granted_instead {
                     push_unique(&mut g.confused, format!("the policy grants `{near}`, but ORB calls `{}`: they are different IAM actions", f.action));
                 }
@@ -92,12 +99,12 @@ fn emit(
             push_unique(&mut g.references, need.requirement.reference());
             // The resource that decided, where it explains: the table's own (a role, a parameter),
             // the one a Deny or doubt is about, or the one left out where others are granted.
-            let explains =
-                need.resource != "*" || kind != Kind::Missing || !f.granted_on.is_empty();
+            let missing = matches!(kind, Kind::Missing | Kind::MaybeMissing);
+            let explains = need.resource != "*" || !missing || !f.granted_on.is_empty();
             if f.resource != "*" && explains {
                 push_unique(&mut g.resources, f.resource.clone());
             }
-            for other in f.granted_on.iter().filter(|_| kind == Kind::Missing) {
+            for other in f.granted_on.iter().filter(|_| missing) {
                 push_unique(
                     &mut g.granted_on,
                     format!("`{}` is granted on {other}", f.action),
@@ -140,6 +147,9 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
             format!("{subject} needs {acts}, which the permissions boundary does not allow")
         }
         Kind::Missing => format!("{subject} needs {acts}, which the policy does not grant"),
+        Kind::MaybeMissing => format!(
+            "{subject} needs {acts}, which the policies orb-scan read do not grant (a policy it could not read may)"
+        ),
         Kind::Conditional => match doubt {
             Some(Doubt::Resource(..)) => format!(
                 "{subject} needs {acts}, granted only on resources that may not include ORB's"
@@ -171,6 +181,28 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
                     policy.anchor,
                     format!("checked this policy: it grants no {acts}"),
                 );
+            }
+        }
+        (Kind::MaybeMissing, ..) => {
+            if let Some(policy) = deployment.policy_for(&g.actions) {
+                d = d.with_label(
+                    &policy.file,
+                    policy.anchor,
+                    format!("checked this policy: it grants no {acts}"),
+                );
+            }
+            for u in deployment.unread.iter().take(UNREAD_LABELS) {
+                d = d.with_label(
+                    u.file,
+                    u.span,
+                    format!("orb-scan could not read this: {}", u.why),
+                );
+            }
+            if let Some(more) = deployment.unread.len().checked_sub(UNREAD_LABELS + 1) {
+                d = d.with_note(format!(
+                    "and {} more places orb-scan could not read (`orb-scan inventory` lists them)",
+                    more + 1
+                ));
             }
         }
         (Kind::Conditional, Some(hit), _) => {
@@ -261,6 +293,9 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
             format!("allow {acts} in the permissions boundary of ORB's role too")
         }
         Kind::Missing => format!("allow {acts} in the policy ORB runs under"),
+        Kind::MaybeMissing => format!(
+            "make sure what orb-scan could not read grants {acts}, or grant {acts} in a policy it can read"
+        ),
         Kind::Conditional => match doubt {
             Some(Doubt::Resource(..)) => {
                 format!("make sure the pattern names the resource ORB uses, or widen it for {acts}")
@@ -276,9 +311,11 @@ pub fn missing(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {
     emit(
         model,
         code,
-        |f, need| {
-            (f.verdict == Verdict::NotGranted && need.requirement.rule == code)
-                .then_some(Kind::Missing)
+        |f, need| match f.verdict {
+            _ if need.requirement.rule != code => None,
+            Verdict::NotGranted => Some(Kind::Missing),
+            Verdict::MaybeGranted => Some(Kind::MaybeMissing),
+            _ => None,
         },
         out,
     );

@@ -6,6 +6,7 @@
 
 use super::eval::{PolicyValue, Scope};
 use crate::diagnostic::FilePath;
+use crate::iam::policy::Unread;
 use crate::span::Span;
 use crate::syntax::hcl::{Block, Body, Expr};
 use crate::syntax::{Embedding, Entry, Node, Value};
@@ -29,14 +30,21 @@ impl Statement {
     }
 }
 
+/// What a data source could not read of the documents it merges, and the file it is written in.
+struct UnreadIn {
+    file: FilePath,
+    unread: Unread,
+}
+
 /// The data source's document, one piece per file its statements are written in.
 pub fn pieces(scope: &Scope, block: &Block) -> Vec<super::eval::Piece> {
     let scope = scope.in_data_source();
     let body = &block.body;
     let mut merged: Vec<Statement> = Vec::new();
+    let mut unread: Vec<UnreadIn> = Vec::new();
     for key in ["source_json", "source_policy_documents"] {
         if let Some(a) = body.attribute(key) {
-            merge(&mut merged, documents(&scope, &a.value));
+            merge(&mut merged, documents(&scope, &a.value, &mut unread));
         }
     }
     let header = Span {
@@ -58,7 +66,7 @@ pub fn pieces(scope: &Scope, block: &Block) -> Vec<super::eval::Piece> {
     merge(&mut merged, own);
     for key in ["override_policy_documents", "override_json"] {
         if let Some(a) = body.attribute(key) {
-            merge(&mut merged, documents(&scope, &a.value));
+            merge(&mut merged, documents(&scope, &a.value, &mut unread));
         }
     }
     let version = body
@@ -90,6 +98,14 @@ pub fn pieces(scope: &Scope, block: &Block) -> Vec<super::eval::Piece> {
         if statements.is_empty() && file != scope.file.path {
             continue;
         }
+        let mut here = Vec::new();
+        unread.retain(|u| {
+            let mine = u.file == file;
+            if mine {
+                here.push(u.unread.clone());
+            }
+            !mine
+        });
         let mut entries = vec![entry("Version", anchor, version.clone())];
         if let Some(id) = body.attribute("policy_id") {
             entries.push(entry("Id", id.key_span, scope.node(&id.value)));
@@ -109,7 +125,13 @@ pub fn pieces(scope: &Scope, block: &Block) -> Vec<super::eval::Piece> {
                 span,
             },
             form,
+            unread: here,
         });
+    }
+    // Unread parts of documents in files that add no statement: the data source's own piece
+    // holds them, at the value that names them.
+    if let Some(own) = out.first_mut() {
+        own.unread.extend(unread.into_iter().map(|u| u.unread));
     }
     out
 }
@@ -135,25 +157,51 @@ fn merge(into: &mut Vec<Statement>, new: Vec<Statement>) {
     }
 }
 
-/// The statements of the documents a `source_*`/`override_*` value holds (one document or a list).
-fn documents(scope: &Scope, value: &Expr) -> Vec<Statement> {
+/// The statements of the documents a `source_*`/`override_*` value holds (one document or a list);
+/// what cannot be read goes to `unread`.
+fn documents(scope: &Scope, value: &Expr, unread: &mut Vec<UnreadIn>) -> Vec<Statement> {
     let items: Vec<&Expr> = match &value.kind {
         crate::syntax::hcl::ExprKind::Array(items) => items.iter().collect(),
         _ => vec![value],
     };
     let mut out = Vec::new();
     for item in items {
-        let PolicyValue::Read(pieces) = scope.policy(item) else {
-            // What cannot be read adds nothing orb-scan can check.
-            continue;
+        let pieces = match scope.policy(item) {
+            PolicyValue::Read(pieces) => pieces,
+            PolicyValue::Unread(why) => {
+                unread.push(UnreadIn {
+                    file: scope.file.path.clone(),
+                    unread: Unread {
+                        span: item.span,
+                        why,
+                    },
+                });
+                continue;
+            }
         };
         for piece in pieces {
+            unread.extend(piece.unread.iter().map(|u| UnreadIn {
+                file: piece.file.clone(),
+                unread: u.clone(),
+            }));
             let anchor = piece
                 .node
                 .entry("Statement")
                 .map_or(piece.node.span, |e| e.key_span);
             let statements = piece.node.get("Statement").map_or(&[][..], Node::strings);
-            for s in statements.iter().filter(|s| s.is_object()) {
+            for s in statements.iter().filter(|s| s.intrinsic().is_some()) {
+                unread.push(UnreadIn {
+                    file: piece.file.clone(),
+                    unread: Unread {
+                        span: s.span,
+                        why: "the statement is known only when Terraform runs".into(),
+                    },
+                });
+            }
+            for s in statements
+                .iter()
+                .filter(|s| s.is_object() && s.intrinsic().is_none())
+            {
                 out.push(Statement {
                     file: piece.file.clone(),
                     node: s.clone(),

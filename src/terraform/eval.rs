@@ -23,6 +23,8 @@ pub struct Piece {
     pub node: Node,
     /// How the document is written, for `--fix`.
     pub form: Embedding,
+    /// What it merges that orb-scan could not read (a data source's `source_policy_documents`).
+    pub unread: Vec<crate::iam::policy::Unread>,
 }
 
 /// What a policy-valued attribute holds.
@@ -367,6 +369,7 @@ impl<'m, 'a> Scope<'m, 'a> {
             file: self.file.path.clone(),
             node,
             form,
+            unread: Vec::new(),
         }])
     }
 
@@ -509,6 +512,7 @@ impl<'m, 'a> Scope<'m, 'a> {
                 } else {
                     Embedding::JsonInTemplate
                 },
+                unread: Vec::new(),
             }]),
             Err(why) => PolicyValue::Unread(why),
         }

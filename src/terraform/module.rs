@@ -99,16 +99,6 @@ pub fn link(files: &[File], repository: &dyn Repository) -> Linked {
     out
 }
 
-/// A policy-valued attribute orb-scan cannot read, and why.
-struct Unread {
-    resource: String,
-    path: String,
-    file: FilePath,
-    span: Span,
-    written: String,
-    why: String,
-}
-
 /// The ARN resource type of the IAM resources a reference can name.
 fn arn_type(resource_type: &str) -> Option<&'static str> {
     Some(match resource_type {
@@ -256,7 +246,6 @@ impl<'a> Module<'a> {
             instance_profiles: Vec::new(),
             attachments: Vec::new(),
         };
-        let mut unread: Vec<Unread> = Vec::new();
         let mut trust: BTreeMap<String, Vec<Node>> = BTreeMap::new();
         let resolver = Resolver::new(&[]);
         for (file, block, ty, name) in self.resources() {
@@ -265,43 +254,46 @@ impl<'a> Module<'a> {
             let address = format!("{ty}.{name}");
             for attribute in attributes::of_type(ty) {
                 for (path, value) in attribute_values(block, attribute) {
-                    let path = format!("{address}.{path}");
+                    let kind = attribute.policy_kind();
+                    let origin = |embedding| Origin {
+                        resource: Some(address.clone()),
+                        resource_type: Some(ty.to_string()),
+                        path: format!("{address}.{path}"),
+                        module: Some(self.key.clone()),
+                        embedding,
+                    };
                     match scope.policy(value) {
                         PolicyValue::Read(pieces) => {
                             for piece in pieces {
                                 let node = resolver.normalize(&piece.node);
-                                let kind = attribute.policy_kind();
                                 if kind == crate::iam::policy::PolicyKind::Trust {
                                     trust.entry(address.clone()).or_default().push(node.clone());
                                 }
-                                out.policies.push(PolicyDocument::from_node(
+                                let mut doc = PolicyDocument::from_node(
                                     &piece.file,
                                     node,
-                                    Origin {
-                                        resource: Some(address.clone()),
-                                        resource_type: Some(ty.to_string()),
-                                        path: path.clone(),
-                                        module: Some(self.key.clone()),
-                                        embedding: piece.form,
-                                    },
+                                    origin(piece.form),
                                     Some(kind),
-                                ));
+                                );
+                                doc.unread.extend(piece.unread);
+                                out.policies.push(doc);
                             }
                         }
-                        PolicyValue::Unread(why) => unread.push(Unread {
-                            resource: address.clone(),
-                            path,
-                            file: file.path.clone(),
-                            span: value.span,
-                            written: scope.source(value),
+                        // Still the principal's policy: linked as any other, it makes what the
+                        // principal lacks doubtful.
+                        PolicyValue::Unread(why) => out.policies.push(PolicyDocument::unread(
+                            &file.path,
+                            value.span,
+                            origin(Embedding::Native),
+                            kind,
                             why,
-                        }),
+                        )),
                     }
                 }
             }
             self.relations(&mut template, &scope, file, block, ty, &address, &trust);
         }
-        self.attachments(&mut template, &unread);
+        self.attachments(&mut template);
         for p in &template.principals {
             if p.kind == PrincipalKind::Role {
                 out.roles.push(Role {
@@ -413,6 +405,7 @@ impl<'a> Module<'a> {
                 if root == "aws_iam_policy" && self.resource(root, name).is_some() {
                     return ManagedRef {
                         arn: scope.pattern_or_any(value).0,
+                        file: file.path.clone(),
                         span: value.span,
                         path,
                         source: ManagedSource::Template(format!("aws_iam_policy.{name}")),
@@ -447,6 +440,7 @@ impl<'a> Module<'a> {
             } else {
                 arn
             },
+            file: file.path.clone(),
             span: value.span,
             path,
             source,
@@ -484,7 +478,7 @@ impl<'a> Module<'a> {
     }
 
     /// Inline policies, attachments and group memberships, once every principal is known.
-    fn attachments(&self, template: &mut Template, unread: &[Unread]) {
+    fn attachments(&self, template: &mut Template) {
         for (file, block, ty, name) in self.resources() {
             let scope = Scope::new(self, file);
             let address = format!("{ty}.{name}");
@@ -570,41 +564,10 @@ impl<'a> Module<'a> {
             let Some(policy_address) = policy_address else {
                 continue;
             };
-            // A policy orb-scan cannot read still belongs to its principals: say so there.
-            for u in unread.iter().filter(|u| u.resource == policy_address) {
-                for (kind, target) in &targets {
-                    if let Some(p) = find(template, *kind, target) {
-                        p.managed.push(ManagedRef {
-                            arn: u.written.clone(),
-                            span: u.span,
-                            path: u.path.clone(),
-                            source: ManagedSource::Unread(u.why.clone()),
-                        });
-                    }
-                }
-                let _ = &u.file;
-            }
             template.attachments.push(Attachment {
                 policy: policy_address,
                 targets,
             });
-        }
-        // Unread inline policies of a role itself.
-        for u in unread {
-            if let Some(p) = template
-                .principals
-                .iter_mut()
-                .find(|p| p.logical_id == u.resource)
-            {
-                if !u.path.ends_with("assume_role_policy") {
-                    p.managed.push(ManagedRef {
-                        arn: u.written.clone(),
-                        span: u.span,
-                        path: u.path.clone(),
-                        source: ManagedSource::Unread(u.why.clone()),
-                    });
-                }
-            }
         }
     }
 }
