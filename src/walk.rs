@@ -41,16 +41,42 @@ pub const PREFILTER_NEEDLES: &[&str] = &[
 pub const TERRAFORM_NEEDLES: &[&str] = &[
     "aws_iam_",
     "aws_s3_bucket_policy",
+    "aws_s3control_bucket_policy",
     "aws_sqs_queue_policy",
     "aws_sns_topic_policy",
+    "aws_kms_key_policy",
     "aws_ecr_repository_policy",
+    "aws_ecr_registry_policy",
+    "aws_ecrpublic_repository_policy",
     "aws_secretsmanager_secret_policy",
     "aws_backup_vault_policy",
     "aws_efs_file_system_policy",
+    "aws_api_gateway_rest_api_policy",
+    "aws_cloudwatch_event_bus_policy",
+    "aws_glue_resource_policy",
     "aws_opensearch_domain_policy",
     "aws_elasticsearch_domain_policy",
+    "aws_cloudwatch_log_resource_policy",
+    "_permissions_policy",
     "\\u",
     "\\U",
+];
+
+/// Resource types that hold a resource policy as one attribute among many: a `.tf` file that names
+/// one is read only when it also holds `polic` (`policy`, `access_policies`), so the buckets, queues
+/// and keys of a module library that have none cost the walk nothing.
+pub const TERRAFORM_EMBEDDED_NEEDLES: &[&str] = &[
+    "aws_kms_key",
+    "aws_kms_replica_key",
+    "aws_sqs_queue",
+    "aws_sns_topic",
+    "aws_secretsmanager_secret",
+    "aws_s3_bucket",
+    "aws_s3_access_point",
+    "aws_api_gateway_rest_api",
+    "aws_opensearch_domain",
+    "aws_elasticsearch_domain",
+    "aws_glacier_vault",
 ];
 
 #[derive(Clone, Debug)]
@@ -188,6 +214,19 @@ fn terraform_prefilter() -> &'static AhoCorasick {
     AC.get_or_init(|| AhoCorasick::new(TERRAFORM_NEEDLES).expect("static patterns"))
 }
 
+fn terraform_embedded_prefilter() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| AhoCorasick::new(TERRAFORM_EMBEDDED_NEEDLES).expect("static patterns"))
+}
+
+/// A `.tf` file names an IAM or resource-policy type, or a resource that may hold a policy and a
+/// policy attribute.
+fn passes_terraform_prefilter(bytes: &[u8]) -> bool {
+    terraform_prefilter().is_match(bytes)
+        || (terraform_embedded_prefilter().is_match(bytes)
+            && memchr::memmem::find(bytes, b"polic").is_some())
+}
+
 fn is_terraform_name(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
@@ -196,7 +235,7 @@ fn is_terraform_name(path: &Path) -> bool {
 /// Does a candidate's content pass its format's prefilter?
 pub fn passes_prefilter_of(path: &Path, bytes: &[u8]) -> bool {
     if is_terraform_name(path) {
-        terraform_prefilter().is_match(bytes)
+        passes_terraform_prefilter(bytes)
     } else {
         passes_prefilter(bytes)
     }

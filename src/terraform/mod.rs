@@ -47,8 +47,16 @@ pub fn is_terraform(path: &str) -> bool {
 
 fn is_kept(block: &Block) -> bool {
     match (block.kind.as_str(), block.label(0)) {
+        // A bucket or queue matters only when it holds its policy.
         ("resource", Some(ty)) => {
-            RELATION_TYPES.contains(&ty) || attributes::of_type(ty).next().is_some()
+            RELATION_TYPES.contains(&ty)
+                || attributes::of_type(ty).any(|a| {
+                    let (blocks, key) = a.steps();
+                    match blocks.first() {
+                        Some(kind) => block.body.blocks(kind).next().is_some(),
+                        None => block.body.attribute(key).is_some(),
+                    }
+                })
         }
         ("data", Some(ty)) => ty == POLICY_DOCUMENT,
         ("variable", Some(_)) => true,
@@ -178,7 +186,8 @@ mod tests {
         let text = r#"
 resource "aws_iam_role" "r" {}
 resource "aws_s3_bucket" "b" {}
-resource "aws_s3_bucket_policy" "p" {}
+resource "aws_s3_bucket_policy" "p" { policy = "" }
+resource "aws_s3_bucket" "with_policy" { policy = "" }
 data "aws_iam_policy_document" "d" {}
 data "aws_caller_identity" "me" {}
 variable "v" { default = "x" }
@@ -196,6 +205,7 @@ locals { a = 1 }
             [
                 ("resource", Some("aws_iam_role")),
                 ("resource", Some("aws_s3_bucket_policy")),
+                ("resource", Some("aws_s3_bucket")),
                 ("data", Some("aws_iam_policy_document")),
                 ("variable", Some("v")),
             ]
@@ -204,15 +214,29 @@ locals { a = 1 }
             .unwrap()
             .is_none());
         assert!(read(&"bad.tf".into(), "resource {").is_err());
-        // The walk reads every file that can hold a type the table names.
-        for ty in attributes::types().chain(RELATION_TYPES.iter().copied()) {
-            assert!(
-                crate::walk::TERRAFORM_NEEDLES
-                    .iter()
-                    .any(|n| ty.contains(n)),
-                "{ty}"
-            );
+        // The walk reads every file that can hold a type the table names: by its name, or by its
+        // name and its policy attribute's.
+        use crate::walk::{TERRAFORM_EMBEDDED_NEEDLES, TERRAFORM_NEEDLES};
+        let named = |ty: &str| TERRAFORM_NEEDLES.iter().any(|n| ty.contains(n));
+        for ty in RELATION_TYPES {
+            assert!(named(ty), "{ty}");
         }
+        for ty in attributes::types() {
+            let embedded = TERRAFORM_EMBEDDED_NEEDLES.iter().any(|n| ty.contains(n))
+                && attributes::of_type(ty).all(|a| a.steps().1.contains("polic"));
+            assert!(named(ty) || embedded, "{ty}");
+        }
+        let passes =
+            |text: &str| crate::walk::passes_prefilter_of("m/main.tf".as_ref(), text.as_bytes());
+        assert!(passes(
+            "resource \"aws_sqs_queue\" \"q\" {\n  policy = x\n}"
+        ));
+        assert!(!passes(
+            "resource \"aws_sqs_queue\" \"q\" {\n  name = \"q\"\n}"
+        ));
+        assert!(passes(
+            "resource \"aws_opensearch_domain\" \"d\" { access_policies = x }"
+        ));
         assert!(
             crate::walk::TERRAFORM_NEEDLES.contains(&POLICY_DOCUMENT)
                 || POLICY_DOCUMENT.contains("aws_iam_")
