@@ -488,3 +488,34 @@ fn an_unread_policy_turns_missing_permissions_into_warnings() {
         .unwrap()
         .contains("orb-scan read do not grant")));
 }
+
+/// A reusable module's idioms (statements passed in as objects through `dynamic` blocks, each
+/// field possibly null; optional statements behind `for_each` conditionals; `compact()` lists;
+/// null defaults) are not errors: the scan is quiet. The same statement written with both
+/// `actions` and `not_actions` literally still is one.
+#[test]
+fn module_library_idioms_are_quiet() {
+    let dir = scenarios().join("library-idioms");
+    let report = json(&dir, &[".", "--format", "json"]);
+    assert!(diagnostics(&report).is_empty(), "{report:#}");
+
+    let copy = tempfile::tempdir().unwrap();
+    let module = "modules/service-role";
+    for f in ["main.tf", "variables.tf"] {
+        let text = std::fs::read_to_string(dir.join(module).join(f)).unwrap();
+        let text = text.replace(
+            "actions   = [\"sqs:SendMessage\"]",
+            "actions   = [\"sqs:SendMessage\"]\n    not_actions = [\"sqs:DeleteQueue\"]",
+        );
+        write(copy.path(), &format!("{module}/{f}"), &text);
+    }
+    let report = json(copy.path(), &[".", "--format", "json"]);
+    let messages: Vec<&str> = diagnostics(&report)
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        ["a statement has `Action` or `NotAction`, not both"]
+    );
+}

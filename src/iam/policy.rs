@@ -568,7 +568,21 @@ fn actions(
 }
 
 fn conditions(entry: Option<&mut Entry>) -> Vec<Condition> {
-    let Some(Value::Object(block)) = entry.map(|e| &mut e.value.value) else {
+    let Some(entry) = entry else {
+        return Vec::new();
+    };
+    if entry.value.intrinsic().is_some() {
+        // Conditions only known when deployed (`Fn::If`, a Terraform `dynamic "condition"`): the
+        // statement applies only doubtfully, never certainly.
+        return vec![Condition {
+            operator: Text::default(),
+            key: Text::default(),
+            values: Vec::new(),
+            opaque: true,
+            span: entry.value.span,
+        }];
+    }
+    let Value::Object(block) = &mut entry.value.value else {
         return Vec::new();
     };
     // Sized once: most statements hold a condition or two, and a first push would make room for

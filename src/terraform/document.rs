@@ -8,7 +8,7 @@ use super::eval::{PolicyValue, Scope};
 use crate::diagnostic::FilePath;
 use crate::iam::policy::Unread;
 use crate::span::Span;
-use crate::syntax::hcl::{Block, Body, Expr};
+use crate::syntax::hcl::{Block, Body, Expr, ExprKind};
 use crate::syntax::{Embedding, Entry, Node, Value};
 
 /// A statement and the document it is written in.
@@ -54,10 +54,11 @@ pub fn pieces(scope: &Scope, block: &Block) -> Vec<super::eval::Piece> {
             .last()
             .map_or(block.kind_span.end, |l| l.span.end),
     };
-    let own = statement_blocks(body)
+    let own = nested(&scope, body, "statement")
+        .into_iter()
         .map(|s| Statement {
             file: scope.file.path.clone(),
-            node: statement(&scope, s),
+            node: statement(&scope, &s),
             document: block.span,
             anchor: header,
             form: Embedding::DataSource,
@@ -215,26 +216,103 @@ fn documents(scope: &Scope, value: &Expr, unread: &mut Vec<UnreadIn>) -> Vec<Sta
     out
 }
 
-/// `statement` blocks, and the `content` of `dynamic "statement"` blocks.
-fn statement_blocks(body: &Body) -> impl Iterator<Item = &Block> {
-    nested(body, "statement")
+/// A nested block (`statement`, `principals`, `condition`), or the `content` of a `dynamic` block
+/// of that kind, and whether it is there.
+struct Nested<'b> {
+    block: &'b Block,
+    /// A `dynamic` block whose `for_each` only Terraform knows (its span): there or not. A literal
+    /// `for_each` writes the content once or more (one, to IAM), or not at all.
+    maybe: Option<Span>,
 }
 
-/// Blocks of a kind, with the content of `dynamic` blocks of that kind (present once or more).
-fn nested<'b>(body: &'b Body, kind: &'b str) -> impl Iterator<Item = &'b Block> {
-    body.blocks.iter().filter_map(move |b| {
-        if b.kind == kind {
-            Some(b)
-        } else if b.kind == "dynamic" && b.label(0) == Some(kind) {
-            b.body.blocks("content").next()
-        } else {
-            None
+fn nested<'b>(scope: &Scope, body: &'b Body, kind: &str) -> Vec<Nested<'b>> {
+    body.blocks
+        .iter()
+        .filter_map(|b| {
+            if b.kind == kind {
+                return Some(Nested {
+                    block: b,
+                    maybe: None,
+                });
+            }
+            if b.kind != "dynamic" || b.label(0) != Some(kind) {
+                return None;
+            }
+            let block = b.body.blocks("content").next()?;
+            let for_each = b.body.attribute("for_each");
+            // Written empty, the block is not there; empty from a variable's default, it is there
+            // when a caller sets the variable.
+            let written = for_each.is_some_and(|a| is_literal(&a.value));
+            let maybe = match for_each.map(|a| scope.node(&a.value).value) {
+                Some(Value::Array(items)) if items.is_empty() && written => return None,
+                Some(Value::Object(entries)) if entries.is_empty() && written => return None,
+                Some(Value::Array(items)) if !items.is_empty() => None,
+                Some(Value::Object(entries)) if !entries.is_empty() => None,
+                _ => Some(for_each.map_or(b.span, |a| a.value.span)),
+            };
+            Some(Nested { block, maybe })
+        })
+        .collect()
+}
+
+/// A value written out: literals, lists and objects of them, and `toset`/`tolist` of one.
+fn is_literal(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Null | ExprKind::Bool(_) | ExprKind::Number(_) | ExprKind::String(_) => true,
+        ExprKind::Array(items) => items.iter().all(is_literal),
+        ExprKind::Object(entries) => entries.iter().all(|(_, v)| is_literal(v)),
+        ExprKind::Call { name, args, .. } => {
+            matches!(name.as_str(), "toset" | "tolist" | "tomap") && args.iter().all(is_literal)
         }
-    })
+        _ => false,
+    }
 }
 
-/// One `statement` block as IAM JSON.
-fn statement(scope: &Scope, block: &Block) -> Node {
+/// A value Terraform may find null: wholly computed, or a conditional with a null branch. The
+/// provider leaves a null attribute out.
+fn may_be_null(node: &Node) -> bool {
+    match node.intrinsic() {
+        Some((crate::syntax::COMPUTED, inner)) => inner.as_str() == Some("*"),
+        Some(("Fn::If", args)) => args.as_array().is_some_and(|a| {
+            a.iter()
+                .skip(1)
+                .any(|b| b.value == Value::Null || may_be_null(b))
+        }),
+        _ => false,
+    }
+}
+
+/// Of a field and its negation both written, the one that may be null gives way: Terraform
+/// modules write both from one object (`actions = s.actions`, `not_actions = s.not_actions`), and
+/// only one is set.
+fn one_of(entries: &mut Vec<Entry>, positive: &str, negative: &str) {
+    let at = |entries: &[Entry], key: &str| entries.iter().position(|e| e.key == key);
+    let (Some(p), Some(n)) = (at(entries, positive), at(entries, negative)) else {
+        return;
+    };
+    if may_be_null(&entries[n].value) {
+        entries.remove(n);
+    } else if may_be_null(&entries[p].value) {
+        entries.remove(p);
+    }
+}
+
+/// A value only known when Terraform runs, spanning `span`.
+fn unknown(span: Span) -> Node {
+    let star = Node {
+        value: Value::String("*".into()),
+        span,
+    };
+    Node {
+        value: Value::Tagged(crate::syntax::COMPUTED.into(), Box::new(star)),
+        span,
+    }
+}
+
+/// One `statement` block as IAM JSON. A statement a `dynamic` block may or may not write holds
+/// only under a condition orb-scan cannot decide: its `for_each`.
+fn statement(scope: &Scope, s: &Nested) -> Node {
+    let block = s.block;
     let body = &block.body;
     let mut entries = Vec::new();
     let fields = [
@@ -246,15 +324,19 @@ fn statement(scope: &Scope, block: &Block) -> Node {
         ("not_resources", "NotResource"),
     ];
     for (attribute, key) in fields {
-        if let Some(a) = body.attribute(attribute) {
-            entries.push(entry(key, a.key_span, scope.node(&a.value)));
-        } else if key == "Effect" {
-            // The provider's default.
-            let word = Node {
-                value: Value::String("Allow".into()),
-                span: block.kind_span,
-            };
-            entries.push(entry(key, block.kind_span, word));
+        match body.attribute(attribute) {
+            Some(a) if a.value.kind != ExprKind::Null => {
+                entries.push(entry(key, a.key_span, scope.node(&a.value)))
+            }
+            _ if key == "Effect" => {
+                // The provider's default.
+                let word = Node {
+                    value: Value::String("Allow".into()),
+                    span: block.kind_span,
+                };
+                entries.push(entry(key, block.kind_span, word));
+            }
+            _ => {}
         }
     }
     for (kind, key) in [
@@ -265,8 +347,17 @@ fn statement(scope: &Scope, block: &Block) -> Node {
             entries.push(p.with_key(key));
         }
     }
-    if let Some(c) = conditions(scope, body) {
-        entries.push(c);
+    one_of(&mut entries, "Action", "NotAction");
+    one_of(&mut entries, "Resource", "NotResource");
+    one_of(&mut entries, "Principal", "NotPrincipal");
+    match (s.maybe, conditions(scope, body)) {
+        (Some(for_each), c) => entries.push(entry(
+            "Condition",
+            c.map_or(for_each, |c| c.key_span),
+            unknown(for_each),
+        )),
+        (None, Some(c)) => entries.push(c),
+        (None, None) => {}
     }
     Node {
         value: Value::Object(entries),
@@ -288,12 +379,26 @@ impl WithKey for Entry {
 /// `principals { type = "Service" identifiers = [...] }` blocks as `{"Service": [...]}`; a lone
 /// `type = "*"` with `identifiers = ["*"]` is `"*"`, as the provider writes it.
 fn principals(scope: &Scope, body: &Body, kind: &str) -> Option<Entry> {
-    let blocks: Vec<&Block> = nested(body, kind).collect();
-    let first = blocks.first()?;
+    let found = nested(scope, body, kind);
+    let first = found.first()?.block;
     let span = Span {
         start: first.span.start,
-        end: blocks.last().map_or(first.span.end, |b| b.span.end),
+        end: found.last().map_or(first.span.end, |b| b.block.span.end),
     };
+    // Principals that may not be there, or of a type only Terraform knows: only known when it runs.
+    let known_type = |b: &Block| {
+        b.body
+            .attribute("type")
+            .and_then(|t| scope.pattern(&t.value))
+            .is_some_and(|(_, computed)| !computed)
+    };
+    if found
+        .iter()
+        .any(|n| n.maybe.is_some() || !known_type(n.block))
+    {
+        return Some(entry(kind, first.kind_span, unknown(span)));
+    }
+    let blocks: Vec<&Block> = found.iter().map(|n| n.block).collect();
     let mut by_type: Vec<Entry> = Vec::new();
     for b in &blocks {
         let Some(ty) = b.body.attribute("type") else {
@@ -358,8 +463,26 @@ fn append(list: &mut Node, more: Node) {
 
 /// `condition { test variable values }` blocks as `{"StringEquals": {"key": [...]}}`.
 fn conditions(scope: &Scope, body: &Body) -> Option<Entry> {
-    let blocks: Vec<&Block> = nested(body, "condition").collect();
-    let first = blocks.first()?;
+    let found = nested(scope, body, "condition");
+    let first = found.first()?.block;
+    let span = Span {
+        start: first.span.start,
+        end: found.last().map_or(first.span.end, |b| b.block.span.end),
+    };
+    // Conditions that may not be there, or whose operator or key only Terraform knows.
+    let known = |b: &Block, key: &str| {
+        b.body
+            .attribute(key)
+            .and_then(|t| scope.pattern(&t.value))
+            .is_some_and(|(_, computed)| !computed)
+    };
+    if found
+        .iter()
+        .any(|n| n.maybe.is_some() || !known(n.block, "test") || !known(n.block, "variable"))
+    {
+        return Some(entry("Condition", first.kind_span, unknown(span)));
+    }
+    let blocks: Vec<&Block> = found.iter().map(|n| n.block).collect();
     let mut tests: Vec<Entry> = Vec::new();
     for b in &blocks {
         let (Some(test), Some(variable)) = (b.body.attribute("test"), b.body.attribute("variable"))
@@ -398,10 +521,6 @@ fn conditions(scope: &Scope, body: &Body) -> Option<Entry> {
             None => keys.push(entry(&variable_text, variable.value.span, values)),
         }
     }
-    let span = Span {
-        start: first.span.start,
-        end: blocks.last().map_or(first.span.end, |b| b.span.end),
-    };
     Some(entry(
         "Condition",
         first.kind_span,
@@ -410,4 +529,130 @@ fn conditions(scope: &Scope, body: &Body) -> Option<Entry> {
             span,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::terraform::{eval::Scope, module::Module, read};
+
+    /// The data source `d` of `text` as the IAM JSON it writes.
+    fn document(text: &str) -> Node {
+        let file = read(&"m/main.tf".into(), text).unwrap().unwrap();
+        let module = Module::single(&file);
+        let scope = Scope::new(&module, &file);
+        let block = module.data_document("d").unwrap().1;
+        pieces(&scope, block).remove(0).node
+    }
+
+    fn statements(doc: &Node) -> Vec<Vec<(&str, String)>> {
+        doc.get("Statement")
+            .unwrap()
+            .strings()
+            .iter()
+            .map(|s| {
+                s.as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|e| {
+                        let value = match e.value.pattern_text() {
+                            Some((t, true)) => format!("computed {t}"),
+                            Some((t, false)) => t.to_string(),
+                            None => e.value.type_name().to_string(),
+                        };
+                        (e.key.as_str(), value)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// A `dynamic` block written with a literal `for_each` is there (or not, when empty); one
+    /// whose `for_each` only Terraform knows holds under a condition orb-scan cannot decide; of
+    /// `actions` and `not_actions` both set from an object, the one that may be null gives way.
+    #[test]
+    fn dynamic_statements_are_there_or_possibly_there() {
+        let text = r#"
+variable "statements" { default = {} }
+data "aws_iam_policy_document" "d" {
+  dynamic "statement" {
+    for_each = toset(["a"])
+    content {
+      actions   = ["s3:GetObject"]
+      resources = ["*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = []
+    content {
+      actions = ["s3:PutObject"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.statements
+    content {
+      actions     = ["s3:ListBucket"]
+      not_actions = try(statement.value.not_actions, null)
+      resources   = ["*"]
+      not_resources = null
+    }
+  }
+}
+"#;
+        let doc = document(text);
+        assert_eq!(
+            statements(&doc),
+            [
+                vec![
+                    ("Effect", "Allow".to_string()),
+                    ("Action", "an array".into()),
+                    ("Resource", "an array".into()),
+                ],
+                vec![
+                    ("Effect", "Allow".to_string()),
+                    ("Action", "an array".into()),
+                    ("Resource", "an array".into()),
+                    ("Condition", "computed *".into()),
+                ],
+            ]
+        );
+        let condition = doc.get("Statement").unwrap().strings()[1]
+            .get("Condition")
+            .unwrap();
+        assert_eq!(&text[condition.span.range()], "var.statements");
+    }
+
+    /// Principals or conditions a `dynamic` block may write, or whose type, operator or key only
+    /// Terraform knows, are computed as a whole: never a principal type or operator named `*`.
+    #[test]
+    fn computed_principals_and_conditions_are_computed_whole() {
+        let text = r#"
+data "aws_iam_policy_document" "d" {
+  statement {
+    actions = ["sqs:SendMessage"]
+    dynamic "principals" {
+      for_each = var.principals
+      content {
+        type        = principals.value.type
+        identifiers = principals.value.identifiers
+      }
+    }
+    condition {
+      test     = var.test
+      variable = "aws:SourceArn"
+      values   = ["x"]
+    }
+  }
+}
+"#;
+        assert_eq!(
+            statements(&document(text)),
+            [vec![
+                ("Effect", "Allow".to_string()),
+                ("Action", "an array".into()),
+                ("Principal", "computed *".into()),
+                ("Condition", "computed *".into()),
+            ]]
+        );
+    }
 }

@@ -261,6 +261,21 @@ impl<'m, 'a> Scope<'m, 'a> {
 
     /// The collection functions that keep their items' spans; any other call is computed.
     fn call(&self, name: &str, args: &[Expr], span: Span) -> Node {
+        if name == "compact" {
+            // `compact([c ? "logs:CreateLogGroup" : "", ...])`: empty strings and nulls go, and
+            // a conditional item is its other branch.
+            let mut list = self.call("concat", args, span);
+            if let Value::Array(items) = &mut list.value {
+                items.retain_mut(|item| match compacted(item) {
+                    Some(kept) => {
+                        *item = kept;
+                        true
+                    }
+                    None => false,
+                });
+            }
+            return list;
+        }
         match name {
             "concat" | "flatten" | "compact" | "distinct" | "tolist" | "toset" | "sort"
             | "setunion" => {
@@ -437,7 +452,7 @@ impl<'m, 'a> Scope<'m, 'a> {
                     Some(scope) => return scope.policy(default),
                     None => "references that go round in a circle",
                 },
-                None => "a variable without a default in this module",
+                None => "a variable without a default (or with a null one) in this module",
             },
             ("local", _) => "a local value",
             ("module", _) => "a module's output",
@@ -566,6 +581,26 @@ impl<'m, 'a> Scope<'m, 'a> {
         }
         (!parts.is_empty()).then(|| parts.join("/"))
     }
+}
+
+/// An item of a `compact()` list as it stays, `None` when it goes: an empty string or null goes, a
+/// conditional with one is its other branch.
+fn compacted(item: &Node) -> Option<Node> {
+    let empty = |n: &Node| matches!(&n.value, Value::Null) || n.as_str() == Some("");
+    if empty(item) {
+        return None;
+    }
+    if let Some(("Fn::If", args)) = item.intrinsic() {
+        if let Some([_, then, otherwise]) = args.as_array() {
+            match (empty(then), empty(otherwise)) {
+                (true, true) => return None,
+                (true, false) => return compacted(otherwise),
+                (false, true) => return compacted(then),
+                (false, false) => {}
+            }
+        }
+    }
+    Some(item.clone())
 }
 
 /// A template that is one interpolation with blank text around it: `"${data.x.json}"`.

@@ -166,7 +166,8 @@ impl<'a> Module<'a> {
         })
     }
 
-    /// A variable's default as written (Terraform requires it to be a literal).
+    /// A variable's default as written (Terraform requires it to be a literal). A `null` default is
+    /// none: it says the caller sets the value, not what the value is.
     pub fn variable(&self, name: &str) -> Option<(&'a File, &'a Expr)> {
         self.files.iter().find_map(|f| {
             f.body
@@ -174,6 +175,7 @@ impl<'a> Module<'a> {
                 .iter()
                 .find(|b| b.kind == "variable" && b.label(0) == Some(name))
                 .and_then(|b| b.body.attribute("default"))
+                .filter(|a| a.value.kind != ExprKind::Null)
                 .map(|a| (*f, &a.value))
         })
     }
