@@ -34,10 +34,9 @@ pub const PREFILTER_NEEDLES: &[&str] = &[
     "templateId",
 ];
 
-/// What a Terraform (`.tf`) file must contain to be read: a resource type or data source that holds
-/// or relates IAM (every type of `data/terraform-policy-attributes.toml`, a unit test checks), or an
-/// escape that could spell one in a quoted label (`"\u0061ws_iam_role"`): HCL has no other way to
-/// hide a word from a byte search.
+/// What a Terraform (`.tf`) file must contain to be read, as bytes or behind escapes (a quoted label
+/// `"\u0061ws_iam_role"`, as [`passes_prefilter`] decodes them): a resource type or data source that
+/// holds or relates IAM (every type of `data/terraform-policy-attributes.toml`, a unit test checks).
 pub const TERRAFORM_NEEDLES: &[&str] = &[
     "aws_iam_",
     "aws_s3_bucket_policy",
@@ -58,8 +57,6 @@ pub const TERRAFORM_NEEDLES: &[&str] = &[
     "aws_elasticsearch_domain_policy",
     "aws_cloudwatch_log_resource_policy",
     "_permissions_policy",
-    "\\u",
-    "\\U",
 ];
 
 /// Resource types that hold a resource policy as one attribute among many: a `.tf` file that names
@@ -220,11 +217,14 @@ fn terraform_embedded_prefilter() -> &'static AhoCorasick {
 }
 
 /// A `.tf` file names an IAM or resource-policy type, or a resource that may hold a policy and a
-/// policy attribute.
+/// policy attribute, as its bytes or as the text its escapes decode to.
 fn passes_terraform_prefilter(bytes: &[u8]) -> bool {
-    terraform_prefilter().is_match(bytes)
-        || (terraform_embedded_prefilter().is_match(bytes)
-            && memchr::memmem::find(bytes, b"polic").is_some())
+    let names = |bytes: &[u8]| {
+        terraform_prefilter().is_match(bytes)
+            || (terraform_embedded_prefilter().is_match(bytes)
+                && memchr::memmem::find(bytes, b"polic").is_some())
+    };
+    names(bytes) || (memchr::memchr(b'\\', bytes).is_some() && names(&unescaped(bytes)))
 }
 
 fn is_terraform_name(path: &Path) -> bool {

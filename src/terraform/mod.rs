@@ -237,6 +237,14 @@ locals { a = 1 }
         assert!(passes(
             "resource \"aws_opensearch_domain\" \"d\" { access_policies = x }"
         ));
+        // A label spelled with escapes is the label Terraform reads.
+        assert!(passes("resource \"\\u0061ws_iam_role\" \"r\" {}"));
+        assert!(passes(
+            "resource \"aws_sqs_queue\" \"q\" { p\\u006flicy = x }"
+        ));
+        assert!(!passes(
+            "resource \"aws_instance\" \"i\" { user_data = \"a\\nb\" }"
+        ));
         assert!(
             crate::walk::TERRAFORM_NEEDLES.contains(&POLICY_DOCUMENT)
                 || POLICY_DOCUMENT.contains("aws_iam_")
