@@ -68,7 +68,9 @@ pub fn plan(model: &Model) -> Plan {
             Embedding::Native if is_json(text) => Layout::Json,
             Embedding::Native => Layout::Yaml,
         };
-        let edits = if has_intrinsics(policy, text) {
+        // Terraform's JSON syntax writes HCL inside JSON strings: not spliced yet.
+        let tf_json = crate::terraform::is_terraform_json(&policy.file);
+        let edits = if has_intrinsics(policy, text) || tf_json {
             None
         } else {
             document_node(policy, text)

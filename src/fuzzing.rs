@@ -56,35 +56,41 @@ fn assert_spans(node: &Node, text: &str) {
     }
 }
 
-/// The HCL reader never panics and every span it gives lies inside the input; the Terraform
-/// extraction of the file, linked as a module, gives documents whose spans lie inside the file too.
+/// The HCL reader and the reader of Terraform's JSON syntax never panic and every span they give
+/// lies inside the input; the Terraform extraction of the file (as `.tf` and as `.tf.json`), linked
+/// as a module, gives documents whose spans lie inside the file too.
 pub fn check_hcl(text: &str) {
-    match crate::syntax::hcl::parse(text) {
-        Ok(body) => {
-            let mut spans = Vec::new();
-            body.spans(&mut spans);
-            for s in spans {
-                assert!(
-                    text.get(s.range()).is_some(),
-                    "span {s:?} outside the input"
-                );
-            }
-        }
-        Err(e) => assert!(text.get(e.span.range()).is_some()),
-    }
     let _ = crate::syntax::comments::hcl(text);
-    let path: crate::diagnostic::FilePath = "m/main.tf".into();
-    if let Ok(Some(file)) = crate::terraform::read(&path, text) {
-        let linked = crate::terraform::module::link(&[file], &crate::terraform::NoRepository);
-        for p in &linked.policies {
-            assert!(
-                text.get(p.span.range()).is_some(),
-                "policy {:?} outside",
-                p.span
-            );
-            for s in &p.statements {
-                for item in s.actions.items.iter().chain(&s.resources.items) {
-                    assert!(text.get(item.span.range()).is_some(), "{item:?} outside");
+    for path in ["m/main.tf", "m/main.tf.json"] {
+        match crate::terraform::parse(path, text) {
+            Ok(body) => {
+                let mut spans = Vec::new();
+                body.spans(&mut spans);
+                for s in spans {
+                    assert!(
+                        text.get(s.range()).is_some(),
+                        "{path}: span {s:?} outside the input"
+                    );
+                }
+            }
+            Err(e) => assert!(text.get(e.span.range()).is_some()),
+        }
+        let path: crate::diagnostic::FilePath = path.into();
+        if let Ok(Some(file)) = crate::terraform::read(&path, text) {
+            let linked = crate::terraform::module::link(&[file], &crate::terraform::NoRepository);
+            for p in &linked.policies {
+                assert!(
+                    text.get(p.span.range()).is_some(),
+                    "policy {:?} outside",
+                    p.span
+                );
+                for s in &p.statements {
+                    for item in s.actions.items.iter().chain(&s.resources.items) {
+                        assert!(text.get(item.span.range()).is_some(), "{item:?} outside");
+                    }
+                }
+                for u in &p.unread {
+                    assert!(text.get(u.span.range()).is_some(), "{u:?} outside");
                 }
             }
         }

@@ -228,8 +228,9 @@ fn passes_terraform_prefilter(bytes: &[u8]) -> bool {
 }
 
 fn is_terraform_name(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(crate::terraform::is_terraform)
 }
 
 /// Does a candidate's content pass its format's prefilter?

@@ -200,6 +200,23 @@ fn build_hostile_folder(dir: &Path) {
         format!("{iam}file(\"${{path.module}}/../../../../etc/passwd\")\n}}\nresource \"aws_iam_policy\" \"q\" {{\n  policy = file(\"${{path.module}}/link.json\")\n}}\n"),
     );
     symlink("/etc/hostname", dir.join("tf/escape/link.json")).unwrap();
+    // Terraform's JSON syntax: nesting past the JSON reader's limit, and a string of escapes that
+    // decode to interpolations inside interpolations.
+    let json_iam = r#"{"resource": {"aws_iam_policy": {"p": {"policy": "#;
+    write(
+        dir,
+        "tf/deep.tf.json",
+        format!("{json_iam}{}{}}}}}}}}}", "[".repeat(100_000), "]".repeat(100_000)),
+    );
+    write(
+        dir,
+        "tf/escapes.tf.json",
+        format!(
+            "{json_iam}\"{}{}\"}}}}}}}}",
+            "\\u0024{\\\"".repeat(20_000),
+            "\\\"}".repeat(20_000)
+        ),
+    );
     // ORB files with wrong types everywhere.
     write(
         dir,
@@ -285,6 +302,7 @@ fn hostile_folder_is_scanned_safely() {
     find("ORB901", "tf/deep.tf");
     find("ORB901", "tf/invalid-utf8.tf");
     find("ORB901", "tf/unterminated.tf");
+    find("ORB901", "tf/deep.tf.json");
     assert!(
         v["summary"]["documents"]["policies"].as_u64() >= Some(1),
         "the heredoc's policy is read"

@@ -291,18 +291,75 @@ fn deployment(way: &str, complete: bool) -> tempfile::TempDir {
             let policy = "data.aws_iam_policy_document.orb.json";
             write(d, "infra/iam.tf", &terraform(policy, &extra));
         }
+        "tf-json" => write(d, "infra/iam.tf.json", &terraform_json(complete)),
         other => panic!("{other}"),
     }
     dir
 }
 
-const WAYS: [&str; 6] = [
+/// The same Terraform in its JSON syntax, as CDK for Terraform writes it: blocks as objects,
+/// references and `jsonencode` as `${...}` strings, the policy a data source's statements.
+fn terraform_json(complete: bool) -> String {
+    let statement = |s: &Value| {
+        let list = |v: &Value| match v {
+            Value::Array(_) => v.clone(),
+            one => serde_json::json!([one]),
+        };
+        let mut out = serde_json::json!({
+            "sid": s["Sid"],
+            "effect": s["Effect"],
+            "actions": list(&s["Action"]),
+            "resources": list(&s["Resource"]),
+        });
+        if let Some(conditions) = s["Condition"].as_object() {
+            let mut blocks = Vec::new();
+            for (test, keys) in conditions {
+                for (variable, values) in keys.as_object().unwrap() {
+                    blocks.push(serde_json::json!({"test": test, "variable": variable, "values": list(values)}));
+                }
+            }
+            out["condition"] = Value::Array(blocks);
+        }
+        out
+    };
+    let trust = |service: &str| {
+        format!("${{jsonencode({{Version = \"2012-10-17\", Statement = [{{Effect = \"Allow\", Principal = {{Service = \"{service}\"}}, Action = \"sts:AssumeRole\"}}]}})}}")
+    };
+    let document = serde_json::json!({
+        "//": {"metadata": {"path": "orb/iam", "uniqueId": "orb"}},
+        "data": {"aws_iam_policy_document": {"orb": {
+            "statement": statements(complete).iter().map(statement).collect::<Vec<_>>()
+        }}},
+        "resource": {
+            "aws_iam_role": {
+                "orb": {"name": "orb-controller", "assume_role_policy": trust("ec2.amazonaws.com")},
+                "spot_fleet": {"name": "orb-spot-fleet", "assume_role_policy": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"spotfleet.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\", \"Condition\": {\"StringEquals\": {\"aws:SourceAccount\": \"123456789012\"}}}]}"},
+                "worker": {"name": "orb-worker", "assume_role_policy": trust("ec2.amazonaws.com")}
+            },
+            "aws_iam_policy": {"orb": {"name": "orb", "policy": "${data.aws_iam_policy_document.orb.json}"}},
+            "aws_iam_role_policy_attachment": {"orb": {
+                "count": 1,
+                "role": "${aws_iam_role.orb.name}",
+                "policy_arn": "${aws_iam_policy.orb[count.index].arn}"
+            }},
+            "aws_iam_instance_profile": {"worker": {
+                "for_each": "${toset([\"a\"])}",
+                "name": "orb-worker-profile",
+                "role": "${aws_iam_role.worker.name}"
+            }}
+        }
+    });
+    serde_json::to_string_pretty(&document).unwrap()
+}
+
+const WAYS: [&str; 7] = [
     "json",
     "cloudformation",
     "jsonencode",
     "heredoc",
     "file",
     "data-source",
+    "tf-json",
 ];
 
 /// An ORB deployment whose policy is in Terraform gets the same findings as one written in JSON or
@@ -332,8 +389,10 @@ fn one_deployment_three_ways_gives_the_same_findings() {
                     text.get(start..end).is_some_and(|t| !t.is_empty()),
                     "{way}: {label}"
                 );
-                if way != "json" && way != "cloudformation" && way != "file" {
-                    assert_eq!(file, "infra/iam.tf", "{way}: {label}");
+                match way {
+                    "json" | "cloudformation" | "file" => {}
+                    "tf-json" => assert_eq!(file, "infra/iam.tf.json", "{way}: {label}"),
+                    _ => assert_eq!(file, "infra/iam.tf", "{way}: {label}"),
                 }
             }
         }
@@ -518,4 +577,20 @@ fn module_library_idioms_are_quiet() {
         messages,
         ["a statement has `Action` or `NotAction`, not both"]
     );
+}
+
+/// `--fix` does not splice HCL into Terraform's JSON syntax: the `.tf.json` file is left as it was,
+/// and standard error says so.
+#[test]
+fn fix_leaves_terraform_json_alone() {
+    let dir = deployment("tf-json", false);
+    let path = dir.path().join("infra/iam.tf.json");
+    let before = std::fs::read_to_string(&path).unwrap();
+    let o = common::run_in(dir.path(), &[".", "--fix", "--format", "json"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("infra/iam.tf.json: --fix cannot edit this file yet"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
 }

@@ -1,5 +1,5 @@
-//! The HCL (Terraform) reader and the Terraform extraction of one file: never panic; every span
-//! lies inside the input.
+//! The Terraform readers (`.tf` and `.tf.json`) and the Terraform extraction of one file: never
+//! panic; every span lies inside the input.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -320,7 +320,48 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// Moves every span of this expression with `f` (text read from a decoded string, back onto
+    /// the bytes that wrote it).
+    pub fn map_spans(&mut self, f: &impl Fn(Span) -> Span) {
+        self.span = f(self.span);
+        match &mut self.kind {
+            ExprKind::Array(items) => items.iter_mut().for_each(|i| i.map_spans(f)),
+            ExprKind::Object(entries) => {
+                for (k, v) in entries {
+                    k.span = f(k.span);
+                    v.map_spans(f);
+                }
+            }
+            ExprKind::Template(t) => t.map_spans(f),
+            ExprKind::Reference(_, steps) => {
+                for s in steps {
+                    if let Step::Index(i) = s {
+                        i.map_spans(f);
+                    }
+                }
+            }
+            ExprKind::Call { args, .. } => args.iter_mut().for_each(|a| a.map_spans(f)),
+            ExprKind::Conditional(c) => c.iter_mut().for_each(|e| e.map_spans(f)),
+            _ => {}
+        }
+    }
+}
+
 impl Template {
+    pub fn map_spans(&mut self, f: &impl Fn(Span) -> Span) {
+        self.body = f(self.body);
+        for p in &mut self.parts {
+            match p {
+                Part::Literal(_, s) | Part::Directive(s) => *s = f(*s),
+                Part::Interpolation(e, s) => {
+                    *s = f(*s);
+                    e.map_spans(f);
+                }
+            }
+        }
+    }
+
     pub fn spans(&self, out: &mut Vec<Span>) {
         out.push(self.body);
         for p in &self.parts {

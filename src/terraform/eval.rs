@@ -721,7 +721,13 @@ pub fn json_in_template(
         }
     }
     let masked = String::from_utf8(masked).map_err(|_| "the template is not UTF-8".to_string())?;
-    let parsed = json::parse(&masked).map_err(|e| format!("not JSON: {}", e.message))?;
+    let parsed = json::parse(&masked).map_err(|e| {
+        if !template.heredoc && raw.contains("\\\"") {
+            "JSON with `${}` in a quoted string, its quotes escaped: orb-scan reads such JSON from a heredoc, jsonencode() or a file".to_string()
+        } else {
+            format!("not JSON: {}", e.message)
+        }
+    })?;
     let mut root = parsed.root;
     shift(&mut root, body.start);
     unmask(&mut root, &interpolations, &value);

@@ -6,6 +6,7 @@
 pub mod attributes;
 pub mod document;
 pub mod eval;
+pub mod json;
 pub mod module;
 
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
@@ -39,10 +40,26 @@ pub const RELATION_TYPES: &[&str] = &[
 /// The data source that writes policy documents.
 pub const POLICY_DOCUMENT: &str = "aws_iam_policy_document";
 
-/// Is this a `.tf` file?
+/// Is this a `.tf` file, or one in Terraform's JSON syntax (`.tf.json`)?
 pub fn is_terraform(path: &str) -> bool {
     path.rsplit_once('.')
         .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("tf"))
+        || is_terraform_json(path)
+}
+
+/// Is this a `.tf.json` file?
+pub fn is_terraform_json(path: &str) -> bool {
+    let n = path.len();
+    n >= 8 && path.is_char_boundary(n - 8) && path[n - 8..].eq_ignore_ascii_case(".tf.json")
+}
+
+/// Reads a `.tf` or `.tf.json` file's blocks.
+pub fn parse(path: &str, text: &str) -> Result<Body, crate::syntax::ParseError> {
+    if is_terraform_json(path) {
+        json::parse(text)
+    } else {
+        hcl::parse(text)
+    }
 }
 
 fn is_kept(block: &Block) -> bool {
@@ -66,7 +83,7 @@ fn is_kept(block: &Block) -> bool {
 
 /// Reads one `.tf` file; `None` when it holds nothing IAM needs.
 pub fn read(path: &FilePath, text: &str) -> Result<Option<File>, Box<Diagnostic>> {
-    let body = hcl::parse(text).map_err(|e| {
+    let body = parse(path, text).map_err(|e| {
         Box::new(
             Diagnostic::new(
                 "ORB901",

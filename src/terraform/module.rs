@@ -61,7 +61,7 @@ pub fn link(files: &[File], repository: &dyn Repository) -> Linked {
             .filter_map(|shown| {
                 let text = repository.read(&shown).ok()?;
                 memchr::memmem::find(text.as_bytes(), b"variable")?;
-                let body = crate::syntax::hcl::parse(&text).ok()?;
+                let body = super::parse(&shown, &text).ok()?;
                 let blocks: Vec<Block> = body
                     .blocks
                     .into_iter()
