@@ -217,12 +217,15 @@ fn terraform_embedded_prefilter() -> &'static AhoCorasick {
 }
 
 /// A `.tf` file names an IAM or resource-policy type, or a resource that may hold a policy and a
-/// policy attribute, as its bytes or as the text its escapes decode to.
+/// policy attribute, or calls a module folder of the repository and names a policy (it may pass
+/// one as the module's input), as its bytes or as the text its escapes decode to.
 fn passes_terraform_prefilter(bytes: &[u8]) -> bool {
+    let has = |bytes: &[u8], needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
     let names = |bytes: &[u8]| {
         terraform_prefilter().is_match(bytes)
-            || (terraform_embedded_prefilter().is_match(bytes)
-                && memchr::memmem::find(bytes, b"polic").is_some())
+            || (has(bytes, b"polic")
+                && (terraform_embedded_prefilter().is_match(bytes)
+                    || (has(bytes, b"module") && (has(bytes, b"\"./") || has(bytes, b"\"../")))))
     };
     names(bytes) || (memchr::memchr(b'\\', bytes).is_some() && names(&unescaped(bytes)))
 }
@@ -654,5 +657,28 @@ mod tests {
         ] {
             assert!(!passes_prefilter(plain.as_bytes()), "{plain}");
         }
+    }
+
+    /// A root that passes a policy to a module folder of the repository is read (the module's
+    /// input is the policy); one that calls a registry module, or passes no policy, is not.
+    #[test]
+    fn a_call_passing_a_policy_to_a_local_module_is_read() {
+        let call = |source: &str, argument: &str| {
+            format!(
+                "module \"orb\" {{\n  source = \"{source}\"\n  {argument} = jsonencode({{}})\n}}\n"
+            )
+        };
+        assert!(passes_terraform_prefilter(
+            call("./modules/orb", "policy").as_bytes()
+        ));
+        assert!(passes_terraform_prefilter(
+            call("../orb", "extra_policies").as_bytes()
+        ));
+        assert!(!passes_terraform_prefilter(
+            call("./modules/orb", "tags").as_bytes()
+        ));
+        assert!(!passes_terraform_prefilter(
+            call("terraform-aws-modules/iam/aws", "policy").as_bytes()
+        ));
     }
 }

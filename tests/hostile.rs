@@ -206,7 +206,11 @@ fn build_hostile_folder(dir: &Path) {
     write(
         dir,
         "tf/deep.tf.json",
-        format!("{json_iam}{}{}}}}}}}}}", "[".repeat(100_000), "]".repeat(100_000)),
+        format!(
+            "{json_iam}{}{}}}}}}}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
     );
     write(
         dir,

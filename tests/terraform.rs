@@ -594,3 +594,71 @@ fn fix_leaves_terraform_json_alone() {
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
 }
+
+/// ORB's role in a local child module, its policy an input: the one `module` block that calls the
+/// module passes it, and it is read where that block writes it (the findings of the policy written
+/// in place, labelled in the caller's file). Called twice, the module is two instances whose inputs
+/// may differ: the input is not read, and what is missing is doubtful.
+#[test]
+fn module_inputs_follow_the_one_call() {
+    let reference = findings(&json(
+        deployment("jsonencode", false).path(),
+        &[".", "--format", "json"],
+    ));
+    let dir = deployment("json", false);
+    let d = dir.path();
+    std::fs::remove_file(d.join("iam/orb.json")).unwrap();
+    std::fs::remove_file(d.join("cfn/roles.json")).unwrap();
+    write(
+        d,
+        "modules/orb/main.tf",
+        &terraform(
+            "var.policy",
+            "\nvariable \"policy\" {\n  type = string\n}\n",
+        ),
+    );
+    let call = |name: &str| {
+        format!(
+            "module \"{name}\" {{\n  source = \"../modules/orb\"\n  policy = jsonencode({})\n}}\n",
+            policy_json(false)
+        )
+    };
+    write(d, "infra/main.tf", &call("orb"));
+    let report = json(d, &[".", "--format", "json"]);
+    assert_eq!(findings(&report), reference);
+    let checked: Vec<&str> = diagnostics(&report)
+        .iter()
+        .flat_map(|d| d["labels"].as_array().unwrap())
+        .filter(|l| {
+            l["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("checked this policy")
+        })
+        .map(|l| l["file"].as_str().unwrap())
+        .collect();
+    assert!(!checked.is_empty() && checked.iter().all(|f| *f == "infra/main.tf"));
+
+    write(
+        d,
+        "infra/main.tf",
+        &format!("{}{}", call("orb"), call("orb_dr")),
+    );
+    let report = json(d, &[".", "--format", "json"]);
+    let text = std::fs::read_to_string(d.join("modules/orb/main.tf")).unwrap();
+    // The role's only policy is not read: no ORB policy is found, and ORB100 points at it.
+    let codes: Vec<&str> = diagnostics(&report)
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["ORB100"]);
+    let d = &diagnostics(&report)[0];
+    assert_eq!(
+        labelled(d, "orb-scan could not read this", &text),
+        ["var.policy"]
+    );
+    assert!(d["labels"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("set by several module calls"));
+}

@@ -40,6 +40,8 @@ pub enum PolicyValue {
 pub struct Scope<'m, 'a> {
     pub module: &'m Module<'a>,
     pub file: &'a File,
+    /// Every module of the scan: a module's inputs are evaluated where its caller is.
+    modules: &'m [Module<'a>],
     depth: usize,
     /// Inside an `aws_iam_policy_document`, where `&{aws:username}` is written for the IAM
     /// variable `${aws:username}`.
@@ -78,9 +80,16 @@ impl<'m, 'a> Scope<'m, 'a> {
         Scope {
             module,
             file,
+            modules: &[],
             depth: 0,
             data_source: false,
         }
+    }
+
+    /// The same scope, able to follow a module's inputs to the `module` blocks among `modules`
+    /// that call it.
+    pub fn within(self, modules: &'m [Module<'a>]) -> Scope<'m, 'a> {
+        Scope { modules, ..self }
     }
 
     /// The same scope inside an `aws_iam_policy_document`.
@@ -93,12 +102,54 @@ impl<'m, 'a> Scope<'m, 'a> {
 
     /// The same scope in another file of the module, one reference deeper.
     fn at(&self, file: &'a File) -> Option<Scope<'m, 'a>> {
+        self.in_module(self.module, file)
+    }
+
+    /// A scope in a file of another module, one reference deeper.
+    fn in_module(&self, module: &'m Module<'a>, file: &'a File) -> Option<Scope<'m, 'a>> {
         (self.depth < MAX_DEPTH).then_some(Scope {
-            module: self.module,
+            module,
             file,
+            modules: self.modules,
             depth: self.depth + 1,
             data_source: false,
         })
+    }
+
+    /// What `var.name` is in this module: the argument of the one `module` block that calls it
+    /// (evaluated where that block is), else the variable's literal default. A module called from
+    /// several places is several instances, whose inputs may differ: none is taken for it.
+    fn input(&self, name: &str) -> Result<(Scope<'m, 'a>, &'a Expr), &'static str> {
+        let callers = self.module.callers();
+        let passed: Vec<_> = callers
+            .iter()
+            .filter_map(|c| Some((c, c.block.body.attribute(name)?)))
+            .collect();
+        match passed.as_slice() {
+            [] => {}
+            [(call, argument)] if callers.len() == 1 => {
+                let folder = super::folder(&call.file.path);
+                let caller = self
+                    .modules
+                    .iter()
+                    .find(|m| m.folder == folder)
+                    .ok_or("a module input whose caller orb-scan did not read")?;
+                let scope = self
+                    .in_module(caller, call.file)
+                    .ok_or("references that go round in a circle")?;
+                return Ok((scope, &argument.value));
+            }
+            _ => return Err("a module input set by several module calls, each its own instance"),
+        }
+        let (file, default) = self
+            .module
+            .variable(name)
+            .ok_or("a variable without a default (or with a null one) in this module")?;
+        Ok((
+            self.at(file)
+                .ok_or("references that go round in a circle")?,
+            default,
+        ))
     }
 
     fn literal(&self, s: &str) -> String {
@@ -328,8 +379,8 @@ impl<'m, 'a> Scope<'m, 'a> {
             .collect();
         match (root, attrs.as_slice()) {
             ("var", [name]) if steps.len() == 1 => {
-                let (file, default) = self.module.variable(name)?;
-                Some(self.at(file)?.node(default))
+                let (scope, value) = self.input(name).ok()?;
+                Some(scope.node(value))
             }
             ("data" | "var" | "local" | "module" | "each" | "count" | "path" | "self", _) => None,
             (ty, [name, attribute]) => {
@@ -447,12 +498,9 @@ impl<'m, 'a> Scope<'m, 'a> {
                 }
                 "a policy document this module does not define"
             }
-            ("var", [name]) => match self.module.variable(name) {
-                Some((file, default)) => match self.at(file) {
-                    Some(scope) => return scope.policy(default),
-                    None => "references that go round in a circle",
-                },
-                None => "a variable without a default (or with a null one) in this module",
+            ("var", [name]) => match self.input(name) {
+                Ok((scope, value)) => return scope.policy(value),
+                Err(why) => why,
             },
             ("local", _) => "a local value",
             ("module", _) => "a module's output",

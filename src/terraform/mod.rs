@@ -77,6 +77,12 @@ fn is_kept(block: &Block) -> bool {
         }
         ("data", Some(ty)) => ty == POLICY_DOCUMENT,
         ("variable", Some(_)) => true,
+        // Its inputs are the variables of the module folder it calls.
+        ("module", Some(_)) => block
+            .body
+            .attribute("source")
+            .and_then(|a| a.value.as_str())
+            .is_some_and(|s| s.starts_with("./") || s.starts_with("../")),
         _ => false,
     }
 }

@@ -28,6 +28,8 @@ pub struct Module<'a> {
     /// The folder as shown (`""` for the scan root).
     pub folder: String,
     files: Vec<&'a File>,
+    /// The `module` blocks of the scan that call this folder: its inputs come from them.
+    callers: Vec<Call<'a>>,
     repository: &'a dyn Repository,
     /// Files read for `file()`/`templatefile()`: their text, for the report.
     read: RefCell<BTreeMap<String, Result<String, String>>>,
@@ -50,53 +52,122 @@ pub fn link(files: &[File], repository: &dyn Repository) -> Linked {
     for f in files {
         by_folder.entry(super::folder(&f.path)).or_default().push(f);
     }
+    // Variables are often in a file with no IAM in it, which the walk passed over.
+    let others: Vec<Vec<File>> = by_folder
+        .iter()
+        .map(|(folder, members)| variable_files(folder, members, repository))
+        .collect();
+    let calls = calls(files);
+    let modules: Vec<Module> = by_folder
+        .into_iter()
+        .zip(&others)
+        .map(|((folder, mut members), others)| {
+            members.sort_by(|a, b| a.path.cmp(&b.path));
+            members.extend(others.iter());
+            Module {
+                key: if folder.is_empty() {
+                    "./".into()
+                } else {
+                    format!("{folder}/").as_str().into()
+                },
+                folder: folder.to_string(),
+                files: members,
+                callers: calls.get(folder).cloned().unwrap_or_default(),
+                repository,
+                read: RefCell::default(),
+            }
+        })
+        .collect();
     let mut out = Linked::default();
-    for (folder, mut members) in by_folder {
-        members.sort_by(|a, b| a.path.cmp(&b.path));
-        // Variables are often in a file with no IAM in it, which the walk passed over.
-        let others: Vec<File> = repository
-            .terraform_files(folder)
-            .into_iter()
-            .filter(|shown| !members.iter().any(|m| *m.path == **shown))
-            .filter_map(|shown| {
-                let text = repository.read(&shown).ok()?;
-                memchr::memmem::find(text.as_bytes(), b"variable")?;
-                let body = super::parse(&shown, &text).ok()?;
-                let blocks: Vec<Block> = body
-                    .blocks
-                    .into_iter()
-                    .filter(|b| b.kind == "variable")
-                    .collect();
-                Some(File {
-                    path: shown.as_str().into(),
-                    text: String::new(),
-                    body: crate::syntax::hcl::Body {
-                        attributes: Vec::new(),
-                        blocks,
-                    },
-                })
-            })
-            .collect();
-        members.extend(others.iter());
-        let module = Module {
-            key: if folder.is_empty() {
-                "./".into()
-            } else {
-                format!("{folder}/").as_str().into()
-            },
-            folder: folder.to_string(),
-            files: members,
-            repository,
-            read: RefCell::default(),
-        };
-        module.link(&mut out);
+    for module in &modules {
+        module.link(&modules, &mut out);
+    }
+    for module in modules {
         for (shown, text) in module.read.into_inner() {
             if let Ok(text) = text {
                 out.read.push((shown.as_str().into(), text));
             }
         }
     }
+    out.read.sort_by(|a, b| a.0.cmp(&b.0));
+    out.read.dedup_by(|a, b| a.0 == b.0);
     out
+}
+
+/// The `variable` blocks of the folder's `.tf` files the walk did not read.
+fn variable_files(folder: &str, members: &[&File], repository: &dyn Repository) -> Vec<File> {
+    repository
+        .terraform_files(folder)
+        .into_iter()
+        .filter(|shown| !members.iter().any(|m| *m.path == **shown))
+        .filter_map(|shown| {
+            let text = repository.read(&shown).ok()?;
+            memchr::memmem::find(text.as_bytes(), b"variable")?;
+            let body = super::parse(&shown, &text).ok()?;
+            let blocks: Vec<Block> = body
+                .blocks
+                .into_iter()
+                .filter(|b| b.kind == "variable")
+                .collect();
+            Some(File {
+                path: shown.as_str().into(),
+                text: String::new(),
+                body: crate::syntax::hcl::Body {
+                    attributes: Vec::new(),
+                    blocks,
+                },
+            })
+        })
+        .collect()
+}
+
+/// A `module` block that calls a module folder of the repository: where it is written.
+#[derive(Clone, Copy)]
+pub struct Call<'a> {
+    pub file: &'a File,
+    pub block: &'a Block,
+}
+
+/// The module blocks of `files` with a local `source` (`./modules/orb`, `../shared`), by the folder
+/// they call, as shown; calls of the registry, git and other remote sources are not followed.
+fn calls(files: &[File]) -> BTreeMap<String, Vec<Call<'_>>> {
+    let mut out: BTreeMap<String, Vec<Call>> = BTreeMap::new();
+    for file in files {
+        for block in file.body.blocks.iter().filter(|b| b.kind == "module") {
+            let Some(source) = block
+                .body
+                .attribute("source")
+                .and_then(|a| a.value.as_str())
+            else {
+                continue;
+            };
+            if !(source.starts_with("./") || source.starts_with("../")) {
+                continue;
+            }
+            if let Some(folder) = relative_folder(super::folder(&file.path), source) {
+                out.entry(folder).or_default().push(Call { file, block });
+            }
+        }
+    }
+    out
+}
+
+/// `relative`, a `/`-separated path, from `folder`, as shown; `None` above the scan root.
+pub fn relative_folder(folder: &str, relative: &str) -> Option<String> {
+    if relative.starts_with('/') || relative.contains('\\') {
+        return None;
+    }
+    let mut parts: Vec<&str> = folder.split('/').filter(|p| !p.is_empty()).collect();
+    for piece in relative.split('/') {
+        match piece {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// The ARN resource type of the IAM resources a reference can name.
@@ -129,6 +200,7 @@ impl<'a> Module<'a> {
             key: "./".into(),
             folder: super::folder(&file.path).to_string(),
             files: vec![file],
+            callers: Vec::new(),
             repository: &super::NoRepository,
             read: RefCell::default(),
         }
@@ -164,6 +236,11 @@ impl<'a> Module<'a> {
                 })
                 .map(|b| (*f, b))
         })
+    }
+
+    /// The `module` blocks that call this folder.
+    pub fn callers(&self) -> &[Call<'a>] {
+        &self.callers
     }
 
     /// A variable's default as written (Terraform requires it to be a literal). A `null` default is
@@ -237,7 +314,7 @@ impl<'a> Module<'a> {
         })
     }
 
-    fn link(&self, out: &mut Linked) {
+    fn link(&self, modules: &[Module<'a>], out: &mut Linked) {
         let mut template = Template {
             file: self.key.clone(),
             span: Span::default(),
@@ -252,7 +329,7 @@ impl<'a> Module<'a> {
         let resolver = Resolver::new(&[]);
         for (file, block, ty, name) in self.resources() {
             template.resources += 1;
-            let scope = Scope::new(self, file);
+            let scope = Scope::new(self, file).within(modules);
             let address = format!("{ty}.{name}");
             for attribute in attributes::of_type(ty) {
                 for (path, value) in attribute_values(block, attribute) {
@@ -295,7 +372,7 @@ impl<'a> Module<'a> {
             }
             self.relations(&mut template, &scope, file, block, ty, &address, &trust);
         }
-        self.attachments(&mut template);
+        self.attachments(&mut template, modules);
         for p in &template.principals {
             if p.kind == PrincipalKind::Role {
                 out.roles.push(Role {
@@ -480,9 +557,9 @@ impl<'a> Module<'a> {
     }
 
     /// Inline policies, attachments and group memberships, once every principal is known.
-    fn attachments(&self, template: &mut Template) {
+    fn attachments(&self, template: &mut Template, modules: &[Module<'a>]) {
         for (file, block, ty, name) in self.resources() {
-            let scope = Scope::new(self, file);
+            let scope = Scope::new(self, file).within(modules);
             let address = format!("{ty}.{name}");
             let body = &block.body;
             let one = |key: &str, principal: &str, kind: PrincipalKind| {

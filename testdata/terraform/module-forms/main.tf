@@ -1,4 +1,5 @@
-# The root module calls ORB's module: its folder is read as a module of its own.
+# The root module calls ORB's module once: the policy it passes is read here, in the root, and
+# linked to the role the module defines.
 module "orb" {
   source       = "./modules/orb"
   extra_policy = data.aws_iam_policy_document.extra.json

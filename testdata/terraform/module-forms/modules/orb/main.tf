@@ -38,7 +38,7 @@ resource "aws_iam_role" "orb" {
   }
 }
 
-# From the root module's data source: a module input, known only when Terraform runs.
+# A module input: the one module block that calls this folder passes a data source of the root.
 resource "aws_iam_role_policy" "extra" {
   role   = aws_iam_role.orb.id
   policy = var.extra_policy
