@@ -6,7 +6,8 @@ use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::iam::policy::{looks_like_policy, Origin, PolicyDocument};
 use crate::iam::role::{roles_in_template, Role};
 use crate::orb::files::{
-    is_main_config, is_packaged_defaults, template_format, OrbConfig, OrbTemplateFile,
+    is_aws_config, is_main_config, is_packaged_defaults, template_format, OrbConfig,
+    OrbTemplateFile,
 };
 use crate::span::Span;
 use crate::suppress::{self, Suppression};
@@ -255,11 +256,11 @@ fn from_tree(path: &FilePath, parsed: Parsed, syntax: Syntax, out: &mut Extracte
         // ORB reads its configs and template files as JSON only.
         recognised = false;
     } else if is_main_config(&root) {
-        let packaged = is_packaged_defaults(&root);
         out.configs.push(OrbConfig {
             file: path.clone(),
+            packaged: is_packaged_defaults(&root),
+            aws: is_aws_config(&root),
             node: root,
-            packaged,
         });
     } else if let Some(format) = template_format(&root) {
         out.template_files.push(OrbTemplateFile {

@@ -4,7 +4,7 @@
 //! becomes a new statement, as `orb-scan policy` would write it. Denied and conditional findings need a
 //! person and are left alone.
 
-use crate::deploy::Model;
+use crate::deploy::{Choice, Model};
 use crate::diagnostic::FilePath;
 use crate::generate::{draft, DraftStatement};
 use crate::iam::grants::Verdict;
@@ -25,23 +25,37 @@ pub struct Edit {
 #[derive(Default)]
 pub struct Plan {
     pub edits: BTreeMap<FilePath, Vec<Edit>>,
-    /// Policies that need actions but live in a file `--fix` cannot edit yet.
-    pub skipped: Vec<FilePath>,
+    /// Files whose policies need actions that `--fix` cannot add, with why and what they lack: what
+    /// `--fix` and `--diff` say.
+    pub skipped: BTreeMap<FilePath, Vec<String>>,
+    /// Deployments whose principal is ambiguous: `--fix` does not choose which candidate to widen.
+    pub ambiguous: Vec<FilePath>,
 }
 
 /// Actions one policy lacks, with the need that asks for each.
 type Missing<'m> = Vec<(&'m Need, &'static str)>;
 
 pub fn plan(model: &Model) -> Plan {
+    let mut plan = Plan::default();
     let mut by_policy: BTreeMap<(FilePath, u32), (&PolicyDocument, Missing)> = BTreeMap::new();
     for d in &model.deployments {
-        for f in d
+        if d.choice == Choice::Ambiguous {
+            plan.ambiguous.push(d.file().clone());
+        }
+    }
+    for (d, check) in model
+        .deployments
+        .iter()
+        .filter(|d| d.choice != Choice::Ambiguous)
+        .flat_map(|d| d.checks.iter().map(move |c| (d, c)))
+    {
+        for f in check
             .findings
             .iter()
             // A grant the permissions boundary keeps out of reach is the boundary's to change.
             .filter(|f| f.verdict == Verdict::NotGranted && f.outside_boundary.is_none())
         {
-            let Some(policy) = d.policy_for(&[f.action]) else {
+            let Some(policy) = check.policy_for(&[f.action]) else {
                 continue;
             };
             let entry = by_policy
@@ -56,7 +70,6 @@ pub fn plan(model: &Model) -> Plan {
             }
         }
     }
-    let mut plan = Plan::default();
     for (policy, missing) in by_policy.into_values() {
         let Some(text) = model.workspace.sources.get(&policy.file) else {
             continue;
@@ -68,31 +81,52 @@ pub fn plan(model: &Model) -> Plan {
             Embedding::Native if is_json(text) => Layout::Json,
             Embedding::Native => Layout::Yaml,
         };
-        // Terraform's JSON syntax writes HCL inside JSON strings: not spliced yet.
-        let tf_json = crate::terraform::is_terraform_json(&policy.file);
-        let edits = if has_intrinsics(policy, text) || tf_json {
+        let mut lacks: Vec<&str> = missing.iter().map(|(_, action)| *action).collect();
+        lacks.dedup();
+        let mut skip = |why: &str| {
+            let place = match &policy.origin.resource {
+                Some(_) => format!(" ({})", policy.origin.path),
+                None => String::new(),
+            };
+            let lacks: Vec<String> = lacks.iter().map(|a| format!("`{a}`")).collect();
+            plan.skipped
+                .entry(policy.file.clone())
+                .or_default()
+                .push(format!(
+                    "--fix cannot edit the policy{place}: {why}; add {} by hand",
+                    lacks.join(", ")
+                ));
+        };
+        let edits = if has_intrinsics(policy, text) {
+            skip("it is written with CloudFormation intrinsic functions (Fn::If, Fn::Sub, Ref, ...), whose text does not map one to one onto the statements orb-scan read");
+            None
+        } else if crate::terraform::is_terraform_json(&policy.file) {
+            skip("it is in Terraform's JSON syntax (.tf.json), whose strings hold HCL templates --fix does not splice into");
             None
         } else {
-            document_node(policy, text)
-                .and_then(|node| policy_edits(policy, &node, &missing, text, layout))
+            let edits = document_node(policy, text)
+                .and_then(|node| policy_edits(policy, &node, &missing, text, layout));
+            if edits.is_none() {
+                skip(if layout == Layout::Yaml {
+                    "its YAML `Statement` is a single mapping or an empty list, a layout --fix does not rewrite"
+                } else {
+                    "its statements are written in a layout --fix does not rewrite (computed when Terraform runs, or not a list)"
+                });
+            }
+            edits
         };
-        let newline = line_ending(text);
-        // In a Terraform template, `${` starts an interpolation.
-        let edits = edits.map(|mut edits| {
+        if let Some(mut edits) = edits {
+            // In a Terraform template, `${` starts an interpolation.
             if layout == Layout::JsonInTemplate {
                 for e in &mut edits {
                     e.text = e.text.replace("${", "$${").replace("%{", "%%{");
                 }
             }
-            edits
-        });
-        match edits {
-            Some(edits) => plan
-                .edits
+            let newline = line_ending(text);
+            plan.edits
                 .entry(policy.file.clone())
                 .or_default()
-                .extend(edits.into_iter().map(|e| with_line_ending(e, newline))),
-            None => plan.skipped.push(policy.file.clone()),
+                .extend(edits.into_iter().map(|e| with_line_ending(e, newline)));
         }
     }
     plan

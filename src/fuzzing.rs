@@ -237,7 +237,7 @@ pub fn check_writer(data: &[u8]) {
 fn render_all(report: &Report) {
     let mut sink = Vec::new();
     json::render(report, &mut sink).expect("in-memory write");
-    concise::render(report, &mut sink).expect("in-memory write");
     let mut colour = termcolor::NoColor::new(Vec::new());
+    concise::render(report, &mut colour).expect("in-memory write");
     human::render(report, 2, &mut colour).expect("in-memory write");
 }

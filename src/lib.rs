@@ -71,6 +71,7 @@ pub fn collect(opts: &ScanOptions) -> deploy::Workspace {
 /// settings that steer linking, suppression and severities.
 pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace {
     let keep = |found: &mut Found, candidate: walk::Candidate| {
+        found.parsed += 1;
         let extracted = extract::extract(&candidate);
         // Most files draw no diagnostic: their text goes, and one that a rule reports on is read
         // again for its excerpt (`Workspace::text`). A file the report will quote anyway keeps it.
@@ -99,6 +100,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
             )),
         }
         ws.files_scanned = 1;
+        ws.files_read = found[0].parsed;
     } else {
         let walk_options = walk::WalkOptions {
             exclude: settings.exclude.clone(),
@@ -108,6 +110,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
             walk::walk(&opts.paths, &opts.root, &walk_options, keep);
         found = per_worker;
         ws.files_scanned = walked.files_seen;
+        ws.files_read = walked.files_read;
         ws.threads = opts.walk.threads;
         ws.diagnostics = skipped;
     }
@@ -115,6 +118,8 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
     let mut texts = Vec::new();
     let mut stamps = Vec::new();
     for worker in found {
+        ws.files_parsed += worker.parsed;
+        ws.files_checked += worker.files.len();
         for (path, kept) in worker.files {
             match kept {
                 Kept::Text(text) => texts.push((path, text.into())),
@@ -158,6 +163,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
             .insert(file.shown.clone(), file.text.clone().into());
     }
     ws.settings = settings;
+    ws.root = opts.root.clone();
     ws.sort();
     ws
 }
@@ -229,11 +235,13 @@ fn quoted_sources(ws: &deploy::Workspace, diagnostics: &[diagnostic::Diagnostic]
     })
 }
 
-/// What one worker found: the files that held documents, and the documents.
+/// What one worker found: the files that held documents, and the documents, and how many files it
+/// parsed.
 #[derive(Default)]
 struct Found {
     files: Vec<(FilePath, Kept)>,
     extracted: Extracted,
+    parsed: usize,
 }
 
 /// What the workspace keeps of a file that held documents.
@@ -290,11 +298,17 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
         }
     }
     normalize(&mut diagnostics);
+    let scopes = deploy::scopes(&model, ws.settings.paths_in_file(&ws.root));
     let mut report = report::Report {
         diagnostics,
+        scopes,
         sources,
         summary: report::Summary {
             files_scanned: ws.files_scanned,
+            files_walked: ws.files_scanned,
+            files_read: ws.files_read,
+            files_parsed: ws.files_parsed,
+            files_checked: ws.files_checked,
             documents: report::DocumentCounts {
                 policies: ws.policies.len(),
                 cfn_templates: ws

@@ -90,8 +90,10 @@ enum PolicyFormat {
 struct ScanArgs {
     #[command(flatten)]
     input: InputArgs,
+    /// How to print the report (`auto`, the default, is `human`; README: "Machine formats").
     #[arg(long, value_enum, default_value_t = Format::Auto)]
     format: Format,
+    /// Colour in the human and concise formats.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
     /// Exit 1 when a finding at or above this severity is reported.
@@ -120,18 +122,27 @@ struct ScanArgs {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Format {
+    /// The default: `human`, on a terminal or not.
     Auto,
+    /// Each finding with the lines it points at, its notes and help.
     Human,
+    /// One line per finding: `path:line:column: severity[CODE] message`.
     Concise,
+    /// JSON, schema version 1 (DESIGN.md section 5).
     Json,
+    /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// GitHub Actions workflow commands: annotations on a pull request.
     Github,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum ColorArg {
+    /// Colour on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it.
     Auto,
+    /// Colour, even into a pipe (a file given with -o never has colour).
     Always,
+    /// No colour.
     Never,
 }
 
@@ -261,7 +272,19 @@ fn load_settings(
             text,
             problems,
         }) => {
-            let sources = BTreeMap::from([(file.clone(), text.into())]);
+            // Shown from the current folder, as every report is (`Report::under`).
+            let Report {
+                diagnostics: problems,
+                sources,
+                ..
+            } = Report {
+                diagnostics: problems,
+                sources: BTreeMap::from([(file.clone(), text.into())]),
+                scopes: Vec::new(),
+                summary: Default::default(),
+            }
+            .under(root);
+            let file = problems.first().map_or(file, |p| p.file.clone());
             if annotate {
                 written(github::emit(
                     &problems,
@@ -449,12 +472,8 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
             ws = orb_scan::collect_with(&opts, settings);
         }
     }
-    let report = orb_scan::check(&ws, &args.select, &args.ignore);
-    // Annotations and code scanning resolve paths from the repository root, where workflows run.
-    let report = match args.format {
-        Format::Github | Format::Sarif => report.under(&opts.root),
-        _ => report,
-    };
+    // Every format shows paths from the current folder (`Report::under`).
+    let report = orb_scan::check(&ws, &args.select, &args.ignore).under(&opts.root);
     write_report(args, &changed, &report)?;
     // The process exits next: the OS takes back the workspace (every parsed tree) at once, where
     // dropping it would free its allocations one by one, a tenth of a run on the shared corpus.
@@ -474,9 +493,14 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
 fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Result<bool, String> {
     let model = orb_scan::deploy::build(ws);
     let plan = orb_scan::fix::plan(&model);
-    for file in &plan.skipped {
+    for (file, whys) in &plan.skipped {
+        for why in whys {
+            eprintln!("orb-scan: {}: {}", escape_text(file), escape_text(why));
+        }
+    }
+    for file in &plan.ambiguous {
         eprintln!(
-            "orb-scan: {}: --fix cannot edit this file yet; add the actions by hand",
+            "orb-scan: {}: ORB's principal is ambiguous, and --fix does not choose which candidate to widen: pin it with [[deployment]] in orb-scan.toml",
             escape_text(file)
         );
     }

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 pub const FILE_NAME: &str = "orb-scan.toml";
@@ -82,6 +83,25 @@ pub struct SettingsFile {
 }
 
 impl Settings {
+    /// How orb-scan.toml writes a scan-root-relative path: relative to the settings file's folder,
+    /// or without one, to the scan root `root`, where a new file would be found.
+    pub fn paths_in_file(&self, root: &Path) -> impl Fn(&str) -> String + '_ {
+        let root = absolute(root);
+        let base = self
+            .file
+            .as_ref()
+            .map_or(root.clone(), |f| f.folder.clone());
+        // The root as the file writes it: paths under it need no more than this prefix.
+        let prefix = display_relative(&root, &base);
+        move |path| match &*prefix {
+            "" if !path.starts_with("..") => path.to_string(),
+            prefix if !path.starts_with("..") && !prefix.starts_with("..") => {
+                format!("{prefix}/{path}")
+            }
+            _ => display_relative(&normalize(&root.join(path)), &base).to_string(),
+        }
+    }
+
     /// Does a scan of the folder `root` reach every file the settings' paths can name?
     pub fn covers_its_folder(&self, root: &Path) -> bool {
         let Some(file) = &self.file else {
@@ -100,7 +120,7 @@ pub struct DeclaredDeployment {
 }
 
 /// `iam/orb.json`, or `cfn/orb.yaml#OrbRole` for the policies of one CloudFormation resource.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PolicyRef {
     pub file: FilePath,
     pub resource: Option<String>,
@@ -119,42 +139,28 @@ pub enum ConfigError {
     },
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The file's tables as written, read key by key (`Table`), so every mistake is reported at once.
 struct RawSettings {
     select: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
     ignore: Vec<Spanned<String>>,
-    #[serde(default)]
     exclude: Vec<Spanned<String>>,
-    #[serde(default)]
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
     orb_version: Option<Spanned<String>>,
-    #[serde(default)]
     deployment: Vec<RawDeployment>,
-    #[serde(default)]
     suppress: Vec<Spanned<RawSuppress>>,
     catalog: Option<RawCatalog>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawCatalog {
-    #[serde(default)]
     actions: Vec<Spanned<String>>,
-    #[serde(default)]
     services: Vec<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawDeployment {
     config: Spanned<String>,
     policies: Spanned<Vec<Spanned<String>>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawSuppress {
     paths: Spanned<Vec<Spanned<String>>>,
     rules: Spanned<Vec<Spanned<String>>>,
@@ -264,16 +270,290 @@ struct Context {
     cwd: PathBuf,
 }
 
+/// One table of the file, read key by key: a key of the wrong type, a missing one or an unknown one
+/// is a problem with its span, and reading goes on, so a file with six mistakes shows six.
+struct Table<'t, 'i> {
+    table: &'t DeTable<'i>,
+    /// The table's span, for a missing key.
+    span: Span,
+    /// `[[deployment]]` and such, for messages; empty at the top level.
+    name: &'static str,
+    problems: Vec<Diagnostic>,
+    file: &'t FilePath,
+}
+
+impl<'t, 'i> Table<'t, 'i> {
+    fn new(
+        table: &'t DeTable<'i>,
+        span: Span,
+        name: &'static str,
+        file: &'t FilePath,
+    ) -> Table<'t, 'i> {
+        Table {
+            table,
+            span,
+            name,
+            problems: Vec::new(),
+            file,
+        }
+    }
+
+    fn problem(&mut self, span: Span, message: String) {
+        self.problems.push(Diagnostic::new(
+            "",
+            Severity::Error,
+            self.file,
+            span,
+            message,
+        ));
+    }
+
+    /// The value of `key` as `T`; `None` when it is absent or of the wrong type (a problem).
+    fn get<T: serde::de::DeserializeOwned>(&mut self, key: &str) -> Option<T> {
+        let value = self.table.get(key)?;
+        let read = T::deserialize(toml::de::ValueDeserializer::from(value.clone()));
+        read.map_err(|e| {
+            let at = e.span().unwrap_or(value.span());
+            let message = format!("`{key}`: {}", e.message().trim_end());
+            self.problem(Span::new(at.start, at.end), message);
+        })
+        .ok()
+    }
+
+    /// A list of strings, read item by item: each item of the wrong type is a problem of its own,
+    /// and the others are kept.
+    fn strings(&mut self, key: &str) -> Option<Spanned<Vec<Spanned<String>>>> {
+        let value = self.table.get(key)?;
+        let DeValue::Array(items) = value.get_ref() else {
+            return self.get(key);
+        };
+        let mut strings = Vec::new();
+        for item in items {
+            let read =
+                Spanned::<String>::deserialize(toml::de::ValueDeserializer::from(item.clone()));
+            match read {
+                Ok(s) => strings.push(s),
+                Err(e) => {
+                    let at = item.span();
+                    let message = format!("`{key}`: {}", e.message().trim_end());
+                    self.problem(Span::new(at.start, at.end), message);
+                }
+            }
+        }
+        Some(Spanned::new(value.span(), strings))
+    }
+
+    /// A table of strings (`[severity]`), read entry by entry as `strings` reads a list.
+    fn string_table(&mut self, key: &str) -> Option<BTreeMap<Spanned<String>, Spanned<String>>> {
+        let value = self.table.get(key)?;
+        let DeValue::Table(entries) = value.get_ref() else {
+            return self.get(key);
+        };
+        let mut map = BTreeMap::new();
+        for (name, item) in entries.iter() {
+            let read =
+                Spanned::<String>::deserialize(toml::de::ValueDeserializer::from(item.clone()));
+            match read {
+                Ok(v) => {
+                    map.insert(Spanned::new(name.span(), name.get_ref().to_string()), v);
+                }
+                Err(e) => {
+                    let at = item.span();
+                    let message = format!("`{key}.{}`: {}", name.get_ref(), e.message().trim_end());
+                    self.problem(Span::new(at.start, at.end), message);
+                }
+            }
+        }
+        Some(map)
+    }
+
+    /// As `get`, and a problem when the key is absent.
+    fn required<T: serde::de::DeserializeOwned>(&mut self, key: &str) -> Option<T> {
+        if !self.table.contains_key(key) {
+            let message = format!("{} needs `{key}`", self.name);
+            self.problem(self.span, message);
+            return None;
+        }
+        self.get(key)
+    }
+
+    /// As `strings`, and a problem when the key is absent.
+    fn required_strings(&mut self, key: &str) -> Option<Spanned<Vec<Spanned<String>>>> {
+        if !self.table.contains_key(key) {
+            let message = format!("{} needs `{key}`", self.name);
+            self.problem(self.span, message);
+            return None;
+        }
+        self.strings(key)
+    }
+
+    /// The table `key` (`[catalog]`), with its span.
+    fn table(&mut self, key: &str) -> Option<(&'t DeTable<'i>, Span)> {
+        let value = self.table.get(key)?;
+        let at = Span::new(value.span().start, value.span().end);
+        match value.get_ref() {
+            DeValue::Table(t) => Some((t, at)),
+            _ => {
+                self.problem(at, format!("`{key}` is a table: write [{key}]"));
+                None
+            }
+        }
+    }
+
+    /// Every table of the array of tables `key` (`[[deployment]]`), each with its span.
+    fn tables(&mut self, key: &str) -> Vec<(&'t DeTable<'i>, Span)> {
+        let Some(value) = self.table.get(key) else {
+            return Vec::new();
+        };
+        let at = |v: &Spanned<DeValue>| Span::new(v.span().start, v.span().end);
+        match value.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .filter_map(|item| match item.get_ref() {
+                    DeValue::Table(t) => Some((t, at(item))),
+                    _ => {
+                        self.problem(at(item), format!("`{key}` holds tables: write [[{key}]]"));
+                        None
+                    }
+                })
+                .collect(),
+            _ => {
+                self.problem(at(value), format!("`{key}` holds tables: write [[{key}]]"));
+                Vec::new()
+            }
+        }
+    }
+
+    /// The problems, with one for each key not in `known`.
+    fn finish(mut self, known: &[&str]) -> Vec<Diagnostic> {
+        for key in self.table.keys() {
+            if !known.contains(&key.get_ref().as_ref()) {
+                let where_ = match self.name {
+                    "" => String::new(),
+                    name => format!(" in {name}"),
+                };
+                let message = match crate::suggest::nearest(key.get_ref(), known.iter().copied()) {
+                    Some(near) => format!(
+                        "unknown key `{}`{where_}: did you mean `{near}`?",
+                        key.get_ref()
+                    ),
+                    None => format!(
+                        "unknown key `{}`{where_}; expected one of: {}",
+                        key.get_ref(),
+                        known.join(", ")
+                    ),
+                };
+                self.problem(Span::new(key.span().start, key.span().end), message);
+            }
+        }
+        self.problems
+    }
+}
+
 impl Context {
-    fn parse(&self, text: &str) -> Result<Settings, Vec<Diagnostic>> {
-        let raw: RawSettings = toml::from_str(text).map_err(|e| {
+    /// The file's keys and tables as written, and every key of the wrong type, missing or unknown,
+    /// each with its span; a key in error is left out. Syntax errors, every one, are the only
+    /// problems of a file that does not parse.
+    fn raw(&self, text: &str) -> Result<(RawSettings, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let problem = |e: &toml::de::Error| {
             let span = e
                 .span()
                 .map(|r| Span::new(r.start, r.end))
                 .unwrap_or_default();
-            vec![self.problem(span, e.message().trim_end().to_string())]
-        })?;
+            self.problem(span, e.message().trim_end().to_string())
+        };
+        let (document, errors) = DeTable::parse_recoverable(text);
+        if !errors.is_empty() {
+            return Err(errors.iter().map(problem).collect());
+        }
+        let whole = Span::new(document.span().start, document.span().end);
+        let mut top = Table::new(document.get_ref(), whole, "", &self.file);
+        let mut list = |key: &str| top.strings(key).map(Spanned::into_inner);
+        let (select, ignore, exclude) = (list("select"), list("ignore"), list("exclude"));
+        let mut raw = RawSettings {
+            select,
+            ignore: ignore.unwrap_or_default(),
+            exclude: exclude.unwrap_or_default(),
+            severity: top.string_table("severity").unwrap_or_default(),
+            orb_version: top.get("orb_version"),
+            deployment: Vec::new(),
+            suppress: Vec::new(),
+            catalog: None,
+        };
         let mut problems = Vec::new();
+        for (table, span) in top.tables("deployment") {
+            let mut t = Table::new(table, span, "[[deployment]]", &self.file);
+            let config = t.required("config");
+            let policies = t.required_strings("policies");
+            problems.extend(t.finish(&["config", "policies"]));
+            match (config, policies) {
+                (Some(config), Some(policies)) => {
+                    raw.deployment.push(RawDeployment { config, policies });
+                }
+                // An incomplete table's config can still be a mistake of its own.
+                (Some(config), None) => {
+                    self.existing_path(&config, &mut problems);
+                }
+                _ => {}
+            }
+        }
+        for (table, span) in top.tables("suppress") {
+            let mut t = Table::new(table, span, "[[suppress]]", &self.file);
+            let paths = t.required_strings("paths");
+            let rules = t.required_strings("rules");
+            let reason = t.required("reason");
+            problems.extend(t.finish(&["paths", "rules", "reason"]));
+            match (paths, rules, reason) {
+                (Some(paths), Some(rules), Some(reason)) => {
+                    let suppress = RawSuppress {
+                        paths,
+                        rules,
+                        reason,
+                    };
+                    raw.suppress.push(Spanned::new(
+                        span.start as usize..span.end as usize,
+                        suppress,
+                    ));
+                }
+                // An incomplete table's codes and globs can still be mistakes of their own.
+                (paths, rules, _) => {
+                    for code in rules.iter().flat_map(|r| r.get_ref()) {
+                        self.check_code_pattern(code, &mut problems);
+                    }
+                    if let Some(paths) = paths {
+                        self.patterns(paths.get_ref(), &mut problems);
+                    }
+                }
+            }
+        }
+        if let Some((table, span)) = top.table("catalog") {
+            let mut t = Table::new(table, span, "[catalog]", &self.file);
+            let actions = t.strings("actions").map(Spanned::into_inner);
+            let services = t.strings("services").map(Spanned::into_inner);
+            problems.extend(t.finish(&["actions", "services"]));
+            raw.catalog = Some(RawCatalog {
+                actions: actions.unwrap_or_default(),
+                services: services.unwrap_or_default(),
+            });
+        }
+        let known = [
+            "select",
+            "ignore",
+            "exclude",
+            "severity",
+            "orb_version",
+            "deployment",
+            "suppress",
+            "catalog",
+        ];
+        problems.splice(0..0, top.finish(&known));
+        Ok((raw, problems))
+    }
+
+    /// Every problem of the file at once: of syntax, else of type and of meaning (an unknown code, a
+    /// bad glob, a path that does not exist), in the order of the file.
+    fn parse(&self, text: &str) -> Result<Settings, Vec<Diagnostic>> {
+        let (raw, mut problems) = self.raw(text)?;
         let select = raw
             .select
             .as_deref()
@@ -286,27 +566,28 @@ impl Context {
         };
         let mut severity = BTreeMap::new();
         for (code, level) in &raw.severity {
-            match (
-                rules::lookup(code.get_ref()),
-                Severity::parse(level.get_ref()),
-            ) {
-                (None, _) => problems.push(self.problem(
+            let rule = rules::lookup(code.get_ref());
+            if rule.is_none() {
+                problems.push(self.problem(
                     spanned(code),
                     format!(
                         "`{}` is not a rule code (see `orb-scan rules`)",
                         code.get_ref()
                     ),
-                )),
-                (_, None) => problems.push(self.problem(
+                ));
+            }
+            let parsed = Severity::parse(level.get_ref());
+            if parsed.is_none() {
+                problems.push(self.problem(
                     spanned(level),
                     format!(
                         "`{}` is not a severity: use \"error\", \"warning\" or \"note\"",
                         level.get_ref()
                     ),
-                )),
-                (Some(rule), Some(level)) => {
-                    severity.insert(rule.code.to_string(), level);
-                }
+                ));
+            }
+            if let (Some(rule), Some(level)) = (rule, parsed) {
+                severity.insert(rule.code.to_string(), level);
             }
         }
         // `orb_version` selects the requirements table; this build embeds one, so the setting can only
@@ -340,6 +621,7 @@ impl Context {
             .map(|c| self.extra_catalog(c, &mut problems))
             .unwrap_or_default();
         if !problems.is_empty() {
+            problems.sort_by_key(|d| (d.span.start, d.span.end));
             return Err(problems);
         }
         Ok(Settings {
@@ -484,7 +766,7 @@ impl Context {
         if raw.policies.get_ref().is_empty() {
             problems.push(self.problem(
                 spanned(&raw.policies),
-                "name at least one policy: a file, or `file#LogicalId` for a CloudFormation resource".into(),
+                "name at least one policy: a file, or `file#LogicalId` for a CloudFormation resource (`file.tf#type.name` in Terraform)".into(),
             ));
         }
         let mut policies = Vec::new();
@@ -493,13 +775,15 @@ impl Context {
                 Some((file, id)) => (file, Some(id)),
                 None => (policy.get_ref().as_str(), None),
             };
-            if resource
-                .is_some_and(|id| id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()))
-            {
-                problems.push(self.problem(
-                    spanned(policy),
-                    "a CloudFormation logical ID after `#` is letters and digits only".into(),
-                ));
+            // A Terraform file's principals are named by address (`aws_iam_role.orb`).
+            let terraform = file.ends_with(".tf") || file.ends_with(".tf.json");
+            if resource.is_some_and(|id| !is_resource_id(id, terraform)) {
+                let why = if terraform {
+                    "after `#`, a Terraform file's principal is named by its address, `type.name` (as `aws_iam_role.orb`)".into()
+                } else {
+                    "a CloudFormation logical ID after `#` is letters and digits only".into()
+                };
+                problems.push(self.problem(spanned(policy), why));
                 continue;
             }
             let located = Spanned::new(policy.span(), file.to_string());
@@ -650,9 +934,58 @@ fn display_relative(path: &Path, root: &Path) -> FilePath {
     )
 }
 
+/// A CloudFormation logical ID (letters and digits) or, in a Terraform file, a resource address
+/// (`type.name`, each letters, digits, `_` and `-`).
+fn is_resource_id(id: &str, terraform: bool) -> bool {
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || (terraform && (c == '_' || c == '-')))
+    };
+    match id.split_once('.') {
+        Some((ty, name)) if terraform => word(ty) && word(name),
+        _ => !terraform && word(id),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Paths in a `[[deployment]]` table are written relative to the settings file's folder, or
+    /// to the scan root when there is no file.
+    #[test]
+    fn paths_are_written_as_the_settings_file_writes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("sub/dir");
+        let none = Settings::default();
+        let in_none = none.paths_in_file(&root);
+        assert_eq!(in_none("iam/orb.json"), "iam/orb.json");
+        assert_eq!(in_none("../orb.json"), "../orb.json");
+        let above = Settings {
+            file: Some(SettingsFile {
+                shown: "../../orb-scan.toml".into(),
+                text: String::new(),
+                folder: dir.path().to_path_buf(),
+            }),
+            ..Settings::default()
+        };
+        let in_above = above.paths_in_file(&root);
+        assert_eq!(in_above("iam/orb.json"), "sub/dir/iam/orb.json");
+        assert_eq!(in_above("../x.json"), "sub/x.json");
+        let elsewhere = Settings {
+            file: Some(SettingsFile {
+                shown: "../../other/orb-scan.toml".into(),
+                text: String::new(),
+                folder: dir.path().join("other"),
+            }),
+            ..Settings::default()
+        };
+        assert_eq!(
+            elsewhere.paths_in_file(&root)("iam/orb.json"),
+            "../sub/dir/iam/orb.json"
+        );
+    }
 
     fn context(dir: &Path) -> Context {
         Context {
@@ -738,12 +1071,29 @@ services = ["NewService"]
     }
 
     #[test]
+    fn resource_ids_follow_their_files_language() {
+        for (id, terraform, ok) in [
+            ("OrbRole", false, true),
+            ("Orb-Role", false, false),
+            ("aws_iam_role.orb", false, false),
+            ("aws_iam_role.orb", true, true),
+            ("aws_iam_role.orb-2", true, true),
+            ("OrbRole", true, false),
+            ("aws_iam_role.", true, false),
+            ("a.b.c", true, false),
+            ("", false, false),
+        ] {
+            assert_eq!(is_resource_id(id, terraform), ok, "{id} {terraform}");
+        }
+    }
+
+    #[test]
     fn problems_point_at_their_value() {
         let dir = tempfile::tempdir().unwrap();
         let ps = problems(dir.path(), "selct = [\"ORB1\"]\n");
         assert_eq!(ps.len(), 1);
         assert_eq!(ps[0].0, "selct");
-        assert!(ps[0].1.contains("unknown field"), "{}", ps[0].1);
+        assert_eq!(ps[0].1, "unknown key `selct`: did you mean `select`?");
 
         let ps = problems(dir.path(), "select = \"ORB1\"\n");
         assert_eq!(ps[0].0, "\"ORB1\"");

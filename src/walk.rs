@@ -142,6 +142,9 @@ fn text_hash(text: &str) -> u64 {
 /// What the walk saw.
 pub struct Walked {
     pub files_seen: usize,
+    /// Files read in full: candidates by name (or named on the command line) that are regular
+    /// files within the size limit.
+    pub files_read: usize,
 }
 
 fn prefilter() -> &'static AhoCorasick {
@@ -278,7 +281,14 @@ where
     F: Fn(&mut S, Candidate) + Sync,
 {
     let Some((first, rest)) = paths.split_first() else {
-        return (Walked { files_seen: 0 }, Vec::new(), Vec::new());
+        return (
+            Walked {
+                files_seen: 0,
+                files_read: 0,
+            },
+            Vec::new(),
+            Vec::new(),
+        );
     };
     let mut builder = ignore::WalkBuilder::new(first);
     for p in rest {
@@ -380,6 +390,7 @@ fn walk_and_read(
 ) -> (Walked, Vec<Diagnostic>) {
     let skipped = Mutex::new(Vec::new());
     let seen = std::sync::atomic::AtomicUsize::new(0);
+    let read = std::sync::atomic::AtomicUsize::new(0);
     builder.build_parallel().run(|| {
         let mut batch = Batch {
             files: Vec::new(),
@@ -388,6 +399,7 @@ fn walk_and_read(
         };
         let skipped = &skipped;
         let seen = &seen;
+        let read = &read;
         let explicit = &explicit;
         Box::new(move |entry| {
             let entry = match entry {
@@ -427,7 +439,11 @@ fn walk_and_read(
                 }
                 return ignore::WalkState::Continue;
             }
-            match read_candidate(path, opts.max_filesize) {
+            let bytes = read_candidate(path, opts.max_filesize);
+            if matches!(bytes, Ok(Some(_))) {
+                read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            match bytes {
                 Ok(Some(bytes)) => {
                     if is_explicit || passes_prefilter_of(path, &bytes) {
                         batch.push((shown, bytes, path.to_path_buf()));
@@ -442,6 +458,7 @@ fn walk_and_read(
     (
         Walked {
             files_seen: seen.into_inner(),
+            files_read: read.into_inner(),
         },
         skipped.into_inner().unwrap(),
     )

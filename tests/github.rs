@@ -168,7 +168,7 @@ fn columns_only_on_single_line_spans() {
     assert_eq!(command.properties["file"], "orb-scan.toml");
     assert_eq!(command.properties["line"], "4");
     assert!(
-        command.data.contains("unknown field `bogus`"),
+        command.data.contains("unknown key `bogus`"),
         "{}",
         command.data
     );

@@ -7,12 +7,14 @@
 //!   percent-encoded;
 //! - regions carry start and end lines and columns (Unicode code points: `columnKind`) and bytes;
 //! - labels become `relatedLocations`;
+//! - the run's `properties.deployments` say what each deployment was checked against;
 //! - `partialFingerprints` hash the rule, the file and the text under the span (not its line), so a
 //!   finding keeps its identity when lines are inserted above it.
 
 use super::json::Positions;
 use super::rule_docs::{description, page};
 use super::{escape_text, Report};
+use crate::deploy::Scope;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Rule, RULES};
 use crate::span::Span;
@@ -41,6 +43,13 @@ struct Run<'a> {
     original_uri_base_ids: BaseIds,
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
+    properties: RunProperties<'a>,
+}
+
+/// The run's property bag: what each deployment was checked against (as `--format json` has it).
+#[derive(Serialize)]
+struct RunProperties<'a> {
+    deployments: &'a [Scope],
 }
 
 #[derive(Serialize)]
@@ -198,6 +207,9 @@ pub fn render(report: &Report, root: &Path, out: &mut dyn Write) -> std::io::Res
             },
             column_kind: "unicodeCodePoints",
             results,
+            properties: RunProperties {
+                deployments: &report.scopes,
+            },
         }],
     };
     serde_json::to_writer_pretty(&mut *out, &log)?;
