@@ -79,35 +79,7 @@ fn documents<'a>(inv: &'a Value, kind: &str) -> Vec<&'a Value> {
 
 #[test]
 fn scenarios_match_their_snapshots() {
-    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
-    let mut names: Vec<String> = std::fs::read_dir(scenarios())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    assert!(names.len() >= 5, "{names:?}");
-    let mut failures = Vec::new();
-    for name in &names {
-        let o = run(&scenarios().join(name), &[".", "--color", "never"]);
-        assert!(
-            o.stderr.is_empty(),
-            "{name}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        let human = String::from_utf8(o.stdout).unwrap();
-        let snapshot = scenarios().join(format!("{name}.stdout"));
-        if update {
-            std::fs::write(&snapshot, &human).unwrap();
-        } else if std::fs::read_to_string(&snapshot).ok().as_deref() != Some(human.as_str()) {
-            failures.push(format!(
-                "{name}: output differs from {}:\n{human}",
-                snapshot.display()
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    common::scenarios_match_their_snapshots(&scenarios(), 5);
 }
 
 /// The ORB role lives in a YAML template: findings point at the exact YAML nodes (after non-ASCII

@@ -103,25 +103,27 @@ fn a_broad_policy_beside_orbs_own_hides_nothing() {
             vec!["ci/deployer.json"]
         )
     );
+    named_outranks_wildcard_and_pins_as_checked(&dir, &v, "iam/orb-runtime.json");
+}
+
+/// The one checked candidate names ORB's actions and the one passed over reaches them only through
+/// wildcards; the suggested table pins exactly what was checked: the same findings, now pinned.
+fn named_outranks_wildcard_and_pins_as_checked(dir: &Path, v: &Value, checked: &str) {
     let deployment = &v["deployments"][0];
     assert_eq!(deployment["checked"][0]["reach"], "named");
     assert_eq!(deployment["passed_over"][0]["reach"], "wildcard");
     assert_eq!(
         deployment["pin"],
-        "[[deployment]]\nconfig = \"config/config.json\"\npolicies = [\"iam/orb-runtime.json\"]"
+        format!("[[deployment]]\nconfig = \"config/config.json\"\npolicies = [\"{checked}\"]")
     );
-    // The suggested table pins exactly what was checked: the same findings, now pinned.
     std::fs::write(
         dir.join("orb-scan.toml"),
         deployment["pin"].as_str().unwrap(),
     )
     .unwrap();
-    let pinned = report(&dir);
-    assert_eq!(findings(&pinned), findings(&v));
-    assert_eq!(
-        scope(&pinned),
-        ("pinned", vec!["iam/orb-runtime.json"], vec![])
-    );
+    let pinned = report(dir);
+    assert_eq!(findings(&pinned), findings(v));
+    assert_eq!(scope(&pinned), ("pinned", vec![checked], vec![]));
 }
 
 /// A user whose only policy is broad is checked against it.
@@ -406,24 +408,7 @@ fn a_terraform_role_is_a_candidate_as_a_cloudformation_role_is() {
             vec!["ci/deployer.tf#aws_iam_role.deployer"]
         )
     );
-    let deployment = &v["deployments"][0];
-    assert_eq!(deployment["checked"][0]["reach"], "named");
-    assert_eq!(deployment["passed_over"][0]["reach"], "wildcard");
-    assert_eq!(
-        deployment["pin"],
-        "[[deployment]]\nconfig = \"config/config.json\"\npolicies = [\"infra/orb.tf#aws_iam_role.orb\"]"
-    );
-    std::fs::write(
-        dir.join("orb-scan.toml"),
-        deployment["pin"].as_str().unwrap(),
-    )
-    .unwrap();
-    let pinned = report(&dir);
-    assert_eq!(findings(&pinned), findings(&v));
-    assert_eq!(
-        scope(&pinned),
-        ("pinned", vec!["infra/orb.tf#aws_iam_role.orb"], vec![])
-    );
+    named_outranks_wildcard_and_pins_as_checked(&dir, &v, "infra/orb.tf#aws_iam_role.orb");
     std::fs::remove_file(dir.join("orb-scan.toml")).unwrap();
 
     // A JSON policy naming ORB's actions beside the role: two candidates of the same reach.

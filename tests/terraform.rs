@@ -29,35 +29,7 @@ fn diagnostics(report: &Value) -> &Vec<Value> {
 
 #[test]
 fn scenarios_match_their_snapshots() {
-    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
-    let mut names: Vec<String> = std::fs::read_dir(scenarios())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    assert!(names.len() >= 3, "{names:?}");
-    let mut failures = Vec::new();
-    for name in &names {
-        let o = common::run_in(&scenarios().join(name), &[".", "--color", "never"]);
-        assert!(
-            o.stderr.is_empty(),
-            "{name}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        let human = String::from_utf8(o.stdout).unwrap();
-        let snapshot = scenarios().join(format!("{name}.stdout"));
-        if update {
-            std::fs::write(&snapshot, &human).unwrap();
-        } else if std::fs::read_to_string(&snapshot).ok().as_deref() != Some(human.as_str()) {
-            failures.push(format!(
-                "{name}: output differs from {}:\n{human}",
-                snapshot.display()
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    common::scenarios_match_their_snapshots(&scenarios(), 3);
     let quiet = std::fs::read_to_string(scenarios().join("complete.stdout")).unwrap();
     // The Terraform role is the one candidate for ORB's principal, named by its file and address.
     assert!(

@@ -370,13 +370,7 @@ impl<'m, 'a> Scope<'m, 'a> {
     /// What a reference evaluates to, when the module says: a variable's literal default, or the
     /// name or ARN of one of its IAM resources (every `count`/`for_each` instance as one).
     fn reference(&self, root: &str, steps: &[Step]) -> Option<Node> {
-        let attrs: Vec<&str> = steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::Attr(a) => Some(a.as_str()),
-                _ => None,
-            })
-            .collect();
+        let attrs = attributes(steps);
         match (root, attrs.as_slice()) {
             ("var", [name]) if steps.len() == 1 => {
                 let (scope, value) = self.input(name).ok()?;
@@ -482,13 +476,7 @@ impl<'m, 'a> Scope<'m, 'a> {
     }
 
     fn policy_reference(&self, root: &str, steps: &[Step], e: &Expr) -> PolicyValue {
-        let attrs: Vec<&str> = steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::Attr(a) => Some(a.as_str()),
-                _ => None,
-            })
-            .collect();
+        let attrs = attributes(steps);
         let why = match (root, attrs.as_slice()) {
             ("data", [super::POLICY_DOCUMENT, name, "json" | "minified_json"]) => {
                 if let Some((file, block)) = self.module.data_document(name) {
@@ -609,26 +597,20 @@ impl<'m, 'a> Scope<'m, 'a> {
             }
             _ => return None,
         };
-        if relative.starts_with('/') || relative.contains('\\') {
-            return None;
-        }
-        let mut parts: Vec<&str> = self
-            .module
-            .folder
-            .split('/')
-            .filter(|p| !p.is_empty())
-            .collect();
-        for piece in relative.split('/') {
-            match piece {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                p => parts.push(p),
-            }
-        }
-        (!parts.is_empty()).then(|| parts.join("/"))
+        super::module::relative_folder(&self.module.folder, &relative).filter(|p| !p.is_empty())
     }
+}
+
+/// The attribute names of a reference's steps (`aws_iam_role.orb[0].arn`: `orb`, `arn`): every
+/// `count`/`for_each` instance as one.
+fn attributes(steps: &[Step]) -> Vec<&str> {
+    steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Attr(a) => Some(a.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// An item of a `compact()` list as it stays, `None` when it goes: an empty string or null goes, a

@@ -6,7 +6,7 @@
 
 use super::eval::{PolicyValue, Scope};
 use super::{attributes, File, Repository, POLICY_DOCUMENT};
-use crate::cfn::intrinsics::Resolver;
+use crate::cfn::intrinsics::{iam_path, Resolver};
 use crate::cfn::{
     managed, read_trust, Attachment, InstanceProfile, ManagedRef, ManagedSource, Principal,
     PrincipalKind, Target, Template,
@@ -180,17 +180,6 @@ fn arn_type(resource_type: &str) -> Option<&'static str> {
         "aws_iam_policy" => "policy",
         _ => return None,
     })
-}
-
-/// `/`, or a `path` attribute with its slashes made sure of.
-fn iam_path(path: Option<String>) -> String {
-    let p = path.unwrap_or_default();
-    let p = p.trim_matches('/');
-    if p.is_empty() {
-        "/".into()
-    } else {
-        format!("/{p}/")
-    }
 }
 
 impl<'a> Module<'a> {
