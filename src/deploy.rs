@@ -627,7 +627,8 @@ pub fn select_candidates<'a>(
 ) -> Selection<'a> {
     let mut candidates = Vec::new();
     for linked in &links.principals {
-        if linked.principal.is_service_role() {
+        // A group with members in the scan is checked through them: each holds its policies.
+        if linked.principal.is_service_role() || linked.has_members {
             continue;
         }
         let reach = best_reach(&linked.identity);

@@ -640,3 +640,77 @@ fn module_inputs_follow_the_one_call() {
         .unwrap()
         .contains("set by several module calls"));
 }
+
+/// ORB as an IAM user: its own policy (a policy document merged from a source and an override
+/// document), its group's policy (through `aws_iam_user_group_membership`, built on a deprecated
+/// `source_json`) and a repository managed policy attached to it together grant everything, so the
+/// scan is quiet and the user is the one candidate (the group is checked through its member). Each
+/// link, taken away, leaves the actions it carried missing, labelled in the `.tf` file; the Spot
+/// Fleet role's `managed_policy_arns` is the bundled AWS policy.
+#[test]
+fn a_user_with_its_group_and_attachments_is_one_principal() {
+    let (_tmp, root) = common::fixture_copy("testdata/terraform/user-group");
+    let d = root.as_path();
+    let report = json(d, &[".", "--format", "json"]);
+    assert!(diagnostics(&report).is_empty(), "{report}");
+    let checked: Vec<&str> = report["deployments"][0]["checked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(checked, ["infra/orb.tf#aws_iam_user.orb"]);
+
+    let inventory = json(d, &["inventory", "--format", "json"]);
+    let spot_fleet = inventory["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "principal" && p["resource"] == "aws_iam_role.spot_fleet")
+        .unwrap();
+    assert_eq!(spot_fleet["managed_policies"][0]["source"], "aws");
+
+    let path = d.join("infra/orb.tf");
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (cut, from, missing, severity) in [
+        // The override's extra action: the source document alone lacks it.
+        ("      \"ec2:CreateTags\",\n", "", "ec2:CreateTags", "error"),
+        // The membership: the group's launch-template actions are no longer the user's, and the
+        // group without members is a candidate of its own (ORB may run as another of its
+        // members): the user's lack is doubtful.
+        (
+            "  groups = [aws_iam_group.orb.name]\n",
+            "  groups = []\n",
+            "ec2:CreateLaunchTemplate",
+            "warning",
+        ),
+        // The attachment: the managed policy's SSM lookup is no longer the user's.
+        (
+            "  user       = aws_iam_user.orb.name\n  policy_arn",
+            "  user       = \"someone-else\"\n  policy_arn",
+            "ssm:GetParameter",
+            "error",
+        ),
+    ] {
+        assert!(text.contains(cut), "{cut}");
+        std::fs::write(&path, text.replace(cut, from)).unwrap();
+        let report = json(d, &[".", "--format", "json"]);
+        let hit = diagnostics(&report)
+            .iter()
+            .find(|d| {
+                d["actions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a == missing)
+            })
+            .unwrap_or_else(|| panic!("{missing} not reported: {report}"));
+        assert_eq!(hit["severity"], severity, "{hit}");
+        assert_eq!(hit["labels"][0]["file"], "infra/orb.tf", "{hit}");
+        if severity == "warning" {
+            let message = hit["message"].as_str().unwrap();
+            assert!(message.ends_with("which infra/orb.tf#aws_iam_user.orb does not grant"));
+        }
+        std::fs::write(&path, &text).unwrap();
+    }
+}

@@ -24,6 +24,9 @@ pub struct Linked<'a> {
     /// Managed policies it holds (a user, also through its groups) that orb-scan cannot read
     /// (`ManagedRef::unread_why`).
     pub unread: Vec<&'a ManagedRef>,
+    /// A group some scanned user is a member of: the user holds its policies, and a group is never
+    /// what ORB runs as.
+    pub has_members: bool,
 }
 
 /// Every principal of every template, linked.
@@ -123,6 +126,7 @@ impl<'a> Links<'a> {
                         .iter()
                         .filter(|m| m.unread_why().is_some())
                         .collect(),
+                    has_members: false,
                 });
             }
         }
@@ -134,12 +138,14 @@ impl<'a> Links<'a> {
             }
         }
         type Held<'a> = (Vec<&'a PolicyDocument>, Vec<&'a ManagedRef>);
+        let mut with_members = HashSet::new();
         let group_policies: Vec<Held<'a>> = principals
             .iter()
             .map(|user| {
                 let mut extra = (Vec::new(), Vec::new());
                 for target in &user.principal.groups {
                     for g in groups.named_by(user.template, target, &principals) {
+                        with_members.insert(g);
                         extra.0.extend(principals[g].identity.iter().copied());
                         extra.1.extend(principals[g].unread.iter().copied());
                     }
@@ -147,6 +153,9 @@ impl<'a> Links<'a> {
                 extra
             })
             .collect();
+        for g in with_members {
+            principals[g].has_members = true;
+        }
         for (user, (identity, unread)) in principals.iter_mut().zip(group_policies) {
             user.identity.extend(identity);
             dedup(&mut user.identity);
