@@ -17,7 +17,7 @@ use crate::iam::role::Role;
 use crate::span::Span;
 use crate::syntax::hcl::{Block, Expr, ExprKind};
 use crate::syntax::{Embedding, Node, Value};
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 
 /// One module folder's files, indexed by what references name.
@@ -28,6 +28,9 @@ pub struct Module<'a> {
     /// The folder as shown (`""` for the scan root).
     pub folder: String,
     files: Vec<&'a File>,
+    /// The `variable` blocks of the folder's other `.tf` files, read the first time a variable is
+    /// not found in `files` (most modules never ask).
+    skipped: Option<&'a OnceCell<Vec<File>>>,
     /// The `module` blocks of the scan that call this folder: its inputs come from them.
     callers: Vec<Call<'a>>,
     repository: &'a dyn Repository,
@@ -53,17 +56,13 @@ pub fn link(files: &[File], repository: &dyn Repository) -> Linked {
         by_folder.entry(super::folder(&f.path)).or_default().push(f);
     }
     // Variables are often in a file with no IAM in it, which the walk passed over.
-    let others: Vec<Vec<File>> = by_folder
-        .iter()
-        .map(|(folder, members)| variable_files(folder, members, repository))
-        .collect();
+    let skipped: Vec<OnceCell<Vec<File>>> = by_folder.iter().map(|_| OnceCell::new()).collect();
     let calls = calls(files);
     let modules: Vec<Module> = by_folder
         .into_iter()
-        .zip(&others)
-        .map(|((folder, mut members), others)| {
+        .zip(&skipped)
+        .map(|((folder, mut members), skipped)| {
             members.sort_by(|a, b| a.path.cmp(&b.path));
-            members.extend(others.iter());
             Module {
                 key: if folder.is_empty() {
                     "./".into()
@@ -72,6 +71,7 @@ pub fn link(files: &[File], repository: &dyn Repository) -> Linked {
                 },
                 folder: folder.to_string(),
                 files: members,
+                skipped: Some(skipped),
                 callers: calls.get(folder).cloned().unwrap_or_default(),
                 repository,
                 read: RefCell::default(),
@@ -189,6 +189,7 @@ impl<'a> Module<'a> {
             key: "./".into(),
             folder: super::folder(&file.path).to_string(),
             files: vec![file],
+            skipped: None,
             callers: Vec::new(),
             repository: &super::NoRepository,
             read: RefCell::default(),
@@ -235,15 +236,23 @@ impl<'a> Module<'a> {
     /// A variable's default as written (Terraform requires it to be a literal). A `null` default is
     /// none: it says the caller sets the value, not what the value is.
     pub fn variable(&self, name: &str) -> Option<(&'a File, &'a Expr)> {
-        self.files.iter().find_map(|f| {
+        let default = |f: &'a File| {
             f.body
                 .blocks
                 .iter()
                 .find(|b| b.kind == "variable" && b.label(0) == Some(name))
                 .and_then(|b| b.body.attribute("default"))
                 .filter(|a| a.value.kind != ExprKind::Null)
-                .map(|a| (*f, &a.value))
-        })
+                .map(|a| (f, &a.value))
+        };
+        if let Some(found) = self.files.iter().find_map(|f| default(f)) {
+            return Some(found);
+        }
+        let skipped: &'a OnceCell<Vec<File>> = self.skipped?;
+        skipped
+            .get_or_init(|| variable_files(&self.folder, &self.files, self.repository))
+            .iter()
+            .find_map(default)
     }
 
     pub fn read_file(&self, shown: &str) -> Result<String, String> {
