@@ -24,14 +24,7 @@ fn run(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn json(dir: &Path, args: &[&str]) -> Value {
-    let o = run(dir, args);
-    assert!(
-        o.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+    common::json_in(dir, args)
 }
 
 fn scan(name: &str) -> Value {

@@ -13,14 +13,7 @@ fn scenarios() -> PathBuf {
 }
 
 fn json(dir: &Path, args: &[&str]) -> Value {
-    let o = common::run_in(dir, args);
-    assert!(
-        o.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+    common::json_in(dir, args)
 }
 
 fn diagnostics(report: &Value) -> &Vec<Value> {

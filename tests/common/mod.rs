@@ -86,6 +86,18 @@ pub fn scenarios_match_their_snapshots(folder: &Path, at_least: usize) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Runs orb-scan inside `dir` and reads its JSON output; it writes nothing on standard error.
+pub fn json_in(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let o = run_in(dir, args);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
 /// Standard output and exit code.
 pub fn stdout_in(dir: &Path, args: &[&str]) -> (String, i32) {
     let out = run_in(dir, args);
