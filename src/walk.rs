@@ -209,25 +209,31 @@ fn unescaped(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A DFA without a prefilter: the needles share `aws_`, which Terraform writes everywhere, so
-/// the rare-byte prefilter stops at nearly every resource type of a module library (37
-/// instructions a byte on 1,167 terraform-aws-modules files; one table lookup a byte without).
-fn terraform_searcher(needles: &[&str]) -> AhoCorasick {
-    AhoCorasick::builder()
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .prefilter(false)
-        .build(needles)
-        .expect("static patterns")
-}
-
-fn terraform_prefilter() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| terraform_searcher(TERRAFORM_NEEDLES))
-}
-
-fn terraform_embedded_prefilter() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| terraform_searcher(TERRAFORM_EMBEDDED_NEEDLES))
+/// What a `.tf` file's resource types name: (an IAM or resource-policy type, a type that may
+/// embed a policy). Every type starts `aws_`: each `aws_` is found by `memmem` and the type
+/// written there compared with the needles. Terraform writes `aws_` everywhere, so a multi-needle
+/// search stops at nearly every one anyway (aho-corasick's rare-byte prefilter took 37
+/// instructions a byte on 1,167 terraform-aws-modules files, its DFA about 7 for each search).
+fn terraform_types(bytes: &[u8]) -> (bool, bool) {
+    static AWS: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let finder = AWS.get_or_init(|| memchr::memmem::Finder::new(b"aws_"));
+    let mut embedded = false;
+    for at in finder.find_iter(bytes) {
+        let rest = &bytes[at..];
+        let ty = &rest[..rest
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .unwrap_or(rest.len())];
+        let names = |n: &&str| match n.strip_prefix("aws_") {
+            Some(_) => rest.starts_with(n.as_bytes()),
+            None => memchr::memmem::find(ty, n.as_bytes()).is_some(),
+        };
+        if TERRAFORM_NEEDLES.iter().any(names) {
+            return (true, embedded);
+        }
+        embedded = embedded || TERRAFORM_EMBEDDED_NEEDLES.iter().any(names);
+    }
+    (false, embedded)
 }
 
 /// A `.tf` file names an IAM or resource-policy type, or a resource that may hold a policy and a
@@ -236,9 +242,10 @@ fn terraform_embedded_prefilter() -> &'static AhoCorasick {
 fn passes_terraform_prefilter(bytes: &[u8]) -> bool {
     let has = |bytes: &[u8], needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
     let names = |bytes: &[u8]| {
-        terraform_prefilter().is_match(bytes)
+        let (named, embedded) = terraform_types(bytes);
+        named
             || (has(bytes, b"polic")
-                && (terraform_embedded_prefilter().is_match(bytes)
+                && (embedded
                     || (has(bytes, b"module") && (has(bytes, b"\"./") || has(bytes, b"\"../")))))
     };
     names(bytes) || (memchr::memchr(b'\\', bytes).is_some() && names(&unescaped(bytes)))
@@ -684,6 +691,51 @@ mod tests {
             r#"\ud800\u0041"#,
         ] {
             assert!(!passes_prefilter(plain.as_bytes()), "{plain}");
+        }
+    }
+
+    /// `terraform_types` finds what a search for every needle anywhere in the text finds, on each
+    /// `.tf` fixture of the repository and on types written at the edges of the text.
+    #[test]
+    fn types_are_found_as_a_search_for_every_needle_finds_them() {
+        let anywhere = |text: &[u8], needles: &[&str]| {
+            needles
+                .iter()
+                .any(|n| memchr::memmem::find(text, n.as_bytes()).is_some())
+        };
+        let mut texts: Vec<Vec<u8>> = [
+            "aws_iam_role",
+            "x aws_iam",
+            "resource \"aws_kms_key\" \"k\" {}",
+            "aws_kms_key_policy",
+            "aws_ssoadmin_customer_permissions_policy_attachment",
+            "aws_s3_bucket",
+            "aws_",
+            "",
+            "aws_aws_iam_",
+        ]
+        .iter()
+        .map(|t| t.as_bytes().to_vec())
+        .collect();
+        let mut folders =
+            vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata")];
+        while let Some(dir) = folders.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "tf") {
+                    texts.push(std::fs::read(path).unwrap());
+                }
+            }
+        }
+        assert!(texts.len() > 20, "{}", texts.len());
+        for text in &texts {
+            let (named, embedded) = terraform_types(text);
+            assert_eq!(named, anywhere(text, TERRAFORM_NEEDLES));
+            if !named {
+                assert_eq!(embedded, anywhere(text, TERRAFORM_EMBEDDED_NEEDLES));
+            }
         }
     }
 
