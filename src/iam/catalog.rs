@@ -6,6 +6,7 @@
 //! catalog action.
 
 use super::catalog_key::{key_hash, SLOTS};
+pub use super::key_type::KeyType;
 use super::pattern::{
     cmp_ignore_case, glob_match, has_wildcard, resource_match, substitute, ResourceMatch,
 };
@@ -90,47 +91,6 @@ pub enum Lookup {
     UnknownService,
     /// Not `service:action` (ORB303 reports the shape).
     Malformed,
-}
-
-/// The type of a condition key's values, as the reference gives it (`build.rs` numbers them so).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyType {
-    String,
-    Arn,
-    Bool,
-    Date,
-    Numeric,
-    IpAddress,
-    ArrayOfString,
-    ArrayOfArn,
-    ArrayOfBool,
-}
-
-impl KeyType {
-    fn from_number(n: u32) -> KeyType {
-        use KeyType::*;
-        [
-            String,
-            Arn,
-            Bool,
-            Date,
-            Numeric,
-            IpAddress,
-            ArrayOfString,
-            ArrayOfArn,
-            ArrayOfBool,
-        ][n as usize]
-    }
-
-    /// The type of one of the values (`Bool` for `ArrayOfBool`).
-    pub fn element(self) -> KeyType {
-        match self {
-            KeyType::ArrayOfString => KeyType::String,
-            KeyType::ArrayOfArn => KeyType::Arn,
-            KeyType::ArrayOfBool => KeyType::Bool,
-            other => other,
-        }
-    }
 }
 
 /// A condition key of the reference: its name, where `${TagKey}` and the like stand for any text

@@ -1,9 +1,9 @@
-use super::policies::{conditions_on, statements};
+use super::policies::{statements, unpinned_services};
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::policy::{Effect, PolicyKind};
-use crate::iam::trust::{confused_deputy_services, SOURCE_KEYS};
+use crate::iam::trust::confused_deputy_services;
 
 pub static RULE: Rule = Rule {
     code: "ORB404",
@@ -48,31 +48,15 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             .effect
             .as_ref()
             .is_some_and(|e| e.value == Effect::Allow);
-        if policy.kind != PolicyKind::Resource || !allow || conditions_on(statement, SOURCE_KEYS) {
-            continue;
-        }
-        for p in statement
-            .principals
-            .iter()
-            .filter(|p| p.kind == "Service" && !p.item.opaque)
-        {
-            let Some(sender) = services.resource_sender(&p.item.value) else {
-                continue;
-            };
-            out.push(
-                Diagnostic::new(
-                    "ORB404",
-                    Severity::Warning,
-                    &policy.file,
-                    p.item.span,
-                    format!(
-                        "`{}` may use this resource for any account: the statement has no aws:SourceArn or aws:SourceAccount condition",
-                        p.item.value
-                    ),
-                )
-                .label_here("this service sends aws:SourceArn and aws:SourceAccount")
-                .with_note(format!("source: {}", sender.source))
-                .with_help("add `\"Condition\": {\"StringEquals\": {\"aws:SourceAccount\": \"<your account>\"}}`, or an `ArnLike` on `aws:SourceArn`"),
+        if policy.kind == PolicyKind::Resource && allow {
+            let sender = |principal: &str| services.resource_sender(principal);
+            unpinned_services(
+                "ORB404",
+                policy,
+                statement,
+                sender,
+                "use this resource",
+                out,
             );
         }
     }

@@ -2,8 +2,10 @@
 //! the entries a rule can judge. Entries produced by CloudFormation intrinsics are left out.
 
 use crate::deploy::{Model, Remarks};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::grants::actions_apply;
 use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
+use crate::iam::trust::{Sender, SOURCE_KEYS};
 
 /// The `Action`/`NotAction` entries written as literals (`policy::literal_actions`) that the
 /// catalog remarks on, with their policy and its remarks (`Model::action_remarks`).
@@ -46,4 +48,45 @@ pub fn conditions_on(statement: &Statement, keys: &[&str]) -> bool {
         .conditions
         .iter()
         .any(|c| keys.iter().any(|k| c.key.eq_ignore_ascii_case(k)))
+}
+
+/// The confused deputy (ORB401 in trust policies, ORB404 in resource policies): each service
+/// principal of `statement` that `sender` says sends `aws:SourceArn`/`aws:SourceAccount`, when no
+/// condition of the statement is on a source key, reported under `code` as one that `may` act
+/// ("assume this role") for any account.
+pub fn unpinned_services<'t>(
+    code: &'static str,
+    policy: &PolicyDocument,
+    statement: &Statement,
+    sender: impl Fn(&str) -> Option<&'t Sender>,
+    may: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    if conditions_on(statement, SOURCE_KEYS) {
+        return;
+    }
+    for p in statement
+        .principals
+        .iter()
+        .filter(|p| p.kind == "Service" && !p.item.opaque)
+    {
+        let Some(sender) = sender(&p.item.value) else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                code,
+                Severity::Warning,
+                &policy.file,
+                p.item.span,
+                format!(
+                    "`{}` may {may} for any account: the statement has no aws:SourceArn or aws:SourceAccount condition",
+                    p.item.value
+                ),
+            )
+            .label_here("this service sends aws:SourceArn and aws:SourceAccount")
+            .with_note(format!("source: {}", sender.source))
+            .with_help("add `\"Condition\": {\"StringEquals\": {\"aws:SourceAccount\": \"<your account>\"}}`, or an `ArnLike` on `aws:SourceArn`"),
+        );
+    }
 }
