@@ -306,13 +306,17 @@ impl Catalog {
         &self,
         id: ActionId,
     ) -> (usize, impl Iterator<Item = usize> + 'static) {
-        let entry = id.0.get() as usize;
         let (service, index) = self.position(id);
         let at = (service.first_action as usize + index) * 2;
         let slots = ACTION_RESOURCES[SPANS[at] as usize..SPANS[at + 2] as usize]
             .iter()
             .map(|&e| (e >> 1) as usize);
-        ((entry >> 16) - 1, slots)
+        (self.service_position(id), slots)
+    }
+
+    /// The position of the action's service in the catalog (`service_resource_types` takes it).
+    pub fn service_position(&self, id: ActionId) -> usize {
+        (id.0.get() as usize >> 16) - 1
     }
 
     /// Every resource type of the service at `service` (a position `resource_type_slots` gives).
@@ -337,10 +341,8 @@ impl Catalog {
     /// Does an ARN pattern overlap one of the action's resource types' ARN formats?
     pub fn names_a_resource_of(&self, id: ActionId, pattern: &str) -> bool {
         self.resource_types(id)
-            .flat_map(|(t, _)| t.arns())
-            .any(|format| {
-                resource_match(pattern, &format_pattern(format)) != ResourceMatch::Disjoint
-            })
+            .flat_map(|(t, _)| t.patterns())
+            .any(|format| resource_match(pattern, format) != ResourceMatch::Disjoint)
     }
 
     /// The global condition key a written key names (`aws:SourceArn`, `aws:PrincipalTag/team`).

@@ -279,6 +279,17 @@ fn glob_relation(pattern: &str, needed: &str) -> ResourceMatch {
             ResourceMatch::Overlaps(Overlap::Names)
         };
     }
+    // Two texts that differ before either has a wildcard share nothing: most pairs of resource
+    // types (`instance/*` and `volume/*`) part here, in their first bytes.
+    let (p, n) = (pattern.as_bytes(), needed.as_bytes());
+    for (&a, &b) in p.iter().zip(n) {
+        if matches!(a, b'*' | b'?') || matches!(b, b'*' | b'?') {
+            break;
+        }
+        if a != b {
+            return ResourceMatch::Disjoint;
+        }
+    }
     match (has_wildcard(pattern), has_wildcard(needed)) {
         (false, false) if pattern == needed => return ResourceMatch::Covers,
         (false, false) => return ResourceMatch::Disjoint,
