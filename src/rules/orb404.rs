@@ -11,8 +11,9 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a resource policy lets a service in without aws:SourceArn/aws:SourceAccount",
     doc: r#"## What it finds
-An `Allow` statement of a resource policy (a bucket, queue, topic or key policy) whose principal is a
-service that sends `aws:SourceArn` and `aws:SourceAccount` when it calls your resource for someone
+An `Allow` statement of a resource policy (a bucket, queue, topic or key policy, or the statement AWS
+writes into a function's policy for an `AWS::Lambda::Permission`) whose principal is a service that
+sends `aws:SourceArn` and `aws:SourceAccount` when it calls your resource for someone
 (`cloudtrail.amazonaws.com`, `config.amazonaws.com`, `delivery.logs.amazonaws.com`,
 `sns.amazonaws.com`, `events.amazonaws.com`, `s3.amazonaws.com`, `ses.amazonaws.com`), with no
 `aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOrgID` or `aws:SourceOrgPaths` condition. The list is
@@ -33,7 +34,7 @@ queue or topic (the cross-service confused deputy).
 ## Fix
 Add, with your account or the calling resource:
 `"Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}`, or an `ArnLike` on
-`aws:SourceArn`.
+`aws:SourceArn`; on an `AWS::Lambda::Permission`, set `SourceAccount` or `SourceArn`.
 
 ## source
 https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html#cross-service-confused-deputy-prevention
