@@ -363,8 +363,18 @@ pub struct OrbPrincipal<'a> {
     pub principals: Vec<&'a Principal>,
     /// `policies` indexed by action, once they are settled.
     index: ActionIndex<'a>,
-    /// Requests already evaluated against `policies`.
-    evaluated: RefCell<FastMap<(String, String, RequestContext, Unknowns), Evaluation<'a>>>,
+    /// Requests already evaluated against `policies`, by action, then resource, context and who
+    /// knows the resource's unknowns: found without building a key (a need's few requests repeat
+    /// across the templates of a file and the deployments checked against this principal).
+    evaluated: RefCell<FastMap<String, Vec<Evaluated<'a>>>>,
+}
+
+/// One request's evaluation, under its action in `OrbPrincipal::evaluated`.
+struct Evaluated<'a> {
+    resource: String,
+    context: RequestContext,
+    unknowns: Unknowns,
+    evaluation: Evaluation<'a>,
 }
 
 pub fn orb_principal<'a>(workspace: &'a Workspace, links: &Links<'a>) -> OrbPrincipal<'a> {
@@ -411,17 +421,28 @@ impl<'a> OrbPrincipal<'a> {
     /// `evaluate` over the policies, once per distinct request: the templates of a file, and the
     /// deployments checked against the same principal, mostly need the same few requests.
     fn evaluate(&self, request: &Request) -> Evaluation<'a> {
-        let key = (
-            request.action.to_string(),
-            request.resource.to_string(),
-            request.context.clone(),
-            request.unknowns,
-        );
-        *self
-            .evaluated
-            .borrow_mut()
-            .entry(key)
-            .or_insert_with(|| self.index.evaluate(request))
+        let mut evaluated = self.evaluated.borrow_mut();
+        let done = evaluated.get(request.action).and_then(|done| {
+            done.iter().find(|e| {
+                e.resource == request.resource
+                    && e.unknowns == request.unknowns
+                    && e.context == *request.context
+            })
+        });
+        if let Some(done) = done {
+            return done.evaluation;
+        }
+        let evaluation = self.index.evaluate(request);
+        evaluated
+            .entry(request.action.to_string())
+            .or_default()
+            .push(Evaluated {
+                resource: request.resource.to_string(),
+                context: request.context.clone(),
+                unknowns: request.unknowns,
+                evaluation,
+            });
+        evaluation
     }
 
     fn add(&mut self, linked: &Linked<'a>) {

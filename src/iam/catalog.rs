@@ -299,13 +299,27 @@ impl Catalog {
             .map(move |&e| (ResourceType::at(first + (e >> 1) as usize), e & 1 == 1))
     }
 
+    /// The resource types every call of the action authorizes (`resource_types` marked always).
+    pub fn required_resource_types(
+        &self,
+        id: ActionId,
+    ) -> impl Iterator<Item = ResourceType> + 'static {
+        let (service, index) = self.position(id);
+        let at = (service.first_action as usize + index) * 2;
+        let first = service.types.start as usize;
+        ACTION_RESOURCES[SPANS[at] as usize..SPANS[at + 2] as usize]
+            .iter()
+            .filter(|&&e| e & 1 == 1)
+            .map(move |&e| ResourceType::at(first + (e >> 1) as usize))
+    }
+
     /// The action's resource types as positions in its service's table (`service_resource_types`),
     /// with the service's position in the catalog: a caller that relates one pattern to many actions
     /// of a service can relate it to each of the service's types once.
     pub fn resource_type_slots(
         &self,
         id: ActionId,
-    ) -> (usize, impl Iterator<Item = usize> + 'static) {
+    ) -> (usize, impl Iterator<Item = usize> + Clone + 'static) {
         let (service, index) = self.position(id);
         let at = (service.first_action as usize + index) * 2;
         let slots = ACTION_RESOURCES[SPANS[at] as usize..SPANS[at + 2] as usize]
@@ -326,6 +340,11 @@ impl Catalog {
     ) -> impl ExactSizeIterator<Item = ResourceType> + 'static {
         let types = &self.services[service].types;
         (types.start as usize..types.end as usize).map(ResourceType::at)
+    }
+
+    /// Type `slot` of the service at `service` (`resource_type_slots`).
+    pub fn service_resource_type(&self, service: usize, slot: usize) -> ResourceType {
+        ResourceType::at(self.services[service].types.start as usize + slot)
     }
 
     /// The condition keys the action takes, beside the global ones.
@@ -584,6 +603,11 @@ mod tests {
             .map(|(t, _)| t.name)
             .collect();
         assert_eq!(always, ["fleet", "instance"]);
+        let required: Vec<&str> = c.required_resource_types(id).map(|t| t.name).collect();
+        assert_eq!(required, always);
+        let (service, slots) = c.resource_type_slots(id);
+        let by_slot = slots.map(|i| c.service_resource_type(service, i));
+        assert!(by_slot.eq(c.resource_types(id).map(|(t, _)| t)));
         let fleet = c
             .resource_types(id)
             .find(|(t, _)| t.name == "fleet")
