@@ -162,8 +162,16 @@ def main():
         sys.stdout.write("".join(line + "\n" for line in out))
         return
     report = json.loads(against.read_text())
+    # orb-scan shows paths from the folder it ran in, under the scanned folder as it was named.
+    folders = [str(pathlib.Path(root)) + "/" for root in args if pathlib.Path(root).is_dir()]
+
+    def under_root(file):
+        return next((file[len(f):] for f in folders if file.startswith(f)), file)
+
     found = sorted(
-        f"{d['file']}\t{d['message'].split('`')[1]}" for d in report["diagnostics"] if d["code"] == "ORB306"
+        f"{under_root(d['file'])}\t{d['message'].split('`')[1]}"
+        for d in report["diagnostics"]
+        if d["code"] == "ORB306"
     )
     only_here = sorted(set(out) - set(found))
     only_there = sorted(set(found) - set(out))

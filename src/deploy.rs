@@ -9,17 +9,18 @@ use crate::iam::grants::{
     evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Unknowns, Verdict,
 };
 use crate::iam::pattern::{glob_service, under_service};
-use crate::iam::policy::{literal_actions, Item, PolicyDocument, PolicyKind};
+use crate::iam::policy::{literal_actions, Effect, Item, PolicyDocument, PolicyKind};
 use crate::iam::role::Role;
 use crate::orb::files::{OrbConfig, OrbTemplateFile};
 use crate::orb::needs::{needs_of, Need};
 use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemplate};
-use crate::settings::{DeclaredDeployment, ExtraCatalog, Settings};
+use crate::settings::{DeclaredDeployment, ExtraCatalog, PolicyRef, Settings};
 use crate::suppress::Suppression;
 use crate::syntax::Node;
 use crate::walk::FileStamp;
 use crate::FastMap;
-use std::cell::RefCell;
+use serde::Serialize;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -38,11 +39,19 @@ pub struct Workspace {
     pub template_files: Vec<OrbTemplateFile>,
     pub cfn_templates: Vec<Template>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Files the walk visited (`files_scanned` in JSON, as schema version 1 named it).
     pub files_scanned: usize,
+    /// Files read, those among them that passed the prefilter and were parsed, and those that
+    /// held an IAM policy, a CloudFormation template or an ORB file.
+    pub files_read: usize,
+    pub files_parsed: usize,
+    pub files_checked: usize,
     /// Threads the scan may use (`-j`), for the rules as for the walk; 0 counts as 1.
     pub threads: usize,
     /// `orb-scan.toml`, resolved; `[[deployment]]` tables steer linking.
     pub settings: Settings,
+    /// The scan root as given (`ScanOptions::root`): paths are relative to it.
+    pub root: std::path::PathBuf,
     /// From comments, resource metadata and `[[suppress]]`, applied after the rules.
     pub suppressions: Vec<Suppression>,
 }
@@ -92,13 +101,25 @@ pub struct Deployment<'a> {
     pub config: Option<&'a OrbConfig>,
     pub template_file: Option<&'a OrbTemplateFile>,
     pub templates: Vec<ResolvedTemplate<'a>>,
-    pub policies: Vec<&'a PolicyDocument>,
+    /// Everything the deployment's templates need, whether or not a policy was found.
+    pub needs: Vec<Need>,
+    /// How the policies it was checked against were chosen.
+    pub choice: Choice,
+    /// One check per candidate checked: the one chosen, or with an ambiguous choice each
+    /// candidate ranking first, on its own. Empty when no candidate was found (ORB100).
+    pub checks: Vec<Check<'a>>,
+    /// Candidates found and not checked: outranked by the one that was.
+    pub passed_over: Vec<CandidateInfo<'a>>,
+}
+
+/// A deployment's needs against one candidate principal.
+pub struct Check<'a> {
+    pub candidate: CandidateInfo<'a>,
     /// The checked policies the repository writes (not AWS managed ones attached by ARN): where
     /// missing actions belong.
     pub written: Vec<&'a PolicyDocument>,
-    /// Everything the deployment's templates need, whether or not a policy was found.
-    pub needs: Vec<Need>,
-    /// Permissions boundaries of ORB's principals: a grant counts only where they allow it too.
+    /// Permissions boundaries of the candidate's principals: a grant counts only where they allow
+    /// it too.
     pub boundaries: Vec<&'a PolicyDocument>,
     pub findings: Vec<Finding<'a>>,
     /// `policy_for`'s answer by service prefix (lowercase), as an index into `written`, found once:
@@ -106,11 +127,7 @@ pub struct Deployment<'a> {
     policy_by_service: Mutex<FastMap<String, Option<usize>>>,
 }
 
-impl<'a> Deployment<'a> {
-    pub fn need_of(&self, finding: &Finding) -> &Need {
-        &self.needs[finding.need]
-    }
-
+impl<'a> Check<'a> {
     /// The policy where missing actions belong: the one naming most actions of the same service
     /// (ties go to the first in scan order).
     pub fn policy_for(&self, actions: &[&str]) -> Option<&'a PolicyDocument> {
@@ -134,6 +151,26 @@ impl<'a> Deployment<'a> {
         });
         known.insert(service, at);
         at.map(|i| self.written[i])
+    }
+}
+
+impl<'a> Deployment<'a> {
+    pub fn need_of(&self, finding: &Finding) -> &Need {
+        &self.needs[finding.need]
+    }
+
+    /// Every policy checked, over all checks, in scan order and once.
+    pub fn policies(&self) -> Vec<&'a PolicyDocument> {
+        let mut all: Vec<&PolicyDocument> = self
+            .checks
+            .iter()
+            .flat_map(|c| c.candidate.policies.iter().copied())
+            .collect();
+        all.sort_by(|a, b| {
+            (&a.file, a.span.start, &a.origin.path).cmp(&(&b.file, b.span.start, &b.origin.path))
+        });
+        all.dedup_by(|a, b| std::ptr::eq(*a, *b));
+        all
     }
 
     /// The file that names the deployment: its config, else its template file.
@@ -160,12 +197,13 @@ impl<'a> Deployment<'a> {
 pub struct Model<'a> {
     pub workspace: &'a Workspace,
     pub deployments: Vec<Deployment<'a>>,
-    /// The identity policies taken as ORB's principal (DESIGN.md §3) that the repository writes
-    /// (AWS managed policies attached by ARN are evaluated, but are not the repository's to edit).
+    /// The identity policies some deployment was checked against (DESIGN.md §3) that the
+    /// repository writes (AWS managed policies attached by ARN are evaluated, but are not the
+    /// repository's to edit).
     pub orb_policies: Vec<&'a PolicyDocument>,
     /// Template principals with all of their policies.
     pub links: Links<'a>,
-    /// The template principals taken as ORB's.
+    /// The template principals some deployment was checked against.
     pub orb_principals: Vec<&'a Principal>,
     /// The catalog's remarks on the literal `Action`/`NotAction` entries of the tree.
     pub action_remarks: ActionRemarks<'a>,
@@ -301,14 +339,42 @@ fn template_search_list(config: &OrbConfig) -> Vec<String> {
     names
 }
 
-/// The policies to check when none are configured: identity policies that allow or deny at least
-/// one ORB-specific action (through wildcards too; `*` alone does not count).
-pub fn select_orb_policies(policies: &[PolicyDocument]) -> Vec<&PolicyDocument> {
-    policies.iter().filter(|p| carries_orb_action(p)).collect()
+/// How an identity policy reaches ORB's specific actions (fleet, spot fleet, auto scaling group and
+/// launch template actions), in rising order of how surely it was written for ORB (DESIGN.md §3,
+/// revised): a policy that names them outranks one that reaches them through a narrower glob,
+/// which outranks one that reaches them only through a whole-service wildcard (`ec2:*`), the mark
+/// of a broad policy written for someone else (a CI deployer, an administrator). `*` alone reaches
+/// nothing: it names no service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reach {
+    /// Only Deny statements name ORB's actions: a guardrail, which grants ORB nothing and is never
+    /// checked on its own.
+    Denies,
+    /// Allowed only through a whole-service wildcard (`ec2:*`, `autoscaling:*`).
+    Wildcard,
+    /// Allowed through a glob narrower than a service (`ec2:*Fleet*`, `ec2:Describe*`).
+    Pattern,
+    /// Allowed by name (`ec2:CreateFleet`).
+    Named,
 }
 
-/// Does an identity policy allow or deny an ORB-specific action (`*` alone does not count)?
-pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
+/// The best reach of a principal's policies, found without reading past a policy that names ORB's
+/// actions.
+fn best_reach(policies: &[&PolicyDocument]) -> Option<Reach> {
+    let mut best = None;
+    for p in policies {
+        best = best.max(orb_reach(p));
+        if best == Some(Reach::Named) {
+            break;
+        }
+    }
+    best
+}
+
+/// How an identity policy reaches ORB's specific actions: the best reach of its Allow statements,
+/// else `Denies` when a Deny statement names them; `None` when neither does.
+pub fn orb_reach(policy: &PolicyDocument) -> Option<Reach> {
     // Every identity policy of the tree is asked. Its plain entries were resolved to catalog
     // actions when read, and ORB's are catalog actions (a unit test of the table checks it), so a
     // plain entry is a binary search among numbers; a glob is matched against ORB's actions of its
@@ -329,47 +395,79 @@ pub fn carries_orb_action(policy: &PolicyDocument) -> bool {
         ids.sort_unstable();
         (specific, ids)
     });
-    let is_specific = |a: &Item| match a.action {
-        Some(id) => ids.binary_search(&id).is_ok(),
-        None if a.is_plain() => false,
+    let reach = |a: &Item| match a.action {
+        Some(id) => ids.binary_search(&id).is_ok().then_some(Reach::Named),
+        None if a.is_plain() => None,
         None => {
-            let service = glob_service(&a.value).map(|(service, _)| service);
-            specific
+            let service = glob_service(&a.value);
+            let reaches = specific
                 .iter()
-                .any(|x| service.is_none_or(|s| under_service(x, s)) && a.matches_action(x))
+                .any(|x| service.is_none_or(|(s, _)| under_service(x, s)) && a.matches_action(x));
+            let whole_service = service.is_none_or(|(_, name)| name.bytes().all(|b| b == b'*'));
+            match (reaches, whole_service) {
+                (false, _) => None,
+                (true, true) => Some(Reach::Wildcard),
+                (true, false) => Some(Reach::Pattern),
+            }
         }
     };
-    policy.kind == PolicyKind::Identity
-        && policy.statements.iter().any(|s| {
-            !s.actions.negated
-                && s.actions
-                    .items
-                    .iter()
-                    .filter(|a| a.value != "*")
-                    .any(is_specific)
-        })
+    if policy.kind != PolicyKind::Identity {
+        return None;
+    }
+    let mut best = None;
+    for s in policy.statements.iter().filter(|s| !s.actions.negated) {
+        let allows = s.effect.as_ref().is_some_and(|e| e.value == Effect::Allow);
+        for a in s.actions.items.iter().filter(|a| a.value != "*") {
+            if let Some(r) = reach(a) {
+                best = best.max(Some(if allows { r } else { Reach::Denies }));
+                if best == Some(Reach::Named) {
+                    return best;
+                }
+            }
+        }
+    }
+    best
 }
 
-/// ORB's principal when none is configured (DESIGN.md §3): the standalone identity policies that
-/// carry an ORB-specific action, plus every template principal (not a service role) that carries one
-/// in any of its policies, with all of that principal's policies and its permissions boundary.
-#[derive(Default)]
-pub struct OrbPrincipal<'a> {
+/// How a candidate's policies were put together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// Named for the deployment by `[[deployment]] policies` in orb-scan.toml.
+    Pinned,
+    /// A CloudFormation role, user or group, with all of its policies.
+    Principal,
+    /// One standalone policy file.
+    File,
+    /// The standalone policy files of one folder that name ORB's actions or reach them through
+    /// patterns: a base policy and its add-ons, kept together, are taken as one principal's.
+    Folder,
+}
+
+/// One set of policies that could be the principal ORB runs under (DESIGN.md §3, revised), with
+/// what is evaluated against it.
+pub struct Candidate<'a> {
+    /// What `[[deployment]] policies` would name to pin it: its files, or its principal's
+    /// `file#LogicalId`.
+    pub members: Vec<PolicyRef>,
+    pub basis: Basis,
+    /// How its policies reach ORB's actions; `None` for pinned policies that do not.
+    pub reach: Option<Reach>,
     /// Everything evaluated, AWS managed policies included.
     pub policies: Vec<&'a PolicyDocument>,
     /// Those the repository writes.
     pub written: Vec<&'a PolicyDocument>,
     pub boundaries: Vec<&'a PolicyDocument>,
     pub principals: Vec<&'a Principal>,
-    /// `policies` indexed by action, once they are settled.
-    index: ActionIndex<'a>,
+    /// `policies` indexed by action, built when a deployment is first checked against it.
+    index: OnceCell<ActionIndex<'a>>,
     /// Requests already evaluated against `policies`, by action, then resource, context and who
     /// knows the resource's unknowns: found without building a key (a need's few requests repeat
-    /// across the templates of a file and the deployments checked against this principal).
+    /// across the templates of a file and the deployments checked against this candidate).
     evaluated: RefCell<FastMap<String, Vec<Evaluated<'a>>>>,
 }
 
-/// One request's evaluation, under its action in `OrbPrincipal::evaluated`.
+/// One request's evaluation, under its action in `Candidate::evaluated`.
 struct Evaluated<'a> {
     resource: String,
     context: RequestContext,
@@ -377,21 +475,220 @@ struct Evaluated<'a> {
     evaluation: Evaluation<'a>,
 }
 
-pub fn orb_principal<'a>(workspace: &'a Workspace, links: &Links<'a>) -> OrbPrincipal<'a> {
-    let mut orb = OrbPrincipal::default();
-    for linked in &links.principals {
-        if !linked.principal.is_service_role()
-            && linked.identity.iter().any(|p| carries_orb_action(p))
-        {
-            orb.add(linked);
+/// A candidate as the scope report and the rules see it: its name, how it was put together and
+/// how it reaches ORB's actions, and its policies.
+#[derive(Clone, Debug)]
+pub struct CandidateInfo<'a> {
+    /// `iam/orb.json`, `cfn/orb.yaml#OrbRole`, or its folder's files (`Candidate::name`).
+    pub name: String,
+    /// What `[[deployment]] policies` would name to pin it.
+    pub members: Vec<PolicyRef>,
+    pub basis: Basis,
+    pub reach: Option<Reach>,
+    /// How many leading folders it shares with the deployment (`Candidate::nearness`).
+    pub nearness: usize,
+    /// The deployment it lies nearer to, whose policy it is taken to be.
+    pub nearer_to: Option<String>,
+    pub policies: Vec<&'a PolicyDocument>,
+    /// The template principals among them.
+    pub principals: Vec<&'a Principal>,
+}
+
+/// How the policies a deployment was checked against were chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Choice {
+    /// `[[deployment]]` in orb-scan.toml names them.
+    Pinned,
+    /// One candidate was found.
+    Only,
+    /// One candidate outranks every other (it names ORB's actions; they reach them less surely).
+    Outranked,
+    /// Several candidates rank first: each is checked on its own, and nothing is merged.
+    Ambiguous,
+    /// No candidate was found (ORB100).
+    None,
+}
+
+/// Every candidate for ORB's principal found in the tree, by reach, best first, and where each
+/// belongs.
+#[derive(Default)]
+pub struct Selection<'a> {
+    pub candidates: Vec<Candidate<'a>>,
+    /// For each candidate, how near it lies to the deployments nearest to it, and the first of
+    /// them: a candidate nearer to another deployment than to this one is that deployment's.
+    homes: Vec<(usize, String)>,
+}
+
+/// The candidates a deployment is checked against, those passed over, and how that was chosen.
+pub struct Chosen<'s, 'a> {
+    pub choice: Choice,
+    pub checked: Vec<&'s Candidate<'a>>,
+    /// With the deployment each lies nearer to, when that is why it was passed over.
+    pub passed_over: Vec<(&'s Candidate<'a>, Option<&'s str>)>,
+}
+
+impl<'a> Selection<'a> {
+    /// The selection for the deployments named by `files`.
+    fn new(candidates: Vec<Candidate<'a>>, files: &[&str]) -> Selection<'a> {
+        let homes = candidates
+            .iter()
+            .map(|c| {
+                let mut home = (0, String::new());
+                for file in files {
+                    let near = c.nearness(file);
+                    if home.1.is_empty() || near > home.0 {
+                        home = (near, file.to_string());
+                    }
+                }
+                home
+            })
+            .collect();
+        Selection { candidates, homes }
+    }
+
+    /// The candidates for the deployment named by `file`, among those that lie no farther from it
+    /// than from any other deployment (the policy beside `envs/prod/config.json` is prod's, not
+    /// staging's, nor that of a deployment with none of its own): those that reach ORB's actions
+    /// most surely and, among them, lie nearest to it. A guardrail that only denies is never
+    /// checked on its own.
+    pub fn choose(&self, file: &str) -> Chosen<'_, 'a> {
+        let near: Vec<usize> = self.candidates.iter().map(|c| c.nearness(file)).collect();
+        let here = |i: usize| near[i] >= self.homes[i].0;
+        let eligible: Vec<usize> = (0..self.candidates.len()).filter(|&i| here(i)).collect();
+        let top = eligible
+            .iter()
+            .filter_map(|&i| self.candidates[i].reach)
+            .max()
+            .filter(|r| *r > Reach::Denies);
+        let ranks_first = |i: &usize| top.is_some() && self.candidates[*i].reach == top;
+        let nearest = eligible
+            .iter()
+            .filter(|i| ranks_first(i))
+            .map(|&i| near[i])
+            .max();
+        let (checked, passed_over): (Vec<usize>, Vec<usize>) = (0..self.candidates.len())
+            .partition(|&i| here(i) && ranks_first(&i) && Some(near[i]) == nearest);
+        let choice = match (checked.len(), passed_over.len()) {
+            (0, _) => Choice::None,
+            (1, 0) => Choice::Only,
+            (1, _) => Choice::Outranked,
+            _ => Choice::Ambiguous,
+        };
+        Chosen {
+            choice,
+            checked: checked.into_iter().map(|i| &self.candidates[i]).collect(),
+            passed_over: passed_over
+                .into_iter()
+                .map(|i| {
+                    let elsewhere = (!here(i)).then_some(self.homes[i].1.as_str());
+                    (&self.candidates[i], elsewhere)
+                })
+                .collect(),
         }
     }
-    orb.policies.extend(
-        select_orb_policies(&workspace.policies)
-            .into_iter()
-            .filter(|p| !links.is_claimed(p)),
-    );
-    orb.settle(workspace)
+}
+
+/// How many leading folders a folder shares with a scan-root-relative path's folder.
+fn shared_folders(dir: &str, b: &str) -> usize {
+    dir.split('/')
+        .zip(folder(b).split('/'))
+        .take_while(|(x, y)| !x.is_empty() && x == y)
+        .count()
+}
+
+/// The candidates for ORB's principal when none is configured (DESIGN.md §3, revised): each
+/// template principal (not a service role) whose policies reach ORB's actions, with all of its
+/// policies and its permissions boundary; the standalone policies of each folder that name ORB's
+/// actions or reach them through patterns, as one; and each standalone file that reaches them only
+/// through service wildcards, on its own. A standalone policy that only denies joins its folder's
+/// set. Candidates rank by reach, then by nearness to each deployment (`Selection::choose`); only
+/// those ranking first are checked, each on its own.
+pub fn select_candidates<'a>(
+    workspace: &'a Workspace,
+    links: &Links<'a>,
+    deployments: &[&str],
+) -> Selection<'a> {
+    let mut candidates = Vec::new();
+    for linked in &links.principals {
+        if linked.principal.is_service_role() {
+            continue;
+        }
+        let reach = best_reach(&linked.identity);
+        if reach.is_some() {
+            let member = PolicyRef {
+                file: linked.template.file.clone(),
+                resource: Some(linked.principal.logical_id.clone()),
+            };
+            let mut c = Candidate {
+                reach,
+                ..Candidate::new(Basis::Principal, vec![member])
+            };
+            c.add(linked);
+            candidates.push(c);
+        }
+    }
+    // Standalone policies: by folder, those that name ORB's actions or reach them through
+    // patterns (and the guardrails beside them); by file, those that reach them only through
+    // service wildcards.
+    let mut by_folder: BTreeMap<&str, Vec<&PolicyDocument>> = BTreeMap::new();
+    let mut by_file: BTreeMap<&str, Vec<&PolicyDocument>> = BTreeMap::new();
+    let mut reach_of: FastMap<*const PolicyDocument, Reach> = FastMap::default();
+    for p in workspace.policies.iter().filter(|p| !links.is_claimed(p)) {
+        let Some(reach) = orb_reach(p) else { continue };
+        reach_of.insert(p as *const PolicyDocument, reach);
+        match reach {
+            Reach::Wildcard => by_file.entry(&p.file).or_default().push(p),
+            _ => by_folder.entry(folder(&p.file)).or_default().push(p),
+        }
+    }
+    let reach = |docs: &[&PolicyDocument]| {
+        docs.iter()
+            .map(|p| reach_of[&(*p as *const PolicyDocument)])
+            .max()
+    };
+    let members = |docs: &[&PolicyDocument]| {
+        let mut files: Vec<PolicyRef> = docs
+            .iter()
+            .map(|p| PolicyRef {
+                file: p.file.clone(),
+                resource: None,
+            })
+            .collect();
+        files.dedup();
+        files
+    };
+    for docs in by_folder.into_values() {
+        let files = members(&docs);
+        // Guardrails alone in their folder (reach `Denies`) rank last.
+        let basis = if files.len() > 1 {
+            Basis::Folder
+        } else {
+            Basis::File
+        };
+        candidates.push(Candidate {
+            reach: reach(&docs),
+            policies: docs,
+            ..Candidate::new(basis, files)
+        });
+    }
+    for docs in by_file.into_values() {
+        let files = members(&docs);
+        candidates.push(Candidate {
+            reach: reach(&docs),
+            policies: docs,
+            ..Candidate::new(Basis::File, files)
+        });
+    }
+    let in_tree = in_tree(workspace);
+    let mut candidates: Vec<Candidate> =
+        candidates.into_iter().map(|c| c.settle(&in_tree)).collect();
+    candidates.sort_by(|a, b| {
+        b.reach
+            .cmp(&a.reach)
+            .then_with(|| a.members.cmp(&b.members))
+    });
+    Selection::new(candidates, deployments)
 }
 
 /// The policies `orb-scan.toml` names for a deployment: a file's identity policies, or with
@@ -401,8 +698,8 @@ fn declared_principal<'a>(
     declared: &DeclaredDeployment,
     workspace: &'a Workspace,
     links: &Links<'a>,
-) -> OrbPrincipal<'a> {
-    let mut orb = OrbPrincipal::default();
+) -> Candidate<'a> {
+    let mut orb = Candidate::new(Basis::Pinned, declared.policies.clone());
     for linked in &links.principals {
         let named = declared.policies.iter().any(|r| {
             r.file == linked.template.file
@@ -414,12 +711,98 @@ fn declared_principal<'a>(
     }
     orb.policies
         .extend(declared_policies(declared, &workspace.policies));
-    orb.settle(workspace)
+    let mut orb = orb.settle(&in_tree(workspace));
+    orb.reach = best_reach(&orb.policies);
+    orb
 }
 
-impl<'a> OrbPrincipal<'a> {
+/// A candidate's name: `iam/orb.json`, `cfn/orb.yaml#OrbRole`, a folder's few files joined by
+/// ` + `, or a folder and how many of its files (`managed-policies/ (119 files)`).
+pub fn candidate_name<'m>(
+    basis: Basis,
+    members: impl ExactSizeIterator<Item = (&'m str, Option<&'m str>)>,
+) -> String {
+    let count = members.len();
+    let mut names = members.map(|(file, resource)| match resource {
+        Some(id) => format!("{file}#{id}"),
+        None => file.to_string(),
+    });
+    if basis == Basis::Folder && count > 3 {
+        let first = names.next().unwrap_or_default();
+        let dir = match folder(&first) {
+            "" => ".",
+            dir => dir,
+        };
+        return format!("{dir}/ ({count} files)");
+    }
+    names.collect::<Vec<_>>().join(" + ")
+}
+
+/// The policies the repository writes (not AWS managed ones attached by ARN), by address.
+fn in_tree(workspace: &Workspace) -> HashSet<*const PolicyDocument> {
+    workspace
+        .policies
+        .iter()
+        .map(|p| p as *const PolicyDocument)
+        .collect()
+}
+
+impl<'a> Candidate<'a> {
+    fn new(basis: Basis, members: Vec<PolicyRef>) -> Candidate<'a> {
+        Candidate {
+            members,
+            basis,
+            reach: None,
+            policies: Vec::new(),
+            written: Vec::new(),
+            boundaries: Vec::new(),
+            principals: Vec::new(),
+            index: OnceCell::new(),
+            evaluated: RefCell::default(),
+        }
+    }
+
+    pub fn name(&self) -> String {
+        candidate_name(
+            self.basis,
+            self.members
+                .iter()
+                .map(|m| (m.file.as_ref(), m.resource.as_deref())),
+        )
+    }
+
+    /// How many leading folders its nearest member shares with the deployment named by `file`.
+    pub fn nearness(&self, file: &str) -> usize {
+        // Members are sorted, so a folder's files are neighbours: each folder is measured once.
+        let mut last = None;
+        let mut nearest = 0;
+        for m in &self.members {
+            let dir = folder(&m.file);
+            if last != Some(dir) {
+                nearest = nearest.max(shared_folders(dir, file));
+                last = Some(dir);
+            }
+        }
+        nearest
+    }
+
+    /// As seen from the deployment named by `file`; `elsewhere` is the deployment it lies
+    /// nearer to.
+    pub fn info(&self, file: &str, elsewhere: Option<&str>) -> CandidateInfo<'a> {
+        CandidateInfo {
+            name: self.name(),
+            nearness: self.nearness(file),
+            nearer_to: elsewhere.map(str::to_string),
+            members: self.members.clone(),
+            basis: self.basis,
+            reach: self.reach,
+            policies: self.policies.clone(),
+            principals: self.principals.clone(),
+        }
+    }
+
     /// `evaluate` over the policies, once per distinct request: the templates of a file, and the
-    /// deployments checked against the same principal, mostly need the same few requests.
+    /// deployments checked against the same candidate, mostly need the same few requests.
     fn evaluate(&self, request: &Request) -> Evaluation<'a> {
         let mut evaluated = self.evaluated.borrow_mut();
         let done = evaluated.get(request.action).and_then(|done| {
@@ -432,7 +815,10 @@ impl<'a> OrbPrincipal<'a> {
         if let Some(done) = done {
             return done.evaluation;
         }
-        let evaluation = self.index.evaluate(request);
+        let evaluation = self
+            .index
+            .get_or_init(|| ActionIndex::asked(&self.policies, orb_requested_actions()))
+            .evaluate(request);
         evaluated
             .entry(request.action.to_string())
             .or_default()
@@ -452,7 +838,7 @@ impl<'a> OrbPrincipal<'a> {
     }
 
     /// Sorted, without duplicates, and with the written subset known.
-    fn settle(mut self, workspace: &Workspace) -> OrbPrincipal<'a> {
+    fn settle(mut self, in_tree: &HashSet<*const PolicyDocument>) -> Candidate<'a> {
         for list in [&mut self.policies, &mut self.boundaries] {
             list.sort_by(|a, b| {
                 (&a.file, a.span.start, &a.origin.path).cmp(&(
@@ -463,18 +849,12 @@ impl<'a> OrbPrincipal<'a> {
             });
             list.dedup_by(|a, b| std::ptr::eq(*a, *b));
         }
-        let in_tree: HashSet<*const PolicyDocument> = workspace
-            .policies
-            .iter()
-            .map(|p| p as *const PolicyDocument)
-            .collect();
         self.written = self
             .policies
             .iter()
             .copied()
             .filter(|p| in_tree.contains(&(*p as *const PolicyDocument)))
             .collect();
-        self.index = ActionIndex::asked(&self.policies, orb_requested_actions());
         self
     }
 }
@@ -516,7 +896,6 @@ pub fn build(workspace: &Workspace) -> Model<'_> {
 /// The model without `action_remarks`.
 fn link(workspace: &Workspace) -> Model<'_> {
     let links = Links::new(&workspace.cfn_templates, &workspace.policies);
-    let orb = orb_principal(workspace, &links);
     let by_name: BTreeMap<&str, &OrbTemplateFile> = workspace
         .template_files
         .iter()
@@ -529,40 +908,76 @@ fn link(workspace: &Workspace) -> Model<'_> {
         .filter(|c| !c.packaged)
         .map(|c| folder(&c.file))
         .collect();
-    let mut deployments = Vec::new();
-    for config in workspace.configs.iter().filter(|c| !c.packaged) {
+    // Each deployment: its config (or template file alone) and its template file.
+    let mut found: Vec<(Option<&OrbConfig>, Option<&OrbTemplateFile>)> = Vec::new();
+    for config in workspace.configs.iter().filter(|c| c.is_aws_deployment()) {
         let template_file = template_search_list(config)
             .iter()
             .find_map(|n| by_name.get(n.as_str()).copied());
         if let Some(t) = template_file {
             claimed.push(&t.file);
         }
-        let declared = workspace
-            .settings
-            .deployments
-            .iter()
-            .find(|d| d.config == config.file);
-        let declared_orb;
-        let orb = match declared {
-            Some(declared) => {
-                declared_orb = declared_principal(declared, workspace, &links);
-                &declared_orb
-            }
-            None => &orb,
-        };
-        deployments.push(deployment(Some(config), template_file, orb, &links));
+        found.push((Some(config), template_file));
     }
     for t in &workspace.template_files {
         let has_config = config_folders.contains(&folder(&t.file));
         if !claimed.contains(&t.file.as_ref()) && !has_config {
-            deployments.push(deployment(None, Some(t), &orb, &links));
+            found.push((None, Some(t)));
         }
     }
+    let files: Vec<&str> = found
+        .iter()
+        .filter_map(|(c, t)| c.map(|c| &*c.file).or(t.map(|t| &*t.file)))
+        .collect();
+    let selection = select_candidates(workspace, &links, &files);
+    let mut deployments = Vec::new();
+    for (config, template_file) in found {
+        let named = config.map(|c| &c.file).or(template_file.map(|t| &t.file));
+        let declared = workspace
+            .settings
+            .deployments
+            .iter()
+            .find(|d| Some(&d.config) == named);
+        let pinned;
+        let chosen = match declared {
+            Some(declared) => {
+                pinned = declared_principal(declared, workspace, &links);
+                Chosen {
+                    choice: Choice::Pinned,
+                    checked: vec![&pinned],
+                    passed_over: Vec::new(),
+                }
+            }
+            None => selection.choose(named.expect("a deployment has a file")),
+        };
+        deployments.push(deployment(config, template_file, chosen, &links));
+    }
+    let mut orb_policies: Vec<&PolicyDocument> = deployments
+        .iter()
+        .flat_map(|d| d.checks.iter().flat_map(|c| c.written.iter().copied()))
+        .collect();
+    orb_policies.sort_by(|a, b| {
+        (&a.file, a.span.start, &a.origin.path).cmp(&(&b.file, b.span.start, &b.origin.path))
+    });
+    orb_policies.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    let checked_principal = |p: &Principal| {
+        deployments.iter().any(|d| {
+            d.checks
+                .iter()
+                .any(|c| c.candidate.principals.iter().any(|q| std::ptr::eq(*q, p)))
+        })
+    };
+    let orb_principals = links
+        .principals
+        .iter()
+        .map(|l| l.principal)
+        .filter(|p| checked_principal(p))
+        .collect();
     Model {
         workspace,
         deployments,
-        orb_policies: orb.written,
-        orb_principals: orb.principals,
+        orb_policies,
+        orb_principals,
         links,
         action_remarks: ActionRemarks::default(),
     }
@@ -592,51 +1007,231 @@ fn declared_policies<'a>(
 fn deployment<'a>(
     config: Option<&'a OrbConfig>,
     template_file: Option<&'a OrbTemplateFile>,
-    orb: &OrbPrincipal<'a>,
+    chosen: Chosen<'_, 'a>,
     links: &Links<'a>,
 ) -> Deployment<'a> {
+    let file: &str = config
+        .map(|c| &c.file)
+        .or(template_file.map(|t| &t.file))
+        .expect("a deployment has a file");
     let templates = template_file
         .map(|t| resolve_templates(config, t))
         .unwrap_or_default();
     let needs: Vec<Need> = templates.iter().flat_map(|t| needs_of(t, links)).collect();
-    let mut findings = Vec::new();
-    if !orb.policies.is_empty() {
-        for (index, need) in needs.iter().enumerate() {
-            for action in &need.requirement.actions {
-                let mut finding = need_finding(orb, need, index, action);
-                if finding.verdict == Verdict::NotGranted {
-                    finding.granted_instead = need
-                        .requirement
-                        .confused_with
-                        .iter()
-                        .map(String::as_str)
-                        .filter(|near| {
-                            need_finding(orb, need, index, near).verdict == Verdict::Allowed
-                        })
-                        .collect();
-                }
-                findings.push(finding);
-            }
-        }
-    }
+    let checks = chosen
+        .checked
+        .iter()
+        .filter(|c| !c.policies.is_empty())
+        .map(|c| Check {
+            candidate: c.info(file, None),
+            written: c.written.clone(),
+            boundaries: c.boundaries.clone(),
+            findings: findings(&needs, c),
+            policy_by_service: Mutex::default(),
+        })
+        .collect::<Vec<_>>();
     Deployment {
         config,
         template_file,
         templates,
-        policies: orb.policies.clone(),
-        written: orb.written.clone(),
-        boundaries: orb.boundaries.clone(),
         needs,
-        findings,
-        policy_by_service: Mutex::default(),
+        choice: if checks.is_empty() {
+            Choice::None
+        } else {
+            chosen.choice
+        },
+        checks,
+        passed_over: chosen
+            .passed_over
+            .iter()
+            .map(|(c, elsewhere)| c.info(file, *elsewhere))
+            .collect(),
     }
+}
+
+/// Every action of every need, evaluated against one candidate.
+fn findings<'a>(needs: &[Need], orb: &Candidate<'a>) -> Vec<Finding<'a>> {
+    let mut findings = Vec::new();
+    for (index, need) in needs.iter().enumerate() {
+        for action in &need.requirement.actions {
+            let mut finding = need_finding(orb, need, index, action);
+            if finding.verdict == Verdict::NotGranted {
+                finding.granted_instead = need
+                    .requirement
+                    .confused_with
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|near| need_finding(orb, need, index, near).verdict == Verdict::Allowed)
+                    .collect();
+            }
+            findings.push(finding);
+        }
+    }
+    findings
+}
+
+/// What one deployment was checked against, and how that was chosen: every output format says it
+/// (DESIGN.md §3, revised), so no one mistakes which policies were judged.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scope {
+    /// The deployment's config, else its template file.
+    pub deployment: String,
+    /// `pinned`, `only`, `outranked`, `ambiguous` or `none`.
+    pub choice: Choice,
+    /// The candidates checked, each on its own: one, or every candidate of an ambiguous choice.
+    pub checked: Vec<ScopeCandidate>,
+    /// Candidates found and not checked, outranked by those that were.
+    pub passed_over: Vec<ScopeCandidate>,
+    /// A `[[deployment]]` table for orb-scan.toml that pins what was checked (the first candidate
+    /// of an ambiguous choice), with paths as the settings file writes them; `None` once pinned or
+    /// with no candidate.
+    pub pin: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ScopeCandidate {
+    /// `iam/orb.json`, `cfn/orb.yaml#OrbRole`, a folder's few files joined by ` + `, or a folder
+    /// and how many of its files (`candidate_name`; `members` lists them all).
+    pub name: String,
+    /// `pinned`, `principal` (a template role, user or group with all of its policies), `file`, or
+    /// `folder` (a folder's standalone policies taken as one principal's).
+    pub basis: Basis,
+    /// What `[[deployment]] policies` names to pin it: files, or `file` and `resource` for a
+    /// template principal.
+    pub members: Vec<ScopeMember>,
+    /// `named`, `pattern`, `wildcard` or `denies`; `None` for pinned policies that do not reach
+    /// ORB's actions at all.
+    pub reach: Option<Reach>,
+    /// How many leading folders its nearest file shares with the deployment's file: among
+    /// candidates of the same reach, the nearest are checked.
+    pub nearness: usize,
+    /// The deployment it lies nearer to, whose policy it is taken to be (passed over).
+    pub nearer_to: Option<String>,
+    pub policies: Vec<ScopePolicy>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ScopeMember {
+    pub file: String,
+    pub resource: Option<String>,
+}
+
+impl Scope {
+    /// The same scope with every path put through `shown` (`Report::under`).
+    pub fn shown(mut self, mut shown: impl FnMut(&str) -> String) -> Scope {
+        self.deployment = shown(&self.deployment);
+        for c in self.checked.iter_mut().chain(&mut self.passed_over) {
+            for m in &mut c.members {
+                m.file = shown(&m.file);
+            }
+            for p in &mut c.policies {
+                p.file = shown(&p.file);
+            }
+            c.name = candidate_name(
+                c.basis,
+                c.members
+                    .iter()
+                    .map(|m| (m.file.as_str(), m.resource.as_deref())),
+            );
+        }
+        self
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ScopePolicy {
+    pub file: String,
+    pub resource: Option<String>,
+    /// The document's path inside its file (`Resources.OrbRole.Properties.Policies[0]...`).
+    pub path: String,
+}
+
+/// Every deployment's scope. `in_settings` writes a scan-root-relative path as orb-scan.toml
+/// writes it (relative to its folder).
+pub fn scopes(model: &Model, in_settings: impl Fn(&str) -> String) -> Vec<Scope> {
+    let candidate = |c: &CandidateInfo| ScopeCandidate {
+        name: c.name.clone(),
+        basis: c.basis,
+        members: c
+            .members
+            .iter()
+            .map(|m| ScopeMember {
+                file: m.file.to_string(),
+                resource: m.resource.clone(),
+            })
+            .collect(),
+        reach: c.reach,
+        nearness: c.nearness,
+        nearer_to: c.nearer_to.clone(),
+        policies: c
+            .policies
+            .iter()
+            .map(|p| ScopePolicy {
+                file: p.file.to_string(),
+                resource: p.origin.resource.clone(),
+                path: p.origin.path.clone(),
+            })
+            .collect(),
+    };
+    model
+        .deployments
+        .iter()
+        .map(|d| {
+            let pin = match (d.choice, d.checks.first()) {
+                (Choice::Pinned, _) | (_, None) => None,
+                (_, Some(check)) => Some(pin_table(d, &check.candidate, &in_settings)),
+            };
+            Scope {
+                deployment: d.file().to_string(),
+                choice: d.choice,
+                checked: d.checks.iter().map(|c| candidate(&c.candidate)).collect(),
+                passed_over: d.passed_over.iter().map(candidate).collect(),
+                pin,
+            }
+        })
+        .collect()
+}
+
+/// `[[deployment]]` naming the deployment and a candidate's members.
+fn pin_table(d: &Deployment, c: &CandidateInfo, in_settings: &impl Fn(&str) -> String) -> String {
+    let policies: Vec<String> = c
+        .members
+        .iter()
+        .map(|m| {
+            let file = in_settings(&m.file);
+            toml_string(&match &m.resource {
+                Some(id) => format!("{file}#{id}"),
+                None => file,
+            })
+        })
+        .collect();
+    format!(
+        "[[deployment]]\nconfig = {}\npolicies = [{}]",
+        toml_string(&in_settings(d.file())),
+        policies.join(", ")
+    )
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// What the policies say of one action of a need: each resource the call is authorized on
 /// (`Need::resources`) is a request of its own, and the call is allowed only if every one is. The
 /// finding is the request that decides: a denied one, else one not granted, else a doubtful one.
 fn need_finding<'a>(
-    orb: &OrbPrincipal<'a>,
+    orb: &Candidate<'a>,
     need: &Need,
     index: usize,
     action: &'static str,
@@ -734,31 +1329,54 @@ mod tests {
         PolicyDocument::from_node(&"p.json".into(), node, Origin::default(), None)
     }
 
-    /// ORB's actions are found in any case, through globs, and under intrinsics; `*`, other
-    /// actions, `NotAction` and other kinds of policy carry none.
+    /// ORB's actions are found in any case, through globs, and under intrinsics, and ranked by how
+    /// surely the policy was written for ORB; `*`, other actions, `NotAction` and other kinds of
+    /// policy reach none.
     #[test]
-    fn orb_actions_are_found_by_catalog_action_and_glob() {
+    fn orb_actions_are_found_by_catalog_action_and_glob_and_ranked() {
         let allow = |actions: &str| {
             format!(r#"{{"Effect": "Allow", "Action": {actions}, "Resource": "*"}}"#)
         };
-        let carrying = [
-            allow(r#""ec2:CreateFleet""#),
-            allow(r#"["s3:GetObject", "EC2:createfleet"]"#),
-            allow(r#""ec2:*Fleet*""#),
-            allow(r#""autoscaling:Create*""#),
-            allow(r#"{"Fn::Sub": "ec2:DescribeLaunchTemplates"}"#),
+        let reaching = [
+            (allow(r#""ec2:CreateFleet""#), Reach::Named),
+            (
+                allow(r#"["s3:GetObject", "EC2:createfleet"]"#),
+                Reach::Named,
+            ),
+            (allow(r#"["ec2:*", "ec2:DescribeFleets"]"#), Reach::Named),
+            (
+                allow(r#"{"Fn::Sub": "ec2:DescribeLaunchTemplates"}"#),
+                Reach::Named,
+            ),
+            (allow(r#""ec2:*Fleet*""#), Reach::Pattern),
+            (allow(r#""autoscaling:Create*""#), Reach::Pattern),
+            (allow(r#"["ec2:*", "ec2:Describe*"]"#), Reach::Pattern),
+            (allow(r#""ec2:*""#), Reach::Wildcard),
+            (allow(r#"["AutoScaling:*", "s3:*"]"#), Reach::Wildcard),
+            (
+                r#"{"Effect": "Deny", "Action": "ec2:CreateFleet", "Resource": "*"}"#.into(),
+                Reach::Denies,
+            ),
         ];
-        for statement in &carrying {
-            assert!(carries_orb_action(&policy(statement)), "{statement}");
+        for (statement, reach) in &reaching {
+            assert_eq!(orb_reach(&policy(statement)), Some(*reach), "{statement}");
         }
-        let not_carrying = [
+        let deny_beside_wildcard = format!(
+            r#"{}, {{"Effect": "Deny", "Action": "ec2:CreateFleet", "Resource": "*"}}"#,
+            allow(r#""ec2:*""#)
+        );
+        assert_eq!(
+            orb_reach(&policy(&deny_beside_wildcard)),
+            Some(Reach::Wildcard)
+        );
+        let not_reaching = [
             allow(r#""*""#),
             allow(r#"["ec2:RunInstances", "ec2:CreateFleets", "s3:*"]"#),
             r#"{"Effect": "Allow", "NotAction": "ec2:CreateFleet", "Resource": "*"}"#.into(),
             r#"{"Effect": "Allow", "Principal": "*", "Action": "ec2:CreateFleet"}"#.into(),
         ];
-        for statement in &not_carrying {
-            assert!(!carries_orb_action(&policy(statement)), "{statement}");
+        for statement in &not_reaching {
+            assert_eq!(orb_reach(&policy(statement)), None, "{statement}");
         }
     }
 

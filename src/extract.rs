@@ -6,7 +6,8 @@ use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::iam::policy::{looks_like_policy, Origin, PolicyDocument};
 use crate::iam::role::{roles_in_template, Role};
 use crate::orb::files::{
-    is_main_config, is_packaged_defaults, template_format, OrbConfig, OrbTemplateFile,
+    is_aws_config, is_main_config, is_packaged_defaults, template_format, OrbConfig,
+    OrbTemplateFile,
 };
 use crate::span::Span;
 use crate::suppress::{self, Suppression};
@@ -36,6 +37,25 @@ impl Extracted {
             && self.suppressions.is_empty()
     }
 
+    /// Roughly the memory these documents and findings hold until the report is written: per
+    /// statement, per policy entry and per finding, as measured on files of a few megabytes of
+    /// each (`tests/hostile.rs`, the scale cases).
+    fn memory(&self) -> usize {
+        let policies = self.policies.iter().map(|p| {
+            let entries: usize = p
+                .statements
+                .iter()
+                .map(|s| s.actions.items.len() + s.resources.items.len() + s.conditions.len())
+                .sum();
+            p.statements.len() * STATEMENT_COST
+                + entries * ENTRY_COST
+                + p.problems.len() * FINDING_COST
+        });
+        policies.sum::<usize>()
+            + (self.diagnostics.len() + self.suppressions.len()) * FINDING_COST
+            + self.roles.len() * STATEMENT_COST
+    }
+
     /// Will the report quote this file whatever else the scan finds (`quoted_on_its_own`)? Its
     /// text is then kept when read rather than read again for the excerpt.
     pub fn quoted_on_its_own(&self) -> bool {
@@ -50,6 +70,40 @@ impl Extracted {
         self.cfn_templates.append(&mut other.cfn_templates);
         self.diagnostics.append(&mut other.diagnostics);
         self.suppressions.append(&mut other.suppressions);
+    }
+}
+
+/// A file may hold the scan's memory in proportion to its size (`MEMORY_PER_BYTE` times its bytes,
+/// past a floor): a file that needs more (a few megabytes of tiny statements, each a handful of
+/// findings) is skipped with ORB902, so memory grows with the bytes read, never with what hostile
+/// bytes make of them. Its parsed tree, about twenty times its size at worst, fits within it.
+const MEMORY_PER_BYTE: usize = 32;
+const MEMORY_FLOOR: usize = 1 << 20;
+/// What a statement, a policy entry and a finding hold from extraction to the report.
+const STATEMENT_COST: usize = 512;
+const ENTRY_COST: usize = 64;
+const FINDING_COST: usize = 1024;
+
+fn memory_budget(text: &str) -> usize {
+    MEMORY_PER_BYTE * text.len() + MEMORY_FLOOR
+}
+
+/// ORB902 for a file whose documents would take more than its budget.
+fn over_budget(path: &FilePath, needed: usize, text: &str) -> Extracted {
+    let mb = |bytes: usize| bytes.div_ceil(1 << 20);
+    Extracted {
+        diagnostics: vec![Diagnostic::new(
+            "ORB902",
+            Severity::Warning,
+            path,
+            Span::default(),
+            format!(
+                "skipped: reading it would take about {} MB, more than its memory budget of {} MB ({MEMORY_PER_BYTE} times its size)",
+                mb(needed),
+                mb(memory_budget(text))
+            ),
+        )],
+        ..Extracted::default()
     }
 }
 
@@ -130,7 +184,16 @@ pub fn extract(candidate: &Candidate) -> Extracted {
         return out;
     };
     match parsed {
-        Ok(parsed) => from_tree(path, parsed, syntax, &mut out),
+        Ok(parsed) if parsed.warnings.len() * FINDING_COST > memory_budget(&candidate.text) => {
+            return over_budget(path, parsed.warnings.len() * FINDING_COST, &candidate.text);
+        }
+        Ok(parsed) => {
+            from_tree(path, parsed, syntax, &mut out);
+            let needed = out.memory();
+            if needed > memory_budget(&candidate.text) {
+                return over_budget(path, needed, &candidate.text);
+            }
+        }
         Err(e) if is_jinja(&candidate.text) => drop(e),
         // Most YAML is workflows and manifests: only a file meant as a template is ours to report.
         Err(e) if syntax == Syntax::Yaml && !cfn::mentions_template(&candidate.text) => drop(e),
@@ -174,11 +237,11 @@ fn from_tree(path: &FilePath, parsed: Parsed, syntax: Syntax, out: &mut Extracte
         // ORB reads its configs and template files as JSON only.
         recognised = false;
     } else if is_main_config(&root) {
-        let packaged = is_packaged_defaults(&root);
         out.configs.push(OrbConfig {
             file: path.clone(),
+            packaged: is_packaged_defaults(&root),
+            aws: is_aws_config(&root),
             node: root,
-            packaged,
         });
     } else if let Some(format) = template_format(&root) {
         out.template_files.push(OrbTemplateFile {

@@ -4,7 +4,7 @@
 //! becomes a new statement, as `orb-scan policy` would write it. Denied and conditional findings need a
 //! person and are left alone.
 
-use crate::deploy::Model;
+use crate::deploy::{Choice, Model};
 use crate::diagnostic::FilePath;
 use crate::generate::{draft, DraftStatement};
 use crate::iam::grants::Verdict;
@@ -25,23 +25,37 @@ pub struct Edit {
 #[derive(Default)]
 pub struct Plan {
     pub edits: BTreeMap<FilePath, Vec<Edit>>,
-    /// Policies that need actions but live in a file `--fix` cannot edit yet.
-    pub skipped: Vec<FilePath>,
+    /// Files whose policies need actions that `--fix` cannot add, with why and what they lack: what
+    /// `--fix` and `--diff` say.
+    pub skipped: BTreeMap<FilePath, Vec<String>>,
+    /// Deployments whose principal is ambiguous: `--fix` does not choose which candidate to widen.
+    pub ambiguous: Vec<FilePath>,
 }
 
 /// Actions one policy lacks, with the need that asks for each.
 type Missing<'m> = Vec<(&'m Need, &'static str)>;
 
 pub fn plan(model: &Model) -> Plan {
+    let mut plan = Plan::default();
     let mut by_policy: BTreeMap<(FilePath, u32), (&PolicyDocument, Missing)> = BTreeMap::new();
     for d in &model.deployments {
-        for f in d
+        if d.choice == Choice::Ambiguous {
+            plan.ambiguous.push(d.file().clone());
+        }
+    }
+    for (d, check) in model
+        .deployments
+        .iter()
+        .filter(|d| d.choice != Choice::Ambiguous)
+        .flat_map(|d| d.checks.iter().map(move |c| (d, c)))
+    {
+        for f in check
             .findings
             .iter()
             // A grant the permissions boundary keeps out of reach is the boundary's to change.
             .filter(|f| f.verdict == Verdict::NotGranted && f.outside_boundary.is_none())
         {
-            let Some(policy) = d.policy_for(&[f.action]) else {
+            let Some(policy) = check.policy_for(&[f.action]) else {
                 continue;
             };
             let entry = by_policy
@@ -56,7 +70,6 @@ pub fn plan(model: &Model) -> Plan {
             }
         }
     }
-    let mut plan = Plan::default();
     for (policy, missing) in by_policy.into_values() {
         let Some(text) = model.workspace.sources.get(&policy.file) else {
             continue;
@@ -66,19 +79,39 @@ pub fn plan(model: &Model) -> Plan {
         } else {
             Layout::Yaml
         };
-        let edits = if has_intrinsics(policy, text) {
-            None
-        } else {
-            document_node(policy, text)
-                .and_then(|node| policy_edits(policy, &node, &missing, text, layout))
-        };
-        match edits {
-            Some(edits) => plan
-                .edits
+        let mut lacks: Vec<&str> = missing.iter().map(|(_, action)| *action).collect();
+        lacks.dedup();
+        let mut skip = |why: &str| {
+            let place = match &policy.origin.resource {
+                Some(_) => format!(" ({})", policy.origin.path),
+                None => String::new(),
+            };
+            let lacks: Vec<String> = lacks.iter().map(|a| format!("`{a}`")).collect();
+            plan.skipped
                 .entry(policy.file.clone())
                 .or_default()
-                .extend(edits),
-            None => plan.skipped.push(policy.file.clone()),
+                .push(format!(
+                    "--fix cannot edit the policy{place}: {why}; add {} by hand",
+                    lacks.join(", ")
+                ));
+        };
+        let edits = if has_intrinsics(policy, text) {
+            skip("it is written with CloudFormation intrinsic functions (Fn::If, Fn::Sub, Ref, ...), whose text does not map one to one onto the statements orb-scan read");
+            None
+        } else {
+            let edits = document_node(policy, text)
+                .and_then(|node| policy_edits(policy, &node, &missing, text, layout));
+            if edits.is_none() {
+                skip("its YAML `Statement` is a single mapping or an empty list, a layout --fix does not rewrite");
+            }
+            edits
+        };
+        if let Some(edits) = edits {
+            let newline = line_ending(text);
+            plan.edits
+                .entry(policy.file.clone())
+                .or_default()
+                .extend(edits.into_iter().map(|e| with_line_ending(e, newline)));
         }
     }
     plan
@@ -106,9 +139,32 @@ fn is_block_list(list: &Node, text: &str) -> bool {
     text[list.span.range()].starts_with('-')
 }
 
-/// Where a new line goes after the node ending at `offset`: the end of its line, after any comment.
+/// Where a new line goes after the node ending at `offset`: the end of its line, after any comment
+/// and before its line break (`\r\n` too).
 fn end_of_line(text: &str, offset: usize) -> usize {
-    text[offset..].find('\n').map_or(text.len(), |i| offset + i)
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    if end > offset && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// The line break a file uses: `\r\n` when its first line ends so, else `\n`.
+fn line_ending(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if text[..i].ends_with('\r') => "\r\n",
+        _ => "\n",
+    }
+}
+
+/// An edit whose line breaks are the file's: the planner writes `\n`, and copies gaps from the file
+/// that may already hold `\r\n`.
+fn with_line_ending(mut edit: Edit, newline: &str) -> Edit {
+    if newline != "\n" && edit.text.contains('\n') {
+        edit.text = edit.text.replace("\r\n", "\n").replace('\n', newline);
+    }
+    edit
 }
 
 fn is_json(text: &str) -> bool {
@@ -478,6 +534,22 @@ mod tests {
             "{\n\t\t\"Sid\": \"X\",\n\t\t\"Action\": [\n\t\t\t\"a\"\n\t\t]\n\t}"
         );
         assert_eq!(line_indent("a\n    b", 6), "    ");
+    }
+
+    /// Inserted lines end as the file's lines do, and go before a line's `\r\n`, not inside it.
+    #[test]
+    fn crlf_files_keep_crlf() {
+        let text = "a: 1\r\nb: 2\r\n";
+        assert_eq!(line_ending(text), "\r\n");
+        assert_eq!(line_ending("a\nb\r\n"), "\n");
+        assert_eq!(end_of_line(text, 2), 4);
+        let edit = Edit {
+            start: 4,
+            end: 4,
+            text: "\n- x,\r\n  y".into(),
+        };
+        let edit = with_line_ending(edit, "\r\n");
+        assert_eq!(apply(text, &[edit]), "a: 1\r\n- x,\r\n  y\r\nb: 2\r\n");
     }
 
     #[test]

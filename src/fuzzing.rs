@@ -96,15 +96,105 @@ pub fn check_pipeline(bytes: &[u8]) {
         let report = crate::check(&ws, &[], &[]);
         render_all(&report);
         let model = crate::deploy::build(&ws);
-        let _ = crate::fix::plan(&model);
+        check_fix_line_endings(&model);
         let _ = crate::generate::least_privilege(&model.deployments.iter().collect::<Vec<_>>());
     }
+}
+
+/// `--fix` keeps a file's line endings: where every line break of a file is CRLF, so is every one
+/// of the fixed text.
+fn check_fix_line_endings(model: &crate::deploy::Model) {
+    let plan = crate::fix::plan(model);
+    for (file, edits) in &plan.edits {
+        let text = &model.workspace.sources[file];
+        let lone_lf = |t: &str| t.match_indices('\n').any(|(i, _)| !t[..i].ends_with('\r'));
+        if text.contains('\n') && !lone_lf(text) {
+            let fixed = crate::fix::apply(text, edits);
+            assert!(!lone_lf(&fixed), "--fix mixed line endings into {fixed:?}");
+        }
+    }
+}
+
+#[cfg(unix)]
+/// A file's name, as bytes (`/` separates its components): it becomes one text that gives the
+/// same bytes back (so two names never share one), and every channel shows that text as one line
+/// with no control, bidi or separator character a terminal, an editor or the Actions runner acts on.
+pub fn check_names(bytes: &[u8]) {
+    use std::os::unix::ffi::OsStrExt;
+    let components: Vec<&std::ffi::OsStr> = bytes
+        .split(|&b| b == b'/')
+        .filter(|c| !c.is_empty())
+        .map(std::ffi::OsStr::from_bytes)
+        .collect();
+    let text = crate::diagnostic::file_path(components.iter().copied());
+    let joined: Vec<u8> = components
+        .iter()
+        .map(|c| c.as_bytes())
+        .collect::<Vec<_>>()
+        .join(&b'/');
+    assert_eq!(
+        crate::diagnostic::path_of(&text).as_os_str().as_bytes(),
+        joined.as_slice(),
+        "the name {bytes:?} does not come back from {text:?}"
+    );
+    let shown = crate::report::escape_text(&text);
+    assert!(
+        !shown.chars().any(|c| c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')),
+        "{shown:?} shows a character it must escape"
+    );
+    assert_eq!(
+        crate::report::escape_text(&shown),
+        shown,
+        "escaping twice changes {shown:?}"
+    );
+    let data = crate::report::github::escape_data(&shown);
+    assert!(!data.contains(['\n', '\r']));
+}
+
+#[cfg(unix)]
+/// The one way orb-scan writes (`write::write_file`), on a fresh folder: a file that still holds what
+/// was read is replaced, with its mode; one that changed, a link and a hard-linked file are left as
+/// they are; a new file is created. `data` chooses the contents.
+pub fn check_writer(data: &[u8]) {
+    use crate::write::{write_file, Expect};
+    use std::os::unix::fs::PermissionsExt;
+    let (read, rest) = data.split_at(data.len() / 3);
+    let (written, other) = rest.split_at(rest.len() / 2);
+    let dir = std::env::temp_dir().join(format!("orb-scan-fuzz-writer-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a fresh folder");
+    let file = dir.join("policy.json");
+    std::fs::write(&file, read).expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    // A concurrent edit: the file holds something else than was read.
+    if read != written {
+        assert!(write_file(&file, other, Expect::Holds(written), &dir).is_err());
+        assert_eq!(std::fs::read(&file).expect("read"), read);
+    }
+    write_file(&file, written, Expect::Holds(read), &dir).expect("replaces what it read");
+    assert_eq!(std::fs::read(&file).expect("read"), written);
+    let mode = std::fs::metadata(&file).expect("stat").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    // A link to it, and a second name for it, are never written through.
+    let link = dir.join("link.json");
+    std::os::unix::fs::symlink(&file, &link).expect("symlink");
+    assert!(write_file(&link, other, Expect::Anything, &dir).is_err());
+    std::fs::hard_link(&file, dir.join("second")).expect("link");
+    assert!(write_file(&file, other, Expect::Holds(written), &dir).is_err());
+    assert_eq!(std::fs::read(&file).expect("read"), written);
+    // A new file, then nothing left behind but the four names.
+    write_file(&dir.join("new.sarif"), other, Expect::Anything, &dir).expect("creates");
+    assert_eq!(std::fs::read(dir.join("new.sarif")).expect("read"), other);
+    let names = std::fs::read_dir(&dir).expect("list").count();
+    assert_eq!(names, 4, "a temporary file was left behind");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn render_all(report: &Report) {
     let mut sink = Vec::new();
     json::render(report, &mut sink).expect("in-memory write");
-    concise::render(report, &mut sink).expect("in-memory write");
     let mut colour = termcolor::NoColor::new(Vec::new());
+    concise::render(report, &mut colour).expect("in-memory write");
     human::render(report, 2, &mut colour).expect("in-memory write");
 }

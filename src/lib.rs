@@ -9,6 +9,7 @@ pub mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod generate;
+pub mod globs;
 pub mod iam;
 pub mod orb;
 pub mod report;
@@ -19,15 +20,18 @@ pub mod suggest;
 pub mod suppress;
 pub mod syntax;
 pub mod walk;
+pub mod write;
 
 use diagnostic::{normalize, FilePath, Sources};
 use extract::Extracted;
 use settings::Settings;
 use std::path::PathBuf;
 
-/// A hash map for lookups keyed by the scan's own strings: a fast hasher with a fixed seed (the keys
-/// are not chosen to collide, and nothing iterates these maps, so output never depends on it).
-pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+/// A hash map for lookups, most of them keyed by text from scanned files, which an attacker
+/// chooses: a fast hasher seeded afresh in every run, so keys cannot be prepared offline to
+/// collide and every lookup stays constant time. Nothing iterates these maps, so output never
+/// depends on the seed.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The date of the IAM action catalog embedded in this build.
 pub const CATALOG_DATE: &str = iam::catalog::DATE;
@@ -66,6 +70,7 @@ pub fn collect(opts: &ScanOptions) -> deploy::Workspace {
 /// settings that steer linking, suppression and severities.
 pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace {
     let keep = |found: &mut Found, candidate: walk::Candidate| {
+        found.parsed += 1;
         let extracted = extract::extract(&candidate);
         // Most files draw no diagnostic: their text goes, and one that a rule reports on is read
         // again for its excerpt (`Workspace::text`). A file the report will quote anyway keeps it.
@@ -94,6 +99,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
             )),
         }
         ws.files_scanned = 1;
+        ws.files_read = found[0].parsed;
     } else {
         let walk_options = walk::WalkOptions {
             exclude: settings.exclude.clone(),
@@ -103,6 +109,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
             walk::walk(&opts.paths, &opts.root, &walk_options, keep);
         found = per_worker;
         ws.files_scanned = walked.files_seen;
+        ws.files_read = walked.files_read;
         ws.threads = opts.walk.threads;
         ws.diagnostics = skipped;
     }
@@ -110,6 +117,8 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
     let mut texts = Vec::new();
     let mut stamps = Vec::new();
     for worker in found {
+        ws.files_parsed += worker.parsed;
+        ws.files_checked += worker.files.len();
         for (path, kept) in worker.files {
             match kept {
                 Kept::Text(text) => texts.push((path, text.into())),
@@ -143,6 +152,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
             .insert(file.shown.clone(), file.text.clone().into());
     }
     ws.settings = settings;
+    ws.root = opts.root.clone();
     ws.sort();
     ws
 }
@@ -176,11 +186,13 @@ fn quoted_sources(ws: &deploy::Workspace, diagnostics: &[diagnostic::Diagnostic]
     })
 }
 
-/// What one worker found: the files that held documents, and the documents.
+/// What one worker found: the files that held documents, and the documents, and how many files it
+/// parsed.
 #[derive(Default)]
 struct Found {
     files: Vec<(FilePath, Kept)>,
     extracted: Extracted,
+    parsed: usize,
 }
 
 /// What the workspace keeps of a file that held documents.
@@ -237,11 +249,17 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
         }
     }
     normalize(&mut diagnostics);
+    let scopes = deploy::scopes(&model, ws.settings.paths_in_file(&ws.root));
     let mut report = report::Report {
         diagnostics,
+        scopes,
         sources,
         summary: report::Summary {
             files_scanned: ws.files_scanned,
+            files_walked: ws.files_scanned,
+            files_read: ws.files_read,
+            files_parsed: ws.files_parsed,
+            files_checked: ws.files_checked,
             documents: report::DocumentCounts {
                 policies: ws.policies.len(),
                 cfn_templates: ws.cfn_templates.len(),

@@ -3,10 +3,14 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orb_scan::deploy::Workspace;
+use orb_scan::diagnostic::file_path;
 use orb_scan::diagnostic::Severity;
 use orb_scan::report::github::ChangedFiles;
-use orb_scan::report::{concise, github, human, inventory, json, policy, rule_docs, sarif, Report};
+use orb_scan::report::{
+    concise, escape_text, github, human, inventory, json, policy, rule_docs, sarif, Report,
+};
 use orb_scan::settings::{self, ConfigError, Settings};
+use orb_scan::write::{write_file, write_with, Expect};
 use orb_scan::{rules, walk, ScanOptions};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
@@ -84,8 +88,10 @@ enum PolicyFormat {
 struct ScanArgs {
     #[command(flatten)]
     input: InputArgs,
+    /// How to print the report (`auto`, the default, is `human`; README: "Machine formats").
     #[arg(long, value_enum, default_value_t = Format::Auto)]
     format: Format,
+    /// Colour in the human and concise formats.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
     /// Exit 1 when a finding at or above this severity is reported.
@@ -114,18 +120,27 @@ struct ScanArgs {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Format {
+    /// The default: `human`, on a terminal or not.
     Auto,
+    /// Each finding with the lines it points at, its notes and help.
     Human,
+    /// One line per finding: `path:line:column: severity[CODE] message`.
     Concise,
+    /// JSON, schema version 1 (DESIGN.md section 5).
     Json,
+    /// SARIF 2.1.0, for code scanning.
     Sarif,
+    /// GitHub Actions workflow commands: annotations on a pull request.
     Github,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum ColorArg {
+    /// Colour on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE forces it.
     Auto,
+    /// Colour, even into a pipe (a file given with -o never has colour).
     Always,
+    /// No colour.
     Never,
 }
 
@@ -169,7 +184,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eprintln!("orb-scan: error: {message}");
+            // Messages name files and quote arguments: shown like every other name.
+            eprintln!("orb-scan: error: {}", escape_text(&message));
             ExitCode::from(2)
         }
     }
@@ -193,7 +209,7 @@ fn options(args: &InputArgs, keep_text: bool) -> Result<ScanOptions, String> {
     }
     for p in &args.paths {
         if !stdin && std::fs::symlink_metadata(p).is_err() {
-            return Err(format!("{}: no such file or folder", p.display()));
+            return Err(format!("{}: no such file or folder", shown(p)));
         }
     }
     let root = match args.paths.as_slice() {
@@ -254,7 +270,19 @@ fn load_settings(
             text,
             problems,
         }) => {
-            let sources = BTreeMap::from([(file.clone(), text.into())]);
+            // Shown from the current folder, as every report is (`Report::under`).
+            let Report {
+                diagnostics: problems,
+                sources,
+                ..
+            } = Report {
+                diagnostics: problems,
+                sources: BTreeMap::from([(file.clone(), text.into())]),
+                scopes: Vec::new(),
+                summary: Default::default(),
+            }
+            .under(root);
+            let file = problems.first().map_or(file, |p| p.file.clone());
             if annotate {
                 written(github::emit(
                     &problems,
@@ -317,13 +345,42 @@ fn render<W: WriteColor>(layout: &Layout, report: &Report, out: &mut W) -> std::
 }
 
 /// Inside GitHub Actions the runner reads standard output for workflow commands. Output that
-/// quotes scanned files (human, concise, JSON) is fenced with `::stop-commands::` so none of it
-/// is taken as a command; `--format github` is commands on purpose, SARIF goes to a file. Output
-/// redirected to a file is not read by the runner and stays unfenced.
+/// quotes scanned files line by line (human, concise, the inventory, `--diff`) is fenced with
+/// `::stop-commands::` so none of it is taken as a command. `--format github` is commands on
+/// purpose; JSON and SARIF need no fence: every string in them is quoted, so no line of theirs can
+/// start with `::`. Output redirected to a file is not read by the runner and stays unfenced.
 fn needs_command_fence(format: Format) -> bool {
-    std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
-        && !matches!(format, Format::Github | Format::Sarif)
+    under_actions()
+        && !matches!(format, Format::Github | Format::Sarif | Format::Json)
         && !stdout_is_file()
+}
+
+fn under_actions() -> bool {
+    std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+}
+
+/// Writes `body` to standard output between `::stop-commands::` and the token's own end, when
+/// `fence` says the runner would read it.
+fn fenced<W: Write>(
+    out: &mut W,
+    fence: bool,
+    body: impl FnOnce(&mut W) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let token = fence.then(github::stop_commands_token);
+    if let Some(token) = &token {
+        writeln!(out, "::stop-commands::{token}")?;
+    }
+    body(out)?;
+    if let Some(token) = &token {
+        writeln!(out, "::{token}::")?;
+    }
+    Ok(())
+}
+
+/// A path from the command line or the file system as every message shows it
+/// (`diagnostic::file_path`, then `report::escape_text`).
+fn shown(path: &Path) -> String {
+    escape_text(&file_path([path.as_os_str()]))
 }
 
 fn stdout_is_file() -> bool {
@@ -343,6 +400,8 @@ fn stdout_is_file() -> bool {
         .is_ok_and(|m| m.is_file())
 }
 
+/// `-o` goes through the one way orb-scan writes a file (`write::write_file`), bounded by the
+/// current folder, where a workflow checks the repository out.
 fn write_report(args: &ScanArgs, changed: &ChangedFiles, report: &Report) -> Result<(), String> {
     let layout = Layout {
         format: args.format,
@@ -350,30 +409,21 @@ fn write_report(args: &ScanArgs, changed: &ChangedFiles, report: &Report) -> Res
         changed,
     };
     match &args.output {
-        Some(path) => write_file(&layout, report, path)
-            .map_err(|e| format!("{}: cannot write: {e}", path.display())),
+        Some(path) => write_with(path, Expect::Anything, Path::new("."), |out| {
+            render(&layout, report, &mut NoColor::new(out))
+        })
+        .map_err(|e| format!("{}: not written: {e}", shown(path))),
         None => written(write_stdout(args, &layout, report)),
     }
-}
-
-fn write_file(layout: &Layout, report: &Report, path: &Path) -> std::io::Result<()> {
-    let mut out = NoColor::new(std::io::BufWriter::new(std::fs::File::create(path)?));
-    render(layout, report, &mut out)?;
-    out.get_mut().flush()
 }
 
 /// Buffered: a write per block of output instead of one per line (the corpus's report: 41, not 4,668).
 fn write_stdout(args: &ScanArgs, layout: &Layout, report: &Report) -> std::io::Result<()> {
     let color = color_choice(args.color, std::io::stdout().is_terminal());
     let mut out = BufferedStandardStream::stdout(color);
-    let fence = needs_command_fence(args.format).then(github::stop_commands_token);
-    if let Some(token) = &fence {
-        writeln!(out, "::stop-commands::{token}")?;
-    }
-    render(layout, report, &mut out)?;
-    if let Some(token) = &fence {
-        writeln!(out, "::{token}::")?;
-    }
+    fenced(&mut out, needs_command_fence(args.format), |out| {
+        render(layout, report, out)
+    })?;
     out.flush()
 }
 
@@ -420,12 +470,8 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
             ws = orb_scan::collect_with(&opts, settings);
         }
     }
-    let report = orb_scan::check(&ws, &args.select, &args.ignore);
-    // Annotations and code scanning resolve paths from the repository root, where workflows run.
-    let report = match args.format {
-        Format::Github | Format::Sarif => report.under(&opts.root),
-        _ => report,
-    };
+    // Every format shows paths from the current folder (`Report::under`).
+    let report = orb_scan::check(&ws, &args.select, &args.ignore).under(&opts.root);
     write_report(args, &changed, &report)?;
     // The process exits next: the OS takes back the workspace (every parsed tree) at once, where
     // dropping it would free its allocations one by one, a tenth of a run on the shared corpus.
@@ -438,15 +484,27 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
     Ok(u8::from(report.worst().is_some_and(|w| w >= threshold)))
 }
 
-/// Applies (or, with `diff`, prints) the fix plan; says whether anything changes.
+/// Applies (or, with `diff`, prints) the fix plan; says whether anything changes. Every file is
+/// written the one way (`write::write_file`): only if it still holds what the scan read, never
+/// through a link, bounded by the scan root. Names on standard error and in diff headers are
+/// escaped, and the diff is fenced from the Actions runner.
 fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Result<bool, String> {
     let model = orb_scan::deploy::build(ws);
     let plan = orb_scan::fix::plan(&model);
-    for file in &plan.skipped {
-        eprintln!("orb-scan: {file}: --fix cannot edit this file yet; add the actions by hand");
+    for (file, whys) in &plan.skipped {
+        for why in whys {
+            eprintln!("orb-scan: {}: {}", escape_text(file), escape_text(why));
+        }
+    }
+    for file in &plan.ambiguous {
+        eprintln!(
+            "orb-scan: {}: ORB's principal is ambiguous, and --fix does not choose which candidate to widen: pin it with [[deployment]] in orb-scan.toml",
+            escape_text(file)
+        );
     }
     let mut changed = false;
-    let mut out = std::io::stdout().lock();
+    let mut diffs = Vec::new();
+    let mut not_fixed = 0;
     for (file, edits) in &plan.edits {
         let before = &ws.sources[file];
         let after = orb_scan::fix::apply(before, edits);
@@ -454,18 +512,41 @@ fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Resu
             continue;
         }
         changed = true;
+        let name = escape_text(file);
         if diff {
             let text = similar::TextDiff::from_lines(before.as_str(), after.as_str())
                 .unified_diff()
-                .header(&format!("a/{file}"), &format!("b/{file}"))
+                .header(&format!("a/{name}"), &format!("b/{name}"))
                 .to_string();
-            written(out.write_all(text.as_bytes()))?;
-        } else {
-            let path = opts.root.join(file.as_ref());
-            std::fs::write(&path, after)
-                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
-            eprintln!("orb-scan: fixed {file}");
+            diffs.push(text);
+            continue;
         }
+        let path = opts.root.join(orb_scan::diagnostic::path_of(file));
+        match write_file(
+            &path,
+            after.as_bytes(),
+            Expect::Holds(before.as_bytes()),
+            &opts.root,
+        ) {
+            Ok(()) => eprintln!("orb-scan: fixed {name}"),
+            Err(why) => {
+                eprintln!("orb-scan: {name}: not fixed: {why}");
+                not_fixed += 1;
+            }
+        }
+    }
+    if not_fixed > 0 {
+        return Err(format!(
+            "{not_fixed} file{} not fixed",
+            if not_fixed == 1 { "" } else { "s" }
+        ));
+    }
+    if !diffs.is_empty() {
+        let mut out = std::io::stdout().lock();
+        let fence = under_actions() && !stdout_is_file();
+        written(fenced(&mut out, fence, |out| {
+            diffs.iter().try_for_each(|d| out.write_all(d.as_bytes()))
+        }))?;
     }
     Ok(changed)
 }
@@ -477,7 +558,9 @@ fn inventory_cmd(args: &ScanArgs) -> Result<u8, String> {
     let mut out = std::io::stdout().lock();
     let result = match args.format {
         Format::Json => inventory::render_json(&model, &mut out),
-        _ => inventory::render_human(&model, &mut out),
+        _ => fenced(&mut out, under_actions() && !stdout_is_file(), |out| {
+            inventory::render_human(&model, out)
+        }),
     };
     written(result)?;
     Ok(0)
@@ -537,7 +620,7 @@ fn policy_cmd(args: &PolicyArgs) -> Result<u8, String> {
     if chosen.is_empty() {
         return Err("no ORB deployment found: nothing to write a policy for".into());
     }
-    let names: Vec<&str> = chosen.iter().map(|d| d.file().as_ref()).collect();
+    let names: Vec<String> = chosen.iter().map(|d| escape_text(d.file())).collect();
     if chosen.len() > 1 {
         eprintln!(
             "orb-scan: one policy for {} deployments: {}",

@@ -6,14 +6,15 @@
 //! syntax. Inside the tool every path is turned into the scan-root-relative form diagnostics use.
 
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::globs::Globs;
 use crate::span::Span;
 use crate::suppress::{Code, Scope, Suppression};
 use crate::{is_code_pattern, rules};
-use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 pub const FILE_NAME: &str = "orb-scan.toml";
@@ -82,6 +83,25 @@ pub struct SettingsFile {
 }
 
 impl Settings {
+    /// How orb-scan.toml writes a scan-root-relative path: relative to the settings file's folder,
+    /// or without one, to the scan root `root`, where a new file would be found.
+    pub fn paths_in_file(&self, root: &Path) -> impl Fn(&str) -> String + '_ {
+        let root = absolute(root);
+        let base = self
+            .file
+            .as_ref()
+            .map_or(root.clone(), |f| f.folder.clone());
+        // The root as the file writes it: paths under it need no more than this prefix.
+        let prefix = display_relative(&root, &base);
+        move |path| match &*prefix {
+            "" if !path.starts_with("..") => path.to_string(),
+            prefix if !path.starts_with("..") && !prefix.starts_with("..") => {
+                format!("{prefix}/{path}")
+            }
+            _ => display_relative(&normalize(&root.join(path)), &base).to_string(),
+        }
+    }
+
     /// Does a scan of the folder `root` reach every file the settings' paths can name?
     pub fn covers_its_folder(&self, root: &Path) -> bool {
         let Some(file) = &self.file else {
@@ -100,7 +120,7 @@ pub struct DeclaredDeployment {
 }
 
 /// `iam/orb.json`, or `cfn/orb.yaml#OrbRole` for the policies of one CloudFormation resource.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PolicyRef {
     pub file: FilePath,
     pub resource: Option<String>,
@@ -119,42 +139,28 @@ pub enum ConfigError {
     },
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The file's tables as written, read key by key (`Table`), so every mistake is reported at once.
 struct RawSettings {
     select: Option<Vec<Spanned<String>>>,
-    #[serde(default)]
     ignore: Vec<Spanned<String>>,
-    #[serde(default)]
     exclude: Vec<Spanned<String>>,
-    #[serde(default)]
     severity: BTreeMap<Spanned<String>, Spanned<String>>,
     orb_version: Option<Spanned<String>>,
-    #[serde(default)]
     deployment: Vec<RawDeployment>,
-    #[serde(default)]
     suppress: Vec<Spanned<RawSuppress>>,
     catalog: Option<RawCatalog>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawCatalog {
-    #[serde(default)]
     actions: Vec<Spanned<String>>,
-    #[serde(default)]
     services: Vec<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawDeployment {
     config: Spanned<String>,
     policies: Spanned<Vec<Spanned<String>>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawSuppress {
     paths: Spanned<Vec<Spanned<String>>>,
     rules: Spanned<Vec<Spanned<String>>>,
@@ -175,7 +181,7 @@ pub fn load(source: &Source, root: &Path) -> Result<Settings, ConfigError> {
         },
     };
     let shown = display_relative(&path, &root);
-    let text = std::fs::read_to_string(&path)
+    let text = read_limited(&path)
         .map_err(|e| ConfigError::Unreadable(format!("cannot read {shown}: {e}")))?;
     let base = path.parent().unwrap_or(Path::new("/")).to_path_buf();
     let context = Context {
@@ -191,6 +197,41 @@ pub fn load(source: &Source, root: &Path) -> Result<Settings, ConfigError> {
             text: text.clone(),
             problems,
         })
+}
+
+/// The most a settings file may hold: a repository's own list of globs and tables, which a pull
+/// request can grow, fits in a fraction of it.
+pub const MAX_SIZE: u64 = 1024 * 1024;
+
+/// The settings file's text: a regular file (a link to one is followed; a FIFO or device is not
+/// read, and opening one does not block) of at most [`MAX_SIZE`] bytes.
+fn read_limited(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let too_big =
+        |n: u64| format!("{n} bytes is over the limit of {MAX_SIZE} bytes for a settings file");
+    if meta.len() > MAX_SIZE {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_SIZE {
+        return Err(too_big(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|_| "not valid UTF-8".into())
 }
 
 /// Parses settings text as if it were `base/orb-scan.toml` scanned from `base` (fuzzing and tests).
@@ -229,16 +270,290 @@ struct Context {
     cwd: PathBuf,
 }
 
+/// One table of the file, read key by key: a key of the wrong type, a missing one or an unknown one
+/// is a problem with its span, and reading goes on, so a file with six mistakes shows six.
+struct Table<'t, 'i> {
+    table: &'t DeTable<'i>,
+    /// The table's span, for a missing key.
+    span: Span,
+    /// `[[deployment]]` and such, for messages; empty at the top level.
+    name: &'static str,
+    problems: Vec<Diagnostic>,
+    file: &'t FilePath,
+}
+
+impl<'t, 'i> Table<'t, 'i> {
+    fn new(
+        table: &'t DeTable<'i>,
+        span: Span,
+        name: &'static str,
+        file: &'t FilePath,
+    ) -> Table<'t, 'i> {
+        Table {
+            table,
+            span,
+            name,
+            problems: Vec::new(),
+            file,
+        }
+    }
+
+    fn problem(&mut self, span: Span, message: String) {
+        self.problems.push(Diagnostic::new(
+            "",
+            Severity::Error,
+            self.file,
+            span,
+            message,
+        ));
+    }
+
+    /// The value of `key` as `T`; `None` when it is absent or of the wrong type (a problem).
+    fn get<T: serde::de::DeserializeOwned>(&mut self, key: &str) -> Option<T> {
+        let value = self.table.get(key)?;
+        let read = T::deserialize(toml::de::ValueDeserializer::from(value.clone()));
+        read.map_err(|e| {
+            let at = e.span().unwrap_or(value.span());
+            let message = format!("`{key}`: {}", e.message().trim_end());
+            self.problem(Span::new(at.start, at.end), message);
+        })
+        .ok()
+    }
+
+    /// A list of strings, read item by item: each item of the wrong type is a problem of its own,
+    /// and the others are kept.
+    fn strings(&mut self, key: &str) -> Option<Spanned<Vec<Spanned<String>>>> {
+        let value = self.table.get(key)?;
+        let DeValue::Array(items) = value.get_ref() else {
+            return self.get(key);
+        };
+        let mut strings = Vec::new();
+        for item in items {
+            let read =
+                Spanned::<String>::deserialize(toml::de::ValueDeserializer::from(item.clone()));
+            match read {
+                Ok(s) => strings.push(s),
+                Err(e) => {
+                    let at = item.span();
+                    let message = format!("`{key}`: {}", e.message().trim_end());
+                    self.problem(Span::new(at.start, at.end), message);
+                }
+            }
+        }
+        Some(Spanned::new(value.span(), strings))
+    }
+
+    /// A table of strings (`[severity]`), read entry by entry as `strings` reads a list.
+    fn string_table(&mut self, key: &str) -> Option<BTreeMap<Spanned<String>, Spanned<String>>> {
+        let value = self.table.get(key)?;
+        let DeValue::Table(entries) = value.get_ref() else {
+            return self.get(key);
+        };
+        let mut map = BTreeMap::new();
+        for (name, item) in entries.iter() {
+            let read =
+                Spanned::<String>::deserialize(toml::de::ValueDeserializer::from(item.clone()));
+            match read {
+                Ok(v) => {
+                    map.insert(Spanned::new(name.span(), name.get_ref().to_string()), v);
+                }
+                Err(e) => {
+                    let at = item.span();
+                    let message = format!("`{key}.{}`: {}", name.get_ref(), e.message().trim_end());
+                    self.problem(Span::new(at.start, at.end), message);
+                }
+            }
+        }
+        Some(map)
+    }
+
+    /// As `get`, and a problem when the key is absent.
+    fn required<T: serde::de::DeserializeOwned>(&mut self, key: &str) -> Option<T> {
+        if !self.table.contains_key(key) {
+            let message = format!("{} needs `{key}`", self.name);
+            self.problem(self.span, message);
+            return None;
+        }
+        self.get(key)
+    }
+
+    /// As `strings`, and a problem when the key is absent.
+    fn required_strings(&mut self, key: &str) -> Option<Spanned<Vec<Spanned<String>>>> {
+        if !self.table.contains_key(key) {
+            let message = format!("{} needs `{key}`", self.name);
+            self.problem(self.span, message);
+            return None;
+        }
+        self.strings(key)
+    }
+
+    /// The table `key` (`[catalog]`), with its span.
+    fn table(&mut self, key: &str) -> Option<(&'t DeTable<'i>, Span)> {
+        let value = self.table.get(key)?;
+        let at = Span::new(value.span().start, value.span().end);
+        match value.get_ref() {
+            DeValue::Table(t) => Some((t, at)),
+            _ => {
+                self.problem(at, format!("`{key}` is a table: write [{key}]"));
+                None
+            }
+        }
+    }
+
+    /// Every table of the array of tables `key` (`[[deployment]]`), each with its span.
+    fn tables(&mut self, key: &str) -> Vec<(&'t DeTable<'i>, Span)> {
+        let Some(value) = self.table.get(key) else {
+            return Vec::new();
+        };
+        let at = |v: &Spanned<DeValue>| Span::new(v.span().start, v.span().end);
+        match value.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .filter_map(|item| match item.get_ref() {
+                    DeValue::Table(t) => Some((t, at(item))),
+                    _ => {
+                        self.problem(at(item), format!("`{key}` holds tables: write [[{key}]]"));
+                        None
+                    }
+                })
+                .collect(),
+            _ => {
+                self.problem(at(value), format!("`{key}` holds tables: write [[{key}]]"));
+                Vec::new()
+            }
+        }
+    }
+
+    /// The problems, with one for each key not in `known`.
+    fn finish(mut self, known: &[&str]) -> Vec<Diagnostic> {
+        for key in self.table.keys() {
+            if !known.contains(&key.get_ref().as_ref()) {
+                let where_ = match self.name {
+                    "" => String::new(),
+                    name => format!(" in {name}"),
+                };
+                let message = match crate::suggest::nearest(key.get_ref(), known.iter().copied()) {
+                    Some(near) => format!(
+                        "unknown key `{}`{where_}: did you mean `{near}`?",
+                        key.get_ref()
+                    ),
+                    None => format!(
+                        "unknown key `{}`{where_}; expected one of: {}",
+                        key.get_ref(),
+                        known.join(", ")
+                    ),
+                };
+                self.problem(Span::new(key.span().start, key.span().end), message);
+            }
+        }
+        self.problems
+    }
+}
+
 impl Context {
-    fn parse(&self, text: &str) -> Result<Settings, Vec<Diagnostic>> {
-        let raw: RawSettings = toml::from_str(text).map_err(|e| {
+    /// The file's keys and tables as written, and every key of the wrong type, missing or unknown,
+    /// each with its span; a key in error is left out. Syntax errors, every one, are the only
+    /// problems of a file that does not parse.
+    fn raw(&self, text: &str) -> Result<(RawSettings, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let problem = |e: &toml::de::Error| {
             let span = e
                 .span()
                 .map(|r| Span::new(r.start, r.end))
                 .unwrap_or_default();
-            vec![self.problem(span, e.message().trim_end().to_string())]
-        })?;
+            self.problem(span, e.message().trim_end().to_string())
+        };
+        let (document, errors) = DeTable::parse_recoverable(text);
+        if !errors.is_empty() {
+            return Err(errors.iter().map(problem).collect());
+        }
+        let whole = Span::new(document.span().start, document.span().end);
+        let mut top = Table::new(document.get_ref(), whole, "", &self.file);
+        let mut list = |key: &str| top.strings(key).map(Spanned::into_inner);
+        let (select, ignore, exclude) = (list("select"), list("ignore"), list("exclude"));
+        let mut raw = RawSettings {
+            select,
+            ignore: ignore.unwrap_or_default(),
+            exclude: exclude.unwrap_or_default(),
+            severity: top.string_table("severity").unwrap_or_default(),
+            orb_version: top.get("orb_version"),
+            deployment: Vec::new(),
+            suppress: Vec::new(),
+            catalog: None,
+        };
         let mut problems = Vec::new();
+        for (table, span) in top.tables("deployment") {
+            let mut t = Table::new(table, span, "[[deployment]]", &self.file);
+            let config = t.required("config");
+            let policies = t.required_strings("policies");
+            problems.extend(t.finish(&["config", "policies"]));
+            match (config, policies) {
+                (Some(config), Some(policies)) => {
+                    raw.deployment.push(RawDeployment { config, policies });
+                }
+                // An incomplete table's config can still be a mistake of its own.
+                (Some(config), None) => {
+                    self.existing_path(&config, &mut problems);
+                }
+                _ => {}
+            }
+        }
+        for (table, span) in top.tables("suppress") {
+            let mut t = Table::new(table, span, "[[suppress]]", &self.file);
+            let paths = t.required_strings("paths");
+            let rules = t.required_strings("rules");
+            let reason = t.required("reason");
+            problems.extend(t.finish(&["paths", "rules", "reason"]));
+            match (paths, rules, reason) {
+                (Some(paths), Some(rules), Some(reason)) => {
+                    let suppress = RawSuppress {
+                        paths,
+                        rules,
+                        reason,
+                    };
+                    raw.suppress.push(Spanned::new(
+                        span.start as usize..span.end as usize,
+                        suppress,
+                    ));
+                }
+                // An incomplete table's codes and globs can still be mistakes of their own.
+                (paths, rules, _) => {
+                    for code in rules.iter().flat_map(|r| r.get_ref()) {
+                        self.check_code_pattern(code, &mut problems);
+                    }
+                    if let Some(paths) = paths {
+                        self.patterns(paths.get_ref(), &mut problems);
+                    }
+                }
+            }
+        }
+        if let Some((table, span)) = top.table("catalog") {
+            let mut t = Table::new(table, span, "[catalog]", &self.file);
+            let actions = t.strings("actions").map(Spanned::into_inner);
+            let services = t.strings("services").map(Spanned::into_inner);
+            problems.extend(t.finish(&["actions", "services"]));
+            raw.catalog = Some(RawCatalog {
+                actions: actions.unwrap_or_default(),
+                services: services.unwrap_or_default(),
+            });
+        }
+        let known = [
+            "select",
+            "ignore",
+            "exclude",
+            "severity",
+            "orb_version",
+            "deployment",
+            "suppress",
+            "catalog",
+        ];
+        problems.splice(0..0, top.finish(&known));
+        Ok((raw, problems))
+    }
+
+    /// Every problem of the file at once: of syntax, else of type and of meaning (an unknown code, a
+    /// bad glob, a path that does not exist), in the order of the file.
+    fn parse(&self, text: &str) -> Result<Settings, Vec<Diagnostic>> {
+        let (raw, mut problems) = self.raw(text)?;
         let select = raw
             .select
             .as_deref()
@@ -251,27 +566,28 @@ impl Context {
         };
         let mut severity = BTreeMap::new();
         for (code, level) in &raw.severity {
-            match (
-                rules::lookup(code.get_ref()),
-                Severity::parse(level.get_ref()),
-            ) {
-                (None, _) => problems.push(self.problem(
+            let rule = rules::lookup(code.get_ref());
+            if rule.is_none() {
+                problems.push(self.problem(
                     spanned(code),
                     format!(
                         "`{}` is not a rule code (see `orb-scan rules`)",
                         code.get_ref()
                     ),
-                )),
-                (_, None) => problems.push(self.problem(
+                ));
+            }
+            let parsed = Severity::parse(level.get_ref());
+            if parsed.is_none() {
+                problems.push(self.problem(
                     spanned(level),
                     format!(
                         "`{}` is not a severity: use \"error\", \"warning\" or \"note\"",
                         level.get_ref()
                     ),
-                )),
-                (Some(rule), Some(level)) => {
-                    severity.insert(rule.code.to_string(), level);
-                }
+                ));
+            }
+            if let (Some(rule), Some(level)) = (rule, parsed) {
+                severity.insert(rule.code.to_string(), level);
             }
         }
         // `orb_version` selects the requirements table; this build embeds one, so the setting can only
@@ -305,6 +621,7 @@ impl Context {
             .map(|c| self.extra_catalog(c, &mut problems))
             .unwrap_or_default();
         if !problems.is_empty() {
+            problems.sort_by_key(|d| (d.span.start, d.span.end));
             return Err(problems);
         }
         Ok(Settings {
@@ -388,7 +705,6 @@ impl Context {
         list: &[Spanned<String>],
         problems: &mut Vec<Diagnostic>,
     ) -> Option<PathPatterns> {
-        let mut builder = GitignoreBuilder::new(&self.base);
         let before = problems.len();
         for pattern in list {
             let text = pattern.get_ref();
@@ -397,11 +713,15 @@ impl Context {
                     spanned(pattern),
                     "an empty pattern (or one starting with `#`) matches nothing".into(),
                 ));
-            } else if let Err(e) = builder.add_line(None, text) {
-                problems.push(self.problem(spanned(pattern), format!("bad glob: {e}")));
             }
         }
-        let matcher = builder.build().ok()?;
+        let matcher = match Globs::new(list.iter().map(|p| p.get_ref().as_str())) {
+            Ok(matcher) => matcher,
+            Err((at, why)) => {
+                problems.push(self.problem(spanned(&list[at]), format!("bad glob: {why}")));
+                return None;
+            }
+        };
         (problems.len() == before).then(|| PathPatterns {
             matcher,
             base: self.base.clone(),
@@ -437,6 +757,12 @@ impl Context {
         problems: &mut Vec<Diagnostic>,
     ) -> Option<DeclaredDeployment> {
         let config = self.existing_path(&raw.config, problems);
+        if config.as_ref() == Some(&self.file) {
+            problems.push(self.problem(
+                spanned(&raw.config),
+                "this settings file is not an ORB config".into(),
+            ));
+        }
         if raw.policies.get_ref().is_empty() {
             problems.push(self.problem(
                 spanned(&raw.policies),
@@ -460,6 +786,20 @@ impl Context {
             }
             let located = Spanned::new(policy.span(), file.to_string());
             if let Some(file) = self.existing_path(&located, problems) {
+                let what = if file == self.file {
+                    Some("this settings file")
+                } else if config.as_ref() == Some(&file) {
+                    Some("the deployment's ORB config")
+                } else {
+                    None
+                };
+                if let Some(what) = what {
+                    problems.push(self.problem(
+                        spanned(policy),
+                        format!("`{}` is {what}, not a policy", policy.get_ref()),
+                    ));
+                    continue;
+                }
                 policies.push(PolicyRef {
                     file,
                     resource: resource.map(str::to_string),
@@ -527,7 +867,7 @@ fn spanned<T>(value: &Spanned<T>) -> Span {
 /// `.gitignore`-style globs relative to the folder of the settings file.
 #[derive(Clone, Debug)]
 pub struct PathPatterns {
-    matcher: Gitignore,
+    matcher: Globs,
     base: PathBuf,
     root: PathBuf,
     cwd: PathBuf,
@@ -538,16 +878,13 @@ impl PathPatterns {
     /// Folders are matched themselves, so their contents are pruned with them.
     pub fn excludes(&self, walked: &Path, is_dir: bool) -> bool {
         self.relative(&self.cwd.join(walked))
-            .is_some_and(|rel| self.matcher.matched(rel, is_dir).is_ignore())
+            .is_some_and(|rel| self.matcher.matched(&rel, is_dir))
     }
 
     /// Does a file as shown in diagnostics (relative to the scan root), or a folder above it, match?
     pub fn matches_shown(&self, shown: &str) -> bool {
-        self.relative(&self.root.join(shown)).is_some_and(|rel| {
-            self.matcher
-                .matched_path_or_any_parents(rel, false)
-                .is_ignore()
-        })
+        self.relative(&self.root.join(crate::diagnostic::path_of(shown)))
+            .is_some_and(|rel| self.matcher.matched_path_or_any_parents(&rel, false))
     }
 
     /// The path relative to the settings folder; `None` outside it (patterns cannot reach there).
@@ -589,19 +926,50 @@ fn display_relative(path: &Path, root: &Path) -> FilePath {
         .take_while(|(a, b)| a == b)
         .count();
     let ups = root.components().count() - common;
-    let parts: Vec<String> = std::iter::repeat_n("..".to_string(), ups)
-        .chain(
-            path.components()
-                .skip(common)
-                .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-        )
-        .collect();
-    Arc::from(parts.join("/").as_str())
+    let up = std::ffi::OsStr::new("..");
+    crate::diagnostic::file_path(
+        std::iter::repeat_n(up, ups).chain(path.components().skip(common).map(|c| c.as_os_str())),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Paths in a `[[deployment]]` table are written relative to the settings file's folder, or
+    /// to the scan root when there is no file.
+    #[test]
+    fn paths_are_written_as_the_settings_file_writes_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("sub/dir");
+        let none = Settings::default();
+        let in_none = none.paths_in_file(&root);
+        assert_eq!(in_none("iam/orb.json"), "iam/orb.json");
+        assert_eq!(in_none("../orb.json"), "../orb.json");
+        let above = Settings {
+            file: Some(SettingsFile {
+                shown: "../../orb-scan.toml".into(),
+                text: String::new(),
+                folder: dir.path().to_path_buf(),
+            }),
+            ..Settings::default()
+        };
+        let in_above = above.paths_in_file(&root);
+        assert_eq!(in_above("iam/orb.json"), "sub/dir/iam/orb.json");
+        assert_eq!(in_above("../x.json"), "sub/x.json");
+        let elsewhere = Settings {
+            file: Some(SettingsFile {
+                shown: "../../other/orb-scan.toml".into(),
+                text: String::new(),
+                folder: dir.path().join("other"),
+            }),
+            ..Settings::default()
+        };
+        assert_eq!(
+            elsewhere.paths_in_file(&root)("iam/orb.json"),
+            "../sub/dir/iam/orb.json"
+        );
+    }
 
     fn context(dir: &Path) -> Context {
         Context {
@@ -692,7 +1060,7 @@ services = ["NewService"]
         let ps = problems(dir.path(), "selct = [\"ORB1\"]\n");
         assert_eq!(ps.len(), 1);
         assert_eq!(ps[0].0, "selct");
-        assert!(ps[0].1.contains("unknown field"), "{}", ps[0].1);
+        assert_eq!(ps[0].1, "unknown key `selct`: did you mean `select`?");
 
         let ps = problems(dir.path(), "select = \"ORB1\"\n");
         assert_eq!(ps[0].0, "\"ORB1\"");

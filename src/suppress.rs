@@ -57,60 +57,47 @@ pub enum Scope {
     Paths(Arc<PathPatterns>),
 }
 
-impl Scope {
-    fn covers(&self, file: &str, span: Span) -> bool {
-        match self {
-            Scope::Lines { file: f, span: s } => {
-                &**f == file && span.start <= s.end && span.end >= s.start
-            }
-            Scope::Within { file: f, span: s } => {
-                &**f == file && s.start <= span.start && span.start <= s.end
-            }
-            Scope::Paths(patterns) => patterns.matches_shown(file),
-        }
-    }
-
-    /// A finding is covered at its primary location or at any of its labels: a missing permission
-    /// is reported at the ORB setting and labelled at the policy, and either end may carry it.
-    fn covers_diagnostic(&self, d: &Diagnostic) -> bool {
-        self.covers(&d.file, d.span) || d.labels.iter().any(|l| self.covers(&l.file, l.span))
-    }
-}
-
 /// Directives among a file's comments (each span from `#` to the end of its line).
 pub fn from_comments(file: &FilePath, text: &str, comments: &[Span]) -> Vec<Suppression> {
-    let mut out = Vec::new();
-    for comment in comments {
-        let Some(body) = text.get(comment.range()) else {
-            continue;
-        };
-        let after_hash = body.strip_prefix('#').unwrap_or(body);
-        let Some(rest) = after_hash.trim_start().strip_prefix(DIRECTIVE) else {
-            continue;
-        };
-        let rest_at = comment.end as usize - rest.len();
-        let mut suppression = Suppression {
-            file: file.clone(),
-            span: *comment,
-            scope: Scope::Lines {
+    let mut directives: Vec<(Span, &str)> = comments
+        .iter()
+        .filter_map(|comment| {
+            let body = text.get(comment.range())?;
+            let after_hash = body.strip_prefix('#').unwrap_or(body);
+            let rest = after_hash.trim_start().strip_prefix(DIRECTIVE)?;
+            Some((*comment, rest))
+        })
+        .collect();
+    directives.sort_by_key(|(comment, _)| comment.start);
+    let starts: Vec<usize> = directives.iter().map(|(c, _)| c.start as usize).collect();
+    let covered = covered_lines(text, &starts);
+    directives
+        .into_iter()
+        .zip(covered)
+        .map(|((comment, rest), line)| {
+            let rest_at = comment.end as usize - rest.len();
+            let mut suppression = Suppression {
                 file: file.clone(),
-                span: covered_line(text, comment.start as usize),
-            },
-            codes: Vec::new(),
-            reason: None,
-            malformed: None,
-            report_unused: true,
-        };
-        match parse_directive(rest, rest_at) {
-            Ok((codes, reason)) => {
-                suppression.codes = codes;
-                suppression.reason = reason;
+                span: comment,
+                scope: Scope::Lines {
+                    file: file.clone(),
+                    span: line,
+                },
+                codes: Vec::new(),
+                reason: None,
+                malformed: None,
+                report_unused: true,
+            };
+            match parse_directive(rest, rest_at) {
+                Ok((codes, reason)) => {
+                    suppression.codes = codes;
+                    suppression.reason = reason;
+                }
+                Err(why) => suppression.malformed = Some(why),
             }
-            Err(why) => suppression.malformed = Some(why),
-        }
-        out.push(suppression);
-    }
-    out
+            suppression
+        })
+        .collect()
 }
 
 /// `ignore[ORB304, ORB401] reason` → codes with spans (`at` is the offset of `text`) and reason.
@@ -146,30 +133,31 @@ fn parse_directive(text: &str, at: usize) -> Result<(Vec<Code>, Option<String>),
     Ok((codes, (!reason.is_empty()).then(|| reason.to_string())))
 }
 
-/// The byte range a comment at `at` speaks for: its own line when code precedes it, otherwise the
-/// next line that is neither blank nor only a comment.
-fn covered_line(text: &str, at: usize) -> Span {
-    let mut own = Span::new(at, at);
-    let mut following = false;
+/// The byte range each comment at `at` (ascending) speaks for: its own line when code precedes
+/// it, otherwise the next line that is neither blank nor only a comment. One pass over the lines,
+/// however many directives wait for the same line.
+fn covered_lines(text: &str, at: &[usize]) -> Vec<Span> {
+    let mut covered = vec![Span::default(); at.len()];
+    let mut next = 0;
+    let mut waiting: Vec<usize> = Vec::new();
     for (start, line) in lines(text) {
         let end = start + line.len();
-        if !following {
-            if at > end {
-                continue;
-            }
-            own = Span::new(start, end);
-            if !text[start..at].trim().is_empty() {
-                return own;
-            }
-            following = true;
-            continue;
-        }
         let content = line.trim_start();
         if !content.is_empty() && !content.starts_with('#') {
-            return Span::new(start, end);
+            for i in waiting.drain(..) {
+                covered[i] = Span::new(start, end);
+            }
+        }
+        while next < at.len() && at[next] <= end {
+            let own = Span::new(start, end);
+            covered[next] = own;
+            if text[start..at[next].max(start)].trim().is_empty() {
+                waiting.push(next);
+            }
+            next += 1;
         }
     }
-    own
+    covered
 }
 
 /// `Metadata: {orb-scan: {ignore: [ORB304], reason: "..."}}` on each resource of a CloudFormation
@@ -235,32 +223,41 @@ pub struct Unused<'a> {
 /// Removes the diagnostics the suppressions cover and returns how many, with the suppressions (or
 /// codes of them) that covered nothing among the rules `enabled` ran: a code that did not run
 /// cannot be judged unused. Codes that name no rule are always unused.
+///
+/// Linear in the diagnostics and the suppressions, not their product: suppressions that speak for
+/// the same place are judged once (a file may hold a hundred thousand directives above one line),
+/// and each finding finds the places that cover it by binary search (`Places`).
 pub fn apply<'a>(
     diagnostics: &mut Vec<Diagnostic>,
     suppressions: &'a [Suppression],
     enabled: impl Fn(&str) -> bool,
 ) -> (usize, Vec<Unused<'a>>) {
-    let mut used: Vec<Vec<bool>> = suppressions
-        .iter()
-        .map(|s| vec![false; s.codes.len()])
-        .collect();
+    let mut places = Places::new(suppressions);
     let before = diagnostics.len();
     diagnostics.retain(|d| {
         let mut covered = false;
-        for (s, used) in suppressions.iter().zip(used.iter_mut()) {
-            if s.malformed.is_some() || !s.scope.covers_diagnostic(d) {
-                continue;
-            }
-            for (code, used) in s.codes.iter().zip(used.iter_mut()) {
-                if code_matches(&code.pattern, d.code) {
-                    *used = true;
-                    covered = true;
-                }
-            }
+        let locations =
+            std::iter::once((&d.file, d.span)).chain(d.labels.iter().map(|l| (&l.file, l.span)));
+        for (file, span) in locations {
+            covered |= places.cover(file, span, d.code);
         }
         !covered
     });
     let suppressed = before - diagnostics.len();
+    let mut used: Vec<Vec<bool>> = suppressions
+        .iter()
+        .map(|s| vec![false; s.codes.len()])
+        .collect();
+    for place in &places.list {
+        for &i in &place.members {
+            for (code, used) in suppressions[i].codes.iter().zip(used[i].iter_mut()) {
+                *used = place
+                    .hits
+                    .iter()
+                    .any(|hit| code_matches(&code.pattern, hit));
+            }
+        }
+    }
     let mut unused = Vec::new();
     for (s, used) in suppressions.iter().zip(&used) {
         if !s.report_unused {
@@ -287,6 +284,144 @@ pub fn apply<'a>(
         }
     }
     (suppressed, unused)
+}
+
+/// One place suppressions speak for (a line, a resource, a set of globs) and every well-formed
+/// suppression that speaks for it.
+struct Place {
+    members: Vec<usize>,
+    /// The distinct code patterns among the members that name a rule (at most a few dozen).
+    patterns: Vec<String>,
+    /// The codes of the findings it covered.
+    hits: Vec<&'static str>,
+}
+
+impl Place {
+    /// Covers a finding with this code when a member names it; remembers the code either way.
+    fn take(&mut self, code: &'static str) -> bool {
+        let covers = self.patterns.iter().any(|p| code_matches(p, code));
+        if covers && !self.hits.contains(&code) {
+            self.hits.push(code);
+        }
+        covers
+    }
+}
+
+/// Per (file, "a place covers the findings that start in it"): each place's span, the furthest end
+/// of the spans up to it, and the place.
+type SortedPlaces<'a> = std::collections::BTreeMap<(&'a str, bool), Vec<(Span, u32, usize)>>;
+
+/// The places of a scan, indexed: per file and kind, their spans sorted by start, with the
+/// furthest end reached so far, so the places touching a span are a short walk back from a binary
+/// search (lines and resources do not overlap one another).
+struct Places<'a> {
+    list: Vec<Place>,
+    /// (file, "the span is the finding's start only") → (span, furthest end up to it, place).
+    spans: SortedPlaces<'a>,
+    /// `[[suppress]]` tables: their places, and which of them match a file, found once per file.
+    globs: Vec<(&'a PathPatterns, usize)>,
+    glob_hits: crate::FastMap<FilePath, Vec<usize>>,
+}
+
+impl<'a> Places<'a> {
+    fn new(suppressions: &'a [Suppression]) -> Places<'a> {
+        let mut list: Vec<Place> = Vec::new();
+        let mut by_span: crate::FastMap<(&str, bool, Span), usize> = crate::FastMap::default();
+        let mut globs = Vec::new();
+        for (i, s) in suppressions.iter().enumerate() {
+            if s.malformed.is_some() {
+                continue;
+            }
+            let new_place = |list: &mut Vec<Place>| {
+                list.push(Place {
+                    members: Vec::new(),
+                    patterns: Vec::new(),
+                    hits: Vec::new(),
+                });
+                list.len() - 1
+            };
+            let at = match &s.scope {
+                Scope::Lines { file, span } => *by_span
+                    .entry((file, false, *span))
+                    .or_insert_with(|| new_place(&mut list)),
+                Scope::Within { file, span } => *by_span
+                    .entry((file, true, *span))
+                    .or_insert_with(|| new_place(&mut list)),
+                Scope::Paths(patterns) => {
+                    let at = new_place(&mut list);
+                    globs.push((&**patterns, at));
+                    at
+                }
+            };
+            let place = &mut list[at];
+            place.members.push(i);
+            for code in &s.codes {
+                if !place.patterns.contains(&code.pattern) && is_code_pattern(&code.pattern) {
+                    place.patterns.push(code.pattern.clone());
+                }
+            }
+        }
+        let mut spans = SortedPlaces::new();
+        for ((file, start_only, span), at) in by_span {
+            spans
+                .entry((file, start_only))
+                .or_default()
+                .push((span, 0, at));
+        }
+        for sorted in spans.values_mut() {
+            sorted.sort_unstable_by_key(|&(span, _, at)| (span.start, span.end, at));
+            let mut reach = 0;
+            for (span, furthest, _) in sorted.iter_mut() {
+                reach = reach.max(span.end);
+                *furthest = reach;
+            }
+        }
+        Places {
+            list,
+            spans,
+            globs,
+            glob_hits: crate::FastMap::default(),
+        }
+    }
+
+    /// Offers a finding with `code` at `span` of `file` to the places that cover it (lines it
+    /// touches, resources it starts in, tables whose globs match the file): does one take it?
+    fn cover(&mut self, file: &FilePath, span: Span, code: &'static str) -> bool {
+        let mut found = Vec::new();
+        for (start_only, (from, to)) in [
+            (false, (span.start, span.end)),
+            (true, (span.start, span.start)),
+        ] {
+            let Some(sorted) = self.spans.get(&(&**file, start_only)) else {
+                continue;
+            };
+            let candidates = sorted.partition_point(|(s, _, _)| s.start <= to);
+            for &(s, furthest, at) in sorted[..candidates].iter().rev() {
+                if furthest < from {
+                    break;
+                }
+                if s.end >= from {
+                    found.push(at);
+                }
+            }
+        }
+        if !self.globs.is_empty() {
+            let globs = &self.globs;
+            let matching = self.glob_hits.entry(file.clone()).or_insert_with(|| {
+                globs
+                    .iter()
+                    .filter(|(patterns, _)| patterns.matches_shown(file))
+                    .map(|&(_, at)| at)
+                    .collect()
+            });
+            found.extend(matching.iter().copied());
+        }
+        let mut covered = false;
+        for at in found {
+            covered |= self.list[at].take(code);
+        }
+        covered
+    }
 }
 
 #[cfg(test)]
@@ -427,12 +562,23 @@ mod tests {
     }
 
     #[test]
-    fn covered_line_skips_comment_and_blank_lines() {
+    fn covered_lines_skip_comment_and_blank_lines() {
+        let covered = |text: &str, at: &[usize]| -> Vec<String> {
+            covered_lines(text, at)
+                .iter()
+                .map(|s| text[s.range()].to_string())
+                .collect()
+        };
         let text = "# orb-scan: ignore[ORB1]\n\n# more\nkey: v\n";
-        assert_eq!(&text[covered_line(text, 0).range()], "key: v");
+        assert_eq!(covered(text, &[0, 26]), ["key: v", "key: v"]);
         let text = "key: v # c\n";
-        assert_eq!(&text[covered_line(text, 7).range()], "key: v # c");
+        assert_eq!(covered(text, &[7]), ["key: v # c"]);
         let text = "# orb-scan: ignore[ORB1]";
-        assert_eq!(&text[covered_line(text, 0).range()], text);
+        assert_eq!(covered(text, &[0]), [text]);
+        let text = "a: 1 # x\n  # y\nb: 2 # z\n";
+        assert_eq!(
+            covered(text, &[5, 11, 20]),
+            ["a: 1 # x", "b: 2 # z", "b: 2 # z"]
+        );
     }
 }

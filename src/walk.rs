@@ -8,7 +8,7 @@
 //! a core idle while one thread reads. Files cross in batches (a wake-up per file cost more than the
 //! parse of a small one) through a bounded queue.
 
-use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::diagnostic::{file_path, Diagnostic, FilePath, Severity};
 use crate::settings::PathPatterns;
 use crate::span::Span;
 use aho_corasick::AhoCorasick;
@@ -21,7 +21,7 @@ pub const DEFAULT_MAX_FILESIZE: u64 = 4 * 1024 * 1024;
 const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template", "toml"];
 
 /// Keys an IAM policy, a CloudFormation template or an ORB file must contain; a file with none of
-/// them is never parsed, and so never reported.
+/// them, as bytes or behind escapes ([`passes_prefilter`]), is never parsed, and so never reported.
 pub const PREFILTER_NEEDLES: &[&str] = &[
     "Statement",
     "PolicyDocument",
@@ -100,11 +100,71 @@ fn text_hash(text: &str) -> u64 {
 /// What the walk saw.
 pub struct Walked {
     pub files_seen: usize,
+    /// Files read in full: candidates by name (or named on the command line) that are regular
+    /// files within the size limit.
+    pub files_read: usize,
 }
 
 fn prefilter() -> &'static AhoCorasick {
     static AC: OnceLock<AhoCorasick> = OnceLock::new();
     AC.get_or_init(|| AhoCorasick::new(PREFILTER_NEEDLES).expect("static patterns"))
+}
+
+/// Does a file hold one of [`PREFILTER_NEEDLES`], as its bytes or as the text its escapes decode
+/// to? A reader decodes `"Statem\u0065nt"` (JSON) or `"Statem\x65nt"` (YAML) to the key
+/// `Statement`, so a file that hides a needle behind escapes must be parsed like any other.
+pub fn passes_prefilter(bytes: &[u8]) -> bool {
+    prefilter().is_match(bytes)
+        || (memchr::memchr(b'\\', bytes).is_some() && prefilter().is_match(&unescaped(bytes)))
+}
+
+/// The bytes with every backslash escape of JSON and YAML double-quoted scalars decoded, wherever
+/// it is (a superset of what a reader decodes, so no needle a reader would see is missed):
+/// `\uXXXX` (with surrogate pairs), `\xXX`, `\UXXXXXXXX`, one-letter escapes, and an escaped line
+/// break, which joins the lines with no space.
+fn unescaped(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some(at) = memchr::memchr(b'\\', rest) {
+        out.extend_from_slice(&rest[..at]);
+        rest = &rest[at + 1..];
+        let hex = |digits: &[u8]| -> Option<u32> {
+            let text = std::str::from_utf8(digits).ok()?;
+            u32::from_str_radix(text, 16).ok()
+        };
+        let (decoded, used) = match rest.first() {
+            Some(b'u') if rest.len() >= 5 => match hex(&rest[1..5]) {
+                Some(hi @ 0xD800..=0xDBFF) if rest.get(5..7) == Some(b"\\u".as_slice()) => {
+                    match rest.get(7..11).and_then(hex) {
+                        Some(lo @ 0xDC00..=0xDFFF) => (
+                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)),
+                            11,
+                        ),
+                        _ => (None, 5),
+                    }
+                }
+                code => (code.and_then(char::from_u32), 5),
+            },
+            Some(b'x') if rest.len() >= 3 => (hex(&rest[1..3]).and_then(char::from_u32), 3),
+            Some(b'U') if rest.len() >= 9 => (hex(&rest[1..9]).and_then(char::from_u32), 9),
+            Some(b'\r' | b'\n') => {
+                let blank = rest
+                    .iter()
+                    .position(|b| !matches!(b, b'\r' | b'\n' | b' ' | b'\t'))
+                    .unwrap_or(rest.len());
+                rest = &rest[blank..];
+                continue;
+            }
+            Some(&c) if c.is_ascii() => (Some(c as char), 1),
+            _ => (None, 0),
+        };
+        if let Some(c) = decoded {
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+        rest = &rest[used..];
+    }
+    out.extend_from_slice(rest);
+    out
 }
 
 pub fn is_candidate_name(path: &Path) -> bool {
@@ -115,20 +175,15 @@ pub fn is_candidate_name(path: &Path) -> bool {
     })
 }
 
-/// The path shown to users: relative to the scan root, `/`-separated, lossless for odd bytes.
+/// The path shown to users: relative to the scan root, `/`-separated, one to one with the name's
+/// bytes (`diagnostic::file_path`).
 pub fn display_path(path: &Path, root: &Path) -> FilePath {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let rel = rel.strip_prefix(".").unwrap_or(rel);
-    let text = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/");
-    if text.is_empty() {
-        Arc::from(path.to_string_lossy().as_ref())
-    } else {
-        Arc::from(text.as_str())
+    if rel.as_os_str().is_empty() {
+        return file_path([path.as_os_str()]);
     }
+    file_path(rel.components().map(|c| c.as_os_str()))
 }
 
 /// Walks `paths` in parallel and calls `visit` for every candidate, on `opts.threads` worker
@@ -145,7 +200,14 @@ where
     F: Fn(&mut S, Candidate) + Sync,
 {
     let Some((first, rest)) = paths.split_first() else {
-        return (Walked { files_seen: 0 }, Vec::new(), Vec::new());
+        return (
+            Walked {
+                files_seen: 0,
+                files_read: 0,
+            },
+            Vec::new(),
+            Vec::new(),
+        );
     };
     let mut builder = ignore::WalkBuilder::new(first);
     for p in rest {
@@ -247,6 +309,7 @@ fn walk_and_read(
 ) -> (Walked, Vec<Diagnostic>) {
     let skipped = Mutex::new(Vec::new());
     let seen = std::sync::atomic::AtomicUsize::new(0);
+    let read = std::sync::atomic::AtomicUsize::new(0);
     builder.build_parallel().run(|| {
         let mut batch = Batch {
             files: Vec::new(),
@@ -255,10 +318,22 @@ fn walk_and_read(
         };
         let skipped = &skipped;
         let seen = &seen;
+        let read = &read;
         let explicit = &explicit;
         Box::new(move |entry| {
-            let Ok(entry) = entry else {
-                return ignore::WalkState::Continue;
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    // A folder that cannot be listed hides everything under it: say so.
+                    if let Some((path, reason)) = unreadable(&e) {
+                        let shown = display_path(path, root);
+                        let reason = format!(
+                            "cannot read this folder: {reason}; nothing under it was scanned"
+                        );
+                        skipped.lock().unwrap().push(skip(&shown, &reason));
+                    }
+                    return ignore::WalkState::Continue;
+                }
             };
             let path = entry.path();
             let is_explicit = entry.depth() == 0 && explicit.iter().any(|p| p.as_path() == path);
@@ -283,9 +358,13 @@ fn walk_and_read(
                 }
                 return ignore::WalkState::Continue;
             }
-            match read_candidate(path, opts.max_filesize) {
+            let bytes = read_candidate(path, opts.max_filesize);
+            if matches!(bytes, Ok(Some(_))) {
+                read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            match bytes {
                 Ok(Some(bytes)) => {
-                    if prefilter().is_match(&bytes) || is_explicit {
+                    if passes_prefilter(&bytes) || is_explicit {
                         batch.push((shown, bytes, path.to_path_buf()));
                     }
                 }
@@ -298,9 +377,25 @@ fn walk_and_read(
     (
         Walked {
             files_seen: seen.into_inner(),
+            files_read: read.into_inner(),
         },
         skipped.into_inner().unwrap(),
     )
+}
+
+/// The path the walker could not read and why, from its error.
+fn unreadable(error: &ignore::Error) -> Option<(&Path, String)> {
+    match error {
+        ignore::Error::WithPath { path, err } => match &**err {
+            ignore::Error::Io(e) => Some((path, io_reason(e))),
+            other => Some((path, other.to_string())),
+        },
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            unreadable(err)
+        }
+        ignore::Error::Partial(errors) => errors.iter().find_map(unreadable),
+        _ => None,
+    }
 }
 
 fn skip(path: &FilePath, reason: &str) -> Diagnostic {
@@ -336,7 +431,7 @@ fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
 }
 
 #[cfg(unix)]
-fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .read(true)
@@ -351,7 +446,7 @@ fn is_symlink_refusal(e: &std::io::Error) -> bool {
 
 /// Windows: a symlink or junction is opened as itself (its metadata then says symlink), not followed.
 #[cfg(windows)]
-fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_unfollowed(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::windows::fs::OpenOptionsExt;
     const FILE_FLAG_OPEN_REPARSE_POINT: u32 = 0x0020_0000;
     std::fs::OpenOptions::new()
@@ -422,4 +517,35 @@ pub fn read_stdin(name: FilePath, max: u64) -> Result<Candidate, String> {
         ));
     }
     Ok(to_candidate(name, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A needle spelled with escapes passes, as the readers would decode it; text with no needle
+    /// behind its escapes does not.
+    #[test]
+    fn escapes_cannot_hide_a_needle() {
+        for hidden in [
+            r#"{"Statem\u0065nt": []}"#,
+            r#"{"\u0053\u0074atement": []}"#,
+            "\"Statem\\x65nt\": []",
+            "\"Statem\\U00000065nt\": []",
+            "\"State\\\n   ment\": []",
+            "\"State\\\r\n\tment\": []",
+            r#"{"\ud83d\ude00Res\u006furces": 1}"#,
+        ] {
+            assert!(!prefilter().is_match(hidden.as_bytes()), "{hidden}");
+            assert!(passes_prefilter(hidden.as_bytes()), "{hidden}");
+        }
+        for plain in [
+            r#"{"a": "\u0041\n"}"#,
+            "x: \"\\\"",
+            "\\u12",
+            r#"\ud800\u0041"#,
+        ] {
+            assert!(!passes_prefilter(plain.as_bytes()), "{plain}");
+        }
+    }
 }

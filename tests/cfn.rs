@@ -1,8 +1,8 @@
 //! CloudFormation-style templates through the real binary: scenario repositories under
 //! `testdata/cfn/` (an ORB role in a YAML template, a CDK template with a permissions boundary, a SAM
 //! function, a lone service role, YAML that is not ours), their human-output snapshots
-//! (`UPDATE_SNAPSHOTS=1` rewrites them), exact spans, the inventory, and the shared corpus counted
-//! against cfn-lint's decoder.
+//! (`UPDATE_SNAPSHOTS=1` rewrites them), exact spans, the inventory, and real templates (a vendored sample, and the shared corpus when it is beside
+//! the checkout) counted against cfn-lint's decoder.
 
 mod common;
 
@@ -293,20 +293,25 @@ fn minimal_yaml_template_is_found() {
     assert_eq!(report["summary"]["documents"]["cfn_templates"], 1);
 }
 
-/// The shared corpus of real templates: the policy documents of IAM roles, policies, managed
-/// policies, users and groups match an independent count made with cfn-lint 1.58's decoder
-/// (`cfnlint.decode.decode`, counting `AssumeRolePolicyDocument`, `Policies[*].PolicyDocument` and
-/// `PolicyDocument`): 128 identity and 165 trust documents in 109 files. orb-scan also reads the 14
-/// identity documents that sit behind `Fn::If` in a `Policies` list, which a count over the decoded
-/// tree does not see. No template gets ORB901, and nothing crashes.
-#[test]
-fn corpus_matches_cfn_lint_counts() {
-    let corpus = repo().join("../shared/corpus/cfn-templates");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is absent", corpus.display());
-        return;
-    }
-    let inv = inventory(&corpus);
+/// What cfn-lint 1.58's decoder (`cfnlint.decode.decode`) counts in a folder of real templates:
+/// the `AssumeRolePolicyDocument`, `Policies[*].PolicyDocument` and `PolicyDocument` of IAM roles,
+/// policies, managed policies, users and groups.
+struct CfnLintCounts {
+    identity: usize,
+    trust: usize,
+    /// Identity documents behind `Fn::If` in a `Policies` list, which a count over the decoded
+    /// tree does not see and orb-scan reads.
+    identity_behind_if: usize,
+    files: usize,
+    /// Every file, and those with a CloudFormation template.
+    walked: usize,
+    templates: usize,
+}
+
+/// orb-scan reads the policy documents of `dir`'s templates as cfn-lint counts them, gives no
+/// template ORB901, and crashes on none.
+fn matches_cfn_lint(dir: &Path, expected: CfnLintCounts) {
+    let inv = inventory(dir);
     let iam_types = [
         "AWS::IAM::Role",
         "AWS::IAM::Policy",
@@ -324,16 +329,16 @@ fn corpus_matches_cfn_lint_counts() {
             .filter(|d| d["path"].as_str().unwrap().contains("Fn::If") == conditional)
             .count()
     };
-    assert_eq!(count("identity", false), 128);
-    assert_eq!(count("trust", false), 165);
-    assert_eq!(count("identity", true), 14);
+    assert_eq!(count("identity", false), expected.identity);
+    assert_eq!(count("trust", false), expected.trust);
+    assert_eq!(count("identity", true), expected.identity_behind_if);
     assert_eq!(count("trust", true), 0);
     let mut files: Vec<&str> = iam.iter().map(|d| d["file"].as_str().unwrap()).collect();
     files.sort();
     files.dedup();
-    assert_eq!(files.len(), 109);
+    assert_eq!(files.len(), expected.files);
 
-    let o = run(&corpus, &[".", "--format", "json"]);
+    let o = run(dir, &[".", "--format", "json"]);
     assert!(
         o.stderr.is_empty(),
         "{}",
@@ -345,8 +350,48 @@ fn corpus_matches_cfn_lint_counts() {
         "{}",
         report["diagnostics"]
     );
-    assert_eq!(report["summary"]["files_scanned"], 311);
-    assert_eq!(report["summary"]["documents"]["cfn_templates"], 296);
+    assert_eq!(report["summary"]["files_scanned"], expected.walked);
+    assert_eq!(
+        report["summary"]["documents"]["cfn_templates"],
+        expected.templates
+    );
+}
+
+/// The real templates vendored under `testdata/corpus/cfn-templates` (a sample of the shared
+/// corpus, chosen for roles, managed policies, a permissions boundary, SAM and `Fn::If`).
+#[test]
+fn sample_templates_match_cfn_lint_counts() {
+    matches_cfn_lint(
+        &repo().join("testdata/corpus/cfn-templates"),
+        CfnLintCounts {
+            identity: 10,
+            trust: 9,
+            identity_behind_if: 4,
+            files: 6,
+            walked: 9,
+            templates: 9,
+        },
+    );
+}
+
+/// The shared corpus of real templates (311 files): 128 identity and 165 trust documents in 109
+/// files, and 14 identity documents behind `Fn::If`.
+#[test]
+fn corpus_matches_cfn_lint_counts() {
+    let Some(corpus) = common::shared("corpus/cfn-templates") else {
+        return;
+    };
+    matches_cfn_lint(
+        &corpus,
+        CfnLintCounts {
+            identity: 128,
+            trust: 165,
+            identity_behind_if: 14,
+            files: 109,
+            walked: 311,
+            templates: 296,
+        },
+    );
 }
 
 /// Hostile YAML templates under a memory cap and a time limit: alias bombs, anchor copies, nesting
@@ -441,7 +486,7 @@ fn fix_leaves_templates_it_cannot_edit_alone() {
     let (out, err) = diff("yaml-role");
     assert!(out.is_empty(), "{out}");
     assert!(
-        err.contains("cfn/orb.yaml: --fix cannot edit this file yet"),
+        err.contains("cfn/orb.yaml: --fix cannot edit the policy (Resources.OrbControllerRole.Properties.Policies[1].PolicyDocument): it is written with CloudFormation intrinsic functions"),
         "{err}"
     );
     let (out, err) = diff("cdk-boundary");
@@ -460,7 +505,9 @@ fn fix_leaves_templates_it_cannot_edit_alone() {
     std::fs::write(dir.path().join("stack.json"), template).unwrap();
     let o = run(dir.path(), &[".", "--fix"]);
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("stack.json: --fix cannot edit"),
+        String::from_utf8_lossy(&o.stderr).contains(
+            "stack.json: --fix cannot edit the policy (Resources.OrbPolicy.Properties.PolicyDocument): it is written with CloudFormation intrinsic functions"
+        ),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );

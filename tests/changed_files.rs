@@ -21,7 +21,8 @@ fn annotation(dir: &Path, scanned: &str, list: Option<&[u8]>) -> (String, String
     }
     let run = orb_scan(dir, &args);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
-    let lines: Vec<&str> = run.stdout.lines().collect();
+    // The workflow commands; the scope lines after them are plain log lines.
+    let lines: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("::")).collect();
     assert_eq!(lines.len(), 1, "{}", run.stdout);
     let (head, message) = lines[0]
         .split_once("::")

@@ -27,6 +27,15 @@ fn regression_corpus_and_fixtures_hold_the_fuzz_properties() {
     files_under(&root.join("testdata"), &mut inputs);
     assert!(regressions > 0, "fuzz/regressions is empty");
     inputs.sort();
+    // The writer touches the file system: the regressions found for it, and a sample of the rest.
+    #[cfg(unix)]
+    for path in inputs
+        .iter()
+        .filter(|p| p.starts_with(root.join("fuzz/regressions/writer")))
+        .chain(inputs.iter().step_by(97))
+    {
+        orb_scan::fuzzing::check_writer(&std::fs::read(path).unwrap());
+    }
     for path in inputs {
         let bytes = std::fs::read(&path).unwrap();
         if let Ok(text) = std::str::from_utf8(&bytes) {
@@ -35,5 +44,7 @@ fn regression_corpus_and_fixtures_hold_the_fuzz_properties() {
             orb_scan::fuzzing::check_toml(text);
         }
         orb_scan::fuzzing::check_pipeline(&bytes);
+        #[cfg(unix)]
+        orb_scan::fuzzing::check_names(&bytes);
     }
 }

@@ -168,7 +168,7 @@ fn columns_only_on_single_line_spans() {
     assert_eq!(command.properties["file"], "orb-scan.toml");
     assert_eq!(command.properties["line"], "4");
     assert!(
-        command.data.contains("unknown field `bogus`"),
+        command.data.contains("unknown key `bogus`"),
         "{}",
         command.data
     );
@@ -227,10 +227,10 @@ fn output_that_quotes_files_is_fenced_inside_actions() {
     assert!(body.contains("error[ORB201]"));
     let (second, _) = fence(&in_actions(&dir, &[".", "--format", "concise"]).stdout);
     assert_ne!(first, second, "a fresh token each run");
-    let (_, body) = fence(&in_actions(&dir, &[".", "--format", "json"]).stdout);
-    assert!(codes(&json(&body)).contains(&"ORB201".to_string()));
+    let (_, body) = fence(&in_actions(&dir, &["inventory", "."]).stdout);
+    assert!(body.contains("aws_templates.json"), "{body}");
 
-    for format in ["github", "sarif"] {
+    for format in ["github", "sarif", "json"] {
         let out = in_actions(&dir, &[".", "--format", format]);
         assert!(!out.stdout.contains("::stop-commands::"), "{format}");
     }
@@ -254,6 +254,42 @@ fn output_that_quotes_files_is_fenced_inside_actions() {
         .unwrap();
     assert_eq!(status.code(), Some(1));
     json(&std::fs::read_to_string(&redirected).unwrap());
+}
+
+/// JSON needs no fence: every string in it is quoted, so no line can start with `::`, and
+/// `orb-scan --format json | jq` works inside Actions as outside.
+#[test]
+fn json_is_unfenced_and_pipes_into_jq_inside_actions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hostile = "\n::error title=pwned::hi\n  ::warning::x\u{2028}::notice::y";
+    write_tree(
+        tmp.path(),
+        &[("config/aws_templates.json", template_with(hostile).as_str())],
+    );
+    let out = in_actions(tmp.path(), &[".", "--format", "json"]);
+    assert!(out.stdout.starts_with('{'), "{}", out.stdout);
+    assert!(codes(&json(&out.stdout)).contains(&"ORB201".to_string()));
+    for line in out.stdout.lines() {
+        assert!(as_runner_reads(line).is_none(), "a command: {line}");
+    }
+    let jq = std::process::Command::new("jq").arg("--version").output();
+    if jq.is_err() {
+        println!("jq is not installed: the pipe into jq was not run");
+        return;
+    }
+    let mut cmd = command(tmp.path(), &[".", "--format", "json"]);
+    cmd.env("GITHUB_ACTIONS", "true").stdout(Stdio::piped());
+    let mut scan = cmd.spawn().unwrap();
+    let piped = std::process::Command::new("jq")
+        .args(["-r", ".diagnostics[].code"])
+        .stdin(Stdio::from(scan.stdout.take().unwrap()))
+        .output()
+        .unwrap();
+    scan.wait().unwrap();
+    assert!(piped.status.success(), "jq failed");
+    assert!(String::from_utf8_lossy(&piped.stdout)
+        .lines()
+        .any(|c| c == "ORB201"));
 }
 
 #[test]

@@ -22,7 +22,12 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) {
 
 /// Runs orb-scan under `ulimit -v` and a wall-clock limit; returns stdout, stderr and the exit code.
 fn scan_capped(dir: &Path, args: &[&str]) -> (String, String, Option<i32>, Duration) {
-    let script = format!("ulimit -v {MEMORY_CAP_KB}; exec \"$0\" \"$@\"");
+    scan_under(dir, args, MEMORY_CAP_KB)
+}
+
+/// `scan_capped` with another address-space cap, in KiB.
+fn scan_under(dir: &Path, args: &[&str], cap_kb: u64) -> (String, String, Option<i32>, Duration) {
+    let script = format!("ulimit -v {cap_kb}; exec \"$0\" \"$@\"");
     let mut child = Command::new("bash")
         .arg("-c")
         .arg(script)
@@ -327,8 +332,10 @@ fn long_lines_are_quoted_in_windows() {
     assert!(stderr.is_empty(), "{stderr}");
     assert_eq!(code, Some(1));
     assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
-    let findings = out.matches("error[ORB303]").count();
+    // Each unknown key is a finding; past them the policy's problem cap speaks once.
+    let findings = out.matches("error[ORB303]: unknown key `k").count();
     assert_eq!(findings, 2_000);
+    assert_eq!(out.matches("more problems than the first").count(), 1);
     assert!(
         out.len() / findings < 1_000,
         "{} bytes for {findings} findings",
@@ -389,5 +396,511 @@ fn long_resource_globs_are_compared_without_recursion() {
             .iter()
             .any(|d| d["code"] == "ORB110" && d["file"] == "iam/long-globs.json"),
         "the long globs' policy was not checked as ORB's"
+    );
+}
+
+// ---- Round two (issue 27): writes, names, memory and the prefilter -------------------------------
+
+/// The scale cases are generated here, never committed: a policy of `count` statements, each
+/// `statement(i)`, as one line.
+fn policy_of(count: usize, statement: impl Fn(usize) -> String) -> String {
+    let statements: Vec<String> = (0..count).map(statement).collect();
+    format!(r#"{{"Statement":[{}]}}"#, statements.join(","))
+}
+
+/// A three-character Sid for `i` (67³ of them), as the issue's case used to fit 295,765 in 4 MiB.
+fn sid(i: usize) -> String {
+    const A: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_.+=";
+    [A[i / 4489], A[i / 67 % 67], A[i % 67]]
+        .iter()
+        .map(|&b| b as char)
+        .collect()
+}
+
+/// Runs one scale case under a tighter cap than the folder's: time and memory are bounded by
+/// orders of magnitude (the cases took minutes and gigabytes before), never measured to the second.
+fn scan_scaled(dir: &Path, args: &[&str]) -> (serde_json::Value, Option<i32>) {
+    let (out, stderr, code, _) = scan_capped(dir, args);
+    assert!(stderr.is_empty(), "stderr: {stderr}");
+    (common::json(&out), code)
+}
+
+fn diagnostics_of<'v>(v: &'v serde_json::Value, code: &str) -> Vec<&'v serde_json::Value> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == code)
+        .collect()
+}
+
+/// 71,155 full statements with distinct Sids (18 s before: a list searched per statement) and
+/// 295,765 distinct Sids under 4 MiB (4 min 47 s): the Sid check is a hash index now.
+#[test]
+fn many_distinct_sids_are_checked_in_linear_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let full = policy_of(71_155, |i| {
+        format!(
+            r#"{{"Sid":"{}","Effect":"Deny","Action":"*","Resource":"*"}}"#,
+            sid(i)
+        )
+    });
+    assert!(full.len() < 4 << 20);
+    write(tmp.path(), "full/policy.json", &full);
+    let (v, _) = scan_scaled(&tmp.path().join("full"), &[".", "--format", "json"]);
+    assert_eq!(v["summary"]["documents"]["policies"], 1, "{}", v["summary"]);
+    assert!(diagnostics_of(&v, "ORB902").is_empty());
+    // Distinct Sids are no duplicates; a repeated one still is, pointing at the first.
+    let dup = policy_of(20_000, |i| {
+        format!(
+            r#"{{"Sid":"S{}","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#,
+            i % 19_999
+        )
+    });
+    write(tmp.path(), "dup/policy.json", &dup);
+    let (v, _) = scan_scaled(&tmp.path().join("dup"), &[".", "--format", "json"]);
+    let dups: Vec<_> = diagnostics_of(&v, "ORB303")
+        .into_iter()
+        .filter(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("duplicate `Sid` \"S0\"")
+        })
+        .collect();
+    assert_eq!(dups.len(), 1, "{}", v["summary"]);
+    assert_eq!(dups[0]["labels"][0]["message"], "first used here");
+    let sids = policy_of(295_765, |i| format!(r#"{{"Sid":"{}"}}"#, sid(i)));
+    assert!(sids.len() < 4 << 20);
+    write(tmp.path(), "sids/policy.json", &sids);
+    let (v, _) = scan_scaled(&tmp.path().join("sids"), &[".", "--format", "json"]);
+    assert_eq!(diagnostics_of(&v, "ORB902").len(), 1, "{}", v["summary"]);
+}
+
+/// 296k tiny statements in 3.8 MB (three findings each) took 1.1 GB, three such files 3.3 GB:
+/// a file may hold memory in proportion to its size, and one that needs more is skipped with
+/// ORB902. Under a 1 GiB address-space cap for the three files together.
+#[test]
+fn memory_stays_proportional_to_the_bytes_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tiny = policy_of(296_000, |_| r#"{"Effect":0}"#.to_string());
+    for name in ["a.json", "b.json", "c.json"] {
+        write(tmp.path(), name, &tiny);
+    }
+    write(tmp.path(), "ok.json", policy("ec2:CreateFleet"));
+    let (stdout, stderr, _, _) = scan_under(tmp.path(), &[".", "--format", "json"], 1 << 20);
+    assert!(stderr.is_empty(), "{stderr}");
+    let v = common::json(&stdout);
+    let skipped: Vec<&str> = diagnostics_of(&v, "ORB902")
+        .iter()
+        .map(|d| {
+            assert!(
+                d["message"].as_str().unwrap().contains("memory budget"),
+                "{d}"
+            );
+            d["file"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(skipped, ["a.json", "b.json", "c.json"]);
+    // The small policy beside them is still read.
+    assert_eq!(v["summary"]["documents"]["policies"], 1);
+}
+
+/// Fifty thousand globs in orb-scan.toml (a compiled expression each took 400 MB) fit in a 256 MiB
+/// address space, and still exclude what they name.
+#[test]
+fn many_globs_cost_about_their_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let globs: Vec<String> = (0..50_000)
+        .map(|i| format!("\"gen{i}/**/*.json\""))
+        .collect();
+    let settings = format!("exclude = [{}]\n", globs.join(","));
+    assert!(settings.len() < 1 << 20);
+    write(tmp.path(), "orb-scan.toml", settings);
+    write(tmp.path(), "gen49999/a/p.json", policy("ec2:CreatFleet"));
+    write(tmp.path(), "kept/p.json", policy("ec2:CreatFleet"));
+    let (out, stderr, _, _) = scan_under(tmp.path(), &[".", "--format", "json"], 256 << 10);
+    assert!(stderr.is_empty(), "{stderr}");
+    let v = common::json(&out);
+    let files: Vec<&str> = diagnostics_of(&v, "ORB301")
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["kept/p.json"]);
+}
+
+/// A settings file is bounded too: past 1 MiB it is not read (100k globs took 982 MB).
+#[test]
+fn oversized_settings_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let globs: Vec<String> = (0..100_000)
+        .map(|i| format!("\"gen{i}/**/*.json\""))
+        .collect();
+    write(
+        tmp.path(),
+        "orb-scan.toml",
+        format!("exclude = [{}]\n", globs.join(",\n")),
+    );
+    write(tmp.path(), "p.json", policy("ec2:CreateFleet"));
+    let (out, stderr, code, _) = scan_capped(tmp.path(), &[".", "--format", "json"]);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        stderr.contains("over the limit of 1048576 bytes for a settings file"),
+        "{stderr}"
+    );
+}
+
+/// Runs orb-scan in `dir` with the environment given, capturing everything.
+fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Vec<u8>, String, Option<i32>) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_orb-scan"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.stdin(Stdio::null()).output().unwrap();
+    (
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+/// A deployment `--fix` edits: ORB's configs from a fixture, and its policy under `policy_name`.
+fn fixable(dir: &Path, policy_name: &std::ffi::OsStr, policy_text: &str) {
+    let fixture = common::repo().join("testdata/fix/tabs");
+    std::fs::create_dir_all(dir.join("config")).unwrap();
+    common::copy_tree(&fixture.join("config"), &dir.join("config"));
+    std::fs::create_dir_all(dir.join("iam")).unwrap();
+    std::fs::write(dir.join("iam").join(policy_name), policy_text).unwrap();
+}
+
+fn tabs_policy() -> String {
+    std::fs::read_to_string(common::repo().join("testdata/fix/tabs/iam/orb.json")).unwrap()
+}
+
+/// `-o` never writes through a symbolic link a pull request committed where the report goes, nor
+/// into a folder that links out of the repository.
+#[test]
+fn output_never_follows_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("victim");
+    std::fs::write(&target, "keep").unwrap();
+    write(tmp.path(), "p.json", policy("ec2:CreateFleet"));
+    symlink(&target, tmp.path().join("results.sarif")).unwrap();
+    symlink(outside.path(), tmp.path().join("out")).unwrap();
+    for path in ["results.sarif", "out/results.sarif"] {
+        let (_, stderr, code) = run_in(tmp.path(), &[".", "--format", "sarif", "-o", path], &[]);
+        assert_eq!(code, Some(2), "{path}: {stderr}");
+        assert!(stderr.contains("symbolic link"), "{stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+    assert!(!outside.path().join("results.sarif").exists());
+    // A fresh path, and a regular file, are written.
+    let (_, stderr, code) = run_in(
+        tmp.path(),
+        &[".", "--format", "sarif", "-o", "new.sarif"],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(std::fs::read_to_string(tmp.path().join("new.sarif"))
+        .unwrap()
+        .contains("\"version\": \"2.1.0\""));
+}
+
+/// A name holding a line break and a workflow command stays one escaped name on standard error and
+/// in `--diff` headers; under Actions no line of either can start a command.
+#[test]
+fn fix_and_diff_lines_cannot_start_workflow_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let name = "orb\n::error title=pwned::hi\n\u{2028}.json";
+    fixable(tmp.path(), name.as_ref(), &tabs_policy());
+    let actions = [("GITHUB_ACTIONS", "true")];
+    let (diff, stderr, code) = run_in(tmp.path(), &["--diff"], &actions);
+    assert_eq!(code, Some(1), "{stderr}");
+    let diff = String::from_utf8(diff).unwrap();
+    assert!(diff.starts_with("::stop-commands::"), "{diff}");
+    let token = diff.lines().next().unwrap()["::stop-commands::".len()..].to_string();
+    assert!(diff.ends_with(&format!("::{token}::\n")), "{diff}");
+    let inside: Vec<&str> = diff.lines().skip(1).collect();
+    let inside = &inside[..inside.len() - 1];
+    assert!(
+        inside.iter().all(|l| !l.trim_start().starts_with("::")),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("--- a/iam/orb\\u{a}::error title=pwned::hi\\u{a}\\u{2028}.json"),
+        "{diff}"
+    );
+    let (_, stderr, code) = run_in(tmp.path(), &["--fix", "--format", "json"], &actions);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.lines().all(|l| l.starts_with("orb-scan: ")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fixed iam/orb\\u{a}::error"), "{stderr}");
+    assert!(!stderr.contains('\u{2028}'));
+}
+
+/// `--fix` writes only the file it read, as it read it: not through a hard link (the other name
+/// would change too), and never to a lossy stand-in for a name that is not UTF-8.
+#[test]
+fn fix_writes_only_the_file_it_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"orb\xff.json");
+    fixable(tmp.path(), name, &tabs_policy());
+    let (_, stderr, code) = run_in(tmp.path(), &["--fix"], &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("fixed iam/orb\\xff.json"), "{stderr}");
+    let names: Vec<_> = std::fs::read_dir(tmp.path().join("iam"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, [name], "no second file beside it");
+    assert_ne!(
+        std::fs::read_to_string(tmp.path().join("iam").join(name)).unwrap(),
+        tabs_policy()
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    fixable(tmp.path(), "orb.json".as_ref(), &tabs_policy());
+    std::fs::hard_link(
+        tmp.path().join("iam/orb.json"),
+        tmp.path().join("elsewhere"),
+    )
+    .unwrap();
+    let (_, stderr, code) = run_in(tmp.path(), &["--fix"], &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("iam/orb.json: not fixed: it has 2 hard links"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("elsewhere")).unwrap(),
+        tabs_policy()
+    );
+}
+
+/// Two names that differ only in bytes that are not UTF-8 are two files: each quoted from its own
+/// text.
+#[test]
+fn names_that_are_not_utf8_never_collide() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let a = policy("ec2:CreateFleet");
+    let b = format!("\n\n{}", policy("ec2:CreatFleet"));
+    std::fs::write(
+        tmp.path().join(std::ffi::OsStr::from_bytes(b"p\xfe.json")),
+        &a,
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join(std::ffi::OsStr::from_bytes(b"p\xff.json")),
+        &b,
+    )
+    .unwrap();
+    let (out, _, _, _) = scan_capped(tmp.path(), &[".", "--format", "json"]);
+    let v = common::json(&out);
+    assert_eq!(v["summary"]["documents"]["policies"], 2);
+    let unknown = diagnostics_of(&v, "ORB301");
+    assert_eq!(unknown.len(), 1, "{out}");
+    assert_eq!(unknown[0]["file"], "p\\xff.json");
+    assert_eq!(
+        unknown[0]["span"]["start"]["line"], 3,
+        "quoted from its own text"
+    );
+    let (out, _, _, _) = scan_capped(tmp.path(), &[".", "--format", "sarif"]);
+    assert!(out.contains("\"uri\": \"p%FF.json\""), "{out}");
+}
+
+/// A policy that spells its keys with escapes is a policy to IAM and to every reader: it is parsed,
+/// not waved through by the prefilter.
+#[test]
+fn escapes_cannot_hide_a_policy() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "hidden.json",
+        r#"{"Version": "2012-10-17", "Statem\u0065nt": [{"Effect": "Allow", "Action": "ec2:CreatFleet", "Resource": "*"}]}"#,
+    );
+    write(
+        tmp.path(),
+        "hidden.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\n\"Res\\x6furces\":\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        \"Statem\\u0065nt\":\n          - {Effect: Allow, Action: 'ec2:CreatFleet', Resource: '*'}\n",
+    );
+    let (out, _, _, _) = scan_capped(tmp.path(), &[".", "--format", "json"]);
+    let v = common::json(&out);
+    let files: Vec<&str> = diagnostics_of(&v, "ORB301")
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["hidden.json", "hidden.yaml"], "{out}");
+}
+
+/// `Effect: !If [C, Allow, Deny]` is valid CloudFormation: both branches, each doubtful, as
+/// `Fn::If` everywhere; not ORB303.
+#[test]
+fn a_conditional_effect_is_both_effects() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "t.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nConditions:\n  C: !Equals [a, a]\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: !If [C, Allow, Deny]\n            Action: s3:GetObject\n            Resource: '*'\n          - Effect: {\"Fn::If\": [C, Deny, Allow]}\n            Action: s3:PutObject\n            Resource: '*'\n",
+    );
+    let (out, _, code, _) = scan_capped(tmp.path(), &[".", "--format", "json"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        diagnostics_of(&common::json(&out), "ORB303").is_empty(),
+        "{out}"
+    );
+}
+
+/// `--fix` in a CRLF file ends every inserted line with CRLF, in JSON and in YAML.
+#[test]
+fn fix_keeps_crlf_line_endings() {
+    for fixture in ["testdata/fix/tabs", "testdata/fix/yaml-template"] {
+        let tmp = tempfile::tempdir().unwrap();
+        common::copy_tree(&common::repo().join(fixture), tmp.path());
+        let policy_file = if fixture.ends_with("tabs") {
+            tmp.path().join("iam/orb.json")
+        } else {
+            tmp.path().join("cfn/orb.yaml")
+        };
+        let lf = std::fs::read_to_string(&policy_file).unwrap();
+        std::fs::write(&policy_file, lf.replace('\n', "\r\n")).unwrap();
+        let (_, stderr, code) = run_in(tmp.path(), &["--fix"], &[]);
+        assert_eq!(code, Some(0), "{fixture}: {stderr}");
+        let fixed = std::fs::read_to_string(&policy_file).unwrap();
+        assert!(
+            fixed.len() > lf.len() + lf.lines().count(),
+            "{fixture}: nothing added"
+        );
+        let lone_lf = fixed
+            .match_indices('\n')
+            .filter(|(i, _)| !fixed[..*i].ends_with('\r'))
+            .count();
+        assert_eq!(lone_lf, 0, "{fixture}: {fixed:?}");
+        assert!(!fixed.contains("\r\r"), "{fixture}: {fixed:?}");
+    }
+}
+
+/// U+2028 and U+2029 end lines in editors and JavaScript: every format shows them escaped.
+#[test]
+fn line_and_paragraph_separators_are_escaped_everywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixable(
+        tmp.path(),
+        "orb\u{2028}x\u{2029}.json".as_ref(),
+        &tabs_policy().replace("ec2:DescribeInstances", "ec2:Describe\u{2028}Instances"),
+    );
+    for args in [
+        &[".", "--format", "human"][..],
+        &[".", "--format", "concise"],
+        &[".", "--format", "github"],
+        &["inventory", "."],
+    ] {
+        let (out, stderr, _) = run_in(tmp.path(), args, &[]);
+        let out = String::from_utf8(out).unwrap();
+        assert!(!out.contains(['\u{2028}', '\u{2029}']), "{args:?}: {out}");
+        assert!(
+            !stderr.contains(['\u{2028}', '\u{2029}']),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            out.contains("orb\\u{2028}x\\u{2029}.json"),
+            "{args:?}: {out}"
+        );
+    }
+}
+
+/// A folder that cannot be listed is said, as an unreadable file is (ORB902). Root reads anything,
+/// so the scan runs as `nobody` when the tests run as root.
+#[test]
+fn unreadable_folders_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    write(tmp.path(), "locked/p.json", policy("ec2:CreateFleet"));
+    std::fs::set_permissions(
+        tmp.path().join("locked"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    let root = std::fs::read_dir(tmp.path().join("locked")).is_ok();
+    let mut cmd = if root {
+        let mut cmd = Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_orb-scan"));
+        cmd
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_orb-scan"))
+    };
+    let out = match cmd
+        .args([".", "--format", "json"])
+        .current_dir(tmp.path())
+        .output()
+    {
+        Ok(out) if !String::from_utf8_lossy(&out.stderr).contains("setpriv") => out,
+        _ => {
+            println!("cannot drop root's privileges here (setpriv): the unreadable folder case was not run");
+            return;
+        }
+    };
+    let v = common::json(&String::from_utf8(out.stdout).unwrap());
+    let skipped = diagnostics_of(&v, "ORB902");
+    assert_eq!(skipped.len(), 1, "{v}");
+    assert_eq!(skipped[0]["file"], "locked");
+    assert!(skipped[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("cannot read this folder: permission denied"));
+}
+
+/// YAML merge keys, which CloudFormation's YAML reader takes: `<<: *defaults` brings the anchored
+/// keys in (no "unknown key `<<`"), and what they bring is checked like the rest.
+#[test]
+fn yaml_merge_keys_are_merged() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "t.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - &base\n            Effect: Allow\n            Action: s3:GetObject\n            Resource: '*'\n          - <<: *base\n            Action: ec2:CreatFleet\n",
+    );
+    let (out, _, _, _) = scan_capped(tmp.path(), &[".", "--format", "json"]);
+    let v = common::json(&out);
+    assert!(diagnostics_of(&v, "ORB303").is_empty(), "{out}");
+    let unknown = diagnostics_of(&v, "ORB301");
+    assert_eq!(unknown.len(), 1, "{out}");
+    assert_eq!(unknown[0]["span"]["start"]["line"], 14);
+}
+
+/// A template of 12,000 roles, each with a policy attached by `Ref` (18 s before: every principal
+/// tried every target of every template): links are found through an index.
+#[test]
+fn many_roles_link_in_linear_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let resources: Vec<String> = (0..12_000)
+        .map(|i| {
+            format!(
+                r#""R{i}":{{"Type":"AWS::IAM::Role","Properties":{{"RoleName":"r{i}"}}}},"P{i}":{{"Type":"AWS::IAM::Policy","Properties":{{"PolicyName":"p","Roles":[{{"Ref":"R{i}"}}],"PolicyDocument":{{"Version":"2012-10-17","Statement":[]}}}}}}"#
+            )
+        })
+        .collect();
+    write(
+        tmp.path(),
+        "t.json",
+        format!(
+            r#"{{"AWSTemplateFormatVersion":"2010-09-09","Resources":{{{}}}}}"#,
+            resources.join(",")
+        ),
+    );
+    let (v, _) = scan_scaled(tmp.path(), &[".", "--format", "json"]);
+    assert_eq!(
+        v["summary"]["documents"]["policies"], 12_000,
+        "{}",
+        v["summary"]
     );
 }

@@ -106,6 +106,14 @@ fn invalid_settings_are_errors_with_spans_and_exit_2() {
             );
         }
     }
+    // The file is named from the folder orb-scan runs in, whatever folder it scans.
+    for (cwd, scanned, shown) in [
+        (root.clone(), "config", "\n  ┌─ orb-scan.toml:3:10"),
+        (root.join("config"), ".", "\n  ┌─ ../orb-scan.toml:3:10"),
+    ] {
+        let out = orb_scan(&cwd, &[scanned]);
+        assert!(out.stderr.contains(shown), "{shown} in {}", out.stderr);
+    }
     write_tree(&root, &[("orb-scan.toml", "select = \"ORB1\"\n")]);
     let out = orb_scan(&root, &["."]);
     assert_eq!(out.code, Some(2));
@@ -116,6 +124,41 @@ fn invalid_settings_are_errors_with_spans_and_exit_2() {
     assert!(out.stderr.contains("cannot read"), "{}", out.stderr);
     let out = orb_scan(&root, &[".", "--config", "orb-scan.toml", "--isolated"]);
     assert_eq!(out.code, Some(2), "the two flags conflict");
+}
+
+/// A `[[deployment]]` whose policies name its own config or the settings file, or whose config is
+/// the settings file, is a mistake said with a span, not a silent empty check.
+#[test]
+fn a_deployment_that_names_itself_is_a_problem() {
+    let (_tmp, root) = fixture_copy(ORB105);
+    let config = std::fs::read_dir(root.join("config"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .find(|n| n == "config.json")
+        .expect("the fixture has config/config.json");
+    write_tree(
+        &root,
+        &[(
+            "orb-scan.toml",
+            &format!("[[deployment]]\nconfig = \"config/{config}\"\npolicies = [\"config/{config}\", \"orb-scan.toml\"]\n\n[[deployment]]\nconfig = \"orb-scan.toml\"\npolicies = [\"iam/orb-policy.json\"]\n"),
+        )],
+    );
+    let out = orb_scan(&root, &["."]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    for expected in [
+        "orb-scan.toml:3:13",
+        "`config/config.json` is the deployment's ORB config, not a policy",
+        "`orb-scan.toml` is this settings file, not a policy",
+        "orb-scan.toml:6:10",
+        "this settings file is not an ORB config",
+        "(3 problems)",
+    ] {
+        assert!(
+            out.stderr.contains(expected),
+            "{expected} in {}",
+            out.stderr
+        );
+    }
 }
 
 #[test]
@@ -319,6 +362,23 @@ fn colour_follows_the_flag_then_no_color_then_clicolor_force() {
         coloured("auto", &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")]),
         "an empty NO_COLOR is unset"
     );
+    // The concise format follows the same flag and variables.
+    let concise = |flag: &str, env: &[(&str, &str)]| {
+        let mut cmd = command(&dir, &[".", "--format", "concise", "--color", flag]);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        run(cmd, None).stdout
+    };
+    let always = concise("always", &[]);
+    assert!(
+        always.starts_with("\u{1b}[0m\u{1b}[1mconfig/aws_templates.json\u{1b}[0m:5:7: "),
+        "{always:?}"
+    );
+    assert!(always.contains("error[ORB105]\u{1b}[0m "), "{always:?}");
+    assert!(!concise("never", &[("CLICOLOR_FORCE", "1")]).contains('\u{1b}'));
+    assert!(!concise("auto", &[]).contains('\u{1b}'));
+    assert!(concise("auto", &[("CLICOLOR_FORCE", "1")]).contains('\u{1b}'));
 }
 
 #[test]
@@ -338,6 +398,86 @@ fn cloudformation_resource_metadata_suppresses_inside_the_resource() {
     assert_eq!(v["summary"]["suppressed"], 1);
     std::fs::write(&file, with_metadata.replace("[\"ORB403\"]", "[\"ORB401\"]")).unwrap();
     assert_eq!(codes(&report(&root, &[])), ["ORB903", "ORB403"]);
+}
+
+/// Every mistake of orb-scan.toml in one run, each at its span: wrong types (a string for a list,
+/// a number in a list, a float for a string, a number for a severity), an unknown key, a missing
+/// key, and the mistakes of meaning beside them (an unknown code, a bad severity, a missing file).
+#[test]
+fn every_mistake_in_the_settings_is_reported_in_one_run() {
+    let (_tmp, root) = fixture_copy(ORB105);
+    write_tree(
+        &root,
+        &[(
+            "orb-scan.toml",
+            r#"select = "ORB1"
+ignore = ["ORB110", 3, "ORB7"]
+orb_version = 1.8
+colour = "never"
+
+[severity]
+ORB105 = 2
+ORB999 = "loud"
+
+[[deployment]]
+config = "nowhere.json"
+policies = "iam/orb-policy.json"
+
+[[suppress]]
+paths = ["legacy/**"]
+rules = ["ORB304"]
+"#,
+        )],
+    );
+    let out = orb_scan(&root, &["."]);
+    assert_eq!(out.code, Some(2));
+    let expected = [
+        (
+            "1:10",
+            "`select`: invalid type: string \"ORB1\", expected a sequence",
+        ),
+        (
+            "2:21",
+            "`ignore`: invalid type: integer `3`, expected a string",
+        ),
+        ("2:24", "`ORB7` matches no rule code"),
+        (
+            "3:15",
+            "`orb_version`: invalid type: floating point `1.8`, expected a string",
+        ),
+        ("4:1", "unknown key `colour`; expected one of"),
+        (
+            "7:10",
+            "`severity.ORB105`: invalid type: integer `2`, expected a string",
+        ),
+        ("8:1", "`ORB999` is not a rule code"),
+        ("8:10", "`loud` is not a severity"),
+        ("11:10", "no file `nowhere.json`"),
+        (
+            "12:12",
+            "`policies`: invalid type: string \"iam/orb-policy.json\", expected a sequence",
+        ),
+        ("14:1", "[[suppress]] needs `reason`"),
+    ];
+    let mut at = 0;
+    for (position, message) in expected {
+        let found = out.stderr[at..]
+            .find(message)
+            .unwrap_or_else(|| panic!("{message} (in order) in {}", out.stderr));
+        at += found;
+        let place = format!("orb-scan.toml:{position}\n");
+        assert!(
+            out.stderr[at..].contains(&place),
+            "{message} at {place} in {}",
+            out.stderr
+        );
+    }
+    assert!(
+        out.stderr
+            .contains("orb-scan.toml is not valid (11 problems); nothing was scanned"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// `[catalog]` names actions and services newer than the embedded catalog: they are not unknown, and

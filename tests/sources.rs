@@ -177,7 +177,7 @@ fn a_file_changed_during_the_scan_is_not_quoted_and_says_so() {
     assert!(!text.contains("IAM:"), "never quotes the new text:\n{text}");
     let mut out = Vec::new();
     json::render(&report, &mut out).unwrap();
-    concise::render(&report, &mut out).unwrap();
+    concise::render(&report, &mut termcolor::NoColor::new(&mut out)).unwrap();
     github::render(&report, &Default::default(), &mut out).unwrap();
     sarif::render(&report, dir.path(), &mut out).unwrap();
 }

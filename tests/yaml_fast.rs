@@ -1,7 +1,10 @@
 //! The fast YAML reader against saphyr on every YAML file the project has: the fixtures under
-//! `testdata/` and the shared corpus at `../shared/corpus` (present in CI). Wherever the fast reader
-//! takes a file it must give exactly saphyr's tree, spans and warnings; the files it declines are
-//! counted, and on the corpus, which the benchmarks read, they must stay few.
+//! `testdata/` (real templates among them) and the shared corpus at `../shared/corpus` when it is
+//! beside the checkout. Wherever the fast reader takes a file it must give exactly saphyr's tree,
+//! spans and warnings; the files it declines are counted, and on the corpus, which the benchmarks
+//! read, they must stay few.
+
+mod common;
 
 use orb_scan::syntax::yaml;
 use std::path::{Path, PathBuf};
@@ -54,11 +57,9 @@ fn fast_reader_agrees_with_saphyr_on_testdata() {
 
 #[test]
 fn fast_reader_agrees_with_saphyr_and_takes_most_of_the_corpus() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!("skipped: {} is absent", corpus.display());
+    let Some(corpus) = common::shared("corpus") else {
         return;
-    }
+    };
     let (files, declined) = compare(&corpus);
     assert!(
         declined.len() * 20 <= files,

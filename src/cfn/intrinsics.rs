@@ -157,6 +157,9 @@ impl Resolver {
                         let value = match alternatives(&e.value).as_slice() {
                             [] => return None,
                             [(_, only)] => self.normalize(only),
+                            // `Effect` is one word, never a list: a choice stays an `Fn::If`,
+                            // which the policy model reads as a statement of each effect.
+                            _ if e.key == "Effect" => e.value.clone(),
                             _ => self.normalize_choice(&e.value),
                         };
                         Some(Entry {

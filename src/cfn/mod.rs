@@ -230,7 +230,8 @@ fn is_sam(root: &Node) -> bool {
 struct Reader<'a> {
     file: &'a FilePath,
     resolver: Resolver,
-    ids: Vec<&'a str>,
+    /// The template's logical ids, for `Ref`s to be checked against in constant time.
+    ids: std::collections::HashSet<&'a str>,
 }
 
 impl Reader<'_> {

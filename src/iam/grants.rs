@@ -424,7 +424,7 @@ fn applies_beyond_actions(
     };
     let condition_doubt = match conditions_hold(&statement.conditions, request) {
         Tri::False => return None,
-        Tri::True => None,
+        Tri::True => statement.effect_chosen_by.map(Doubt::Condition),
         Tri::Unknown(span) => Some(Doubt::Condition(span)),
     };
     Some(match condition_doubt.or(resource_doubt) {

@@ -97,6 +97,10 @@ pub struct Statement {
     pub span: Span,
     pub sid: Option<Spanned<Text>>,
     pub effect: Option<Spanned<Effect>>,
+    /// Set when a CloudFormation condition chooses the effect (`Effect: !If [C, Allow, Deny]`): the
+    /// statement is read once with each effect, and applies only doubtfully, as under an undecided
+    /// `Condition`. The span is the `Fn::If`'s.
+    pub effect_chosen_by: Option<Span>,
     pub actions: Matcher,
     pub resources: Matcher,
     pub conditions: Vec<Condition>,
@@ -139,10 +143,12 @@ impl PolicyDocument {
         );
         let problems = grammar::check(kind, anchor, &node);
         let span = node.span;
-        let statements = statement_nodes(&mut node)
-            .into_iter()
-            .map(statement)
-            .collect();
+        // Sized once: a list grown by doubling held up to twice a large policy's statements.
+        let nodes = statement_nodes(&mut node);
+        let mut statements = Vec::with_capacity(nodes.len());
+        for n in nodes {
+            read_statement(n, &mut statements);
+        }
         PolicyDocument {
             file: file.clone(),
             kind,
@@ -268,6 +274,38 @@ impl<'a> Fields<&'a Entry> {
     }
 }
 
+/// Adds a statement's model, or two when `Effect` is an `Fn::If` between effects (`Fn::If` stands
+/// for both of its branches, as everywhere in a template).
+fn read_statement(node: &mut Node, out: &mut Vec<Statement>) {
+    let chosen = node.get("Effect").and_then(|e| {
+        let (name, args) = e.intrinsic()?;
+        let branches = args
+            .as_array()
+            .filter(|a| name == "Fn::If" && a.len() == 3)?;
+        let effects: Option<Vec<Effect>> = branches[1..]
+            .iter()
+            .map(|b| match b.as_str()? {
+                "Allow" => Some(Effect::Allow),
+                "Deny" => Some(Effect::Deny),
+                _ => None,
+            })
+            .collect();
+        Some((e.span, effects?))
+    });
+    let one = statement(node);
+    let Some((span, mut effects)) = chosen else {
+        out.push(one);
+        return;
+    };
+    effects.dedup();
+    let chosen_by = (effects.len() > 1).then_some(span);
+    out.extend(effects.into_iter().map(|value| Statement {
+        effect: Some(Spanned { value, span }),
+        effect_chosen_by: chosen_by,
+        ..one.clone()
+    }));
+}
+
 fn statement(node: &mut Node) -> Statement {
     let span = node.span;
     let entries = match &mut node.value {
@@ -296,6 +334,7 @@ fn statement(node: &mut Node) -> Statement {
             })
         }),
         effect,
+        effect_chosen_by: None,
         actions: actions(f.action, f.not_action),
         resources: matcher(f.resource, f.not_resource),
         conditions: conditions(f.condition),

@@ -9,8 +9,18 @@ use crate::syntax::{Node, Value};
 pub struct OrbConfig {
     pub file: FilePath,
     pub node: Node,
-    /// ORB's packaged `aws_defaults.json` (handlers carry `handler_class`): inventoried, not deployed.
+    /// ORB's packaged provider defaults (`aws_defaults.json`, `k8s_defaults.json`: handlers carry
+    /// `handler_class`): inventoried, not deployed.
     pub packaged: bool,
+    /// It configures the AWS provider (`is_aws_config`); any other config is not an AWS deployment.
+    pub aws: bool,
+}
+
+impl OrbConfig {
+    /// A config ORB would run against AWS: a deployment whose permissions orb-scan checks.
+    pub fn is_aws_deployment(&self) -> bool {
+        self.aws && !self.packaged
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,14 +67,42 @@ pub fn is_main_config(node: &Node) -> bool {
         || provider.get("selection_policy").is_some()
 }
 
+/// ORB's packaged defaults for a provider type: `provider.provider_defaults.<type>.handlers.*`
+/// carry `handler_class` (`aws_defaults.json`, `k8s_defaults.json`), which no user config does.
 pub fn is_packaged_defaults(node: &Node) -> bool {
-    let handlers = node
+    let Some(types) = node
         .get("provider")
         .and_then(|p| p.get("provider_defaults"))
-        .and_then(|d| d.get("aws"))
-        .and_then(|a| a.get("handlers"))
-        .and_then(Node::as_object);
-    handlers.is_some_and(|hs| hs.iter().any(|h| h.value.get("handler_class").is_some()))
+        .and_then(Node::as_object)
+    else {
+        return false;
+    };
+    types.iter().any(|t| {
+        t.value
+            .get("handlers")
+            .and_then(Node::as_object)
+            .is_some_and(|hs| hs.iter().any(|h| h.value.get("handler_class").is_some()))
+    })
+}
+
+/// A config for the AWS provider (orb-facts.md §1.4): a `provider.providers` entry of `type`
+/// `"aws"`, or `provider.provider_defaults.aws`. ORB's empty packaged `default_config.json`
+/// (`providers: []`) and a Kubernetes-only config are not.
+pub fn is_aws_config(node: &Node) -> bool {
+    let Some(provider) = node.get("provider") else {
+        return false;
+    };
+    let aws_instance = provider
+        .get("providers")
+        .and_then(Node::as_array)
+        .is_some_and(|list| {
+            list.iter()
+                .any(|p| p.get("type").and_then(Node::as_str) == Some("aws"))
+        });
+    aws_instance
+        || provider
+            .get("provider_defaults")
+            .is_some_and(|d| d.get("aws").is_some())
 }
 
 /// A template file: a template list whose object items carry `template_id` or `templateId`.

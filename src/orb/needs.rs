@@ -28,8 +28,11 @@ pub struct Cause {
     pub key: CauseKey,
     pub file: FilePath,
     pub span: Span,
-    /// "provider_api = \"SpotFleet\"" or "inherits provider_api = EC2Fleet".
+    /// "provider_api = \"SpotFleet\"" or "inherits provider_api = EC2Fleet", with the key as the
+    /// file writes it (`image_id = ...`).
     pub label: String,
+    /// Said of the key as written: ORB reads `image_id` as `machine_image`, a deprecated alias.
+    pub note: Option<String>,
     pub packaged_default: Option<String>,
     pub template_id: String,
 }
@@ -312,6 +315,7 @@ fn cause(tpl: &ResolvedTemplate, setting: &str, facts: &Facts) -> Option<Cause> 
                     file: file.clone(),
                     span: *span,
                     label: label.into(),
+                    note: None,
                     packaged_default: None,
                     template_id: tpl.id.clone(),
                 },
@@ -321,7 +325,12 @@ fn cause(tpl: &ResolvedTemplate, setting: &str, facts: &Facts) -> Option<Cause> 
         _ => return None,
     };
     Some(match &value.origin {
-        Origin::Set { file, span, layer } => Cause {
+        Origin::Set {
+            file,
+            span,
+            key,
+            layer,
+        } => Cause {
             key: CauseKey::Set {
                 file: file.clone(),
                 span: *span,
@@ -329,10 +338,15 @@ fn cause(tpl: &ResolvedTemplate, setting: &str, facts: &Facts) -> Option<Cause> 
             file: file.clone(),
             span: *span,
             label: if *layer == "template" {
-                format!("{name} = \"{}\"", value.value)
+                format!("{key} = \"{}\"", value.value)
             } else {
-                format!("{name} = \"{}\" (from {layer})", value.value)
+                format!("{key} = \"{}\" (from {layer})", value.value)
             },
+            note: super::requirements::table()
+                .fields
+                .get(name)
+                .filter(|f| f.deprecated.contains(key))
+                .map(|_| format!("ORB reads `{key}` as `{name}`, a deprecated alias it logs a warning for: rename it to `{name}`")),
             packaged_default: None,
             template_id: tpl.id.clone(),
         },
@@ -349,6 +363,7 @@ fn packaged(tpl: &ResolvedTemplate, setting: &'static str, default: String) -> C
         file: tpl.file.clone(),
         span: tpl.anchor,
         label: format!("this template inherits {default}"),
+        note: None,
         packaged_default: Some(default),
         template_id: tpl.id.clone(),
     }

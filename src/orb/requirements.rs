@@ -71,6 +71,9 @@ pub struct Field {
     /// Snake-case names in priority order; dotted names reach into nested objects.
     pub names: Vec<String>,
     pub hostfactory: Vec<String>,
+    /// Names ORB still reads but logs as deprecated, in favour of the canonical (first) name.
+    #[serde(default)]
+    pub deprecated: Vec<String>,
     #[serde(default)]
     pub kind: FieldKind,
 }

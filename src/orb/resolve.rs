@@ -11,10 +11,12 @@ use crate::syntax::{Entry, Node, Value};
 /// Where a setting's value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
-    /// Written in a file: the value's span and the layer's name (for messages).
+    /// Written in a file: the value's span, the key as the file writes it (`image_id`, `imageId`,
+    /// `provider_config.fleet_role`: messages name what the user wrote) and the layer's name.
     Set {
         file: FilePath,
         span: Span,
+        key: String,
         layer: &'static str,
     },
     /// ORB's packaged default; the template that inherits it is the place to point at.
@@ -228,6 +230,7 @@ fn first_string(
             origin: Origin::Set {
                 file: file.clone(),
                 span: v.span,
+                key: name.to_string(),
                 layer,
             },
         })
@@ -324,6 +327,7 @@ fn resolve_one<'a>(
                     origin: Origin::Set {
                         file: config?.file.clone(),
                         span: v.span,
+                        key: "launch_template.on_update_failure".into(),
                         layer: "providers[].config",
                     },
                 })
@@ -385,6 +389,7 @@ fn handler_disabled(
         origin: Origin::Set {
             file: config.file.clone(),
             span: node.span,
+            key: handler.to_string(),
             layer: "handlers",
         },
     };
@@ -444,6 +449,7 @@ fn cleanup(t: &Table, config: Option<&OrbConfig>) -> Cleanup {
                 .entry("enabled")
                 .map(|e| e.value.span)
                 .unwrap_or(Span::new(b.span.start as usize, b.span.start as usize + 1)),
+            key: "enabled".into(),
             layer: "provider_defaults.aws.cleanup",
         },
         _ => Origin::Packaged,

@@ -1,11 +1,18 @@
-//! One line per diagnostic: `path:line:col: severity[CODE] message`.
+//! One line per diagnostic: `path:line:col: severity[CODE] message`, in colour when the stream
+//! takes it (the path bold, the severity and code as the human format colours its headers).
 
 use super::{escape_text, Report};
+use crate::diagnostic::Severity;
 use crate::span::LineIndex;
+use codespan_reporting::diagnostic::Severity as CsSeverity;
+use codespan_reporting::term::Styles;
 use std::collections::BTreeMap;
-use std::io::Write;
+use termcolor::{ColorSpec, WriteColor};
 
-pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn render(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> {
+    let styles = Styles::default();
+    let mut path_style = ColorSpec::new();
+    path_style.set_bold(true);
     let mut indexes = BTreeMap::new();
     for d in &report.diagnostics {
         let idx = indexes.entry(&d.file).or_insert_with(|| {
@@ -18,16 +25,21 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             )
         });
         let p = idx.position(d.span.start as usize);
-        writeln!(
-            out,
-            "{}:{}:{}: {}[{}] {}",
-            escape_text(&d.file),
-            p.line,
-            p.column,
-            d.severity.as_str(),
-            d.code,
-            escape_text(&d.message)
-        )?;
+        out.set_color(&path_style)?;
+        write!(out, "{}", escape_text(&d.file))?;
+        out.reset()?;
+        write!(out, ":{}:{}: ", p.line, p.column)?;
+        out.set_color(styles.header(match d.severity {
+            Severity::Error => CsSeverity::Error,
+            Severity::Warning => CsSeverity::Warning,
+            Severity::Note => CsSeverity::Note,
+        }))?;
+        write!(out, "{}[{}]", d.severity.as_str(), d.code)?;
+        out.reset()?;
+        writeln!(out, " {}", escape_text(&d.message))?;
+    }
+    for line in super::scope_lines(&report.scopes, true) {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

@@ -61,8 +61,14 @@ impl ChangedFiles {
     }
 }
 
+/// The findings, then what each deployment was checked against as plain lines of the log (each
+/// starts with `orb-scan: `, so none is a command).
 pub fn render(report: &Report, changed: &ChangedFiles, out: &mut dyn Write) -> std::io::Result<()> {
-    emit(&report.diagnostics, &report.sources, changed, out)
+    emit(&report.diagnostics, &report.sources, changed, out)?;
+    for line in super::scope_lines(&report.scopes, true) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
 }
 
 /// The diagnostics as workflow commands; also used for settings errors, which have no rule code.

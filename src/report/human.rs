@@ -181,30 +181,34 @@ fn shown<'a>(
 }
 
 fn summary(report: &Report, out: &mut dyn WriteColor) -> std::io::Result<()> {
+    for line in super::scope_lines(&report.scopes, false) {
+        writeln!(out, "{line}")?;
+    }
     let s = &report.summary;
     let suppressed = if s.suppressed > 0 {
         format!(", {} suppressed", s.suppressed)
     } else {
         String::new()
     };
+    let files = format!(
+        "{} file{} walked, {} read, {} checked{suppressed}",
+        s.files_walked,
+        plural(s.files_walked),
+        s.files_read,
+        s.files_checked
+    );
     if report.diagnostics.is_empty() {
-        writeln!(
-            out,
-            "orb-scan: no problems found ({} files scanned{suppressed})",
-            s.files_scanned
-        )?;
+        writeln!(out, "orb-scan: no problems found ({files})")?;
     } else {
         writeln!(
             out,
-            "orb-scan: {} error{}, {} warning{}, {} note{} ({} file{} scanned{suppressed})",
+            "orb-scan: {} error{}, {} warning{}, {} note{} ({files})",
             s.errors,
             plural(s.errors),
             s.warnings,
             plural(s.warnings),
             s.notes,
             plural(s.notes),
-            s.files_scanned,
-            plural(s.files_scanned)
         )?;
     }
     Ok(())
@@ -223,40 +227,60 @@ mod tests {
     use super::{index, quoted, shown};
     use std::path::Path;
 
-    /// `rich` draws a diagnostic byte for byte as codespan-reporting does, in colour and without:
-    /// checked on every diagnostic of the shared corpus and of testdata/, and most are its to draw.
-    #[test]
-    fn rich_snippets_are_codespans_on_every_corpus_diagnostic() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    /// Every diagnostic of a scan of `folder`, drawn by `rich` and by codespan-reporting:
+    /// (drawn, declined). They must agree byte for byte wherever `rich` draws.
+    fn draw_both_ways(folder: &Path) -> (usize, usize) {
         let look = crate::report::rich::Look::default();
         let (mut drawn, mut declined) = (0, 0);
-        for folder in [root.join("../shared/corpus"), root.join("testdata")] {
-            let opts = crate::ScanOptions {
-                paths: vec![folder.clone()],
-                root: folder,
-                walk: Default::default(),
-                stdin_name: None,
-                keep_text: false,
-            };
-            let report = crate::check(&crate::collect(&opts), &[], &[]);
-            let (texts, spans) = quoted(&report.diagnostics, &report.sources);
-            let files = index(&texts);
-            for (d, spans) in report.diagnostics.iter().zip(&spans) {
-                let (excerpt, shown) = shown(d, spans, &files, &look.config);
-                match crate::report::rich::both_ways(&excerpt, &shown) {
-                    Some(drawn_both) => {
-                        for (ours, theirs) in drawn_both {
-                            assert_eq!(ours, theirs, "{}:{}", d.file, d.span.start);
-                        }
-                        drawn += 1;
+        let opts = crate::ScanOptions {
+            paths: vec![folder.to_path_buf()],
+            root: folder.to_path_buf(),
+            walk: Default::default(),
+            stdin_name: None,
+            keep_text: false,
+        };
+        let report = crate::check(&crate::collect(&opts), &[], &[]);
+        let (texts, spans) = quoted(&report.diagnostics, &report.sources);
+        let files = index(&texts);
+        for (d, spans) in report.diagnostics.iter().zip(&spans) {
+            let (excerpt, shown) = shown(d, spans, &files, &look.config);
+            match crate::report::rich::both_ways(&excerpt, &shown) {
+                Some(drawn_both) => {
+                    for (ours, theirs) in drawn_both {
+                        assert_eq!(ours, theirs, "{}:{}", d.file, d.span.start);
                     }
-                    None => declined += 1,
+                    drawn += 1;
                 }
+                None => declined += 1,
             }
         }
+        (drawn, declined)
+    }
+
+    /// `rich` draws a diagnostic byte for byte as codespan-reporting does, in colour and without,
+    /// on every diagnostic of testdata/ (rule fixtures, hostile input and real files), and most
+    /// are its to draw.
+    #[test]
+    fn rich_snippets_are_codespans_on_every_testdata_diagnostic() {
+        let (drawn, declined) =
+            draw_both_ways(&Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata"));
         assert!(
-            drawn > 1_200 && declined > 0,
+            drawn > 250 && declined > 0,
             "{drawn} drawn, {declined} declined"
         );
+    }
+
+    /// The same over the shared corpus beside the checkout, when it is there.
+    #[test]
+    fn rich_snippets_are_codespans_on_every_corpus_diagnostic() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        if !corpus.is_dir() {
+            // Past the test harness's capture, so `cargo test` shows it.
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "skipped: {} is absent", corpus.display());
+            return;
+        }
+        let (drawn, declined) = draw_both_ways(&corpus);
+        assert!(drawn > 900, "{drawn} drawn, {declined} declined");
     }
 }

@@ -3,7 +3,7 @@
 use super::json::{tool, JsonSpan, Positions};
 use crate::cfn::link::Linked;
 use crate::cfn::{ManagedRef, ManagedSource};
-use crate::deploy::Model;
+use crate::deploy::{Model, Scope};
 use crate::iam::policy::PolicyDocument;
 use crate::orb::files::TemplateFormat;
 use crate::orb::resolve::lookup;
@@ -26,6 +26,8 @@ enum Document<'a> {
         file: &'a str,
         span: JsonSpan,
         packaged_defaults: bool,
+        /// It configures the AWS provider; a config that does not is no deployment.
+        aws_provider: bool,
         scheduler: Option<&'a str>,
     },
     OrbTemplates {
@@ -128,7 +130,10 @@ struct DeploymentEntry<'a> {
     config: Option<&'a str>,
     template_file: Option<&'a str>,
     templates: Vec<ResolvedEntry<'a>>,
+    /// Every policy checked, over all candidates checked.
     policies: Vec<PolicyRef<'a>>,
+    /// How they were chosen, as `--format json` reports it.
+    scope: Scope,
 }
 
 #[derive(Serialize)]
@@ -179,6 +184,7 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
             file: &c.file,
             span: positions.span(&c.file, c.node.span),
             packaged_defaults: c.packaged,
+            aws_provider: c.aws,
             scheduler: lookup(&c.node, "scheduler.type").and_then(|n| n.as_str()),
         });
     }
@@ -218,10 +224,12 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
     for linked in &model.links.principals {
         documents.push(principal_document(model, linked, &mut positions));
     }
+    let scopes = crate::deploy::scopes(model, ws.settings.paths_in_file(&ws.root));
     let deployments = model
         .deployments
         .iter()
-        .map(|d| DeploymentEntry {
+        .zip(scopes)
+        .map(|(d, scope)| DeploymentEntry {
             config: d.config.map(|c| c.file.as_ref()),
             template_file: d.template_file.map(|t| t.file.as_ref()),
             templates: d
@@ -240,7 +248,8 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
                     machine_role: t.machine_role.as_ref().map(|s| s.value.as_str()),
                 })
                 .collect(),
-            policies: d.policies.iter().map(|p| policy_ref(p)).collect(),
+            policies: d.policies().into_iter().map(policy_ref).collect(),
+            scope,
         })
         .collect();
     Inventory {
@@ -256,11 +265,26 @@ pub fn render_json(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out)
 }
 
+/// `1 policy`, `2 policies`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
     let inv = build(model);
     let esc = super::escape_text;
+    if inv.documents.is_empty() {
+        let walked = model.workspace.files_scanned;
+        return writeln!(
+            out,
+            "orb-scan: found no IAM policy, CloudFormation template or ORB file ({} walked)",
+            count(walked, "file", "files")
+        );
+    }
+    // Each document as (kind, sub-kind, where, what), aligned in columns.
+    let mut rows: Vec<[String; 4]> = Vec::new();
     for d in &inv.documents {
-        match d {
+        rows.push(match d {
             Document::Policy {
                 policy_type,
                 file,
@@ -274,42 +298,43 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                     Some(r) => format!("{}:{} ({r}, {path})", esc(file), span.start.line),
                     None => format!("{}:{}", esc(file), span.start.line),
                 };
-                writeln!(
-                    out,
-                    "policy    {policy_type:<9} {place}  [{statements} statements]"
-                )?;
+                [
+                    "policy".into(),
+                    policy_type.to_string(),
+                    place,
+                    count(*statements, "statement", "statements"),
+                ]
             }
             Document::OrbConfig {
                 file,
                 packaged_defaults,
+                aws_provider,
                 scheduler,
                 ..
             } => {
-                let what = if *packaged_defaults {
-                    "ORB packaged defaults (not a deployment)"
-                } else {
-                    "ORB config"
+                let what = match (packaged_defaults, aws_provider) {
+                    (true, _) => "ORB packaged defaults (not a deployment)",
+                    (false, true) => "ORB config",
+                    (false, false) => "ORB config without an AWS provider (not an AWS deployment)",
                 };
-                writeln!(
-                    out,
-                    "config    {:<9} {}  [{what}]",
-                    scheduler.unwrap_or("default"),
-                    esc(file)
-                )?;
+                [
+                    "config".into(),
+                    scheduler.unwrap_or("default").to_string(),
+                    esc(file),
+                    what.into(),
+                ]
             }
             Document::OrbTemplates {
                 file,
                 format,
                 templates,
                 ..
-            } => {
-                writeln!(
-                    out,
-                    "templates {format:<9} {}  [{} templates]",
-                    esc(file),
-                    templates.len()
-                )?;
-            }
+            } => [
+                "templates".into(),
+                format.to_string(),
+                esc(file),
+                count(templates.len(), "template", "templates"),
+            ],
             Document::CfnTemplate {
                 file,
                 format,
@@ -318,11 +343,12 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                 ..
             } => {
                 let sam = if *sam { ", SAM" } else { "" };
-                writeln!(
-                    out,
-                    "cfn       {format:<9} {}  [{resources} resources{sam}]",
-                    esc(file)
-                )?;
+                [
+                    "cfn".into(),
+                    format.to_string(),
+                    esc(file),
+                    format!("{}{sam}", count(*resources, "resource", "resources")),
+                ]
             }
             Document::Principal {
                 file,
@@ -336,7 +362,7 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                 ..
             } => {
                 let role = match (orb, service_role) {
-                    (true, _) => ", ORB's principal",
+                    (true, _) => ", checked as ORB's principal",
                     (_, true) => ", service role",
                     _ => "",
                 };
@@ -345,20 +371,34 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                     .filter(|m| m.source == "aws_unbundled" || m.source == "external")
                     .count();
                 let unevaluated = if unevaluated > 0 {
-                    format!(", {unevaluated} managed policies not evaluated")
+                    format!(
+                        ", {} not evaluated",
+                        count(unevaluated, "managed policy", "managed policies")
+                    )
                 } else {
                     String::new()
                 };
-                writeln!(
-                    out,
-                    "principal {principal_type:<9} {}:{} ({}){role}  [{} policies{unevaluated}]",
-                    esc(file),
-                    span.start.line,
-                    esc(resource),
-                    policies.len()
-                )?;
+                [
+                    "principal".into(),
+                    principal_type.to_string(),
+                    format!(
+                        "{}:{} ({}){role}",
+                        esc(file),
+                        span.start.line,
+                        esc(resource)
+                    ),
+                    format!(
+                        "{}{unevaluated}",
+                        count(policies.len(), "policy", "policies")
+                    ),
+                ]
             }
-        }
+        });
+    }
+    let width = |column: usize| rows.iter().map(|r| r[column].chars().count()).max();
+    let (kind, sub) = (width(0).unwrap_or(0), width(1).unwrap_or(0));
+    for [k, s, place, what] in &rows {
+        writeln!(out, "{k:<kind$} {s:<sub$} {place}  [{what}]")?;
     }
     for d in &inv.deployments {
         let name = d.config.or(d.template_file).unwrap_or("");
@@ -381,9 +421,11 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                 esc(t.machine_image)
             )?;
         }
-        if d.policies.is_empty() {
-            writeln!(out, "  checked against: no policy found (ORB100)")?;
-        }
+        let how = super::scope_line(&d.scope);
+        let how = how
+            .strip_prefix(&format!("{}: ", d.scope.deployment))
+            .unwrap_or(&how);
+        writeln!(out, "  {}", esc(how))?;
         for p in &d.policies {
             let at = if p.path.is_empty() {
                 String::new()

@@ -1,6 +1,7 @@
 //! `--format json`, schema version 1 (DESIGN.md §5): additions allowed, no renames.
 
 use super::{Report, Summary};
+use crate::deploy::Scope;
 use crate::diagnostic::Sources;
 use crate::span::{LineIndex, Position, Span};
 use serde::Serialize;
@@ -12,6 +13,8 @@ struct Output<'a> {
     tool: Tool,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: &'a Summary,
+    /// What each deployment was checked against (an addition to schema version 1).
+    deployments: &'a [Scope],
 }
 
 #[derive(Serialize)]
@@ -114,6 +117,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<
         tool: tool(),
         diagnostics,
         summary: &report.summary,
+        deployments: &report.scopes,
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
     writeln!(out)

@@ -7,12 +7,14 @@
 //!   percent-encoded;
 //! - regions carry start and end lines and columns (Unicode code points: `columnKind`) and bytes;
 //! - labels become `relatedLocations`;
+//! - the run's `properties.deployments` say what each deployment was checked against;
 //! - `partialFingerprints` hash the rule, the file and the text under the span (not its line), so a
 //!   finding keeps its identity when lines are inserted above it.
 
 use super::json::Positions;
 use super::rule_docs::{description, page};
 use super::{escape_text, Report};
+use crate::deploy::Scope;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Rule, RULES};
 use crate::span::Span;
@@ -41,6 +43,13 @@ struct Run<'a> {
     original_uri_base_ids: BaseIds,
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
+    properties: RunProperties<'a>,
+}
+
+/// The run's property bag: what each deployment was checked against (as `--format json` has it).
+#[derive(Serialize)]
+struct RunProperties<'a> {
+    deployments: &'a [Scope],
 }
 
 #[derive(Serialize)]
@@ -198,6 +207,9 @@ pub fn render(report: &Report, root: &Path, out: &mut dyn Write) -> std::io::Res
             },
             column_kind: "unicodeCodePoints",
             results,
+            properties: RunProperties {
+                deployments: &report.scopes,
+            },
         }],
     };
     serde_json::to_writer_pretty(&mut *out, &log)?;
@@ -290,8 +302,10 @@ fn family(code: &str) -> &'static str {
     }
 }
 
+/// A file's URI names its real bytes (`diagnostic::path_of`), percent-encoded.
 fn artifact(file: &str) -> Artifact {
-    if file.starts_with('/') {
+    let file = &crate::diagnostic::path_of(file);
+    if file.starts_with("/") {
         Artifact {
             uri: format!("file://{}", encode_path(file)),
             uri_base_id: None,
@@ -305,7 +319,7 @@ fn artifact(file: &str) -> Artifact {
 }
 
 fn root_uri(root: &Path) -> String {
-    let mut path = encode_path(&root.to_string_lossy());
+    let mut path = encode_path(root);
     if !path.ends_with('/') {
         path.push('/');
     }
@@ -315,9 +329,10 @@ fn root_uri(root: &Path) -> String {
 /// Percent-encodes everything but unreserved characters, `/` and the sub-delimiters RFC 3986
 /// allows in a path. `:` is encoded too: in a relative reference's first segment it would read as
 /// a scheme.
-fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
+fn encode_path(path: &Path) -> String {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
         match b {
             b'A'..=b'Z'
             | b'a'..=b'z'
@@ -371,9 +386,11 @@ mod tests {
     #[test]
     fn uris_are_percent_encoded() {
         assert_eq!(
-            encode_path("a b/c:d%#?é.json"),
+            encode_path(Path::new("a b/c:d%#?é.json")),
             "a%20b/c%3Ad%25%23%3F%C3%A9.json"
         );
+        // A name that is not UTF-8 is encoded as its bytes, a backslash as itself.
+        assert_eq!(artifact("p\\xff\\\\.json").uri, "p%FF%5C.json");
         assert_eq!(root_uri(Path::new("/w/my repo")), "file:///w/my%20repo/");
         assert_eq!(artifact("/abs/x.json").uri, "file:///abs/x.json");
     }

@@ -9,9 +9,18 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "ORB config found, no identity policy in scope",
     doc: r#"## What it finds
-An ORB deployment (a config, or a template file with no config beside it) while the scan found no identity
-policy that allows or denies an ORB-specific action (fleet, spot fleet, auto scaling group or launch
-template actions; `*` alone does not count), and `orb-scan.toml` names none.
+An ORB deployment (a config for the AWS provider, or a template file with no config beside it) while the
+scan found no policy that could be ORB's principal: no identity policy whose Allow statements reach an
+ORB-specific action (fleet, spot fleet, auto scaling group or launch template actions, by name or through
+a glob; `*` alone does not count; a policy that only denies them grants nothing), and `orb-scan.toml`
+names none. How candidates are found and ranked: docs/principal.md.
+
+A config is for the AWS provider when a `provider.providers` entry has `"type": "aws"` or
+`provider.provider_defaults.aws` exists: ORB's packaged `default_config.json` (`"providers": []`), its
+Kubernetes defaults and a Kubernetes-only config are not AWS deployments, and get no ORB100.
+
+A policy that lies nearer to another deployment (beside `envs/prod/config.json`, for `envs/dev/`) is that
+deployment's: ORB100 lists such policies in a note, in case one of them is this deployment's after all.
 
 ## Why it matters
 orb-scan cannot cross-check anything, and says so once instead of raising one error per action.
@@ -24,12 +33,12 @@ Add the policy (JSON file or CloudFormation template) to the scanned paths, or n
 `[[deployment]] config = "config/config.json"`, `policies = ["iam/orb.json"]`.
 
 ## ORB source
-Linking rules: DESIGN.md §3."#,
+Linking rules: DESIGN.md §3 and docs/principal.md."#,
     check: Some(check),
 };
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
-    for d in model.deployments.iter().filter(|d| d.policies.is_empty()) {
+    for d in model.deployments.iter().filter(|d| d.checks.is_empty()) {
         let (span, what) = match (d.config, d.template_file) {
             (Some(c), _) => (
                 c.node
@@ -44,16 +53,29 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             ),
             (None, None) => continue,
         };
-        out.push(
-            Diagnostic::new(
-                "ORB100",
-                Severity::Warning,
-                d.file(),
-                span,
-                format!("no IAM policy in scope for this {what}: its permissions cannot be checked"),
-            )
-            .label_here("ORB deployment")
-            .with_help("scan the policy ORB runs under too, or name it in orb-scan.toml ([[deployment]] policies = [...])"),
-        );
+        let mut diagnostic = Diagnostic::new(
+            "ORB100",
+            Severity::Warning,
+            d.file(),
+            span,
+            format!("no IAM policy in scope for this {what}: its permissions cannot be checked"),
+        )
+        .label_here("ORB deployment");
+        // Policies beside other deployments are theirs, not this one's; say so, since one of them
+        // may be the right one after all.
+        let elsewhere: Vec<String> = d
+            .passed_over
+            .iter()
+            .filter_map(|c| Some(format!("{} (nearer to {})", c.name, c.nearer_to.as_ref()?)))
+            .collect();
+        if !elsewhere.is_empty() {
+            diagnostic = diagnostic.with_note(format!(
+                "not taken as this deployment's, as each lies nearer to another: {}",
+                elsewhere.join(", ")
+            ));
+        }
+        out.push(diagnostic.with_help(
+            "scan the policy ORB runs under too, or name it in orb-scan.toml ([[deployment]] policies = [...])",
+        ));
     }
 }

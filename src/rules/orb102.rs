@@ -16,6 +16,9 @@ The per-request lookup and create are fatal on IAM denial. On the pinned path OR
 version under `on_update_failure` `warn_on_iam_denial` (the default) or `warn`, so there the finding is a
 warning; under `fail` it is an error.
 
+Cleanup (ORB103) also needs `ec2:DescribeLaunchTemplates`. A missing permission is reported once: here,
+with a note saying that cleanup needs it too.
+
 ## Example
 A template without `launch_template_id` and a policy with `ec2:CreateFleet` but no launch-template actions.
 

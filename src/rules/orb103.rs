@@ -13,6 +13,10 @@ Launch template cleanup (`provider.provider_defaults.aws.cleanup`, on by default
 ## Why it matters
 Failures are only logged, so every request leaks a launch template until the account limit is hit.
 
+Each missing permission is reported once: when the per-request path needs `ec2:DescribeLaunchTemplates`
+too (a template without `launch_template_id`), ORB102 reports it, as an error, and notes that cleanup needs
+it as well.
+
 ## Example
 A config with no `cleanup` block (cleanup defaults on) and a policy without `ec2:DeleteLaunchTemplate`.
 

@@ -41,7 +41,11 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let mut needed: Vec<&str> = model
         .deployments
         .iter()
-        .flat_map(|d| d.findings.iter().map(|f| f.action))
+        .flat_map(|d| {
+            d.checks
+                .iter()
+                .flat_map(|c| c.findings.iter().map(|f| f.action))
+        })
         .collect();
     needed.sort_unstable();
     needed.dedup();

@@ -1,7 +1,12 @@
 //! Turns cross-check findings into diagnostics: one per (cause, rule) listing every action it lacks,
 //! with the primary span at the setting and a label at the policy or statement that decided.
+//!
+//! A deployment whose principal is ambiguous is checked against each candidate on its own; a
+//! finding that every candidate shares is one diagnostic at its severity, and one that only some
+//! share is one diagnostic naming them, at most a warning: it holds only if ORB runs under one of
+//! them, which orb-scan cannot tell.
 
-use crate::deploy::{Deployment, Finding, Model};
+use crate::deploy::{Check, Choice, Deployment, Finding, Model};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::grants::{Doubt, Hit, Verdict};
 use crate::iam::pattern::Overlap;
@@ -30,6 +35,8 @@ struct Group<'m> {
     templates: Vec<String>,
     /// Near-miss actions the policy grants instead (`ssm:GetParameters` for `ssm:GetParameter`).
     confused: Vec<String>,
+    /// Why other rules' needs call for the same missing actions (`Owners`).
+    also: Vec<String>,
     /// The other resources of a call that are granted, when one is not.
     granted_on: Vec<String>,
     hit: Option<Hit<'m>>,
@@ -37,81 +44,114 @@ struct Group<'m> {
     outside_boundary: Option<&'m crate::iam::policy::PolicyDocument>,
 }
 
+/// A group of findings and the candidates it holds for.
+type Merged<'m> = (Group<'m>, Vec<&'m Check<'m>>);
+
 /// Diagnostics for findings that `kind_of` maps to `code`.
 fn emit(
     model: &Model,
     code: &'static str,
-    kind_of: impl Fn(&Finding, &Need) -> Option<Kind>,
+    kind_of: impl Fn(&Finding, &Need, &Owners) -> Option<Kind>,
     out: &mut Vec<Diagnostic>,
 ) {
     for deployment in &model.deployments {
-        let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
-        for f in &deployment.findings {
-            let need = deployment.need_of(f);
-            let Some(kind) = kind_of(f, need) else {
-                continue;
-            };
-            let hit = match kind {
-                Kind::Missing => None,
-                Kind::Conditional => f.allow,
-                Kind::Denied | Kind::MaybeDenied => f.deny,
-            };
-            let hit_key = match (hit, f.outside_boundary) {
-                (Some(h), _) => Some((h.policy.file.clone(), h.statement.span.start)),
-                (None, Some(b)) => Some((b.file.clone(), b.span.start)),
-                (None, None) => None,
-            };
-            // A refused action is as serious as the need it breaks; an uncertain one at most a warning.
-            let severity = match kind {
-                Kind::Missing | Kind::Denied => need.severity,
-                Kind::MaybeDenied | Kind::Conditional => need.severity.min(Severity::Warning),
-            };
-            let g = groups
-                .entry((need.cause.key.clone(), kind, hit_key))
-                .or_insert_with(|| Group {
-                    cause: need.cause.clone(),
-                    severity,
-                    actions: Vec::new(),
-                    whys: Vec::new(),
-                    references: Vec::new(),
-                    resources: Vec::new(),
-                    templates: Vec::new(),
-                    confused: Vec::new(),
-                    granted_on: Vec::new(),
-                    hit,
-                    outside_boundary: f.outside_boundary,
-                });
-            if kind == Kind::Missing {
-                for near in &f.granted_instead {
-                    push_unique(&mut g.confused, format!("the policy grants `{near}`, but ORB calls `{}`: they are different IAM actions", f.action));
-                }
+        // The same finding of several candidates is one diagnostic (cause, kind, deciding
+        // statement, actions), with the candidates it holds for.
+        let mut merged: BTreeMap<(GroupKey, Vec<&str>), Merged> = BTreeMap::new();
+        for check in &deployment.checks {
+            for (key, g) in groups(deployment, check, &kind_of) {
+                let mut actions = g.actions.clone();
+                actions.sort_unstable();
+                merged
+                    .entry((key, actions))
+                    .or_insert_with(|| (g, Vec::new()))
+                    .1
+                    .push(check);
             }
-            g.severity = g.severity.max(severity);
-            push_unique(&mut g.actions, f.action);
-            push_unique(&mut g.whys, need.requirement.why.clone());
-            push_unique(&mut g.references, need.requirement.reference());
-            // The resource that decided, where it explains: the table's own (a role, a parameter),
-            // the one a Deny or doubt is about, or the one left out where others are granted.
-            let explains =
-                need.resource != "*" || kind != Kind::Missing || !f.granted_on.is_empty();
-            if f.resource != "*" && explains {
-                push_unique(&mut g.resources, f.resource.clone());
-            }
-            for other in f.granted_on.iter().filter(|_| kind == Kind::Missing) {
-                push_unique(
-                    &mut g.granted_on,
-                    format!("`{}` is granted on {other}", f.action),
-                );
-            }
-            if need.cause.span < g.cause.span && need.cause.file == g.cause.file {
-                g.cause = need.cause.clone();
-            }
-            push_unique(&mut g.templates, need.cause.template_id.clone());
         }
-        for ((_, kind, _), g) in groups {
-            out.push(diagnostic(deployment, code, kind, g));
+        for (((_, kind, _), _), (g, checks)) in merged {
+            out.push(diagnostic(deployment, &checks, code, kind, g));
         }
     }
+}
+
+/// One check's findings that `kind_of` maps to a kind, grouped.
+fn groups<'m>(
+    deployment: &'m Deployment,
+    check: &'m Check,
+    kind_of: &impl Fn(&Finding, &Need, &Owners) -> Option<Kind>,
+) -> BTreeMap<GroupKey, Group<'m>> {
+    let owners = Owners::of(deployment, check);
+    let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
+    for f in &check.findings {
+        let need = deployment.need_of(f);
+        let Some(kind) = kind_of(f, need, &owners) else {
+            continue;
+        };
+        let hit = match kind {
+            Kind::Missing => None,
+            Kind::Conditional => f.allow,
+            Kind::Denied | Kind::MaybeDenied => f.deny,
+        };
+        let hit_key = match (hit, f.outside_boundary) {
+            (Some(h), _) => Some((h.policy.file.clone(), h.statement.span.start)),
+            (None, Some(b)) => Some((b.file.clone(), b.span.start)),
+            (None, None) => None,
+        };
+        // A refused action is as serious as the need it breaks; an uncertain one at most a warning.
+        let severity = match kind {
+            Kind::Missing | Kind::Denied => need.severity,
+            Kind::MaybeDenied | Kind::Conditional => need.severity.min(Severity::Warning),
+        };
+        let g = groups
+            .entry((need.cause.key.clone(), kind, hit_key))
+            .or_insert_with(|| Group {
+                cause: need.cause.clone(),
+                severity,
+                actions: Vec::new(),
+                whys: Vec::new(),
+                references: Vec::new(),
+                resources: Vec::new(),
+                templates: Vec::new(),
+                confused: Vec::new(),
+                also: Vec::new(),
+                granted_on: Vec::new(),
+                hit,
+                outside_boundary: f.outside_boundary,
+            });
+        if kind == Kind::Missing {
+            for (rule, why) in owners.others(f, need) {
+                push_unique(
+                    &mut g.also,
+                    format!("`{}` is also needed ({rule}): {why}", f.action),
+                );
+            }
+            for near in &f.granted_instead {
+                push_unique(&mut g.confused, format!("the policy grants `{near}`, but ORB calls `{}`: they are different IAM actions", f.action));
+            }
+        }
+        g.severity = g.severity.max(severity);
+        push_unique(&mut g.actions, f.action);
+        push_unique(&mut g.whys, need.requirement.why.clone());
+        push_unique(&mut g.references, need.requirement.reference());
+        // The resource that decided, where it explains: the table's own (a role, a parameter),
+        // the one a Deny or doubt is about, or the one left out where others are granted.
+        let explains = need.resource != "*" || kind != Kind::Missing || !f.granted_on.is_empty();
+        if f.resource != "*" && explains {
+            push_unique(&mut g.resources, f.resource.clone());
+        }
+        for other in f.granted_on.iter().filter(|_| kind == Kind::Missing) {
+            push_unique(
+                &mut g.granted_on,
+                format!("`{}` is granted on {other}", f.action),
+            );
+        }
+        if need.cause.span < g.cause.span && need.cause.file == g.cause.file {
+            g.cause = need.cause.clone();
+        }
+        push_unique(&mut g.templates, need.cause.template_id.clone());
+    }
+    groups
 }
 
 fn push_unique<T: PartialEq>(v: &mut Vec<T>, item: T) {
@@ -128,18 +168,50 @@ fn list(actions: &[&str]) -> String {
         .join(", ")
 }
 
-fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group) -> Diagnostic {
+/// Candidates named in a message or a note: all of a few, else how many.
+fn named(checks: &[&Check]) -> String {
+    let names: Vec<&str> = checks.iter().map(|c| c.candidate.name.as_str()).collect();
+    match names.as_slice() {
+        [one] => one.to_string(),
+        [a, b] => format!("{a} and {b}"),
+        [a, b, c] => format!("{a}, {b} and {c}"),
+        more => format!("{} candidates", more.len()),
+    }
+}
+
+/// Labels shown per diagnostic at most, one per candidate lacking the actions.
+const CANDIDATE_LABELS: usize = 3;
+
+fn diagnostic(
+    deployment: &Deployment,
+    checks: &[&Check],
+    code: &'static str,
+    kind: Kind,
+    mut g: Group,
+) -> Diagnostic {
     let acts = list(&g.actions);
     let doubt = g.hit.and_then(|h| h.doubt());
     let subject = match &g.cause.packaged_default {
         Some(default) => format!("template `{}` (inheriting {default})", g.cause.template_id),
         None => format!("`{}`", g.cause.label),
     };
+    // With an ambiguous principal each candidate is checked on its own: say which lack it, and
+    // what only some of them lack is doubtful.
+    let ambiguous = deployment.choice == Choice::Ambiguous;
+    let some_only = ambiguous && checks.len() < deployment.checks.len();
+    if some_only {
+        g.severity = g.severity.min(Severity::Warning);
+    }
+    let (checked, verb) = match (ambiguous, checks.len()) {
+        (false, _) => ("the policy".to_string(), "does"),
+        (true, 1) => (named(checks), "does"),
+        (true, _) => (named(checks), "do"),
+    };
     let message = match kind {
         Kind::Missing if g.outside_boundary.is_some() => {
             format!("{subject} needs {acts}, which the permissions boundary does not allow")
         }
-        Kind::Missing => format!("{subject} needs {acts}, which the policy does not grant"),
+        Kind::Missing => format!("{subject} needs {acts}, which {checked} {verb} not grant"),
         Kind::Conditional => match doubt {
             Some(Doubt::Resource(..)) => format!(
                 "{subject} needs {acts}, granted only on resources that may not include ORB's"
@@ -165,12 +237,14 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
             );
         }
         (Kind::Missing, _, None) => {
-            if let Some(policy) = deployment.policy_for(&g.actions) {
-                d = d.with_label(
-                    &policy.file,
-                    policy.anchor,
-                    format!("checked this policy: it grants no {acts}"),
-                );
+            for check in checks.iter().take(CANDIDATE_LABELS) {
+                if let Some(policy) = check.policy_for(&g.actions) {
+                    d = d.with_label(
+                        &policy.file,
+                        policy.anchor,
+                        format!("checked this policy: it grants no {acts}"),
+                    );
+                }
             }
         }
         (Kind::Conditional, Some(hit), _) => {
@@ -226,11 +300,34 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
         }
         _ => {}
     }
+    if let Some(note) = &g.cause.note {
+        d = d.with_note(note.clone());
+    }
     for near in &g.confused {
         d = d.with_note(near.clone());
     }
+    if some_only {
+        let others: Vec<&Check> = deployment
+            .checks
+            .iter()
+            .filter(|c| !checks.iter().any(|k| std::ptr::eq(*k, *c)))
+            .collect();
+        d = d.with_note(format!(
+            "ORB's principal is ambiguous, and this does not hold for {}: it does only if ORB runs under {}; pin the right one with [[deployment]] in orb-scan.toml",
+            named(&others),
+            named(checks)
+        ));
+    } else if ambiguous {
+        d = d.with_note(format!(
+            "ORB's principal is ambiguous, and this holds for each of the {} candidates, checked on its own; pin the right one with [[deployment]] in orb-scan.toml",
+            checks.len()
+        ));
+    }
     for why in &g.whys {
         d = d.with_note(format!("ORB: {why}"));
+    }
+    for also in &g.also {
+        d = d.with_note(also.clone());
     }
     if !g.resources.is_empty() {
         d = d.with_note(format!("resource: {}", g.resources.join(", ")));
@@ -272,13 +369,69 @@ fn diagnostic(deployment: &Deployment, code: &'static str, kind: Kind, g: Group)
     d.with_help(help)
 }
 
+/// The rule that reports each missing request of one check: one finding per missing permission,
+/// however many needs call for it. ORB102 (the per-request lookup, fatal) and ORB103 (cleanup,
+/// which only leaks) both need `ec2:DescribeLaunchTemplates`: it is reported once, by the rule
+/// whose need is most severe (the lowest code among equals), and notes the others' reasons.
+/// A request is an action on a resource in a context: `iam:PassRole` on the fleet role (ORB106)
+/// and on an instance role (ORB107) are two permissions.
+struct Owners<'m> {
+    missing: Vec<(&'m Finding<'m>, &'m Need)>,
+}
+
+impl<'m> Owners<'m> {
+    fn of(deployment: &'m Deployment, check: &'m Check) -> Owners<'m> {
+        Owners {
+            missing: check
+                .findings
+                .iter()
+                .filter(|f| f.verdict == Verdict::NotGranted)
+                .map(|f| (f, deployment.need_of(f)))
+                .collect(),
+        }
+    }
+
+    /// The missing findings of the same request as `f`, with their needs.
+    fn same<'a>(&'a self, f: &'a Finding, need: &'a Need) -> impl Iterator<Item = &'a Need> + 'a {
+        self.missing
+            .iter()
+            .filter(move |(g, n)| {
+                g.action == f.action && n.resource == need.resource && n.context == need.context
+            })
+            .map(|(_, n)| *n)
+    }
+
+    /// Does `code` report this missing request?
+    fn owns(&self, code: &str, f: &Finding, need: &Need) -> bool {
+        let owner = self.same(f, need).max_by(|a, b| {
+            a.severity
+                .cmp(&b.severity)
+                .then_with(|| b.requirement.rule.cmp(&a.requirement.rule))
+        });
+        owner.is_some_and(|n| n.requirement.rule == code)
+    }
+
+    /// The other rules that need the same request, and why.
+    fn others<'a>(
+        &'a self,
+        f: &'a Finding,
+        need: &'a Need,
+    ) -> impl Iterator<Item = (&'static str, &'static str)> + 'a {
+        self.same(f, need)
+            .filter(move |n| n.requirement.rule != need.requirement.rule)
+            .map(|n| (n.requirement.rule.as_str(), n.requirement.why.as_str()))
+    }
+}
+
 pub fn missing(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {
     emit(
         model,
         code,
-        |f, need| {
-            (f.verdict == Verdict::NotGranted && need.requirement.rule == code)
-                .then_some(Kind::Missing)
+        |f, need, owners| {
+            (f.verdict == Verdict::NotGranted
+                && need.requirement.rule == code
+                && owners.owns(code, f, need))
+            .then_some(Kind::Missing)
         },
         out,
     );
@@ -288,7 +441,7 @@ pub fn conditional(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>)
     emit(
         model,
         code,
-        |f, _| (f.verdict == Verdict::Conditional).then_some(Kind::Conditional),
+        |f, _, _| (f.verdict == Verdict::Conditional).then_some(Kind::Conditional),
         out,
     );
 }
@@ -297,7 +450,7 @@ pub fn denied(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {
     emit(
         model,
         code,
-        |f, _| match f.verdict {
+        |f, _, _| match f.verdict {
             Verdict::Denied => Some(Kind::Denied),
             Verdict::MaybeDenied => Some(Kind::MaybeDenied),
             _ => None,

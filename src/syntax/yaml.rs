@@ -92,6 +92,48 @@ pub fn parse_with_saphyr(text: &str) -> Result<Parsed, ParseError> {
     })
 }
 
+/// A mapping's entries with the entries of its merge keys (`<<: *defaults`, `<<: [*a, *b]`) in their
+/// place, as YAML 1.1 defines them: a key the mapping sets itself wins wherever it is written, and
+/// among merged mappings the earlier one wins. The merged nodes were counted against the alias
+/// budget when their aliases were read; merging moves them, it copies nothing.
+fn merged(entries: Vec<Entry>, merges: Vec<(usize, Node)>) -> Result<Vec<Entry>, ParseError> {
+    if merges.is_empty() {
+        return Ok(entries);
+    }
+    let mut taken: std::collections::HashSet<Text> =
+        entries.iter().map(|e| e.key.clone()).collect();
+    let mut out = Vec::with_capacity(entries.len());
+    let mut own = entries.into_iter();
+    let mut placed = 0;
+    for (before, value) in merges {
+        out.extend(own.by_ref().take(before - placed));
+        placed = before;
+        let sources = match value.value {
+            Value::Object(entries) => vec![entries],
+            Value::Array(items) if items.iter().all(Node::is_object) => items
+                .into_iter()
+                .filter_map(|n| match n.value {
+                    Value::Object(entries) => Some(entries),
+                    _ => None,
+                })
+                .collect(),
+            _ => {
+                return Err(ParseError {
+                    span: value.span,
+                    message: "a merge key `<<` takes a mapping or a list of mappings".into(),
+                })
+            }
+        };
+        for entry in sources.into_iter().flatten() {
+            if taken.insert(entry.key.clone()) {
+                out.push(entry);
+            }
+        }
+    }
+    out.extend(own);
+    Ok(out)
+}
+
 /// saphyr's character index → byte offset; the identity for ASCII text.
 struct CharOffsets {
     table: Option<Vec<u32>>,
@@ -133,7 +175,10 @@ enum Kind {
     Sequence(Vec<Node>),
     Mapping {
         entries: Entries,
-        key: Option<(Text, Span)>,
+        /// The key waiting for its value, and whether it is the merge key `<<`.
+        key: Option<(Text, Span, bool)>,
+        /// The values of merge keys, each with the number of entries before it.
+        merges: Vec<(usize, Node)>,
     },
 }
 
@@ -225,9 +270,11 @@ impl Builder<'_> {
                     value: scalar_value(&value, style, ScalarTag::of(tag.as_deref())),
                     span,
                 };
+                // YAML 1.1's merge key, which CloudFormation reads: a plain, untagged `<<`.
+                let merge = style == ScalarStyle::Plain && tag.is_none() && value == "<<";
                 let built = self.tagged(node, tag.as_deref(), 0, 1);
                 self.register(anchor, &built)?;
-                self.insert(built)?;
+                self.insert(built, merge)?;
             }
             Event::SequenceStart(anchor, tag) => {
                 self.open(Kind::Sequence(Vec::new()), span, anchor, tag.as_deref())?
@@ -236,6 +283,7 @@ impl Builder<'_> {
                 Kind::Mapping {
                     entries: Entries::default(),
                     key: None,
+                    merges: Vec::new(),
                 },
                 span,
                 anchor,
@@ -253,7 +301,9 @@ impl Builder<'_> {
                 };
                 let value = match frame.kind {
                     Kind::Sequence(items) => Value::Array(items),
-                    Kind::Mapping { entries, .. } => Value::Object(entries.list),
+                    Kind::Mapping {
+                        entries, merges, ..
+                    } => Value::Object(merged(entries.list, merges)?),
                 };
                 let node = Node {
                     value,
@@ -261,7 +311,7 @@ impl Builder<'_> {
                 };
                 let built = self.tagged(node, frame.tag.as_ref(), frame.height, frame.size);
                 self.register(frame.anchor, &built)?;
-                self.insert(built)?;
+                self.insert(built, false)?;
             }
             Event::Alias(id) => {
                 let Some(target) = self.anchors.get(&id) else {
@@ -271,7 +321,7 @@ impl Builder<'_> {
                 self.spend(size, span.start as usize)?;
                 let mut built = self.anchors[&id].clone();
                 built.node.span = span;
-                self.insert(built)?;
+                self.insert(built, false)?;
             }
         }
         Ok(false)
@@ -326,8 +376,9 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// Adds a finished node to the collection being built (as a key or a value), or makes it the root.
-    fn insert(&mut self, built: Built) -> Result<(), ParseError> {
+    /// Adds a finished node to the collection being built (as a key or a value), or makes it the
+    /// root. `merge_key`: the node is a plain `<<`, which as a key merges its value's entries.
+    fn insert(&mut self, built: Built, merge_key: bool) -> Result<(), ParseError> {
         let depth = self.stack.len();
         if depth + built.height > MAX_DEPTH {
             return Err(self.error(
@@ -347,12 +398,17 @@ impl Builder<'_> {
         frame.end = frame.end.max(built.node.span.end as usize);
         match &mut frame.kind {
             Kind::Sequence(items) => items.push(built.node),
-            Kind::Mapping { entries, key } => match key.take() {
+            Kind::Mapping {
+                entries,
+                key,
+                merges,
+            } => match key.take() {
                 None => {
                     let span = built.node.span;
-                    *key = Some((key_text(text, built.node), span));
+                    *key = Some((key_text(text, built.node), span, merge_key));
                 }
-                Some((key, key_span)) => entries.push(
+                Some((_, _, true)) => merges.push((entries.list.len(), built.node)),
+                Some((key, key_span, false)) => entries.push(
                     Entry {
                         key,
                         key_span,
@@ -769,6 +825,40 @@ mod tests {
         assert!(parse(&nested).is_ok());
         let via_alias = format!("{nested}b: [[[*x]]]\n");
         assert!(parse(&via_alias).unwrap_err().message.contains("nesting"));
+    }
+
+    /// YAML 1.1 merge keys: the mapping's own keys win wherever they are, earlier merged mappings
+    /// over later ones; a quoted `"<<"` is an ordinary key; a merge of a scalar is an error; and
+    /// merged aliases count against the alias budget like any other.
+    #[test]
+    fn merge_keys_merge() {
+        let text = "base: &b {Effect: Allow, Resource: '*'}\nother: &o {Effect: Deny, Sid: X}\nS:\n  Action: a\n  <<: [*b, *o]\n  Resource: r\n";
+        let root = parse(text).unwrap().root;
+        let s = root.get("S").unwrap();
+        let keys: Vec<&str> = s
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|e| e.key.as_str())
+            .collect();
+        assert_eq!(keys, ["Action", "Effect", "Sid", "Resource"]);
+        assert_eq!(s.get("Effect").unwrap().as_str(), Some("Allow"));
+        assert_eq!(s.get("Resource").unwrap().as_str(), Some("r"));
+        assert!(parse(text).unwrap().warnings.is_empty());
+        let quoted = parse("a: {\"<<\": {b: 1}}").unwrap().root;
+        assert!(quoted.get("a").unwrap().get("<<").is_some());
+        let e = parse("a:\n  <<: x\n").unwrap_err();
+        assert!(e.message.contains("merge key"), "{}", e.message);
+        // An alias bomb through merge keys is still a bomb.
+        let mut bomb = String::from(
+            "a0: &a0 {k0: x, k1: x, k2: x, k3: x, k4: x, k5: x, k6: x, k7: x, k8: x, k9: x}\n",
+        );
+        for i in 1..9 {
+            let refs: Vec<String> = (0..10).map(|_| format!("*a{}", i - 1)).collect();
+            bomb.push_str(&format!("a{i}: &a{i} [{}]\n", refs.join(", ")));
+        }
+        bomb.push_str("m:\n  <<: *a0\n");
+        assert!(parse(&bomb).unwrap_err().message.contains("alias"));
     }
 
     #[test]

@@ -9,6 +9,24 @@ pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `../shared/<sub>` beside the checkout (the shared corpus and data), or `None` after saying that
+/// the test skipped it.
+pub fn shared(sub: &str) -> Option<PathBuf> {
+    let path = repo().join("../shared").join(sub);
+    if path.exists() {
+        Some(path)
+    } else {
+        skipped(&format!("{} is absent", path.display()));
+        None
+    }
+}
+
+/// Says on the terminal that a check did not run: written to standard error itself, past the test
+/// harness's capture, so `cargo test` on a fresh clone shows what it could not check.
+pub fn skipped(why: &str) {
+    let _ = writeln!(std::io::stderr(), "skipped: {why}");
+}
+
 /// A command for the binary in `dir`, with every variable that changes its output removed.
 pub fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_orb-scan"));

@@ -587,7 +587,7 @@ def main():
         assert job.status == 2, job.output
         configuration = [a for a in job.annotations if a["properties"].get("title") == "orb-scan configuration"]
         assert [a["properties"]["file"] for a in configuration] == ["orb-scan.toml"], job.annotations
-        assert "unknown field" in configuration[0]["data"]
+        assert "unknown key `selct`: did you mean `select`?" in configuration[0]["data"]
 
     def hostile_inputs_stay_data():
         job = run.job(

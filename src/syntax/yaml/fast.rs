@@ -6,7 +6,7 @@
 //!
 //! It gives exactly what `parse_with_saphyr` gives — tree, spans and duplicate-key warnings — by
 //! following saphyr's token positions and reusing that reader's typing, tag names and span rules.
-//! Anything else it declines (`None`) and saphyr reads the text: anchors and aliases, `?` keys,
+//! Anything else it declines (`None`) and saphyr reads the text: anchors, aliases and merge keys, `?` keys,
 //! directives, lone carriage returns, control characters, a byte order mark, tabs outside scalars
 //! and comments, scalars and flow collections over several lines, escapes it does not know, and
 //! every error, so error messages are always saphyr's. A decline costs a second read; a construct
@@ -106,6 +106,11 @@ struct Scalar<'a> {
     end: usize,
     /// The first non-blank byte after it.
     after: usize,
+}
+
+/// The merge key `<<`, which saphyr's path expands (`yaml::merged`).
+fn is_merge_key(key: &Scalar) -> bool {
+    key.style == ScalarStyle::Plain && key.value == "<<"
 }
 
 /// What holds a node: after a tag at a mapping key's indentation, a `-` starts the tagged
@@ -343,7 +348,7 @@ impl<'a> Reader<'a> {
         let mut end = start;
         let mut entries = Entries::default();
         loop {
-            if key.after - key.start > KEY_LIMIT {
+            if key.after - key.start > KEY_LIMIT || is_merge_key(&key) {
                 return None;
             }
             let key_node = scalar_node(&key, key.start, ScalarTag::Untagged);
@@ -950,7 +955,9 @@ impl<'a> Reader<'a> {
     /// The `key: value` entry of a flow mapping or pair whose key is `key`, and the first non-blank
     /// byte after it. A `:` not followed by a space (`"a":b`, `a:[b]`) is left to saphyr.
     fn flow_entry(&mut self, key: Scalar, depth: usize) -> Option<(Entry, usize)> {
-        if self.bytes.get(key.after) != Some(&b':') || self.bytes.get(key.after + 1) != Some(&b' ')
+        if self.bytes.get(key.after) != Some(&b':')
+            || self.bytes.get(key.after + 1) != Some(&b' ')
+            || is_merge_key(&key)
         {
             return None;
         }
