@@ -40,6 +40,20 @@ struct Quoted<'a> {
     then: Then<'a>,
 }
 
+impl<'a> Quoted<'a> {
+    /// Line `index` of its file as quoted; what follows it (`then`) is settled once every line is in.
+    fn new(index: usize, line: &Line<'a>, label: Option<Single<'a>>, mark: Mark) -> Quoted<'a> {
+        Quoted {
+            index,
+            number: line.number,
+            text: line.text,
+            label,
+            mark,
+            then: Then::Nothing,
+        }
+    }
+}
+
 /// A label on one line.
 struct Single<'a> {
     style: LabelStyle,
@@ -223,21 +237,13 @@ where
             Err(at) => at,
         };
         let start = label.range.start - line.start;
-        part.lines.insert(
-            at,
-            Quoted {
-                index,
-                number: line.number,
-                text: line.text,
-                label: Some(Single {
-                    style: label.style,
-                    range: start..(label.range.end - line.start).max(start + 1),
-                    message: &label.message,
-                }),
-                mark: Mark::None,
-                then: Then::Nothing,
-            },
-        );
+        let single = Single {
+            style: label.style,
+            range: start..(label.range.end - line.start).max(start + 1),
+            message: &label.message,
+        };
+        part.lines
+            .insert(at, Quoted::new(index, &line, Some(single), Mark::None));
     }
     for part in &mut parts {
         if let Some(spanning) = part.spanning {
@@ -292,17 +298,8 @@ where
     for index in quoted {
         let line = line(files, part.id, index)?;
         let at = part.lines.partition_point(|l| l.index < index);
-        part.lines.insert(
-            at,
-            Quoted {
-                index,
-                number: line.number,
-                text: line.text,
-                label: None,
-                mark: spanning.mark(index),
-                then: Then::Nothing,
-            },
-        );
+        part.lines
+            .insert(at, Quoted::new(index, &line, None, spanning.mark(index)));
     }
     Some(())
 }
