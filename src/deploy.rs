@@ -477,8 +477,18 @@ pub struct Candidate<'a> {
     unread_refs: Vec<&'a ManagedRef>,
     /// `policies` indexed by action, built when a deployment is first checked against it.
     index: OnceCell<ActionIndex<'a>>,
-    /// Requests already evaluated against `policies`.
-    evaluated: RefCell<FastMap<(String, String, RequestContext, Unknowns), Evaluation<'a>>>,
+    /// Requests already evaluated against `policies`, by action, then resource, context and who
+    /// knows the resource's unknowns: found without building a key (a need's few requests repeat
+    /// across the templates of a file and the deployments checked against this candidate).
+    evaluated: RefCell<FastMap<String, Vec<Evaluated<'a>>>>,
+}
+
+/// One request's evaluation, under its action in `Candidate::evaluated`.
+struct Evaluated<'a> {
+    resource: String,
+    context: RequestContext,
+    unknowns: Unknowns,
+    evaluation: Evaluation<'a>,
 }
 
 /// A policy of a candidate, or a part of one, that orb-scan could not read: it may grant what
@@ -824,17 +834,31 @@ impl<'a> Candidate<'a> {
     /// `evaluate` over the policies, once per distinct request: the templates of a file, and the
     /// deployments checked against the same candidate, mostly need the same few requests.
     fn evaluate(&self, request: &Request) -> Evaluation<'a> {
-        let key = (
-            request.action.to_string(),
-            request.resource.to_string(),
-            request.context.clone(),
-            request.unknowns,
-        );
-        *self.evaluated.borrow_mut().entry(key).or_insert_with(|| {
-            self.index
-                .get_or_init(|| ActionIndex::asked(&self.policies, orb_requested_actions()))
-                .evaluate(request)
-        })
+        let mut evaluated = self.evaluated.borrow_mut();
+        let done = evaluated.get(request.action).and_then(|done| {
+            done.iter().find(|e| {
+                e.resource == request.resource
+                    && e.unknowns == request.unknowns
+                    && e.context == *request.context
+            })
+        });
+        if let Some(done) = done {
+            return done.evaluation;
+        }
+        let evaluation = self
+            .index
+            .get_or_init(|| ActionIndex::asked(&self.policies, orb_requested_actions()))
+            .evaluate(request);
+        evaluated
+            .entry(request.action.to_string())
+            .or_default()
+            .push(Evaluated {
+                resource: request.resource.to_string(),
+                context: request.context.clone(),
+                unknowns: request.unknowns,
+                evaluation,
+            });
+        evaluation
     }
 
     fn add(&mut self, linked: &Linked<'a>) {

@@ -446,14 +446,16 @@ fn walk_and_read(
             if !is_explicit && !is_candidate_name(path) {
                 return ignore::WalkState::Continue;
             }
-            let shown = display_path(path, root);
+            // The name shown is written only for a file that is kept or skipped with a reason:
+            // most candidates by name fail the prefilter.
+            let shown = || display_path(path, root);
             if !ft.is_file() && !is_explicit {
                 // Links are never followed and devices, FIFOs and sockets never opened.
                 if !ft.is_symlink() {
                     skipped
                         .lock()
                         .unwrap()
-                        .push(skip(&shown, "not a regular file"));
+                        .push(skip(&shown(), "not a regular file"));
                 }
                 return ignore::WalkState::Continue;
             }
@@ -464,11 +466,11 @@ fn walk_and_read(
             match bytes {
                 Ok(Some(bytes)) => {
                     if is_explicit || passes_prefilter_of(path, &bytes) {
-                        batch.push((shown, bytes, path.to_path_buf()));
+                        batch.push((shown(), bytes, path.to_path_buf()));
                     }
                 }
                 Ok(None) => {}
-                Err(reason) => skipped.lock().unwrap().push(skip(&shown, &reason)),
+                Err(reason) => skipped.lock().unwrap().push(skip(&shown(), &reason)),
             }
             ignore::WalkState::Continue
         })

@@ -136,6 +136,14 @@ fn generated_policy_has_only_what_the_settings_call_for() {
     let (policy, _) = orb_scan(&rules.join("ORB105/trigger"), &["policy"]);
     assert!(policy.contains("\"ssm:GetParameter\""), "{policy}");
     assert!(policy.contains("arn:aws:ssm:eu-west-1::parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64"));
+    // A fleet role alias: PassRole on the Spot Fleet service-linked role, and no
+    // sts:GetCallerIdentity, which AWS allows every principal without a policy.
+    let (policy, _) = orb_scan(&rules.join("ORB101/clean"), &["policy"]);
+    assert!(
+        policy.contains("spotfleet.amazonaws.com/AWSServiceRoleForEC2SpotFleet"),
+        "{policy}"
+    );
+    assert!(!policy.contains("sts:"), "{policy}");
 }
 
 #[test]

@@ -212,6 +212,30 @@ impl PolicyDocument {
         self.origin.module.as_ref().unwrap_or(&self.file)
     }
 
+    /// The one-statement resource policy AWS writes from a resource's properties (a Lambda
+    /// permission: `cfn::properties::Permission`), `statement` laid out as IAM's and spanned on
+    /// those properties. Its grammar is not judged: AWS writes the document; what the author wrote,
+    /// properties, is CloudFormation's schema to check.
+    pub fn written_from(
+        file: &FilePath,
+        mut statement: Node,
+        origin: Origin,
+        anchor: Span,
+    ) -> PolicyDocument {
+        let mut unread = Vec::new();
+        let statements = vec![self::statement(&mut statement, &mut unread)];
+        PolicyDocument {
+            file: file.clone(),
+            kind: PolicyKind::Resource,
+            origin,
+            span: statement.span,
+            anchor,
+            statements,
+            problems: Vec::new(),
+            unread,
+        }
+    }
+
     /// Will the report quote this document whatever else the scan finds? It breaks IAM's grammar
     /// (ORB303 and its kin), or a plain action entry is not the catalog's own spelling (an unknown
     /// action or service, a service prefix in capitals: ORB301, ORB302, ORB305).
