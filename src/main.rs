@@ -101,6 +101,8 @@ enum NeedsFormat {
 enum PolicyFormat {
     Json,
     Cloudformation,
+    /// A Terraform `data "aws_iam_policy_document"`.
+    Terraform,
 }
 
 #[derive(Args, Clone)]
@@ -675,13 +677,17 @@ fn policy_cmd(args: &PolicyArgs) -> Result<u8, String> {
     let mut out = std::io::stdout().lock();
     let result = match args.format {
         PolicyFormat::Json => policy::render_json(&statements, &mut out),
-        PolicyFormat::Cloudformation => {
+        PolicyFormat::Cloudformation | PolicyFormat::Terraform => {
             let description = format!(
                 "Least-privilege policy for Open Resource Broker ({}), written by orb-scan {}",
                 names.join(", "),
                 env!("CARGO_PKG_VERSION")
             );
-            policy::render_cloudformation(&statements, &description, &mut out)
+            if args.format == PolicyFormat::Terraform {
+                policy::render_terraform(&statements, &description, &mut out)
+            } else {
+                policy::render_cloudformation(&statements, &description, &mut out)
+            }
         }
     };
     written(result)?;

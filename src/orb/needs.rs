@@ -80,9 +80,8 @@ pub fn call_resources(
         return vec![("*".into(), Unknowns::Author)];
     };
     let arns: Vec<(String, Unknowns)> = catalog
-        .resource_types(id)
-        .filter(|(_, always)| *always)
-        .filter_map(|(t, _)| t.arns().next())
+        .required_resource_types(id)
+        .filter_map(|t| t.arns().next())
         .map(|format| (format_arn(format, partition, region), Unknowns::Nobody))
         .collect();
     if arns.is_empty() {
