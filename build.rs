@@ -9,6 +9,12 @@ use std::path::{Path, PathBuf};
 
 #[path = "src/iam/catalog_key.rs"]
 mod catalog_key;
+// The program's half (`from_number`, `element`) is not used here.
+#[allow(dead_code)]
+#[path = "src/iam/key_type.rs"]
+mod key_type;
+
+use key_type::KeyType;
 
 struct Service<'a> {
     prefix: &'a str,
@@ -50,19 +56,6 @@ impl Text {
     }
 }
 
-/// The condition key types of the IAM reference, numbered as `catalog::KeyType` numbers them.
-const KEY_TYPES: [&str; 9] = [
-    "String",
-    "ARN",
-    "Bool",
-    "Date",
-    "Numeric",
-    "IPAddress",
-    "ArrayOfString",
-    "ArrayOfARN",
-    "ArrayOfBool",
-];
-
 /// Numbers per resource type in `TYPES`: name offset, ARN offset, name length << 16 | ARN length,
 /// pattern offset, pattern length (`catalog::ResourceType::at`).
 const TYPE_WORDS: usize = 5;
@@ -74,6 +67,8 @@ const NO_PLACEHOLDER: u32 = 0xff_ffff;
 
 fn key_entry(strings: &mut Text, key: &str, kind: &str, on_action: bool) -> [u32; 3] {
     let (k, kl) = strings.add(key);
+    let key_type =
+        KeyType::named(kind).unwrap_or_else(|| panic!("{key}: unknown condition key type {kind}"));
     // Where a placeholder (`${TagKey}`, `<key>`, secretsmanager's `tag-key`) starts: any text follows.
     let head = key
         .find(['$', '<'])
@@ -82,7 +77,7 @@ fn key_entry(strings: &mut Text, key: &str, kind: &str, on_action: bool) -> [u32
     [
         k,
         kl,
-        head << 8 | u32::from(on_action) << 7 | key_type(kind) as u32,
+        head << 8 | u32::from(on_action) << 7 | key_type.number(),
     ]
 }
 
@@ -100,13 +95,6 @@ fn format_pattern(format: &str) -> String {
     out
 }
 
-fn key_type(name: &str) -> usize {
-    KEY_TYPES
-        .iter()
-        .position(|t| *t == name)
-        .unwrap_or_else(|| panic!("unknown condition key type {name}"))
-}
-
 fn main() {
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     catalog(&dest);
@@ -116,11 +104,12 @@ fn main() {
 }
 
 /// The tables under `data/` read at run time (`src/orb/requirements.rs`, `src/cfn/properties.rs`,
-/// `src/iam/trust.rs`). The toml crate took 1.4 M instructions to read them, a tenth of a scan of
-/// a small deployment repository.
-const TOML_TABLES: [&str; 3] = [
+/// `src/terraform/attributes.rs`, `src/iam/trust.rs`). The toml crate took 1.4 M instructions to
+/// read them, a tenth of a scan of a small deployment repository.
+const TOML_TABLES: [&str; 4] = [
     "orb-requirements",
     "cfn-policy-properties",
+    "terraform-policy-attributes",
     "confused-deputy-services",
 ];
 
@@ -139,6 +128,7 @@ fn catalog(dest: &Path) {
     println!("cargo::rerun-if-changed={source}");
     println!("cargo::rerun-if-changed={globals}");
     println!("cargo::rerun-if-changed=src/iam/catalog_key.rs");
+    println!("cargo::rerun-if-changed=src/iam/key_type.rs");
     let text = std::fs::read_to_string(source).expect("data/iam-catalog.txt is readable");
     let global_text =
         std::fs::read_to_string(globals).expect("data/iam-global-keys.txt is readable");

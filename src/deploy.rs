@@ -2,7 +2,7 @@
 //! against it, and the cross-check of every need against those policies.
 
 use crate::cfn::link::{Linked, Links};
-use crate::cfn::{Principal, Template};
+use crate::cfn::{ManagedRef, Principal, Template};
 use crate::diagnostic::{Diagnostic, FilePath, Sources};
 use crate::iam::catalog::{self, ActionId, Lookup};
 use crate::iam::grants::{
@@ -15,6 +15,7 @@ use crate::orb::files::{OrbConfig, OrbTemplateFile};
 use crate::orb::needs::{needs_of, Need};
 use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemplate};
 use crate::settings::{DeclaredDeployment, ExtraCatalog, PolicyRef, Settings};
+use crate::span::Span;
 use crate::suppress::Suppression;
 use crate::syntax::Node;
 use crate::walk::FileStamp;
@@ -118,6 +119,8 @@ pub struct Check<'a> {
     /// The checked policies the repository writes (not AWS managed ones attached by ARN): where
     /// missing actions belong.
     pub written: Vec<&'a PolicyDocument>,
+    /// What the candidate's policies hold that orb-scan could not read (`Candidate::unread`).
+    pub unread: Vec<UnreadPolicy<'a>>,
     /// Permissions boundaries of the candidate's principals: a grant counts only where they allow
     /// it too.
     pub boundaries: Vec<&'a PolicyDocument>,
@@ -157,6 +160,15 @@ impl<'a> Check<'a> {
 impl<'a> Deployment<'a> {
     pub fn need_of(&self, finding: &Finding) -> &Need {
         &self.needs[finding.need]
+    }
+
+    /// What the policies checked hold that orb-scan could not read, over all checks, in scan order
+    /// and once.
+    pub fn unread(&self) -> Vec<&UnreadPolicy<'a>> {
+        let mut all: Vec<&UnreadPolicy> = self.checks.iter().flat_map(|c| &c.unread).collect();
+        all.sort_by(|a, b| (a.file, a.span.start).cmp(&(b.file, b.span.start)));
+        all.dedup_by(|a, b| (a.file, a.span) == (b.file, b.span));
+        all
     }
 
     /// Every policy checked, over all checks, in scan order and once.
@@ -459,10 +471,34 @@ pub struct Candidate<'a> {
     pub written: Vec<&'a PolicyDocument>,
     pub boundaries: Vec<&'a PolicyDocument>,
     pub principals: Vec<&'a Principal>,
+    /// What its policies hold that orb-scan could not read, and the managed policies it holds
+    /// that orb-scan cannot read, in scan order: what it lacks is then only doubtfully missing.
+    pub unread: Vec<UnreadPolicy<'a>>,
+    unread_refs: Vec<&'a ManagedRef>,
     /// `policies` indexed by action, built when a deployment is first checked against it.
     index: OnceCell<ActionIndex<'a>>,
-    /// Requests already evaluated against `policies`.
-    evaluated: RefCell<FastMap<(String, String, RequestContext, Unknowns), Evaluation<'a>>>,
+    /// Requests already evaluated against `policies`, by action, then resource, context and who
+    /// knows the resource's unknowns: found without building a key (a need's few requests repeat
+    /// across the templates of a file and the deployments checked against this candidate).
+    evaluated: RefCell<FastMap<String, Vec<Evaluated<'a>>>>,
+}
+
+/// One request's evaluation, under its action in `Candidate::evaluated`.
+struct Evaluated<'a> {
+    resource: String,
+    context: RequestContext,
+    unknowns: Unknowns,
+    evaluation: Evaluation<'a>,
+}
+
+/// A policy of a candidate, or a part of one, that orb-scan could not read: it may grant what
+/// the rest lacks (`Verdict::MaybeGranted`), and is taken to deny nothing.
+#[derive(Clone, Debug)]
+pub struct UnreadPolicy<'a> {
+    /// Where it is written: the value orb-scan could not read.
+    pub file: &'a FilePath,
+    pub span: Span,
+    pub why: String,
 }
 
 /// A candidate as the scope report and the rules see it: its name, how it was put together and
@@ -601,13 +637,15 @@ pub fn select_candidates<'a>(
 ) -> Selection<'a> {
     let mut candidates = Vec::new();
     for linked in &links.principals {
-        if linked.principal.is_service_role() {
+        // A group with members in the scan is checked through them: each holds its policies.
+        if linked.principal.is_service_role() || linked.has_members {
             continue;
         }
         let reach = best_reach(&linked.identity);
         if reach.is_some() {
+            // A Terraform module's principals are in its several files: each is named by its own.
             let member = PolicyRef {
-                file: linked.template.file.clone(),
+                file: linked.principal.file.clone(),
                 resource: Some(linked.principal.logical_id.clone()),
             };
             let mut c = Candidate {
@@ -692,7 +730,7 @@ fn declared_principal<'a>(
     let mut orb = Candidate::new(Basis::Pinned, declared.policies.clone());
     for linked in &links.principals {
         let named = declared.policies.iter().any(|r| {
-            r.file == linked.template.file
+            r.file == linked.principal.file
                 && r.resource.as_deref() == Some(linked.principal.logical_id.as_str())
         });
         if named {
@@ -747,6 +785,8 @@ impl<'a> Candidate<'a> {
             written: Vec::new(),
             boundaries: Vec::new(),
             principals: Vec::new(),
+            unread: Vec::new(),
+            unread_refs: Vec::new(),
             index: OnceCell::new(),
             evaluated: RefCell::default(),
         }
@@ -794,23 +834,38 @@ impl<'a> Candidate<'a> {
     /// `evaluate` over the policies, once per distinct request: the templates of a file, and the
     /// deployments checked against the same candidate, mostly need the same few requests.
     fn evaluate(&self, request: &Request) -> Evaluation<'a> {
-        let key = (
-            request.action.to_string(),
-            request.resource.to_string(),
-            request.context.clone(),
-            request.unknowns,
-        );
-        *self.evaluated.borrow_mut().entry(key).or_insert_with(|| {
-            self.index
-                .get_or_init(|| ActionIndex::asked(&self.policies, orb_requested_actions()))
-                .evaluate(request)
-        })
+        let mut evaluated = self.evaluated.borrow_mut();
+        let done = evaluated.get(request.action).and_then(|done| {
+            done.iter().find(|e| {
+                e.resource == request.resource
+                    && e.unknowns == request.unknowns
+                    && e.context == *request.context
+            })
+        });
+        if let Some(done) = done {
+            return done.evaluation;
+        }
+        let evaluation = self
+            .index
+            .get_or_init(|| ActionIndex::asked(&self.policies, orb_requested_actions()))
+            .evaluate(request);
+        evaluated
+            .entry(request.action.to_string())
+            .or_default()
+            .push(Evaluated {
+                resource: request.resource.to_string(),
+                context: request.context.clone(),
+                unknowns: request.unknowns,
+                evaluation,
+            });
+        evaluation
     }
 
     fn add(&mut self, linked: &Linked<'a>) {
         self.principals.push(linked.principal);
         self.policies.extend(linked.identity.iter().copied());
         self.boundaries.extend(linked.boundary.iter().copied());
+        self.unread_refs.extend(linked.unread.iter().copied());
     }
 
     /// Sorted, without duplicates, and with the written subset known.
@@ -829,8 +884,27 @@ impl<'a> Candidate<'a> {
             .policies
             .iter()
             .copied()
-            .filter(|p| in_tree.contains(&(*p as *const PolicyDocument)))
+            .filter(|p| in_tree.contains(&(*p as *const PolicyDocument)) && !p.is_unread())
             .collect();
+        let parts = self.policies.iter().flat_map(|p| {
+            p.unread.iter().map(|u| UnreadPolicy {
+                file: &p.file,
+                span: u.span,
+                why: u.why.clone(),
+            })
+        });
+        let refs = self.unread_refs.iter().filter_map(|m| {
+            Some(UnreadPolicy {
+                file: &m.file,
+                span: m.span,
+                why: m.unread_why()?,
+            })
+        });
+        self.unread = parts.chain(refs).collect();
+        self.unread
+            .sort_by(|a, b| (a.file, a.span.start).cmp(&(b.file, b.span.start)));
+        self.unread
+            .dedup_by(|a, b| (a.file, a.span) == (b.file, b.span));
         self
     }
 }
@@ -993,7 +1067,11 @@ fn deployment<'a>(
     let templates = template_file
         .map(|t| resolve_templates(config, t))
         .unwrap_or_default();
-    let needs: Vec<Need> = templates.iter().flat_map(|t| needs_of(t, links)).collect();
+    let needs: Vec<Need> = templates
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| needs_of(t, i, links))
+        .collect();
     let checks = chosen
         .checked
         .iter()
@@ -1001,6 +1079,7 @@ fn deployment<'a>(
         .map(|c| Check {
             candidate: c.info(file, None),
             written: c.written.clone(),
+            unread: c.unread.clone(),
             boundaries: c.boundaries.clone(),
             findings: findings(&needs, c),
             policy_by_service: Mutex::default(),
@@ -1039,6 +1118,10 @@ fn findings<'a>(needs: &[Need], orb: &Candidate<'a>) -> Vec<Finding<'a>> {
                     .map(String::as_str)
                     .filter(|near| need_finding(orb, need, index, near).verdict == Verdict::Allowed)
                     .collect();
+                // What orb-scan could not read may grant it; nothing grants past a boundary.
+                if !orb.unread.is_empty() && finding.outside_boundary.is_none() {
+                    finding.verdict = Verdict::MaybeGranted;
+                }
             }
             findings.push(finding);
         }
@@ -1259,7 +1342,7 @@ fn weight(verdict: Verdict) -> u8 {
         Verdict::Allowed => 0,
         Verdict::MaybeDenied => 1,
         Verdict::Conditional => 2,
-        Verdict::NotGranted => 3,
+        Verdict::NotGranted | Verdict::MaybeGranted => 3,
         Verdict::Denied => 4,
     }
 }

@@ -21,11 +21,12 @@ pub fn file_path<'a>(components: impl IntoIterator<Item = &'a std::ffi::OsStr>) 
         // Unix names are bytes; Windows names come as WTF-8, an unpaired surrogate as bytes that
         // are not UTF-8.
         for chunk in component.as_encoded_bytes().utf8_chunks() {
-            for c in chunk.valid().chars() {
-                if c == '\\' {
-                    text.push('\\');
+            // A backslash is doubled, so that `\x` below stands only for a byte.
+            for (i, piece) in chunk.valid().split('\\').enumerate() {
+                if i > 0 {
+                    text.push_str("\\\\");
                 }
-                text.push(c);
+                text.push_str(piece);
             }
             for byte in chunk.invalid() {
                 text.push_str(&format!("\\x{byte:02x}"));

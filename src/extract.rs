@@ -12,6 +12,7 @@ use crate::orb::files::{
 use crate::span::Span;
 use crate::suppress::{self, Suppression};
 use crate::syntax::{comments, json, yaml, Node, ParseError, Parsed};
+use crate::terraform;
 use crate::walk::Candidate;
 
 /// Everything one file contributed.
@@ -24,6 +25,8 @@ pub struct Extracted {
     pub cfn_templates: Vec<cfn::Template>,
     pub diagnostics: Vec<Diagnostic>,
     pub suppressions: Vec<Suppression>,
+    /// `.tf` files that hold IAM, linked by module once every file is read (`terraform::module`).
+    pub terraform: Vec<terraform::File>,
 }
 
 impl Extracted {
@@ -35,6 +38,7 @@ impl Extracted {
             && self.cfn_templates.is_empty()
             && self.diagnostics.is_empty()
             && self.suppressions.is_empty()
+            && self.terraform.is_empty()
     }
 
     /// Roughly the memory these documents and findings hold until the report is written: per
@@ -70,6 +74,7 @@ impl Extracted {
         self.cfn_templates.append(&mut other.cfn_templates);
         self.diagnostics.append(&mut other.diagnostics);
         self.suppressions.append(&mut other.suppressions);
+        self.terraform.append(&mut other.terraform);
     }
 }
 
@@ -113,6 +118,8 @@ enum Syntax {
     /// Read into a tree (templates); its comments are also scanned for suppressions.
     Yaml,
     Toml,
+    /// Terraform: read by `terraform::read`, its comments scanned for suppressions.
+    Hcl,
 }
 
 fn syntax_of(path: &str, text: &str) -> Syntax {
@@ -125,9 +132,11 @@ fn syntax_of(path: &str, text: &str) -> Syntax {
         .trim_start()
         .starts_with(['{', '[']);
     match ext.as_str() {
+        _ if crate::terraform::is_terraform_json(path) => Syntax::Hcl,
         "json" => Syntax::Json,
         "yaml" | "yml" => Syntax::Yaml,
         "toml" => Syntax::Toml,
+        "tf" => Syntax::Hcl,
         // `.template` files, standard input and files named on the command line with another
         // extension are JSON when they open like JSON, YAML otherwise.
         _ if opens_like_json => Syntax::Json,
@@ -150,7 +159,7 @@ fn read_tree(syntax: Syntax, text: &str) -> Option<Result<Parsed, ParseError>> {
     match syntax {
         Syntax::Json => Some(json::parse(text)),
         Syntax::Yaml => Some(yaml::parse(text)),
-        Syntax::Toml => None,
+        Syntax::Toml | Syntax::Hcl => None,
     }
 }
 
@@ -176,9 +185,19 @@ pub fn extract(candidate: &Candidate) -> Extracted {
         let found = match syntax {
             Syntax::Yaml => comments::yaml(&candidate.text),
             Syntax::Toml => comments::toml(&candidate.text),
+            // Terraform's JSON syntax has no comments (its `"//"` keys say nothing to orb-scan).
+            Syntax::Hcl if crate::terraform::is_terraform_json(path) => Vec::new(),
+            Syntax::Hcl => comments::hcl(&candidate.text),
             Syntax::Json => Vec::new(),
         };
         out.suppressions = suppress::from_comments(path, &candidate.text, &found);
+    }
+    if syntax == Syntax::Hcl {
+        match terraform::read(path, &candidate.text) {
+            Ok(file) => out.terraform.extend(file),
+            Err(d) => out.diagnostics.push(*d),
+        }
+        return out;
     }
     let Some(parsed) = read_tree(syntax, &candidate.text) else {
         return out;

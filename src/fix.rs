@@ -11,7 +11,7 @@ use crate::iam::grants::Verdict;
 use crate::iam::policy::{Effect, PolicyDocument, Statement};
 use crate::orb::needs::Need;
 use crate::span::Span;
-use crate::syntax::{Node, Value};
+use crate::syntax::{Embedding, Node, Value};
 use std::collections::BTreeMap;
 
 /// Replace `start..end` of a file with `text`.
@@ -74,10 +74,12 @@ pub fn plan(model: &Model) -> Plan {
         let Some(text) = model.workspace.sources.get(&policy.file) else {
             continue;
         };
-        let layout = if is_json(text) {
-            Layout::Json
-        } else {
-            Layout::Yaml
+        let layout = match policy.origin.embedding {
+            Embedding::Hcl => Layout::Hcl,
+            Embedding::JsonInTemplate => Layout::JsonInTemplate,
+            Embedding::DataSource => Layout::DataSource,
+            Embedding::Native if is_json(text) => Layout::Json,
+            Embedding::Native => Layout::Yaml,
         };
         let mut lacks: Vec<&str> = missing.iter().map(|(_, action)| *action).collect();
         lacks.dedup();
@@ -98,15 +100,28 @@ pub fn plan(model: &Model) -> Plan {
         let edits = if has_intrinsics(policy, text) {
             skip("it is written with CloudFormation intrinsic functions (Fn::If, Fn::Sub, Ref, ...), whose text does not map one to one onto the statements orb-scan read");
             None
+        } else if crate::terraform::is_terraform_json(&policy.file) {
+            skip("it is in Terraform's JSON syntax (.tf.json), whose strings hold HCL templates --fix does not splice into");
+            None
         } else {
             let edits = document_node(policy, text)
                 .and_then(|node| policy_edits(policy, &node, &missing, text, layout));
             if edits.is_none() {
-                skip("its YAML `Statement` is a single mapping or an empty list, a layout --fix does not rewrite");
+                skip(if layout == Layout::Yaml {
+                    "its YAML `Statement` is a single mapping or an empty list, a layout --fix does not rewrite"
+                } else {
+                    "its statements are written in a layout --fix does not rewrite (computed when Terraform runs, or not a list)"
+                });
             }
             edits
         };
-        if let Some(edits) = edits {
+        if let Some(mut edits) = edits {
+            // In a Terraform template, `${` starts an interpolation.
+            if layout == Layout::JsonInTemplate {
+                for e in &mut edits {
+                    e.text = e.text.replace("${", "$${").replace("%{", "%%{");
+                }
+            }
             let newline = line_ending(text);
             plan.edits
                 .entry(policy.file.clone())
@@ -122,6 +137,7 @@ pub fn plan(model: &Model) -> Plan {
 fn has_intrinsics(policy: &PolicyDocument, text: &str) -> bool {
     let markers = ["\"Fn::", "\"Ref\"", "Fn::", "Ref:", "!"];
     policy.origin.resource.is_some()
+        && policy.origin.module.is_none()
         && text
             .get(policy.span.range())
             .is_some_and(|t| markers.iter().any(|m| t.contains(m)))
@@ -132,6 +148,12 @@ fn has_intrinsics(policy: &PolicyDocument, text: &str) -> bool {
 enum Layout {
     Json,
     Yaml,
+    /// `jsonencode({...})` in a `.tf` file: HCL object syntax.
+    Hcl,
+    /// JSON in a Terraform heredoc or template: JSON, with `${` written `$${`.
+    JsonInTemplate,
+    /// `data "aws_iam_policy_document"`: `statement` blocks.
+    DataSource,
 }
 
 /// A YAML block list starts with its first `- `; flow lists and JSON with `[`.
@@ -176,6 +198,14 @@ fn is_json(text: &str) -> bool {
 /// The policy's tree, read again from the text the scan kept, as extraction read it: the model
 /// keeps spans, not trees, and only the few policies `--fix` edits need one.
 fn document_node(policy: &PolicyDocument, text: &str) -> Option<Node> {
+    if policy.origin.embedding != Embedding::Native {
+        return crate::terraform::document_tree(
+            &policy.file,
+            text,
+            policy.span,
+            policy.origin.embedding,
+        );
+    }
     let parsed = crate::extract::tree_of(&policy.file, text)?.ok()?;
     node_at(parsed.root, policy.span)
 }
@@ -364,6 +394,26 @@ fn append_statements(
     if layout == Layout::Yaml {
         return append_yaml_statements(list, statements, text);
     }
+    if layout == Layout::DataSource {
+        // After the last `statement` block, laid out as `orb-scan policy --format terraform` writes.
+        let last = list.as_array()?.last()?;
+        let indent = line_indent(text, last.span.start as usize);
+        let blocks: String = statements
+            .iter()
+            .map(|s| {
+                format!(
+                    "\n\n{}",
+                    crate::report::policy::terraform_statement(s, indent).join("\n")
+                )
+            })
+            .collect();
+        let at = last.span.end as usize;
+        return Some(vec![Edit {
+            start: at,
+            end: at,
+            text: blocks,
+        }]);
+    }
     let insert = |at: usize, text: String| Edit {
         start: at,
         end: at,
@@ -400,7 +450,9 @@ fn append_statements(
     let rendered: String = statements
         .iter()
         .map(|s| {
-            let body = if multiline {
+            let body = if layout == Layout::Hcl {
+                hcl_value(&s.to_json())
+            } else if multiline {
                 reindent(
                     &serde_json::to_string_pretty(&s.to_json()).expect("json"),
                     indent,
@@ -455,6 +507,37 @@ fn append_yaml_statements(
         end: at,
         text: insertion,
     }])
+}
+
+/// A JSON value in HCL syntax, on one line: `{ Sid = "X", Action = ["a"] }`, keys quoted where
+/// they are not identifiers.
+fn hcl_value(value: &serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match value {
+        J::String(s) => crate::report::policy::hcl_string(s),
+        J::Array(items) => {
+            let items: Vec<String> = items.iter().map(hcl_value).collect();
+            format!("[{}]", items.join(", "))
+        }
+        J::Object(entries) => {
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| {
+                    let identifier = k.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                        && k.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                    let key = if identifier {
+                        k.clone()
+                    } else {
+                        crate::report::policy::hcl_string(k)
+                    };
+                    format!("{key} = {}", hcl_value(v))
+                })
+                .collect();
+            format!("{{ {} }}", entries.join(", "))
+        }
+        other => other.to_string(),
+    }
 }
 
 /// How much deeper than the statement its keys are indented (two spaces when it cannot tell).

@@ -56,6 +56,47 @@ fn assert_spans(node: &Node, text: &str) {
     }
 }
 
+/// The HCL reader and the reader of Terraform's JSON syntax never panic and every span they give
+/// lies inside the input; the Terraform extraction of the file (as `.tf` and as `.tf.json`), linked
+/// as a module, gives documents whose spans lie inside the file too.
+pub fn check_hcl(text: &str) {
+    let _ = crate::syntax::comments::hcl(text);
+    for path in ["m/main.tf", "m/main.tf.json"] {
+        match crate::terraform::parse(path, text) {
+            Ok(body) => {
+                let mut spans = Vec::new();
+                body.spans(&mut spans);
+                for s in spans {
+                    assert!(
+                        text.get(s.range()).is_some(),
+                        "{path}: span {s:?} outside the input"
+                    );
+                }
+            }
+            Err(e) => assert!(text.get(e.span.range()).is_some()),
+        }
+        let path: crate::diagnostic::FilePath = path.into();
+        if let Ok(Some(file)) = crate::terraform::read(&path, text) {
+            let linked = crate::terraform::module::link(&[file], &crate::terraform::NoRepository);
+            for p in &linked.policies {
+                assert!(
+                    text.get(p.span.range()).is_some(),
+                    "policy {:?} outside",
+                    p.span
+                );
+                for s in &p.statements {
+                    for item in s.actions.items.iter().chain(&s.resources.items) {
+                        assert!(text.get(item.span.range()).is_some(), "{item:?} outside");
+                    }
+                }
+                for u in &p.unread {
+                    assert!(text.get(u.span.range()).is_some(), "{u:?} outside");
+                }
+            }
+        }
+    }
+}
+
 /// The `orb-scan.toml` reader never panics, and every problem it reports has a span inside the file.
 pub fn check_toml(text: &str) {
     if let Err(problems) = crate::settings::parse_text(text, std::path::Path::new("/repo")) {
@@ -78,10 +119,12 @@ pub fn check_pipeline(bytes: &[u8]) {
         "config/aws_templates.json",
         "template.yaml",
         "stack.template",
+        "infra/main.tf",
     ] {
         let candidate = crate::walk::to_candidate(name.into(), bytes.to_vec());
         let mut ws = crate::deploy::Workspace::default();
-        let extracted = crate::extract::extract(&candidate);
+        let mut extracted = crate::extract::extract(&candidate);
+        crate::link_terraform(&mut extracted, &crate::terraform::NoRepository);
         if !extracted.is_empty() {
             ws.sources
                 .insert(candidate.path.clone(), candidate.text.clone().into());

@@ -19,6 +19,7 @@ pub mod span;
 pub mod suggest;
 pub mod suppress;
 pub mod syntax;
+pub mod terraform;
 pub mod walk;
 pub mod write;
 
@@ -127,6 +128,16 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
         }
         all.append(worker.extracted);
     }
+    let repository = ScanRepository {
+        root: &opts.root,
+        max_filesize: opts.walk.max_filesize,
+    };
+    for (path, text) in link_terraform(&mut all, &repository) {
+        let known = |p: &FilePath| p == &path;
+        if !texts.iter().any(|(p, _)| known(p)) && !stamps.iter().any(|(p, _)| known(p)) {
+            texts.push((path, text.into()));
+        }
+    }
     ws.sources = texts.into_iter().collect();
     ws.unkept = stamps.into_iter().collect();
     ws.policies = all.policies;
@@ -155,6 +166,44 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
     ws.root = opts.root.clone();
     ws.sort();
     ws
+}
+
+/// Reads what Terraform modules name, inside the scan root, as the walk reads files.
+struct ScanRepository<'a> {
+    root: &'a std::path::Path,
+    max_filesize: u64,
+}
+
+impl terraform::Repository for ScanRepository<'_> {
+    fn read(&self, shown: &str) -> Result<String, String> {
+        walk::read_shown(self.root, shown, self.max_filesize)
+    }
+
+    fn terraform_files(&self, folder: &str) -> Vec<String> {
+        walk::terraform_files(self.root, folder)
+    }
+}
+
+/// Links the Terraform files `extracted` holds, module by module, into its documents and
+/// templates; returns the files the modules read beyond the walk (`file()`), with their text. A
+/// JSON file a module reads is that module's policy: its standalone reading gives way.
+pub fn link_terraform(
+    extracted: &mut Extracted,
+    repository: &dyn terraform::Repository,
+) -> Vec<(FilePath, String)> {
+    let files = std::mem::take(&mut extracted.terraform);
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let linked = terraform::module::link(&files, repository);
+    let read: std::collections::BTreeSet<&FilePath> = linked.read.iter().map(|(p, _)| p).collect();
+    extracted
+        .policies
+        .retain(|p| p.origin.resource.is_some() || !read.contains(&p.file));
+    extracted.policies.extend(linked.policies);
+    extracted.cfn_templates.extend(linked.templates);
+    extracted.roles.extend(linked.roles);
+    linked.read
 }
 
 /// The text of the files diagnostics point into, and of no other: kept, or read again on the
@@ -262,7 +311,16 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
             files_checked: ws.files_checked,
             documents: report::DocumentCounts {
                 policies: ws.policies.len(),
-                cfn_templates: ws.cfn_templates.len(),
+                cfn_templates: ws
+                    .cfn_templates
+                    .iter()
+                    .filter(|t| t.format != "terraform")
+                    .count(),
+                terraform_modules: ws
+                    .cfn_templates
+                    .iter()
+                    .filter(|t| t.format == "terraform")
+                    .count(),
                 orb_configs: ws.configs.len(),
                 orb_template_files: ws.template_files.len(),
             },

@@ -7,7 +7,7 @@ use orb_scan::diagnostic::file_path;
 use orb_scan::diagnostic::Severity;
 use orb_scan::report::github::ChangedFiles;
 use orb_scan::report::{
-    concise, escape_text, github, human, inventory, json, policy, rule_docs, sarif, Report,
+    concise, escape_text, github, human, inventory, json, needs, policy, rule_docs, sarif, Report,
 };
 use orb_scan::settings::{self, ConfigError, Settings};
 use orb_scan::write::{write_file, write_with, Expect};
@@ -42,6 +42,8 @@ enum Command {
     Rule { code: String },
     /// Print the least-privilege IAM policy the deployments need.
     Policy(PolicyArgs),
+    /// List every permission each template needs: action, resource, severity, rule and cause.
+    Needs(NeedsArgs),
 }
 
 /// What to read: shared by every command that scans.
@@ -78,10 +80,29 @@ struct PolicyArgs {
     format: PolicyFormat,
 }
 
+#[derive(Args, Clone)]
+struct NeedsArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Only this deployment: its config file, or its template file when it has no config (see `inventory`).
+    #[arg(long)]
+    deployment: Option<String>,
+    #[arg(long, value_enum, default_value_t = NeedsFormat::Human)]
+    format: NeedsFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum NeedsFormat {
+    Human,
+    Json,
+}
+
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum PolicyFormat {
     Json,
     Cloudformation,
+    /// A Terraform `data "aws_iam_policy_document"`.
+    Terraform,
 }
 
 #[derive(Args, Clone)]
@@ -180,6 +201,7 @@ fn main() -> ExitCode {
         Some(Command::Rules) => list_rules(),
         Some(Command::Rule { code }) => show_rule(&code),
         Some(Command::Policy(args)) => policy_cmd(&args),
+        Some(Command::Needs(args)) => needs_cmd(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -592,31 +614,51 @@ fn show_rule(code: &str) -> Result<u8, String> {
     Ok(0)
 }
 
+/// The deployments `--deployment` names (all when absent); an error lists the names there are.
+fn chosen_deployments<'m, 'a>(
+    model: &'m orb_scan::deploy::Model<'a>,
+    name: Option<&str>,
+) -> Result<Vec<&'m orb_scan::deploy::Deployment<'a>>, String> {
+    let Some(name) = name else {
+        return Ok(model.deployments.iter().collect());
+    };
+    let found: Vec<_> = model
+        .deployments
+        .iter()
+        .filter(|d| d.file().as_ref() == name)
+        .collect();
+    if found.is_empty() {
+        let names: Vec<&str> = model
+            .deployments
+            .iter()
+            .map(|d| d.file().as_ref())
+            .collect();
+        return Err(format!(
+            "no deployment `{name}`; deployments: {}",
+            names.join(", ")
+        ));
+    }
+    Ok(found)
+}
+
+fn needs_cmd(args: &NeedsArgs) -> Result<u8, String> {
+    // Spans become lines and columns: keep every text.
+    let (_, _, ws) = workspace(&args.input, false, ColorArg::Auto, true)?;
+    let model = orb_scan::deploy::build(&ws);
+    let chosen = chosen_deployments(&model, args.deployment.as_deref())?;
+    let mut out = std::io::stdout().lock();
+    let result = match args.format {
+        NeedsFormat::Json => needs::render_json(&model, &chosen, &mut out),
+        NeedsFormat::Human => needs::render_human(&model, &chosen, &mut out),
+    };
+    written(result)?;
+    Ok(0)
+}
+
 fn policy_cmd(args: &PolicyArgs) -> Result<u8, String> {
     let (_, _, ws) = workspace(&args.input, false, ColorArg::Auto, false)?;
     let model = orb_scan::deploy::build(&ws);
-    let chosen: Vec<&orb_scan::deploy::Deployment> = match &args.deployment {
-        Some(name) => {
-            let found: Vec<_> = model
-                .deployments
-                .iter()
-                .filter(|d| d.file().as_ref() == name.as_str())
-                .collect();
-            if found.is_empty() {
-                let names: Vec<&str> = model
-                    .deployments
-                    .iter()
-                    .map(|d| d.file().as_ref())
-                    .collect();
-                return Err(format!(
-                    "no deployment `{name}`; deployments: {}",
-                    names.join(", ")
-                ));
-            }
-            found
-        }
-        None => model.deployments.iter().collect(),
-    };
+    let chosen = chosen_deployments(&model, args.deployment.as_deref())?;
     if chosen.is_empty() {
         return Err("no ORB deployment found: nothing to write a policy for".into());
     }
@@ -635,13 +677,17 @@ fn policy_cmd(args: &PolicyArgs) -> Result<u8, String> {
     let mut out = std::io::stdout().lock();
     let result = match args.format {
         PolicyFormat::Json => policy::render_json(&statements, &mut out),
-        PolicyFormat::Cloudformation => {
+        PolicyFormat::Cloudformation | PolicyFormat::Terraform => {
             let description = format!(
                 "Least-privilege policy for Open Resource Broker ({}), written by orb-scan {}",
                 names.join(", "),
                 env!("CARGO_PKG_VERSION")
             );
-            policy::render_cloudformation(&statements, &description, &mut out)
+            if args.format == PolicyFormat::Terraform {
+                policy::render_terraform(&statements, &description, &mut out)
+            } else {
+                policy::render_cloudformation(&statements, &description, &mut out)
+            }
         }
     };
     written(result)?;

@@ -590,19 +590,11 @@ impl Context {
                 severity.insert(rule.code.to_string(), level);
             }
         }
-        // `orb_version` selects the requirements table; this build embeds one, so the setting can only
-        // confirm it (and a different release is an error rather than a silent mismatch).
+        // `orb_version` selects the requirements of an ORB release (data/orb-requirements.toml and its
+        // release overlays); a release orb-scan has no requirements for is an error, not a silent mismatch.
         if let Some(v) = &raw.orb_version {
-            let known = &crate::orb::requirements::table().orb_version;
-            let value = v.get_ref().trim();
-            let matches = value
-                .strip_prefix(known.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
-            if !matches {
-                problems.push(self.problem(
-                    spanned(v),
-                    format!("orb-scan has requirements for ORB {known}.x only, not `{value}`"),
-                ));
+            if let Err(message) = crate::orb::requirements::select(v.get_ref().trim()) {
+                problems.push(self.problem(spanned(v), message));
             }
         }
         let deployments = raw
@@ -766,7 +758,7 @@ impl Context {
         if raw.policies.get_ref().is_empty() {
             problems.push(self.problem(
                 spanned(&raw.policies),
-                "name at least one policy: a file, or `file#LogicalId` for a CloudFormation resource".into(),
+                "name at least one policy: a file, or `file#LogicalId` for a CloudFormation resource (`file.tf#type.name` in Terraform)".into(),
             ));
         }
         let mut policies = Vec::new();
@@ -775,13 +767,15 @@ impl Context {
                 Some((file, id)) => (file, Some(id)),
                 None => (policy.get_ref().as_str(), None),
             };
-            if resource
-                .is_some_and(|id| id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()))
-            {
-                problems.push(self.problem(
-                    spanned(policy),
-                    "a CloudFormation logical ID after `#` is letters and digits only".into(),
-                ));
+            // A Terraform file's principals are named by address (`aws_iam_role.orb`).
+            let terraform = file.ends_with(".tf") || file.ends_with(".tf.json");
+            if resource.is_some_and(|id| !is_resource_id(id, terraform)) {
+                let why = if terraform {
+                    "after `#`, a Terraform file's principal is named by its address, `type.name` (as `aws_iam_role.orb`)".into()
+                } else {
+                    "a CloudFormation logical ID after `#` is letters and digits only".into()
+                };
+                problems.push(self.problem(spanned(policy), why));
                 continue;
             }
             let located = Spanned::new(policy.span(), file.to_string());
@@ -932,6 +926,20 @@ fn display_relative(path: &Path, root: &Path) -> FilePath {
     )
 }
 
+/// A CloudFormation logical ID (letters and digits) or, in a Terraform file, a resource address
+/// (`type.name`, each letters, digits, `_` and `-`).
+fn is_resource_id(id: &str, terraform: bool) -> bool {
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || (terraform && (c == '_' || c == '-')))
+    };
+    match id.split_once('.') {
+        Some((ty, name)) if terraform => word(ty) && word(name),
+        _ => !terraform && word(id),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1052,6 +1060,23 @@ services = ["NewService"]
         assert!(paths.matches_shown("legacy/iam/a.json"));
         assert!(!paths.matches_shown("iam/legacy.json"));
         assert_eq!(&text[s.suppressions[0].codes[0].span.range()], "\"ORB204\"");
+    }
+
+    #[test]
+    fn resource_ids_follow_their_files_language() {
+        for (id, terraform, ok) in [
+            ("OrbRole", false, true),
+            ("Orb-Role", false, false),
+            ("aws_iam_role.orb", false, false),
+            ("aws_iam_role.orb", true, true),
+            ("aws_iam_role.orb-2", true, true),
+            ("OrbRole", true, false),
+            ("aws_iam_role.", true, false),
+            ("a.b.c", true, false),
+            ("", false, false),
+        ] {
+            assert_eq!(is_resource_id(id, terraform), ok, "{id} {terraform}");
+        }
     }
 
     #[test]

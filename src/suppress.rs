@@ -1,7 +1,8 @@
 //! Suppressions: findings deliberately accepted, and where that is written down.
 //!
 //! Three sources hand over the same [`Suppression`]:
-//! - comments in YAML and TOML files, `# orb-scan: ignore[ORB304, ORB401] reason` ([`from_comments`]:
+//! - comments in YAML, TOML and Terraform files, `# orb-scan: ignore[ORB304, ORB401] reason` (or
+//!   `// orb-scan: ...` in Terraform) ([`from_comments`]:
 //!   a reader passes the byte span of each comment; [`crate::syntax::comments`] finds them in text
 //!   until a reader does);
 //! - CloudFormation resource metadata, `Metadata: {orb-scan: {ignore: [ORB304], reason: ...}}`
@@ -57,13 +58,16 @@ pub enum Scope {
     Paths(Arc<PathPatterns>),
 }
 
-/// Directives among a file's comments (each span from `#` to the end of its line).
+/// Directives among a file's comments (each span from `#` or `//` to the end of its line).
 pub fn from_comments(file: &FilePath, text: &str, comments: &[Span]) -> Vec<Suppression> {
     let mut directives: Vec<(Span, &str)> = comments
         .iter()
         .filter_map(|comment| {
             let body = text.get(comment.range())?;
-            let after_hash = body.strip_prefix('#').unwrap_or(body);
+            let after_hash = body
+                .strip_prefix('#')
+                .or_else(|| body.strip_prefix("//"))
+                .unwrap_or(body);
             let rest = after_hash.trim_start().strip_prefix(DIRECTIVE)?;
             Some((*comment, rest))
         })
@@ -143,7 +147,7 @@ fn covered_lines(text: &str, at: &[usize]) -> Vec<Span> {
     for (start, line) in lines(text) {
         let end = start + line.len();
         let content = line.trim_start();
-        if !content.is_empty() && !content.starts_with('#') {
+        if !content.is_empty() && !content.starts_with('#') && !content.starts_with("//") {
             for i in waiting.drain(..) {
                 covered[i] = Span::new(start, end);
             }

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 pub const DEFAULT_MAX_FILESIZE: u64 = 4 * 1024 * 1024;
 
-const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template", "toml"];
+const CANDIDATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template", "toml", "tf"];
 
 /// Keys an IAM policy, a CloudFormation template or an ORB file must contain; a file with none of
 /// them, as bytes or behind escapes ([`passes_prefilter`]), is never parsed, and so never reported.
@@ -32,6 +32,48 @@ pub const PREFILTER_NEEDLES: &[&str] = &[
     "selection_policy",
     "template_id",
     "templateId",
+];
+
+/// What a Terraform (`.tf`) file must contain to be read, as bytes or behind escapes (a quoted label
+/// `"\u0061ws_iam_role"`, as [`passes_prefilter`] decodes them): a resource type or data source that
+/// holds or relates IAM (every type of `data/terraform-policy-attributes.toml`, a unit test checks).
+pub const TERRAFORM_NEEDLES: &[&str] = &[
+    "aws_iam_",
+    "aws_s3_bucket_policy",
+    "aws_s3control_bucket_policy",
+    "aws_sqs_queue_policy",
+    "aws_sns_topic_policy",
+    "aws_kms_key_policy",
+    "aws_ecr_repository_policy",
+    "aws_ecr_registry_policy",
+    "aws_ecrpublic_repository_policy",
+    "aws_secretsmanager_secret_policy",
+    "aws_backup_vault_policy",
+    "aws_efs_file_system_policy",
+    "aws_api_gateway_rest_api_policy",
+    "aws_cloudwatch_event_bus_policy",
+    "aws_glue_resource_policy",
+    "aws_opensearch_domain_policy",
+    "aws_elasticsearch_domain_policy",
+    "aws_cloudwatch_log_resource_policy",
+    "_permissions_policy",
+];
+
+/// Resource types that hold a resource policy as one attribute among many: a `.tf` file that names
+/// one is read only when it also holds `polic` (`policy`, `access_policies`), so the buckets, queues
+/// and keys of a module library that have none cost the walk nothing.
+pub const TERRAFORM_EMBEDDED_NEEDLES: &[&str] = &[
+    "aws_kms_key",
+    "aws_kms_replica_key",
+    "aws_sqs_queue",
+    "aws_sns_topic",
+    "aws_secretsmanager_secret",
+    "aws_s3_bucket",
+    "aws_s3_access_point",
+    "aws_api_gateway_rest_api",
+    "aws_opensearch_domain",
+    "aws_elasticsearch_domain",
+    "aws_glacier_vault",
 ];
 
 #[derive(Clone, Debug)]
@@ -165,6 +207,63 @@ fn unescaped(bytes: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(rest);
     out
+}
+
+/// What a `.tf` file's resource types name: (an IAM or resource-policy type, a type that may
+/// embed a policy). Every type starts `aws_`: each `aws_` is found by `memmem` and the type
+/// written there compared with the needles. Terraform writes `aws_` everywhere, so a multi-needle
+/// search stops at nearly every one anyway (aho-corasick's rare-byte prefilter took 37
+/// instructions a byte on 1,167 terraform-aws-modules files, its DFA about 7 for each search).
+fn terraform_types(bytes: &[u8]) -> (bool, bool) {
+    static AWS: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let finder = AWS.get_or_init(|| memchr::memmem::Finder::new(b"aws_"));
+    let mut embedded = false;
+    for at in finder.find_iter(bytes) {
+        let rest = &bytes[at..];
+        let ty = &rest[..rest
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .unwrap_or(rest.len())];
+        let names = |n: &&str| match n.strip_prefix("aws_") {
+            Some(_) => rest.starts_with(n.as_bytes()),
+            None => memchr::memmem::find(ty, n.as_bytes()).is_some(),
+        };
+        if TERRAFORM_NEEDLES.iter().any(names) {
+            return (true, embedded);
+        }
+        embedded = embedded || TERRAFORM_EMBEDDED_NEEDLES.iter().any(names);
+    }
+    (false, embedded)
+}
+
+/// A `.tf` file names an IAM or resource-policy type, or a resource that may hold a policy and a
+/// policy attribute, or calls a module folder of the repository and names a policy (it may pass
+/// one as the module's input), as its bytes or as the text its escapes decode to.
+fn passes_terraform_prefilter(bytes: &[u8]) -> bool {
+    let has = |bytes: &[u8], needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
+    let names = |bytes: &[u8]| {
+        let (named, embedded) = terraform_types(bytes);
+        named
+            || (has(bytes, b"polic")
+                && (embedded
+                    || (has(bytes, b"module") && (has(bytes, b"\"./") || has(bytes, b"\"../")))))
+    };
+    names(bytes) || (memchr::memchr(b'\\', bytes).is_some() && names(&unescaped(bytes)))
+}
+
+fn is_terraform_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(crate::terraform::is_terraform)
+}
+
+/// Does a candidate's content pass its format's prefilter?
+pub fn passes_prefilter_of(path: &Path, bytes: &[u8]) -> bool {
+    if is_terraform_name(path) {
+        passes_terraform_prefilter(bytes)
+    } else {
+        passes_prefilter(bytes)
+    }
 }
 
 pub fn is_candidate_name(path: &Path) -> bool {
@@ -347,14 +446,16 @@ fn walk_and_read(
             if !is_explicit && !is_candidate_name(path) {
                 return ignore::WalkState::Continue;
             }
-            let shown = display_path(path, root);
+            // The name shown is written only for a file that is kept or skipped with a reason:
+            // most candidates by name fail the prefilter.
+            let shown = || display_path(path, root);
             if !ft.is_file() && !is_explicit {
                 // Links are never followed and devices, FIFOs and sockets never opened.
                 if !ft.is_symlink() {
                     skipped
                         .lock()
                         .unwrap()
-                        .push(skip(&shown, "not a regular file"));
+                        .push(skip(&shown(), "not a regular file"));
                 }
                 return ignore::WalkState::Continue;
             }
@@ -364,12 +465,12 @@ fn walk_and_read(
             }
             match bytes {
                 Ok(Some(bytes)) => {
-                    if passes_prefilter(&bytes) || is_explicit {
-                        batch.push((shown, bytes, path.to_path_buf()));
+                    if is_explicit || passes_prefilter_of(path, &bytes) {
+                        batch.push((shown(), bytes, path.to_path_buf()));
                     }
                 }
                 Ok(None) => {}
-                Err(reason) => skipped.lock().unwrap().push(skip(&shown, &reason)),
+                Err(reason) => skipped.lock().unwrap().push(skip(&shown(), &reason)),
             }
             ignore::WalkState::Continue
         })
@@ -504,6 +605,52 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// Reads a file named by a path as shown (relative to `root`, `/`-separated), as the walk reads a
+/// candidate: no link followed anywhere on the way, only a regular file, within `max` bytes, UTF-8.
+pub fn read_shown(root: &Path, shown: &str, max: u64) -> Result<String, String> {
+    let mut path = root.to_path_buf();
+    for part in shown.split('/') {
+        if part.is_empty() || part == "." || part == ".." {
+            return Err(format!("{shown}: not a path inside the repository"));
+        }
+        path.push(part);
+        let meta =
+            std::fs::symlink_metadata(&path).map_err(|e| format!("{shown}: {}", io_reason(&e)))?;
+        if meta.file_type().is_symlink() {
+            return Err(format!("{shown}: a link, which orb-scan does not follow"));
+        }
+    }
+    let bytes = read_candidate(&path, max)?
+        .ok_or_else(|| format!("{shown}: a link, which orb-scan does not follow"))?;
+    String::from_utf8(bytes).map_err(|_| format!("{shown}: not UTF-8"))
+}
+
+/// The `.tf` files of a folder shown as `folder` (relative to `root`), as shown; none when the
+/// folder cannot be listed. Links are not listed.
+pub fn terraform_files(root: &Path, folder: &str) -> Vec<String> {
+    let dir = folder
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .fold(root.to_path_buf(), |p, part| p.join(part));
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| is_terraform_name(&e.path()))
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            Some(if folder.is_empty() {
+                name
+            } else {
+                format!("{folder}/{name}")
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// Reads standard input as one candidate (editor integrations).
 pub fn read_stdin(name: FilePath, max: u64) -> Result<Candidate, String> {
     let mut bytes = Vec::new();
@@ -547,5 +694,73 @@ mod tests {
         ] {
             assert!(!passes_prefilter(plain.as_bytes()), "{plain}");
         }
+    }
+
+    /// `terraform_types` finds what a search for every needle anywhere in the text finds, on each
+    /// `.tf` fixture of the repository and on types written at the edges of the text.
+    #[test]
+    fn types_are_found_as_a_search_for_every_needle_finds_them() {
+        let anywhere = |text: &[u8], needles: &[&str]| {
+            needles
+                .iter()
+                .any(|n| memchr::memmem::find(text, n.as_bytes()).is_some())
+        };
+        let mut texts: Vec<Vec<u8>> = [
+            "aws_iam_role",
+            "x aws_iam",
+            "resource \"aws_kms_key\" \"k\" {}",
+            "aws_kms_key_policy",
+            "aws_ssoadmin_customer_permissions_policy_attachment",
+            "aws_s3_bucket",
+            "aws_",
+            "",
+            "aws_aws_iam_",
+        ]
+        .iter()
+        .map(|t| t.as_bytes().to_vec())
+        .collect();
+        let mut folders =
+            vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata")];
+        while let Some(dir) = folders.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|e| e == "tf") {
+                    texts.push(std::fs::read(path).unwrap());
+                }
+            }
+        }
+        assert!(texts.len() > 20, "{}", texts.len());
+        for text in &texts {
+            let (named, embedded) = terraform_types(text);
+            assert_eq!(named, anywhere(text, TERRAFORM_NEEDLES));
+            if !named {
+                assert_eq!(embedded, anywhere(text, TERRAFORM_EMBEDDED_NEEDLES));
+            }
+        }
+    }
+
+    /// A root that passes a policy to a module folder of the repository is read (the module's
+    /// input is the policy); one that calls a registry module, or passes no policy, is not.
+    #[test]
+    fn a_call_passing_a_policy_to_a_local_module_is_read() {
+        let call = |source: &str, argument: &str| {
+            format!(
+                "module \"orb\" {{\n  source = \"{source}\"\n  {argument} = jsonencode({{}})\n}}\n"
+            )
+        };
+        assert!(passes_terraform_prefilter(
+            call("./modules/orb", "policy").as_bytes()
+        ));
+        assert!(passes_terraform_prefilter(
+            call("../orb", "extra_policies").as_bytes()
+        ));
+        assert!(!passes_terraform_prefilter(
+            call("./modules/orb", "tags").as_bytes()
+        ));
+        assert!(!passes_terraform_prefilter(
+            call("terraform-aws-modules/iam/aws", "policy").as_bytes()
+        ));
     }
 }

@@ -7,9 +7,9 @@ use std::path::Path;
 const CONFIG: &str = r#"{"provider": {"providers": [{"name": "aws-eu", "type": "aws", "config": {"region": "eu-west-1"}}]}}"#;
 
 const TEMPLATES: &str = r#"{"templates": [{
-  "template_id": "spot", "provider_api": "SpotFleet", "fleet_role": "orb-fleet",
+  "template_id": "spot", "provider_api": "SpotFleet", "metadata": {"fleet_role": "orb-fleet"},
   "machine_role": "orb-nodes-profile", "machine_image": "/aws/service/ami-amazon-linux-latest/al2023",
-  "price_type": "spot"}]}"#;
+  "price_type": "spot", "machine_types": {"t3.large": 1}}]}"#;
 
 /// Grants everything ORB needs except as noted; every statement exercises one part of the model.
 const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [
@@ -81,7 +81,8 @@ fn cross_check_uses_the_full_grants_model() {
 #[test]
 fn resource_doubts_are_explained() {
     const TEMPLATES: &str = r#"{"templates": [{"template_id": "fleet", "provider_api": "EC2Fleet",
-      "machine_image": "ami-0123456789abcdef0", "fleet_type": "instant"}]}"#;
+      "machine_image": "ami-0123456789abcdef0", "machine_types": {"t3.micro": 1},
+      "metadata": {"fleet_type": "instant"}}]}"#;
     const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [
       {"Effect": "Allow", "Action": ["ec2:DescribeInstances", "ec2:TerminateInstances", "ec2:RunInstances",
         "ec2:DescribeLaunchTemplates", "ec2:CreateLaunchTemplate", "ec2:DeleteLaunchTemplate",

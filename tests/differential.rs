@@ -291,6 +291,7 @@ fn verdict_name(v: Verdict) -> &'static str {
         Verdict::Conditional => "Conditional",
         Verdict::Denied => "Denied",
         Verdict::NotGranted => "NotGranted",
+        Verdict::MaybeGranted => "MaybeGranted",
     }
 }
 
@@ -302,7 +303,7 @@ fn disagreement(ours: Verdict, deny_seen: bool, theirs: &str) -> Option<&'static
         (Verdict::Allowed, "Allowed")
         | (Verdict::Denied, "ExplicitlyDenied")
         | (Verdict::NotGranted, "ImplicitlyDenied")
-        | (Verdict::Conditional | Verdict::MaybeDenied, _) => None,
+        | (Verdict::Conditional | Verdict::MaybeDenied | Verdict::MaybeGranted, _) => None,
         (Verdict::NotGranted, "ExplicitlyDenied") if deny_seen => None,
         (_, t) if t.starts_with("error:") => Some("the simulator cannot judge the request"),
         (Verdict::Allowed, _) => Some("granted by orb-scan, denied by IAM"),

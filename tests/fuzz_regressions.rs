@@ -42,6 +42,7 @@ fn regression_corpus_and_fixtures_hold_the_fuzz_properties() {
             orb_scan::fuzzing::check_json(text);
             orb_scan::fuzzing::check_yaml(text);
             orb_scan::fuzzing::check_toml(text);
+            orb_scan::fuzzing::check_hcl(text);
         }
         orb_scan::fuzzing::check_pipeline(&bytes);
         #[cfg(unix)]

@@ -155,6 +155,72 @@ fn build_hostile_folder(dir: &Path) {
         ),
     );
     write(dir, "truncated.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R:\n    Type: AWS::IAM::Policy\n    Properties: {PolicyDocument: {Statement: [");
+    // Terraform: nesting past hcl-edit's limit, a huge heredoc of JSON, bytes that are not UTF-8,
+    // an unterminated heredoc, templates nested in templates, a file() that climbs out of the
+    // repository and one that names a link.
+    let iam = "resource \"aws_iam_policy\" \"p\" {\n  policy = ";
+    write(
+        dir,
+        "tf/deep.tf",
+        format!(
+            "{iam}jsonencode({}{})\n}}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+    );
+    let statements =
+        vec![r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}"#; 4_000]
+            .join(",\n");
+    write(
+        dir,
+        "tf/heredoc.tf",
+        format!("{iam}<<EOT\n{{\"Statement\": [{statements}]}}\nEOT\n}}\n"),
+    );
+    write(
+        dir,
+        "tf/invalid-utf8.tf",
+        b"resource \"aws_iam_role\" \"r\" { name = \"\xff\xfe\" }\n",
+    );
+    write(
+        dir,
+        "tf/unterminated.tf",
+        format!("{iam}<<EOT\n{{\"Statement\": []}}\n"),
+    );
+    write(
+        dir,
+        "tf/templates.tf",
+        format!(
+            "{iam}\"${{\"${{\"${{\"${{{}}}\"}}\"}}\"}}\"\n}}\n",
+            "\"${\"".repeat(30)
+        ),
+    );
+    write(
+        dir,
+        "tf/escape/main.tf",
+        format!("{iam}file(\"${{path.module}}/../../../../etc/passwd\")\n}}\nresource \"aws_iam_policy\" \"q\" {{\n  policy = file(\"${{path.module}}/link.json\")\n}}\n"),
+    );
+    symlink("/etc/hostname", dir.join("tf/escape/link.json")).unwrap();
+    // Terraform's JSON syntax: nesting past the JSON reader's limit, and a string of escapes that
+    // decode to interpolations inside interpolations.
+    let json_iam = r#"{"resource": {"aws_iam_policy": {"p": {"policy": "#;
+    write(
+        dir,
+        "tf/deep.tf.json",
+        format!(
+            "{json_iam}{}{}}}}}}}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+    );
+    write(
+        dir,
+        "tf/escapes.tf.json",
+        format!(
+            "{json_iam}\"{}{}\"}}}}}}}}",
+            "\\u0024{\\\"".repeat(20_000),
+            "\\\"}".repeat(20_000)
+        ),
+    );
     // ORB files with wrong types everywhere.
     write(
         dir,
@@ -237,6 +303,14 @@ fn hostile_folder_is_scanned_safely() {
         .unwrap()
         .contains("not a regular file"));
     find("ORB202", "orb/config.json");
+    find("ORB901", "tf/deep.tf");
+    find("ORB901", "tf/invalid-utf8.tf");
+    find("ORB901", "tf/unterminated.tf");
+    find("ORB901", "tf/deep.tf.json");
+    assert!(
+        v["summary"]["documents"]["policies"].as_u64() >= Some(1),
+        "the heredoc's policy is read"
+    );
     assert!(find("ORB901", "bomb.yaml")["message"]
         .as_str()
         .unwrap()

@@ -25,20 +25,6 @@ fn orb_files_only(from: &Path) -> tempfile::TempDir {
     dir
 }
 
-fn deployments_with_needs() -> Vec<std::path::PathBuf> {
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/rules");
-    let mut dirs: Vec<_> = std::fs::read_dir(&rules)
-        .unwrap()
-        .flat_map(|e| {
-            let code = e.unwrap().path();
-            [code.join("trigger"), code.join("clean")]
-        })
-        .filter(|d| d.join("config/aws_templates.json").is_file())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
 /// Findings about the deployment's permissions or the policy itself (not about ORB settings).
 fn cross_check_findings(report: &serde_json::Value) -> Vec<&serde_json::Value> {
     let about_permissions = |code: &str| {
@@ -57,7 +43,7 @@ fn cross_check_findings(report: &serde_json::Value) -> Vec<&serde_json::Value> {
 
 #[test]
 fn generated_policy_satisfies_the_deployment() {
-    let dirs = deployments_with_needs();
+    let dirs = common::fixtures_with_templates();
     assert!(
         dirs.len() > 20,
         "fixtures with ORB templates: {}",
@@ -136,11 +122,19 @@ fn generated_policy_has_only_what_the_settings_call_for() {
     let (policy, _) = orb_scan(&rules.join("ORB105/trigger"), &["policy"]);
     assert!(policy.contains("\"ssm:GetParameter\""), "{policy}");
     assert!(policy.contains("arn:aws:ssm:eu-west-1::parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64"));
+    // A fleet role alias: PassRole on the Spot Fleet service-linked role, and no
+    // sts:GetCallerIdentity, which AWS allows every principal without a policy.
+    let (policy, _) = orb_scan(&rules.join("ORB101/clean"), &["policy"]);
+    assert!(
+        policy.contains("spotfleet.amazonaws.com/AWSServiceRoleForEC2SpotFleet"),
+        "{policy}"
+    );
+    assert!(!policy.contains("sts:"), "{policy}");
 }
 
 #[test]
 fn cloudformation_format_round_trips_through_a_template() {
-    for fixture in deployments_with_needs() {
+    for fixture in common::fixtures_with_templates() {
         let (yaml, status) = orb_scan(&fixture, &["policy", "--format", "cloudformation"]);
         assert_eq!(status, 0);
         if !yaml.contains("- Sid:") {
@@ -165,6 +159,31 @@ fn cloudformation_format_round_trips_through_a_template() {
         assert_eq!(v["summary"]["documents"]["cfn_templates"], 1);
         let (again, _) = orb_scan(&fixture, &["policy", "--format", "cloudformation"]);
         assert_eq!(yaml, again, "stable output");
+    }
+}
+
+/// `--format terraform` prints an `aws_iam_policy_document` that, used as a role's policy, makes
+/// the deployment quiet.
+#[test]
+fn terraform_format_round_trips_through_a_module() {
+    for fixture in common::fixtures_with_templates() {
+        let (hcl, status) = orb_scan(&fixture, &["policy", "--format", "terraform"]);
+        assert_eq!(status, 0);
+        if !hcl.contains("statement {") {
+            continue;
+        }
+        assert!(
+            hcl.contains("data \"aws_iam_policy_document\" \"orb_scan_least_privilege\" {\n"),
+            "{hcl}"
+        );
+        let repo = orb_files_only(&fixture);
+        let role = "resource \"aws_iam_role_policy\" \"orb\" {\n  role   = \"orb\"\n  policy = data.aws_iam_policy_document.orb_scan_least_privilege.json\n}\n";
+        std::fs::write(repo.path().join("iam.tf"), format!("{hcl}\n{role}")).unwrap();
+        let (report, _) = orb_scan(repo.path(), &[".", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+        let left = cross_check_findings(&v);
+        assert!(left.is_empty(), "{}: {left:#?}\n{hcl}", fixture.display());
+        assert!(v["summary"]["documents"]["policies"].as_u64() >= Some(1));
     }
 }
 

@@ -103,25 +103,27 @@ fn a_broad_policy_beside_orbs_own_hides_nothing() {
             vec!["ci/deployer.json"]
         )
     );
+    named_outranks_wildcard_and_pins_as_checked(&dir, &v, "iam/orb-runtime.json");
+}
+
+/// The one checked candidate names ORB's actions and the one passed over reaches them only through
+/// wildcards; the suggested table pins exactly what was checked: the same findings, now pinned.
+fn named_outranks_wildcard_and_pins_as_checked(dir: &Path, v: &Value, checked: &str) {
     let deployment = &v["deployments"][0];
     assert_eq!(deployment["checked"][0]["reach"], "named");
     assert_eq!(deployment["passed_over"][0]["reach"], "wildcard");
     assert_eq!(
         deployment["pin"],
-        "[[deployment]]\nconfig = \"config/config.json\"\npolicies = [\"iam/orb-runtime.json\"]"
+        format!("[[deployment]]\nconfig = \"config/config.json\"\npolicies = [\"{checked}\"]")
     );
-    // The suggested table pins exactly what was checked: the same findings, now pinned.
     std::fs::write(
         dir.join("orb-scan.toml"),
         deployment["pin"].as_str().unwrap(),
     )
     .unwrap();
-    let pinned = report(&dir);
-    assert_eq!(findings(&pinned), findings(&v));
-    assert_eq!(
-        scope(&pinned),
-        ("pinned", vec!["iam/orb-runtime.json"], vec![])
-    );
+    let pinned = report(dir);
+    assert_eq!(findings(&pinned), findings(v));
+    assert_eq!(scope(&pinned), ("pinned", vec![checked], vec![]));
 }
 
 /// A user whose only policy is broad is checked against it.
@@ -382,4 +384,63 @@ fn a_template_file_alone_is_pinned_by_its_path() {
     assert_eq!(names(&d["checked"]), ["ci/deployer.json"]);
     // The deployer's ec2:* grants what ORB's own policy lacked.
     assert!(!common::codes(&v).contains(&"ORB104".to_string()), "{v}");
+}
+
+/// Issue 24's repository written in Terraform (issue 23): ORB's role in `infra/orb.tf` lacks
+/// `ec2:CreateTags`, a CI deployer's role in `ci/deployer.tf` holds `ec2:*` from a policy document.
+/// Each role is a candidate as a CloudFormation role is, named by its file and address; ORB's
+/// outranks the deployer's, the suggested pin names it and pins the same findings, `--fix` adds
+/// the action to its `jsonencode` policy, and a JSON policy naming ORB's actions beside it makes
+/// the choice ambiguous: each is checked on its own.
+#[test]
+fn a_terraform_role_is_a_candidate_as_a_cloudformation_role_is() {
+    let (_tmp, dir) = scenario("terraform");
+    let v = report(&dir);
+    assert!(
+        findings(&v).contains(&("ORB104".into(), "infra/orb.tf".into())),
+        "{v}"
+    );
+    assert_eq!(
+        scope(&v),
+        (
+            "outranked",
+            vec!["infra/orb.tf#aws_iam_role.orb"],
+            vec!["ci/deployer.tf#aws_iam_role.deployer"]
+        )
+    );
+    named_outranks_wildcard_and_pins_as_checked(&dir, &v, "infra/orb.tf#aws_iam_role.orb");
+    std::fs::remove_file(dir.join("orb-scan.toml")).unwrap();
+
+    // A JSON policy naming ORB's actions beside the role: two candidates of the same reach.
+    std::fs::create_dir_all(dir.join("iam")).unwrap();
+    std::fs::write(
+        dir.join("iam/orb.json"),
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ec2:CreateFleet", "ec2:CreateTags"], "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let ambiguous = report(&dir);
+    let (choice, checked, _) = scope(&ambiguous);
+    assert_eq!(
+        (choice, checked),
+        (
+            "ambiguous",
+            vec!["iam/orb.json", "infra/orb.tf#aws_iam_role.orb"]
+        )
+    );
+    std::fs::remove_file(dir.join("iam/orb.json")).unwrap();
+
+    // --fix widens the Terraform role's policy in place; the scan is then clean of ORB104.
+    let fixed = orb_scan(&dir, &[".", "--fix"]);
+    assert!(
+        fixed.stderr.contains("fixed infra/orb.tf"),
+        "{}",
+        fixed.stderr
+    );
+    let text = std::fs::read_to_string(dir.join("infra/orb.tf")).unwrap();
+    assert!(text.contains("\"ec2:CreateTags\""), "{text}");
+    let after = report(&dir);
+    assert!(
+        !findings(&after).iter().any(|(code, _)| code == "ORB104"),
+        "{after}"
+    );
 }

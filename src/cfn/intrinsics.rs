@@ -229,8 +229,8 @@ impl Resolver {
     }
 }
 
-/// `/`, or the `Path` property with its slashes made sure of.
-fn iam_path(path: Option<String>) -> String {
+/// `/`, or the `Path` property (Terraform's `path` attribute) with its slashes made sure of.
+pub(crate) fn iam_path(path: Option<String>) -> String {
     let p = path.unwrap_or_default();
     let p = p.trim_matches('/');
     if p.is_empty() {

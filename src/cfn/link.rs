@@ -3,7 +3,9 @@
 //! and the permissions boundary. Also answers "which role is this?" for ORB's fleet role and instance
 //! profile names.
 
-use super::{InstanceProfile, ManagedSource, Principal, PrincipalKind, Target, Template};
+use super::{
+    InstanceProfile, ManagedRef, ManagedSource, Principal, PrincipalKind, Target, Template,
+};
 use crate::iam::pattern::glob_match;
 use crate::iam::policy::{PolicyDocument, PolicyKind};
 use crate::orb::needs::RoleLookup;
@@ -19,6 +21,12 @@ pub struct Linked<'a> {
     pub boundary: Vec<&'a PolicyDocument>,
     /// Instance profiles (of any template) that hold this role.
     pub instance_profiles: Vec<&'a InstanceProfile>,
+    /// Managed policies it holds (a user, also through its groups) that orb-scan cannot read
+    /// (`ManagedRef::unread_why`).
+    pub unread: Vec<&'a ManagedRef>,
+    /// A group some scanned user is a member of: the user holds its policies, and a group is never
+    /// what ORB runs as.
+    pub has_members: bool,
 }
 
 /// Every principal of every template, linked.
@@ -38,7 +46,7 @@ impl<'a> Links<'a> {
         let mut by_resource: ByResource = HashMap::new();
         for p in policies {
             if let Some(r) = &p.origin.resource {
-                by_resource.entry((&p.file, r)).or_default().push(p);
+                by_resource.entry((p.scope(), r)).or_default().push(p);
             }
         }
         let identity_of = |file: &'a str, id: &str| -> Vec<&'a PolicyDocument> {
@@ -113,6 +121,12 @@ impl<'a> Links<'a> {
                     trust,
                     boundary,
                     instance_profiles,
+                    unread: principal
+                        .managed
+                        .iter()
+                        .filter(|m| m.unread_why().is_some())
+                        .collect(),
+                    has_members: false,
                 });
             }
         }
@@ -123,21 +137,29 @@ impl<'a> Links<'a> {
                 groups.add_principal(g.template, g.principal, at);
             }
         }
-        let group_policies: Vec<Vec<&'a PolicyDocument>> = principals
+        type Held<'a> = (Vec<&'a PolicyDocument>, Vec<&'a ManagedRef>);
+        let mut with_members = HashSet::new();
+        let group_policies: Vec<Held<'a>> = principals
             .iter()
             .map(|user| {
-                let mut extra = Vec::new();
+                let mut extra = (Vec::new(), Vec::new());
                 for target in &user.principal.groups {
                     for g in groups.named_by(user.template, target, &principals) {
-                        extra.extend(principals[g].identity.iter().copied());
+                        with_members.insert(g);
+                        extra.0.extend(principals[g].identity.iter().copied());
+                        extra.1.extend(principals[g].unread.iter().copied());
                     }
                 }
                 extra
             })
             .collect();
-        for (user, extra) in principals.iter_mut().zip(group_policies) {
-            user.identity.extend(extra);
+        for g in with_members {
+            principals[g].has_members = true;
+        }
+        for (user, (identity, unread)) in principals.iter_mut().zip(group_policies) {
+            user.identity.extend(identity);
             dedup(&mut user.identity);
+            user.unread.extend(unread);
         }
         let claimed = principals
             .iter()
@@ -189,7 +211,9 @@ fn managed_documents<'a>(
     match source {
         ManagedSource::Aws(doc) => vec![doc.as_ref()],
         ManagedSource::Template(id) => identity_of(&template.file, id),
-        ManagedSource::AwsUnbundled | ManagedSource::External => Vec::new(),
+        ManagedSource::AwsUnbundled | ManagedSource::External | ManagedSource::Unread(_) => {
+            Vec::new()
+        }
     }
 }
 
@@ -343,7 +367,8 @@ impl Naming<'_, usize> {
     }
 }
 
-/// Does `target`, written in template `from`, name `principal` of `template`?
+/// Does `target`, written in template `from`, name `principal` of `template`? (A Terraform
+/// module's `file` is its folder: a logical id names a resource of the same module.)
 fn names(template: &Template, principal: &Principal, from: &Template, target: &Target) -> bool {
     match target {
         Target::Logical(id) => template.file == from.file && *id == principal.logical_id,

@@ -73,7 +73,8 @@ pub fn arn_for_name(name: &str) -> Option<String> {
         .map(|b| format!("arn:aws:iam::aws:{}", b.resource))
 }
 
-fn respan(node: &mut Node, span: Span) {
+/// Points every span of a tree at `span` (a document that has no text of its own there).
+pub(crate) fn respan(node: &mut Node, span: Span) {
     node.span = span;
     match &mut node.value {
         Value::Array(items) => items.iter_mut().for_each(|n| respan(n, span)),

@@ -8,12 +8,12 @@ pub mod properties;
 
 use crate::diagnostic::FilePath;
 use crate::iam::pattern::glob_match;
-use crate::iam::policy::{looks_like_policy, Origin, PolicyDocument};
+use crate::iam::policy::{looks_like_policy, Item, Origin, PolicyDocument, PolicyKind};
 use crate::orb::requirements::table;
 use crate::span::Span;
-use crate::syntax::{Node, Value};
+use crate::syntax::{Entry, Node, Value};
 use intrinsics::{alternatives, Resolver};
-use properties::Step;
+use properties::{Permission, Step};
 
 /// One template file and the principals it defines.
 #[derive(Debug)]
@@ -48,9 +48,12 @@ impl PrincipalKind {
     }
 }
 
-/// A role, user or group the template defines (a SAM function's generated role counts as a role).
+/// A role, user or group the template defines (a SAM function's generated role counts as a role), or
+/// a Terraform module defines (`logical_id` is then its address, `aws_iam_role.orb`).
 #[derive(Debug)]
 pub struct Principal {
+    /// The file that defines it (a Terraform module's principals are in its several files).
+    pub file: FilePath,
     pub logical_id: String,
     pub resource_type: String,
     pub kind: PrincipalKind,
@@ -98,6 +101,8 @@ pub enum Target {
 pub struct ManagedRef {
     /// The ARN as a glob.
     pub arn: String,
+    /// The file the ARN is written in (a Terraform attachment may be in another file than its role).
+    pub file: FilePath,
     pub span: Span,
     /// `Resources.OrbRole.Properties.ManagedPolicyArns[0]`.
     pub path: String,
@@ -114,10 +119,33 @@ pub enum ManagedSource {
     Template(String),
     /// A customer managed policy defined elsewhere: not evaluated.
     External,
+    /// A policy orb-scan cannot read (a Terraform `var.`, `local.` or module output): not
+    /// evaluated. `arn` holds what it is written as, and this says why.
+    Unread(String),
+}
+
+impl ManagedRef {
+    /// Why orb-scan cannot read the policy, when it cannot: it is evaluated only when bundled or
+    /// defined in the scanned files.
+    pub fn unread_why(&self) -> Option<String> {
+        match &self.source {
+            ManagedSource::Aws(_) | ManagedSource::Template(_) => None,
+            ManagedSource::AwsUnbundled => Some(format!(
+                "`{}` is an AWS managed policy orb-scan does not bundle",
+                self.arn
+            )),
+            ManagedSource::External => Some(format!(
+                "`{}` is a managed policy defined outside the scanned files",
+                self.arn
+            )),
+            ManagedSource::Unread(why) => Some(why.clone()),
+        }
+    }
 }
 
 #[derive(Debug)]
 pub struct InstanceProfile {
+    pub file: FilePath,
     pub logical_id: String,
     pub span: Span,
     pub name: Option<String>,
@@ -210,6 +238,9 @@ pub fn extract(
         let props = resource.get("Properties");
         if let Some(props) = props {
             policies.extend(reader.documents(id, ty, props));
+            if let Some(permission) = properties::permission_of(ty) {
+                policies.extend(reader.permission(id, ty, key_span, props, permission));
+            }
         }
         reader.relations(&mut template, id, key_span, ty, props);
     }
@@ -237,25 +268,134 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for property in properties::of_type(ty) {
             for (path, node) in walk(props, &property.steps()) {
-                let is_document = node.is_object()
-                    && node.intrinsic().is_none()
-                    && (!ty.starts_with("AWS::Serverless::") || looks_like_policy(node));
-                if !is_document {
+                let origin = Origin {
+                    resource: Some(id.to_string()),
+                    resource_type: Some(ty.to_string()),
+                    path: format!("Resources.{id}.Properties.{path}"),
+                    ..Origin::default()
+                };
+                let kind = property.kind.policy_kind();
+                if ty.starts_with("AWS::Serverless::") {
+                    // SAM's `Policies` also name managed policies and templates (`sam_managed`).
+                    if looks_like_policy(node) {
+                        out.push(self.document(node, origin, kind));
+                    }
                     continue;
                 }
-                out.push(PolicyDocument::from_node(
-                    self.file,
-                    self.resolver.normalize(node),
-                    Origin {
-                        resource: Some(id.to_string()),
-                        resource_type: Some(ty.to_string()),
-                        path: format!("Resources.{id}.Properties.{path}"),
-                    },
-                    Some(property.kind.policy_kind()),
-                ));
+                match node.intrinsic() {
+                    None if node.is_object() => out.push(self.document(node, origin, kind)),
+                    // ORB303's to judge, were it a policy at all.
+                    None => {}
+                    Some((name, _)) => out.push(PolicyDocument::unread(
+                        self.file,
+                        node.span,
+                        origin,
+                        kind,
+                        format!("the policy is computed by `{name}` when the stack is deployed"),
+                    )),
+                }
             }
         }
         out
+    }
+
+    fn document(&self, node: &Node, origin: Origin, kind: PolicyKind) -> PolicyDocument {
+        PolicyDocument::from_node(self.file, self.resolver.normalize(node), origin, Some(kind))
+    }
+
+    /// The statement AWS writes for a resource that grants one permission, as a one-statement
+    /// resource policy: `Effect: Allow`, and each field and condition from its property, with the
+    /// property's spans. `None` without a principal or an action (the schema requires both).
+    fn permission(
+        &self,
+        id: &str,
+        ty: &str,
+        key_span: Span,
+        props: &Node,
+        permission: &Permission,
+    ) -> Option<PolicyDocument> {
+        let props = self.resolver.normalize(props);
+        let field = |name: &str, property: &str| {
+            let e = props.entry(property)?;
+            Some(Entry {
+                key: name.into(),
+                key_span: e.key_span,
+                value: e.value.clone(),
+            })
+        };
+        let principal = field("Principal", &permission.principal)?;
+        let mut fields = vec![
+            Entry {
+                key: "Effect".into(),
+                key_span,
+                value: Node {
+                    value: Value::String("Allow".into()),
+                    span: key_span,
+                },
+            },
+            Entry {
+                value: principals_by_kind(principal.value),
+                ..principal
+            },
+            field("Action", &permission.action)?,
+        ];
+        fields.extend(field("Resource", &permission.resource));
+        // `{operator: {key: value}}`, the operators in the table's order.
+        let mut operators: Vec<Entry> = Vec::new();
+        for c in &permission.conditions {
+            let Some(value) = field(&c.key, &c.property) else {
+                continue;
+            };
+            match operators.iter_mut().find(|o| o.key == c.operator) {
+                Some(Entry {
+                    value:
+                        Node {
+                            value: Value::Object(keys),
+                            ..
+                        },
+                    ..
+                }) => keys.push(value),
+                _ => operators.push(Entry {
+                    key: c.operator.as_str().into(),
+                    key_span: value.key_span,
+                    value: Node {
+                        span: value.span(),
+                        value: Value::Object(vec![value]),
+                    },
+                }),
+            }
+        }
+        if let Some(first) = operators.first() {
+            let span = first.key_span;
+            fields.push(Entry {
+                key: "Condition".into(),
+                key_span: span,
+                value: Node {
+                    value: Value::Object(operators),
+                    span,
+                },
+            });
+        }
+        let statement = Node {
+            value: Value::Object(fields),
+            span: props.span,
+        };
+        let origin = Origin {
+            resource: Some(id.to_string()),
+            resource_type: Some(ty.to_string()),
+            path: format!("Resources.{id}.Properties"),
+            ..Origin::default()
+        };
+        let mut policy = PolicyDocument::written_from(self.file, statement, origin, key_span);
+        // A function name or partial ARN: AWS writes the ARN it resolves it to.
+        for statement in &mut policy.statements {
+            for item in &mut statement.resources.items {
+                if !item.value.starts_with("arn:") {
+                    *item = Item::new(permission.resource_pattern.as_str(), item.span, true);
+                }
+            }
+        }
+        Some(policy)
     }
 
     /// Principals, instance profiles and policy attachments.
@@ -312,6 +452,7 @@ impl Reader<'_> {
         }
         match ty {
             "AWS::IAM::InstanceProfile" => template.instance_profiles.push(InstanceProfile {
+                file: self.file.clone(),
                 logical_id: id.to_string(),
                 span: key_span,
                 name: props
@@ -374,6 +515,7 @@ impl Reader<'_> {
             .into_iter()
             .find_map(|(path, n)| self.managed_ref(id, ty, n, path));
         Principal {
+            file: self.file.clone(),
             logical_id: id.to_string(),
             resource_type: ty.to_string(),
             kind,
@@ -396,6 +538,7 @@ impl Reader<'_> {
             if self.ids.contains(&target) {
                 return Some(ManagedRef {
                     arn: self.resolver.arn(target).unwrap_or_else(|| "*".into()),
+                    file: self.file.clone(),
                     span: node.span,
                     path,
                     source: ManagedSource::Template(target.to_string()),
@@ -412,6 +555,7 @@ impl Reader<'_> {
                 resource: Some(id.to_string()),
                 resource_type: Some(ty.to_string()),
                 path: path.clone(),
+                ..Origin::default()
             };
             match managed::document(&arn, self.file, span, origin) {
                 Some(doc) => ManagedSource::Aws(Box::new(doc)),
@@ -422,6 +566,7 @@ impl Reader<'_> {
         };
         ManagedRef {
             arn,
+            file: self.file.clone(),
             span,
             path,
             source,
@@ -510,8 +655,62 @@ fn walk<'n>(node: &'n Node, steps: &[Step]) -> Vec<(String, &'n Node)> {
     found
 }
 
+/// A permission's principal as IAM writes it: `{"Service": ...}` for a service
+/// (`s3.amazonaws.com`), `{"AWS": ...}` for an account id or ARN, or `*` itself; each alternative of
+/// an `Fn::If` by its own kind. A value CloudFormation computes counts as an account unless its
+/// known text is a service's (`events.*`).
+fn principals_by_kind(value: Node) -> Node {
+    if value.as_str() == Some("*") {
+        return value;
+    }
+    let span = value.span;
+    let kind = |n: &Node| match n.pattern_text() {
+        Some((text, opaque)) => {
+            let account = text.starts_with("arn:")
+                || (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+                || (opaque && text == "*");
+            if account || text == "*" {
+                "AWS"
+            } else {
+                "Service"
+            }
+        }
+        None => "AWS",
+    };
+    let mut kinds: Vec<Entry> = Vec::new();
+    let items = match value.value {
+        Value::Array(items) => items,
+        _ => vec![value],
+    };
+    for item in items {
+        let k = kind(&item);
+        match kinds.iter_mut().find(|e| e.key == k) {
+            Some(Entry {
+                value:
+                    Node {
+                        value: Value::Array(list),
+                        ..
+                    },
+                ..
+            }) => list.push(item),
+            _ => kinds.push(Entry {
+                key: k.into(),
+                key_span: span,
+                value: Node {
+                    span,
+                    value: Value::Array(vec![item]),
+                },
+            }),
+        }
+    }
+    Node {
+        value: Value::Object(kinds),
+        span,
+    }
+}
+
 /// The principals a trust policy admits: service names, and whether anything else is admitted.
-fn read_trust(doc: &Node, principal: &mut Principal) {
+pub(crate) fn read_trust(doc: &Node, principal: &mut Principal) {
     let statements = match doc.get("Statement") {
         Some(s) if s.as_array().is_some() => s.as_array().unwrap_or(&[]).iter().collect(),
         Some(s) => vec![s],
@@ -551,7 +750,7 @@ fn read_trust(doc: &Node, principal: &mut Principal) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::iam::policy::PolicyKind;
+    use crate::iam::policy::{Effect, PolicyKind};
     use crate::syntax::{json, yaml};
 
     #[test]
@@ -692,6 +891,7 @@ Resources:
                 ManagedSource::AwsUnbundled => "aws-unbundled",
                 ManagedSource::Template(_) => "template",
                 ManagedSource::External => "external",
+                ManagedSource::Unread(_) => "unread",
             })
             .collect();
         assert_eq!(sources, ["aws", "template", "external", "aws"]);
@@ -741,6 +941,98 @@ Resources:
         assert_eq!(r.trusted_services, ["ec2.*"]);
         assert!(!r.is_service_role());
         assert!(matches!(r.managed[0].source, ManagedSource::Aws(_)));
+    }
+
+    /// A Lambda permission is the one statement AWS writes into the function's policy: a resource
+    /// policy whose fields and conditions are spanned on the properties they come from.
+    #[test]
+    fn permissions_are_one_statement_resource_policies() {
+        const TEMPLATE: &str = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Invoke:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: orb-notify
+      Action: lambda:InvokeFunction
+      Principal: s3.amazonaws.com
+      SourceArn: !Sub arn:${AWS::Partition}:s3:::orb-bucket
+      SourceAccount: "111122223333"
+  Account:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: arn:aws:lambda:eu-west-1:111122223333:function:orb-api
+      Action: lambda:InvokeFunction
+      Principal: !If [Public, "*", "444455556666"]
+  Incomplete:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: orb-notify
+      Action: lambda:InvokeFunction
+"#;
+        let root = yaml::parse(TEMPLATE).unwrap().root;
+        let (_, docs) = extract(&"t.yaml".into(), &root, "yaml");
+        let text = |span: Span| &TEMPLATE[span.range()];
+        assert_eq!(docs.len(), 2, "a permission without a principal is none");
+        let invoke = &docs[0];
+        assert_eq!(invoke.kind, PolicyKind::Resource);
+        assert!(invoke.problems.is_empty());
+        assert_eq!(
+            invoke.origin.resource_type.as_deref(),
+            Some("AWS::Lambda::Permission")
+        );
+        assert_eq!(text(invoke.anchor), "Invoke");
+        let s = &invoke.statements[0];
+        assert_eq!(s.effect.as_ref().map(|e| e.value), Some(Effect::Allow));
+        let principal = &s.principals[0];
+        assert_eq!(
+            (principal.kind.as_str(), text(principal.item.span)),
+            ("Service", "s3.amazonaws.com")
+        );
+        assert_eq!(s.actions.items[0].value, "lambda:InvokeFunction");
+        assert!(s.actions.items[0].action.is_some());
+        assert_eq!(text(s.actions.span), "Action: lambda:InvokeFunction");
+        // A name stands for the function's ARN, which AWS resolves it to.
+        let resource = &s.resources.items[0];
+        assert_eq!(
+            (resource.value.as_str(), resource.opaque),
+            ("arn:*:lambda:*:*:function:*", true)
+        );
+        assert_eq!(text(resource.span), "orb-notify");
+        let conditions: Vec<(&str, &str, &str)> = s
+            .conditions
+            .iter()
+            .map(|c| (c.operator.as_str(), c.key.as_str(), text(c.span)))
+            .collect();
+        assert_eq!(
+            conditions,
+            [
+                (
+                    "StringEquals",
+                    "aws:SourceAccount",
+                    r#"SourceAccount: "111122223333""#
+                ),
+                (
+                    "ArnLike",
+                    "aws:SourceArn",
+                    "SourceArn: !Sub arn:${AWS::Partition}:s3:::orb-bucket"
+                ),
+            ]
+        );
+        let account = &docs[1].statements[0];
+        let arn = &account.resources.items[0];
+        assert_eq!(
+            (arn.value.as_str(), arn.opaque),
+            (
+                "arn:aws:lambda:eu-west-1:111122223333:function:orb-api",
+                false
+            )
+        );
+        let principals: Vec<(&str, &str)> = account
+            .principals
+            .iter()
+            .map(|p| (p.kind.as_str(), p.item.value.as_str()))
+            .collect();
+        assert_eq!(principals, [("AWS", "*"), ("AWS", "444455556666")]);
     }
 }
 

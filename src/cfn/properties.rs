@@ -1,4 +1,5 @@
-//! Which resource properties hold IAM policy documents: `data/cfn-policy-properties.toml`, parsed once.
+//! Which resource properties hold IAM policy documents, and which resources AWS writes as one
+//! statement of a resource policy: `data/cfn-policy-properties.toml`, parsed once.
 
 use crate::iam::policy::PolicyKind;
 use serde::Deserialize;
@@ -11,6 +12,7 @@ const TABLE_TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/cfn-policy-prop
 #[serde(deny_unknown_fields)]
 struct Table {
     property: Vec<Property>,
+    permission: Vec<Permission>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,6 +38,39 @@ impl Kind {
             Kind::Trust => PolicyKind::Trust,
             Kind::Resource => PolicyKind::Resource,
         }
+    }
+}
+
+/// A resource that grants one permission (`AWS::Lambda::Permission`): the properties AWS writes
+/// the statement's fields from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permission {
+    pub types: Vec<String>,
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    /// The resource a `resource` that is not an ARN stands for.
+    pub resource_pattern: String,
+    pub conditions: Vec<ConditionProperty>,
+}
+
+/// A property that, when set, becomes a condition of the statement.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionProperty {
+    pub property: String,
+    pub operator: String,
+    pub key: String,
+}
+
+impl Permission {
+    /// The property a condition on `key` is written from.
+    pub fn property_of(&self, key: &str) -> Option<&str> {
+        self.conditions
+            .iter()
+            .find(|c| c.key.eq_ignore_ascii_case(key))
+            .map(|c| c.property.as_str())
     }
 }
 
@@ -69,6 +104,14 @@ fn table() -> &'static Table {
         serde_json::from_str(TABLE_TEXT)
             .expect("data/cfn-policy-properties.toml is checked by a unit test")
     })
+}
+
+/// How a resource type grants one permission, if it is such a resource.
+pub fn permission_of(resource_type: &str) -> Option<&'static Permission> {
+    table()
+        .permission
+        .iter()
+        .find(|p| p.types.iter().any(|t| t == resource_type))
 }
 
 /// The policy-holding properties of a resource type.
@@ -106,6 +149,21 @@ mod tests {
                 "{:?}",
                 p.types
             );
+        }
+        let lambda = permission_of("AWS::Lambda::Permission").expect("Lambda's permission");
+        assert_eq!(
+            lambda.property_of("AWS:SourceAccount"),
+            Some("SourceAccount")
+        );
+        assert_eq!(lambda.property_of("aws:SourceArn"), Some("SourceArn"));
+        for p in &table().permission {
+            let properties = p.types.iter().all(|t| of_type(t).next().is_none());
+            assert!(properties, "{:?} also holds documents", p.types);
+            for c in &p.conditions {
+                let catalog = crate::iam::catalog::catalog();
+                let known = catalog.global_key(&c.key).or(catalog.service_key(&c.key));
+                assert!(known.is_some(), "{} is no condition key", c.key);
+            }
         }
     }
 }

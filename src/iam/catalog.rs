@@ -6,6 +6,7 @@
 //! catalog action.
 
 use super::catalog_key::{key_hash, SLOTS};
+pub use super::key_type::KeyType;
 use super::pattern::{
     cmp_ignore_case, glob_match, has_wildcard, resource_match, substitute, ResourceMatch,
 };
@@ -90,47 +91,6 @@ pub enum Lookup {
     UnknownService,
     /// Not `service:action` (ORB303 reports the shape).
     Malformed,
-}
-
-/// The type of a condition key's values, as the reference gives it (`build.rs` numbers them so).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyType {
-    String,
-    Arn,
-    Bool,
-    Date,
-    Numeric,
-    IpAddress,
-    ArrayOfString,
-    ArrayOfArn,
-    ArrayOfBool,
-}
-
-impl KeyType {
-    fn from_number(n: u32) -> KeyType {
-        use KeyType::*;
-        [
-            String,
-            Arn,
-            Bool,
-            Date,
-            Numeric,
-            IpAddress,
-            ArrayOfString,
-            ArrayOfArn,
-            ArrayOfBool,
-        ][n as usize]
-    }
-
-    /// The type of one of the values (`Bool` for `ArrayOfBool`).
-    pub fn element(self) -> KeyType {
-        match self {
-            KeyType::ArrayOfString => KeyType::String,
-            KeyType::ArrayOfArn => KeyType::Arn,
-            KeyType::ArrayOfBool => KeyType::Bool,
-            other => other,
-        }
-    }
 }
 
 /// A condition key of the reference: its name, where `${TagKey}` and the like stand for any text
@@ -339,20 +299,38 @@ impl Catalog {
             .map(move |&e| (ResourceType::at(first + (e >> 1) as usize), e & 1 == 1))
     }
 
+    /// The resource types every call of the action authorizes (`resource_types` marked always).
+    pub fn required_resource_types(
+        &self,
+        id: ActionId,
+    ) -> impl Iterator<Item = ResourceType> + 'static {
+        let (service, index) = self.position(id);
+        let at = (service.first_action as usize + index) * 2;
+        let first = service.types.start as usize;
+        ACTION_RESOURCES[SPANS[at] as usize..SPANS[at + 2] as usize]
+            .iter()
+            .filter(|&&e| e & 1 == 1)
+            .map(move |&e| ResourceType::at(first + (e >> 1) as usize))
+    }
+
     /// The action's resource types as positions in its service's table (`service_resource_types`),
     /// with the service's position in the catalog: a caller that relates one pattern to many actions
     /// of a service can relate it to each of the service's types once.
     pub fn resource_type_slots(
         &self,
         id: ActionId,
-    ) -> (usize, impl Iterator<Item = usize> + 'static) {
-        let entry = id.0.get() as usize;
+    ) -> (usize, impl Iterator<Item = usize> + Clone + 'static) {
         let (service, index) = self.position(id);
         let at = (service.first_action as usize + index) * 2;
         let slots = ACTION_RESOURCES[SPANS[at] as usize..SPANS[at + 2] as usize]
             .iter()
             .map(|&e| (e >> 1) as usize);
-        ((entry >> 16) - 1, slots)
+        (self.service_position(id), slots)
+    }
+
+    /// The position of the action's service in the catalog (`service_resource_types` takes it).
+    pub fn service_position(&self, id: ActionId) -> usize {
+        (id.0.get() as usize >> 16) - 1
     }
 
     /// Every resource type of the service at `service` (a position `resource_type_slots` gives).
@@ -362,6 +340,11 @@ impl Catalog {
     ) -> impl ExactSizeIterator<Item = ResourceType> + 'static {
         let types = &self.services[service].types;
         (types.start as usize..types.end as usize).map(ResourceType::at)
+    }
+
+    /// Type `slot` of the service at `service` (`resource_type_slots`).
+    pub fn service_resource_type(&self, service: usize, slot: usize) -> ResourceType {
+        ResourceType::at(self.services[service].types.start as usize + slot)
     }
 
     /// The condition keys the action takes, beside the global ones.
@@ -377,10 +360,8 @@ impl Catalog {
     /// Does an ARN pattern overlap one of the action's resource types' ARN formats?
     pub fn names_a_resource_of(&self, id: ActionId, pattern: &str) -> bool {
         self.resource_types(id)
-            .flat_map(|(t, _)| t.arns())
-            .any(|format| {
-                resource_match(pattern, &format_pattern(format)) != ResourceMatch::Disjoint
-            })
+            .flat_map(|(t, _)| t.patterns())
+            .any(|format| resource_match(pattern, format) != ResourceMatch::Disjoint)
     }
 
     /// The global condition key a written key names (`aws:SourceArn`, `aws:PrincipalTag/team`).
@@ -622,6 +603,11 @@ mod tests {
             .map(|(t, _)| t.name)
             .collect();
         assert_eq!(always, ["fleet", "instance"]);
+        let required: Vec<&str> = c.required_resource_types(id).map(|t| t.name).collect();
+        assert_eq!(required, always);
+        let (service, slots) = c.resource_type_slots(id);
+        let by_slot = slots.map(|i| c.service_resource_type(service, i));
+        assert!(by_slot.eq(c.resource_types(id).map(|(t, _)| t)));
         let fleet = c
             .resource_types(id)
             .find(|(t, _)| t.name == "fleet")

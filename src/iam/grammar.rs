@@ -247,8 +247,9 @@ fn check_statement<'a>(
     ];
     match kind {
         PolicyKind::Identity => {
+            // A computed principal may be null when deployed (a Terraform `dynamic` block).
             for (key, entry) in principals {
-                if let Some(e) = entry {
+                if let Some(e) = entry.filter(|e| e.value.intrinsic().is_none()) {
                     out.push(Problem::error(
                         e.key_span,
                         format!("an identity policy has no `{key}`: it applies to whoever it is attached to"),
@@ -267,8 +268,9 @@ fn check_statement<'a>(
         }
     }
     if kind == PolicyKind::Trust {
+        // A computed resource may be null when deployed (a Terraform `dynamic` statement).
         for (key, entry) in resources {
-            if let Some(e) = entry {
+            if let Some(e) = entry.filter(|e| e.value.intrinsic().is_none()) {
                 out.push(Problem::error(
                     e.key_span,
                     format!("a trust policy has no `{key}`: the role itself is the resource"),

@@ -135,6 +135,9 @@ pub enum Verdict {
     Conditional,
     Denied,
     NotGranted,
+    /// Not granted by what orb-scan read, but the principal holds a policy, or part of one, that
+    /// it could not read, which may grant it (`deploy::UnreadPolicy`): never `evaluate`'s answer.
+    MaybeGranted,
 }
 
 /// Evaluates one request against every statement of `policies` (one principal).

@@ -5,6 +5,7 @@ pub mod catalog;
 mod catalog_key;
 pub mod grammar;
 pub mod grants;
+mod key_type;
 pub mod pattern;
 pub mod policy;
 pub mod role;

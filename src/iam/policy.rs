@@ -34,6 +34,11 @@ pub struct Origin {
     pub resource_type: Option<String>,
     /// Path of the document inside its file (`Resources.OrbRole.Properties.Policies[0].PolicyDocument`).
     pub path: String,
+    /// The Terraform module (folder) whose resources the document links with; `None`: its file's
+    /// (CloudFormation).
+    pub module: Option<FilePath>,
+    /// How the document is written in its file.
+    pub embedding: crate::syntax::Embedding,
 }
 
 #[derive(Clone, Debug)]
@@ -109,6 +114,17 @@ pub struct Statement {
     pub principals: Vec<PrincipalItem>,
 }
 
+/// A policy, or a part of one, that orb-scan could not read (a Terraform `var.` without a default,
+/// a CloudFormation `Fn::ImportValue`, a customer managed policy defined elsewhere): it may grant
+/// anything, and is taken to deny nothing. A missing permission of a principal that holds one is
+/// doubtful (`Verdict::MaybeGranted`), never certain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unread {
+    pub span: Span,
+    /// Why, in a few words (`` `var.extra` is a variable without a default in this module ``).
+    pub why: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct PolicyDocument {
     pub file: FilePath,
@@ -123,6 +139,9 @@ pub struct PolicyDocument {
     /// What IAM's grammar rejects or doubts (ORB303), judged when the document is read: on the
     /// scan's parse workers, alongside parsing, rather than in one rule's thread afterwards.
     pub problems: Vec<Problem>,
+    /// What orb-scan could not read of it: statements, effects or action lists only known when
+    /// deployed, or the whole document (`PolicyDocument::unread`).
+    pub unread: Vec<Unread>,
 }
 
 impl PolicyDocument {
@@ -144,10 +163,11 @@ impl PolicyDocument {
         let problems = grammar::check(kind, anchor, &node);
         let span = node.span;
         // Sized once: a list grown by doubling held up to twice a large policy's statements.
-        let nodes = statement_nodes(&mut node);
+        let mut unread = Vec::new();
+        let nodes = statement_nodes(&mut node, &mut unread);
         let mut statements = Vec::with_capacity(nodes.len());
         for n in nodes {
-            read_statement(n, &mut statements);
+            read_statement(n, &mut statements, &mut unread);
         }
         PolicyDocument {
             file: file.clone(),
@@ -157,6 +177,62 @@ impl PolicyDocument {
             anchor,
             statements,
             problems,
+            unread,
+        }
+    }
+
+    /// A policy orb-scan knows is there but could not read at all: the value at `span`, for `why`.
+    /// It grants nothing orb-scan can see, and makes what its principal lacks doubtful.
+    pub fn unread(
+        file: &FilePath,
+        span: Span,
+        origin: Origin,
+        kind: PolicyKind,
+        why: String,
+    ) -> PolicyDocument {
+        PolicyDocument {
+            file: file.clone(),
+            kind,
+            origin,
+            span,
+            anchor: span,
+            statements: Vec::new(),
+            problems: Vec::new(),
+            unread: vec![Unread { span, why }],
+        }
+    }
+
+    /// Nothing of it could be read: no statement, and something unread.
+    pub fn is_unread(&self) -> bool {
+        self.statements.is_empty() && !self.unread.is_empty()
+    }
+
+    /// What the document links with by resource: its Terraform module, else its file.
+    pub fn scope(&self) -> &FilePath {
+        self.origin.module.as_ref().unwrap_or(&self.file)
+    }
+
+    /// The one-statement resource policy AWS writes from a resource's properties (a Lambda
+    /// permission: `cfn::properties::Permission`), `statement` laid out as IAM's and spanned on
+    /// those properties. Its grammar is not judged: AWS writes the document; what the author wrote,
+    /// properties, is CloudFormation's schema to check.
+    pub fn written_from(
+        file: &FilePath,
+        mut statement: Node,
+        origin: Origin,
+        anchor: Span,
+    ) -> PolicyDocument {
+        let mut unread = Vec::new();
+        let statements = vec![self::statement(&mut statement, &mut unread)];
+        PolicyDocument {
+            file: file.clone(),
+            kind: PolicyKind::Resource,
+            origin,
+            span: statement.span,
+            anchor,
+            statements,
+            problems: Vec::new(),
+            unread,
         }
     }
 
@@ -188,15 +264,67 @@ pub fn literal_actions(
     })
 }
 
-/// The statements of a policy document: its `Statement` object, or the objects of its list.
-fn statement_nodes(doc: &mut Node) -> Vec<&mut Node> {
-    doc.get_mut("Statement").map_or(Vec::new(), |statement| {
-        statement
-            .strings_mut()
-            .iter_mut()
-            .filter(|s| s.is_object())
-            .collect()
-    })
+/// The statements of a policy document: its `Statement` object, or the objects of its list, with
+/// both branches of a conditional (`Fn::If`, Terraform's `c ? a : b`). A statement, or a list of
+/// them, that a value computes when deployed is `unread`.
+fn statement_nodes<'n>(doc: &'n mut Node, unread: &mut Vec<Unread>) -> Vec<&'n mut Node> {
+    let mut out = Vec::new();
+    if let Some(statement) = doc.get_mut("Statement") {
+        collect_statements(statement, &mut out, unread);
+    }
+    out
+}
+
+/// The statements of `node`, a list of them or one.
+fn collect_statements<'n>(
+    node: &'n mut Node,
+    out: &mut Vec<&'n mut Node>,
+    unread: &mut Vec<Unread>,
+) {
+    if matches!(node.value, Value::Array(_)) {
+        for item in node.strings_mut() {
+            collect_statement(item, out, unread);
+        }
+    } else {
+        collect_statement(node, out, unread);
+    }
+}
+
+fn collect_statement<'n>(
+    node: &'n mut Node,
+    out: &mut Vec<&'n mut Node>,
+    unread: &mut Vec<Unread>,
+) {
+    let span = node.span;
+    match node.intrinsic().map(|(name, _)| name) {
+        None if node.is_object() => out.push(node),
+        // Strings, numbers and the like are ORB303's to judge.
+        None => {}
+        Some("Fn::If") => {
+            let arguments = match &mut node.value {
+                Value::Tagged(_, inner) => &mut inner.value,
+                Value::Object(entries) => &mut entries[0].value.value,
+                _ => return,
+            };
+            if let Value::Array(branches) = arguments {
+                for branch in branches.iter_mut().skip(1) {
+                    collect_statements(branch, out, unread);
+                }
+            }
+        }
+        Some(name) => unread.push(Unread {
+            span,
+            why: computed_why(name, "the statement"),
+        }),
+    }
+}
+
+/// Why a value an intrinsic (or Terraform) computes cannot be read.
+fn computed_why(intrinsic: &str, what: &str) -> String {
+    match intrinsic {
+        crate::syntax::COMPUTED => format!("{what} is known only when Terraform runs"),
+        name => format!("{what} is computed by `{name}` when the stack is deployed"),
+    }
 }
 
 /// A statement's keys, found in one pass over its entries (the last of duplicates, as `Node::entry`
@@ -255,7 +383,7 @@ impl<'a> Fields<&'a Entry> {
 
 /// Adds a statement's model, or two when `Effect` is an `Fn::If` between effects (`Fn::If` stands
 /// for both of its branches, as everywhere in a template).
-fn read_statement(node: &mut Node, out: &mut Vec<Statement>) {
+fn read_statement(node: &mut Node, out: &mut Vec<Statement>, unread: &mut Vec<Unread>) {
     let chosen = node.get("Effect").and_then(|e| {
         let (name, args) = e.intrinsic()?;
         let branches = args
@@ -271,8 +399,15 @@ fn read_statement(node: &mut Node, out: &mut Vec<Statement>) {
             .collect();
         Some((e.span, effects?))
     });
-    let one = statement(node);
+    let one = statement(node, unread);
     let Some((span, mut effects)) = chosen else {
+        // An effect computed otherwise: the statement may allow what the others lack.
+        if let Some(name) = node.get("Effect").and_then(Node::intrinsic).map(|(n, _)| n) {
+            unread.push(Unread {
+                span: node.get("Effect").map_or(node.span, |e| e.span),
+                why: computed_why(name, "whether the statement allows or denies"),
+            });
+        }
         out.push(one);
         return;
     };
@@ -285,7 +420,7 @@ fn read_statement(node: &mut Node, out: &mut Vec<Statement>) {
     }));
 }
 
-fn statement(node: &mut Node) -> Statement {
+fn statement(node: &mut Node, unread: &mut Vec<Unread>) -> Statement {
     let span = node.span;
     let entries = match &mut node.value {
         Value::Object(entries) => entries.as_mut_slice(),
@@ -314,7 +449,7 @@ fn statement(node: &mut Node) -> Statement {
         }),
         effect,
         effect_chosen_by: None,
-        actions: actions(f.action, f.not_action),
+        actions: actions(f.action, f.not_action, unread),
         resources: matcher(f.resource, f.not_resource),
         conditions: conditions(f.condition),
         principal: principal.as_ref().map(|e| e.key_span),
@@ -428,9 +563,27 @@ fn matcher(positive: Option<&mut Entry>, negative: Option<&mut Entry>) -> Matche
     }
 }
 
-/// `matcher` for `Action`/`NotAction`, with the catalog action each plain entry names.
-fn actions(positive: Option<&mut Entry>, negative: Option<&mut Entry>) -> Matcher {
+/// `matcher` for `Action`/`NotAction`, with the catalog action each plain entry names. An `Action`
+/// entry computed whole (`var.actions`, `!Ref Actions`) names actions orb-scan cannot know: it is
+/// `unread`, not a `*` that grants or denies everything.
+fn actions(
+    positive: Option<&mut Entry>,
+    negative: Option<&mut Entry>,
+    unread: &mut Vec<Unread>,
+) -> Matcher {
     let mut actions = matcher(positive, negative);
+    if !actions.negated {
+        actions.items.retain(|item| {
+            let unknown = item.opaque && item.value == "*";
+            if unknown {
+                unread.push(Unread {
+                    span: item.span,
+                    why: "which actions the statement names is known only when deployed".into(),
+                });
+            }
+            !unknown
+        });
+    }
     let catalog = catalog::catalog();
     for item in actions.items.iter_mut().filter(|item| item.plain) {
         item.action = catalog.action_id(&item.value);
@@ -439,7 +592,21 @@ fn actions(positive: Option<&mut Entry>, negative: Option<&mut Entry>) -> Matche
 }
 
 fn conditions(entry: Option<&mut Entry>) -> Vec<Condition> {
-    let Some(Value::Object(block)) = entry.map(|e| &mut e.value.value) else {
+    let Some(entry) = entry else {
+        return Vec::new();
+    };
+    if entry.value.intrinsic().is_some() {
+        // Conditions only known when deployed (`Fn::If`, a Terraform `dynamic "condition"`): the
+        // statement applies only doubtfully, never certainly.
+        return vec![Condition {
+            operator: Text::default(),
+            key: Text::default(),
+            values: Vec::new(),
+            opaque: true,
+            span: entry.value.span,
+        }];
+    }
+    let Value::Object(block) = &mut entry.value.value else {
         return Vec::new();
     };
     // Sized once: most statements hold a condition or two, and a first push would make room for
@@ -548,6 +715,70 @@ mod tests {
         assert_eq!(named(0), [run, run, None, None, None]);
         assert_eq!(named(1), [Some(("iam", "PassRole"))]);
         assert!(policy.statements[0].resources.items[0].action.is_none());
+    }
+
+    /// What a value computes when deployed is unread, not a grant: a statement or a list of them,
+    /// an effect, an action list (in `Action`: a computed `NotAction` excludes what it names, and
+    /// stays). Both branches of a conditional statement count, as `Fn::If` does elsewhere.
+    #[test]
+    fn computed_parts_are_unread() {
+        let text = r#"{"Statement": [
+            {"Effect": "Allow", "Action": "ec2:CreateFleet", "Resource": "*"},
+            {"Fn::ImportValue": "shared"},
+            {"Fn::If": ["C", {"Effect": "Allow", "Action": "ec2:A", "Resource": "*"},
+                             [{"Effect": "Deny", "Action": "ec2:B", "Resource": "*"}]]},
+            {"Effect": {"Ref": "Effect"}, "Action": "ec2:C", "Resource": "*"},
+            {"Effect": "Allow", "Action": [{"Ref": "Actions"}, "ec2:D"], "Resource": "*"},
+            {"Effect": "Allow", "NotAction": {"Ref": "Actions"}, "Resource": "*"}]}"#;
+        let node = crate::syntax::json::parse(text).expect("parses").root;
+        let policy = PolicyDocument::from_node(&"p.json".into(), node, Origin::default(), None);
+        let actions: Vec<Vec<&str>> = policy
+            .statements
+            .iter()
+            .map(|s| s.actions.items.iter().map(|i| i.value.as_str()).collect())
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                vec!["ec2:CreateFleet"],
+                vec!["ec2:A"],
+                vec!["ec2:B"],
+                vec!["ec2:C"],
+                vec!["ec2:D"],
+                vec!["*"],
+            ]
+        );
+        let unread: Vec<(&str, &str)> = policy
+            .unread
+            .iter()
+            .map(|u| (&text[u.span.range()], u.why.as_str()))
+            .collect();
+        assert_eq!(
+            unread,
+            [
+                (
+                    r#"{"Fn::ImportValue": "shared"}"#,
+                    "the statement is computed by `Fn::ImportValue` when the stack is deployed"
+                ),
+                (
+                    r#"{"Ref": "Effect"}"#,
+                    "whether the statement allows or denies is computed by `Ref` when the stack is deployed"
+                ),
+                (
+                    r#"{"Ref": "Actions"}"#,
+                    "which actions the statement names is known only when deployed"
+                ),
+            ]
+        );
+        assert!(!policy.is_unread());
+        let whole = PolicyDocument::unread(
+            &"p.json".into(),
+            Span::new(0, 1),
+            Origin::default(),
+            PolicyKind::Identity,
+            "why".into(),
+        );
+        assert!(whole.is_unread() && whole.problems.is_empty());
     }
 
     /// The one-comparison path agrees with the glob matcher, case folding included.

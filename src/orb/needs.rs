@@ -40,6 +40,8 @@ pub struct Cause {
 #[derive(Clone, Debug)]
 pub struct Need {
     pub requirement: &'static Requirement,
+    /// Index into the deployment's resolved templates: the template that needs it.
+    pub template: usize,
     /// The requirement's resource in this deployment (`*` when the table names none: then each
     /// action's own resources come from the catalog, `Need::resources`).
     pub resource: String,
@@ -78,9 +80,8 @@ pub fn call_resources(
         return vec![("*".into(), Unknowns::Author)];
     };
     let arns: Vec<(String, Unknowns)> = catalog
-        .resource_types(id)
-        .filter(|(_, always)| *always)
-        .filter_map(|(t, _)| t.arns().next())
+        .required_resource_types(id)
+        .filter_map(|t| t.arns().next())
         .map(|format| (format_arn(format, partition, region), Unknowns::Nobody))
         .collect();
     if arns.is_empty() {
@@ -167,17 +168,22 @@ pub fn is_ssm_image(image: &str) -> bool {
     !(image.starts_with("ami-") || image.starts_with("arn:"))
 }
 
-/// Every need of one resolved template; `roles` resolves the fleet role and instance profile names.
-pub fn needs_of(template: &ResolvedTemplate, roles: &dyn RoleLookup) -> Vec<Need> {
+/// Every need of one resolved template, the deployment's `index`-th; `roles` resolves the fleet role
+/// and instance profile names.
+pub fn needs_of(template: &ResolvedTemplate, index: usize, roles: &dyn RoleLookup) -> Vec<Need> {
     let t = table();
     let Some(handler) = template.handler.as_deref() else {
         return Vec::new();
     };
+    // ORB refuses the template before it calls anything a policy must grant.
+    if !template.refusals().is_empty() {
+        return Vec::new();
+    }
     let facts = Facts::of(t, template, handler);
     t.requirement
         .iter()
         .filter(|r| facts.admit(r))
-        .filter_map(|r| need(t, template, r, &facts, roles))
+        .filter_map(|r| need(t, template, index, r, &facts, roles))
         .collect()
 }
 
@@ -238,6 +244,7 @@ impl<'a> Facts<'a> {
 fn need(
     t: &Table,
     tpl: &ResolvedTemplate,
+    index: usize,
     r: &'static Requirement,
     facts: &Facts,
     roles: &dyn RoleLookup,
@@ -276,6 +283,7 @@ fn need(
     let cause = cause(tpl, &r.cause, facts)?;
     Some(Need {
         requirement: r,
+        template: index,
         resource,
         partition: partition.to_string(),
         context: RequestContext {

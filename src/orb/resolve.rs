@@ -114,8 +114,71 @@ pub struct ResolvedTemplate<'a> {
     pub fleet_role: Option<Setting>,
     pub machine_role: Option<Setting>,
     pub price_type: Setting,
+    /// Whether the template or its defaults give `machine_types` (HostFactory `vmType`/`vmTypes`).
+    pub machine_types: bool,
     pub on_update_failure: Setting,
     pub cleanup: Cleanup,
+    /// What the template or its defaults write where ORB drops it.
+    pub dropped: Vec<Dropped>,
+    /// Set when ORB builds the AWS template, which keeps every AWS setting: the `provider_type` (or
+    /// `provider_name`) that makes it so. Otherwise ORB builds the provider-agnostic template, and only
+    /// the fields' `core` keys reach its AWS handlers.
+    pub aws_template: Option<Setting>,
+}
+
+/// Why ORB refuses every request for a template it otherwise routes to a handler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// A SpotFleet template with no fleet role ORB reads (ORB205).
+    NoFleetRole,
+    /// `price_type = spot` on a handler whose capabilities exclude spot (ORB202).
+    SpotNotSupported,
+    /// A `fleet_type` ORB's template model rejects (ORB202).
+    InvalidFleetType,
+    /// No `machine_types` anywhere, and no pinned launch template to take them from (ORB207).
+    NoMachineTypes,
+}
+
+impl ResolvedTemplate<'_> {
+    /// Why ORB refuses this template's requests before any AWS call it needs a permission for
+    /// (scenarios spotfleet-top-level-role, runinstances-spot, metadata-fleet-type-case,
+    /// runinstances-golden-ami); each reason has its rule, so all of them are given.
+    pub fn refusals(&self) -> Vec<Refusal> {
+        let t = table();
+        let Some(handler) = self.handler.as_deref() else {
+            return Vec::new();
+        };
+        let spot_ok = t
+            .values
+            .price_type_spot_handlers
+            .iter()
+            .any(|h| h == handler);
+        [
+            (
+                !self.machine_types && self.launch_template_id.is_none(),
+                Refusal::NoMachineTypes,
+            ),
+            (
+                !t.values.fleet_type.contains(&self.fleet_type.value),
+                Refusal::InvalidFleetType,
+            ),
+            (
+                self.price_type.value == "spot" && !spot_ok,
+                Refusal::SpotNotSupported,
+            ),
+            (
+                handler == "SpotFleet" && self.fleet_role.is_none(),
+                Refusal::NoFleetRole,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(refused, why)| refused.then_some(why))
+        .collect()
+    }
+
+    pub fn refused_for(&self, why: Refusal) -> bool {
+        self.refusals().contains(&why)
+    }
 }
 
 /// The provider instances a config enables for AWS: `provider.providers[*]` with `type: aws` and not
@@ -159,81 +222,183 @@ pub fn lookup<'a>(node: &'a Node, dotted: &str) -> Option<&'a Node> {
     dotted.split('.').try_fold(node, |n, k| n.get(k))
 }
 
-struct Layers<'a> {
-    config_file: Option<&'a FilePath>,
-    instance_defaults: Option<&'a Node>,
-    type_defaults: Option<&'a Node>,
+/// One layer of template settings. ORB merges the layers key by key (`template_defaults_service.py`:
+/// `_merge_layer`, `_coalesce_merge`): a top-level key comes whole from the highest layer that sets it,
+/// so a template's own `metadata` replaces every default `metadata`.
+struct Layer<'a> {
+    node: &'a Node,
+    file: &'a FilePath,
+    name: &'static str,
+    /// The template layer skips `None`, `[]` and `{}` (`_coalesce_merge`); a defaults layer sets a key
+    /// whatever its value (`_merge_layer`).
+    coalesce: bool,
 }
 
-impl<'a> Layers<'a> {
-    fn new(config: Option<&'a OrbConfig>, instance: &ProviderInstance<'a>) -> Layers<'a> {
-        Layers {
-            config_file: config.map(|c| &c.file),
-            instance_defaults: instance.node.and_then(|n| n.get("template_defaults")),
-            type_defaults: config
-                .and_then(|c| lookup(&c.node, "provider.provider_defaults.aws.template_defaults")),
-        }
+impl Layer<'_> {
+    fn sets(&self, key: &str) -> bool {
+        self.node
+            .get(key)
+            .is_some_and(|v| !(v.is_null() || self.coalesce && v.is_unset()))
     }
 }
 
-/// The first set string value of a field through the layers, or the packaged default.
-fn resolve_field(
-    t: &Table,
-    field: &str,
-    template: &Node,
-    template_file: &FilePath,
-    format: TemplateFormat,
-    layers: &Layers,
-    packaged: Option<&str>,
-) -> Option<Setting> {
-    let spec = &t.fields[field];
-    let mut names: Vec<&str> = Vec::new();
-    if format == TemplateFormat::HostFactory {
-        names.extend(spec.hostfactory.iter().map(String::as_str));
-    }
-    names.extend(spec.names.iter().map(String::as_str));
-    if let Some(s) = first_string(template, &names, template_file, "template") {
-        return Some(s);
-    }
-    let snake: Vec<&str> = spec.names.iter().map(String::as_str).collect();
-    for (layer, name) in [
-        (layers.instance_defaults, "providers[].template_defaults"),
-        (
-            layers.type_defaults,
-            "provider_defaults.aws.template_defaults",
-        ),
-    ] {
-        if let (Some(node), Some(file)) = (layer, layers.config_file) {
-            if let Some(s) = first_string(node, &snake, file, name) {
-                return Some(s);
+/// The template, then the provider instance's `template_defaults`, then
+/// `provider.provider_defaults.aws.template_defaults`; ORB's packaged defaults lie below them all.
+fn layers<'a>(
+    config: Option<&'a OrbConfig>,
+    instance: &ProviderInstance<'a>,
+    template: &'a Node,
+    template_file: &'a FilePath,
+) -> Vec<Layer<'a>> {
+    let mut out = vec![Layer {
+        node: template,
+        file: template_file,
+        name: "template",
+        coalesce: true,
+    }];
+    if let Some(c) = config {
+        let defaults = [
+            (
+                instance.node.and_then(|n| n.get("template_defaults")),
+                "providers[].template_defaults",
+            ),
+            (
+                lookup(&c.node, "provider.provider_defaults.aws.template_defaults"),
+                "provider_defaults.aws.template_defaults",
+            ),
+        ];
+        for (node, name) in defaults {
+            if let Some(node) = node.filter(|n| n.is_object()) {
+                out.push(Layer {
+                    node,
+                    file: &c.file,
+                    name,
+                    coalesce: false,
+                });
             }
         }
     }
-    packaged.map(|v| Setting {
-        value: v.to_string(),
-        origin: Origin::Packaged,
-    })
+    out
 }
 
-/// A string value is a setting; `None`, `[]` and `{}` count as unset (ORB's `_coalesce_merge`).
-fn first_string(
-    node: &Node,
-    names: &[&str],
-    file: &FilePath,
-    layer: &'static str,
+/// The value ORB provisions with for a field, or the packaged default. Its keys are tried in priority
+/// order; each comes from the highest layer that writes it, and a dotted name only from the layer that
+/// owns its top-level key (a template's own `metadata` hides every default `metadata`).
+fn resolve_field(
+    t: &Table,
+    field: &str,
+    layers: &[Layer],
+    format: TemplateFormat,
+    aws_template: bool,
+    packaged: Option<&str>,
 ) -> Option<Setting> {
-    names.iter().find_map(|name| {
-        let v = lookup(node, name)?;
-        let s = v.as_str()?;
-        (!s.is_empty()).then(|| Setting {
-            value: s.to_string(),
-            origin: Origin::Set {
-                file: file.clone(),
-                span: v.span,
-                key: name.to_string(),
-                layer,
-            },
+    let groups = t.fields[field].groups(format == TemplateFormat::HostFactory, aws_template);
+    groups
+        .iter()
+        .find_map(|names| key_value(layers, names))
+        .or_else(|| {
+            packaged.map(|v| Setting {
+                value: v.to_string(),
+                origin: Origin::Packaged,
+            })
         })
+}
+
+/// Whether the merged layers give one key (under any of `names`) a value, of whatever type.
+fn written(layers: &[Layer], names: &[&str]) -> bool {
+    let top = |name: &str| name.split('.').next().unwrap_or(name).to_string();
+    let Some(layer) = layers
+        .iter()
+        .find(|l| names.iter().any(|n| l.sets(&top(n))))
+    else {
+        return false;
+    };
+    names
+        .iter()
+        .filter_map(|n| lookup(layer.node, n))
+        .any(|v| !v.is_unset() && v.as_str() != Some(""))
+}
+
+/// The value of one key (written under any of `names`) after ORB merges the layers.
+fn key_value(layers: &[Layer], names: &[&str]) -> Option<Setting> {
+    let mut owned: Vec<&str> = Vec::new();
+    for layer in layers {
+        for name in names {
+            let top = name.split('.').next().unwrap_or(name);
+            if owned.contains(&top) || !layer.sets(top) {
+                continue;
+            }
+            if let Some(s) = setting_at(layer.node, name, layer.file, layer.name) {
+                return Some(s);
+            }
+            owned.push(top);
+        }
+    }
+    None
+}
+
+/// Where the template or its defaults write a field ORB drops before provisioning.
+#[derive(Clone, Debug)]
+pub struct Dropped {
+    /// The field's name in the requirements table (`fleet_type`).
+    pub field: &'static str,
+    /// The name as written (`provider_config.fleet_type`, `fleetType`).
+    pub name: &'static str,
+    pub setting: Setting,
+}
+
+/// What the template and its defaults write in vain, for the way ORB builds the template.
+fn dropped_fields(
+    t: &'static Table,
+    layers: &[Layer],
+    format: TemplateFormat,
+    aws_template: bool,
+) -> Vec<Dropped> {
+    let mut out = Vec::new();
+    for (field, spec) in &t.fields {
+        for name in spec.dropped(format == TemplateFormat::HostFactory, aws_template) {
+            for layer in layers {
+                if let Some(setting) = setting_at(layer.node, name, layer.file, layer.name) {
+                    out.push(Dropped {
+                        field,
+                        name,
+                        setting,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The setting that makes ORB's TemplateFactory build the AWS template (domain/template/factory.py:
+/// 85-182): `provider_type = "aws"`, or with no `provider_type` a `provider_name` whose part before its
+/// first `-` is `aws`.
+fn aws_template(t: &Table, layers: &[Layer], format: TemplateFormat) -> Option<Setting> {
+    let hostfactory = format == TemplateFormat::HostFactory;
+    let value = |field: &str| {
+        let groups = t.fields[field].groups(hostfactory, true);
+        groups.iter().find_map(|names| key_value(layers, names))
+    };
+    match value("provider_type") {
+        Some(s) => (s.value == "aws").then_some(s),
+        None => value("provider_name")
+            .filter(|s| s.value.split_once('-').is_some_and(|(p, _)| p == "aws")),
+    }
+}
+
+/// A string value is a setting; `None`, `[]`, `{}` and `""` count as unset.
+fn setting_at(node: &Node, name: &str, file: &FilePath, layer: &'static str) -> Option<Setting> {
+    let v = lookup(node, name)?;
+    let s = v.as_str().filter(|s| !s.is_empty())?;
+    Some(Setting {
+        value: s.to_string(),
+        origin: Origin::Set {
+            file: file.clone(),
+            span: v.span,
+            key: name.to_string(),
+            layer,
+        },
     })
 }
 
@@ -258,33 +423,31 @@ pub fn resolve_templates<'a>(
     };
     let mut out = Vec::new();
     for instance in &instances {
-        let layers = Layers::new(config, instance);
         for node in templates
             .templates()
             .iter()
             .filter(|n| n.is_object() && is_aws_template(n))
         {
-            out.push(resolve_one(
-                t, config, templates, node, format, instance, &layers,
-            ));
+            out.push(resolve_one(t, config, templates, node, format, instance));
         }
     }
     out
 }
 
 fn resolve_one<'a>(
-    t: &Table,
+    t: &'static Table,
     config: Option<&'a OrbConfig>,
     templates: &'a OrbTemplateFile,
     node: &'a Node,
     format: TemplateFormat,
     instance: &ProviderInstance<'a>,
-    layers: &Layers,
 ) -> ResolvedTemplate<'a> {
     let d = &t.packaged_defaults;
     let file = &templates.file;
+    let layers = layers(config, instance, node, file);
+    let aws_template = aws_template(t, &layers, format);
     let field = |name: &str, packaged: Option<&str>| {
-        resolve_field(t, name, node, file, format, layers, packaged)
+        resolve_field(t, name, &layers, format, aws_template.is_some(), packaged)
     };
     let id_entry = node.get_any(&["template_id", "templateId"]);
     let provider_api = field("provider_api", Some(&d.provider_api)).expect("packaged default");
@@ -295,9 +458,10 @@ fn resolve_one<'a>(
         .as_deref()
         .and_then(|h| handler_disabled(config, instance, h));
     let handler = named.filter(|_| handler_disabled_at.is_none());
+    // The Spot Fleet handler falls back to the provider's config (spot_fleet/handler.py:244-270).
     let fleet_role = field("fleet_role", None).or_else(|| {
         let cfg = instance.node?.get("config")?;
-        first_string(cfg, &["fleet_role"], &config?.file, "providers[].config")
+        setting_at(cfg, "fleet_role", &config?.file, "providers[].config")
     });
     ResolvedTemplate {
         file: file.clone(),
@@ -318,6 +482,10 @@ fn resolve_one<'a>(
         fleet_role,
         machine_role: field("machine_role", None),
         price_type: field("price_type", Some(&d.price_type)).expect("packaged default"),
+        machine_types: t.fields["machine_types"]
+            .groups(format == TemplateFormat::HostFactory, true)
+            .iter()
+            .any(|names| written(&layers, names)),
         on_update_failure: instance
             .node
             .and_then(|n| lookup(n, "config.launch_template.on_update_failure"))
@@ -337,6 +505,8 @@ fn resolve_one<'a>(
                 origin: Origin::Packaged,
             }),
         cleanup: cleanup(t, config),
+        dropped: dropped_fields(t, &layers, format, aws_template.is_some()),
+        aws_template,
         provider_api,
         handler,
         handler_disabled_at,
@@ -357,19 +527,19 @@ pub fn mistyped_fields<'a>(
     t.fields
         .values()
         .flat_map(move |f| {
-            let hf = (format == TemplateFormat::HostFactory).then_some(&f.hostfactory);
-            f.names
-                .iter()
-                .chain(hf.into_iter().flatten())
+            f.groups(format == TemplateFormat::HostFactory, true)
+                .into_iter()
+                .flatten()
                 .map(move |n| (f.kind, n))
         })
-        .filter_map(move |(kind, name)| Some((kind, name.as_str(), lookup(template, name)?)))
+        .filter_map(move |(kind, name)| Some((kind, name, lookup(template, name)?)))
         .filter(|(kind, _, v)| {
             let scalar_ok =
                 v.as_str().is_some() || v.is_unset() || matches!(v.value, Value::Number(_));
             match kind {
                 FieldKind::String => !scalar_ok,
                 FieldKind::List => !scalar_ok && v.as_array().is_none(),
+                FieldKind::Any => false,
             }
         })
         .map(|(_, name, v)| (name, v))
@@ -469,5 +639,134 @@ fn cleanup(t: &Table, config: Option<&OrbConfig>) -> Cleanup {
         dry_run: flag("dry_run", d.cleanup_dry_run),
         resources,
         origin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::FilePath;
+
+    fn config(text: &str) -> OrbConfig {
+        OrbConfig {
+            file: FilePath::from("config/config.json"),
+            node: crate::syntax::json::parse(text).unwrap().root,
+            packaged: false,
+            aws: true,
+        }
+    }
+
+    fn templates(text: &str) -> OrbTemplateFile {
+        OrbTemplateFile {
+            file: FilePath::from("config/aws_templates.json"),
+            node: crate::syntax::json::parse(text).unwrap().root,
+            format: TemplateFormat::Default,
+            scheduler_type: None,
+        }
+    }
+
+    fn resolved(config_text: &str, template: &str) -> ResolvedTemplate<'static> {
+        let c: &'static OrbConfig = Box::leak(Box::new(config(config_text)));
+        let t: &'static OrbTemplateFile = Box::leak(Box::new(templates(&format!(
+            "{{\"templates\": [{template}]}}"
+        ))));
+        resolve_templates(Some(c), t).remove(0)
+    }
+
+    const CONFIG: &str = r#"{"provider": {"providers": [{"name": "aws-prod", "type": "aws",
+        "template_defaults": {"metadata": {"fleet_type": "maintain"}}}]}}"#;
+
+    /// Scenarios ec2fleet-instant-top-level, ec2fleet-instant-metadata, aws-template-fleet-type.
+    #[test]
+    fn only_the_aws_template_reads_a_top_level_fleet_type() {
+        let core = resolved(
+            "{}",
+            r#"{"template_id": "a", "provider_api": "EC2Fleet", "fleet_type": "instant"}"#,
+        );
+        assert_eq!(core.fleet_type.value, "request");
+        assert!(core.aws_template.is_none());
+        assert_eq!(core.dropped.len(), 1);
+        assert_eq!(core.dropped[0].name, "fleet_type");
+        let aws = resolved(
+            "{}",
+            r#"{"template_id": "a", "provider_api": "EC2Fleet", "provider_type": "aws", "fleet_type": "instant"}"#,
+        );
+        assert_eq!(aws.fleet_type.value, "instant");
+        assert!(aws.dropped.is_empty());
+        // A provider_name whose part before its first `-` is `aws` (aws-template-provider-name).
+        let named = resolved(
+            "{}",
+            r#"{"template_id": "a", "provider_api": "EC2Fleet", "provider_name": "aws-prod", "fleet_type": "instant"}"#,
+        );
+        assert_eq!(named.fleet_type.value, "instant");
+        let other = resolved(
+            "{}",
+            r#"{"template_id": "a", "provider_api": "EC2Fleet", "provider_name": "awsprod", "fleet_type": "instant"}"#,
+        );
+        assert_eq!(other.fleet_type.value, "request");
+    }
+
+    /// Scenarios defaults-metadata-fleet-type and defaults-metadata-shadowed: `metadata` merges whole.
+    #[test]
+    fn a_templates_own_metadata_hides_the_defaults_metadata() {
+        let inherited = resolved(
+            CONFIG,
+            r#"{"template_id": "a", "provider_api": "EC2Fleet"}"#,
+        );
+        assert_eq!(inherited.fleet_type.value, "maintain");
+        assert!(matches!(
+            inherited.fleet_type.origin,
+            Origin::Set {
+                layer: "providers[].template_defaults",
+                ..
+            }
+        ));
+        let shadowed = resolved(
+            CONFIG,
+            r#"{"template_id": "a", "provider_api": "SpotFleet", "metadata": {"fleet_role": "r"}}"#,
+        );
+        assert_eq!(shadowed.fleet_type.value, "request");
+        assert_eq!(shadowed.fleet_role.unwrap().value, "r");
+    }
+
+    /// Scenario aws-template-provider-config: the AWS template falls back to `provider_config`, and its
+    /// own key outranks it from any layer.
+    #[test]
+    fn the_aws_template_reads_its_keys_in_order() {
+        let t = resolved(
+            r#"{"provider": {"providers": [{"name": "p", "type": "aws",
+                "template_defaults": {"provider_type": "aws", "fleet_type": "instant"}}]}}"#,
+            r#"{"template_id": "a", "provider_api": "EC2Fleet", "provider_config": {"fleet_type": "maintain"}}"#,
+        );
+        assert!(t.aws_template.is_some());
+        assert_eq!(t.fleet_type.value, "instant");
+    }
+
+    /// Scenarios spotfleet-top-level-role, runinstances-spot, metadata-fleet-type-case.
+    #[test]
+    fn refusals() {
+        let cases: [(&str, &[Refusal]); 4] = [
+            (
+                r#"{"template_id": "a", "provider_api": "SpotFleet", "fleet_role": "x"}"#,
+                &[Refusal::NoMachineTypes, Refusal::NoFleetRole],
+            ),
+            (
+                r#"{"template_id": "a", "provider_api": "RunInstances", "price_type": "spot"}"#,
+                &[Refusal::NoMachineTypes, Refusal::SpotNotSupported],
+            ),
+            (
+                r#"{"template_id": "a", "provider_api": "EC2Fleet", "metadata": {"fleet_type": "Instant"},
+                    "machine_types": {"t3.large": 1}}"#,
+                &[Refusal::InvalidFleetType],
+            ),
+            (
+                r#"{"template_id": "a", "provider_api": "SpotFleet", "metadata": {"fleet_role": "x"},
+                    "machine_types": {"t3.large": 1}}"#,
+                &[],
+            ),
+        ];
+        for (template, refusals) in cases {
+            assert_eq!(resolved("{}", template).refusals(), refusals, "{template}");
+        }
     }
 }

@@ -21,6 +21,9 @@ enum Document<'a> {
         path: &'a str,
         span: JsonSpan,
         statements: usize,
+        /// What orb-scan could not read of it (all of it, when it has no statement).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        unread: Vec<UnreadEntry<'a>>,
     },
     OrbConfig {
         file: &'a str,
@@ -36,6 +39,8 @@ enum Document<'a> {
         format: &'static str,
         templates: Vec<TemplateEntry<'a>>,
     },
+    /// A Terraform module folder that defines principals or instance profiles.
+    TerraformModule { folder: &'a str, resources: usize },
     CfnTemplate {
         file: &'a str,
         span: JsonSpan,
@@ -66,19 +71,33 @@ enum Document<'a> {
 struct ManagedEntry<'a> {
     arn: &'a str,
     path: &'a str,
-    /// `aws` (bundled, evaluated), `aws_unbundled`, `template` or `external` (not evaluated).
+    /// `aws` (bundled, evaluated), `aws_unbundled`, `template`, `external` or `unread` (not
+    /// evaluated).
     source: &'static str,
+    /// Why it is not evaluated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unread: Option<String>,
+}
+
+/// Something orb-scan could not read, where, and why.
+#[derive(Serialize)]
+struct UnreadEntry<'a> {
+    file: &'a str,
+    span: JsonSpan,
+    why: &'a str,
 }
 
 fn managed_entry(m: &ManagedRef) -> ManagedEntry<'_> {
     ManagedEntry {
         arn: &m.arn,
         path: &m.path,
+        unread: m.unread_why(),
         source: match m.source {
             ManagedSource::Aws(_) => "aws",
             ManagedSource::AwsUnbundled => "aws_unbundled",
             ManagedSource::Template(_) => "template",
             ManagedSource::External => "external",
+            ManagedSource::Unread(_) => "unread",
         },
     }
 }
@@ -89,7 +108,7 @@ fn principal_document<'a>(
     positions: &mut Positions<'a>,
 ) -> Document<'a> {
     let p = linked.principal;
-    let file: &'a str = &linked.template.file;
+    let file: &'a str = &p.file;
     Document::Principal {
         file,
         resource: &p.logical_id,
@@ -132,6 +151,9 @@ struct DeploymentEntry<'a> {
     templates: Vec<ResolvedEntry<'a>>,
     /// Every policy checked, over all candidates checked.
     policies: Vec<PolicyRef<'a>>,
+    /// What the policies checked hold that orb-scan could not read: a permission they lack may be
+    /// granted there (a warning, not an error).
+    unread: Vec<UnreadEntry<'a>>,
     /// How they were chosen, as `--format json` reports it.
     scope: Scope,
 }
@@ -177,6 +199,15 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
             path: &p.origin.path,
             span: positions.span(&p.file, p.span),
             statements: p.statements.len(),
+            unread: p
+                .unread
+                .iter()
+                .map(|u| UnreadEntry {
+                    file: &p.file,
+                    span: positions.span(&p.file, u.span),
+                    why: &u.why,
+                })
+                .collect(),
         });
     }
     for c in &ws.configs {
@@ -213,6 +244,13 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
         });
     }
     for t in &ws.cfn_templates {
+        if t.format == "terraform" {
+            documents.push(Document::TerraformModule {
+                folder: &t.file,
+                resources: t.resources,
+            });
+            continue;
+        }
         documents.push(Document::CfnTemplate {
             file: &t.file,
             span: positions.span(&t.file, t.span),
@@ -249,6 +287,15 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
                 })
                 .collect(),
             policies: d.policies().into_iter().map(policy_ref).collect(),
+            unread: d
+                .unread()
+                .into_iter()
+                .map(|u| UnreadEntry {
+                    file: u.file,
+                    span: positions.span(u.file, u.span),
+                    why: &u.why,
+                })
+                .collect(),
             scope,
         })
         .collect();
@@ -292,18 +339,23 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                 path,
                 span,
                 statements,
+                unread,
                 ..
             } => {
                 let place = match resource {
                     Some(r) => format!("{}:{} ({r}, {path})", esc(file), span.start.line),
                     None => format!("{}:{}", esc(file), span.start.line),
                 };
-                [
-                    "policy".into(),
-                    policy_type.to_string(),
-                    place,
-                    count(*statements, "statement", "statements"),
-                ]
+                let what = match (statements, unread.as_slice()) {
+                    (0, [one]) => format!("not read: {}", esc(one.why)),
+                    (_, []) => count(*statements, "statement", "statements"),
+                    (_, more) => format!(
+                        "{}, {} not read",
+                        count(*statements, "statement", "statements"),
+                        count(more.len(), "part", "parts")
+                    ),
+                };
+                ["policy".into(), policy_type.to_string(), place, what]
             }
             Document::OrbConfig {
                 file,
@@ -350,6 +402,12 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                     format!("{}{sam}", count(*resources, "resource", "resources")),
                 ]
             }
+            Document::TerraformModule { folder, resources } => [
+                "module".into(),
+                "terraform".into(),
+                esc(folder),
+                count(*resources, "IAM resource", "IAM resources"),
+            ],
             Document::Principal {
                 file,
                 resource,
@@ -368,7 +426,7 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                 };
                 let unevaluated = managed_policies
                     .iter()
-                    .filter(|m| m.source == "aws_unbundled" || m.source == "external")
+                    .filter(|m| matches!(m.source, "aws_unbundled" | "external" | "unread"))
                     .count();
                 let unevaluated = if unevaluated > 0 {
                     format!(
@@ -433,6 +491,15 @@ pub fn render_human(model: &Model, out: &mut dyn Write) -> std::io::Result<()> {
                 format!(" ({})", p.path)
             };
             writeln!(out, "  checked against: {}{at}", esc(p.file))?;
+        }
+        for u in &d.unread {
+            writeln!(
+                out,
+                "  could not read: {}:{} ({}): what the others lack is doubtful",
+                esc(u.file),
+                u.span.start.line,
+                esc(u.why)
+            )?;
         }
     }
     Ok(())

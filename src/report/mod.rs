@@ -7,6 +7,7 @@ pub mod github;
 pub mod human;
 pub mod inventory;
 pub mod json;
+pub mod needs;
 pub mod policy;
 pub(crate) mod rich;
 pub mod rule_docs;
@@ -18,10 +19,17 @@ use crate::diagnostic::{Diagnostic, FilePath, Severity, Sources};
 use serde::Serialize;
 use std::path::{Component, Path};
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 #[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct DocumentCounts {
     pub policies: usize,
     pub cfn_templates: usize,
+    /// Terraform module folders that define principals or instance profiles.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub terraform_modules: usize,
     pub orb_configs: usize,
     pub orb_template_files: usize,
 }

@@ -24,6 +24,8 @@ pub mod orb202;
 pub mod orb203;
 pub mod orb204;
 pub mod orb205;
+pub mod orb206;
+pub mod orb207;
 pub mod orb301;
 pub mod orb302;
 pub mod orb303;
@@ -74,6 +76,8 @@ pub static RULES: &[&Rule] = &[
     &orb203::RULE,
     &orb204::RULE,
     &orb205::RULE,
+    &orb206::RULE,
+    &orb207::RULE,
     &orb301::RULE,
     &orb302::RULE,
     &orb303::RULE,

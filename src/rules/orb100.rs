@@ -1,6 +1,6 @@
 use super::Rule;
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::span::Span;
 
 pub static RULE: Rule = Rule {
@@ -23,13 +23,17 @@ A policy that lies nearer to another deployment (beside `envs/prod/config.json`,
 deployment's: ORB100 lists such policies in a note, in case one of them is this deployment's after all.
 
 ## Why it matters
-orb-scan cannot cross-check anything, and says so once instead of raising one error per action.
+orb-scan cannot cross-check anything, and says so once instead of raising one error per action. When a
+role, user or group of the scanned files holds a policy orb-scan could not read (a Terraform `var.`
+without a default or a module output, a CloudFormation `Fn::ImportValue`, a managed policy defined
+elsewhere), the finding points at it: ORB may run under it.
 
 ## Example
 A repository with `config/config.json` and `config/aws_templates.json` but its IAM policy kept elsewhere.
 
 ## Fix
-Add the policy (JSON file or CloudFormation template) to the scanned paths, or name it in `orb-scan.toml`:
+Add the policy (JSON file, CloudFormation template or Terraform module) to the scanned paths, or name
+it in `orb-scan.toml`:
 `[[deployment]] config = "config/config.json"`, `policies = ["iam/orb.json"]`.
 
 ## ORB source
@@ -37,7 +41,35 @@ Linking rules: DESIGN.md §3 and docs/principal.md."#,
     check: Some(check),
 };
 
+/// Where the tree holds an identity policy orb-scan could not read, on a role, user or group that
+/// is not a service role: ORB may run under it. Each with its file, span and why.
+fn unread_policies<'m>(model: &'m Model) -> Vec<(&'m FilePath, Span, String)> {
+    let mut found: Vec<(&FilePath, Span, String)> = Vec::new();
+    for linked in &model.links.principals {
+        if linked.principal.is_service_role() {
+            continue;
+        }
+        for doc in &linked.identity {
+            found.extend(
+                doc.unread
+                    .iter()
+                    .map(|u| (&doc.file, u.span, u.why.clone())),
+            );
+        }
+        for m in &linked.unread {
+            found.extend(m.unread_why().map(|why| (&m.file, m.span, why)));
+        }
+    }
+    found.sort_by(|a, b| (a.0, a.1.start).cmp(&(b.0, b.1.start)));
+    found.dedup_by(|a, b| (a.0, a.1) == (b.0, b.1));
+    found
+}
+
+/// The unread policies a finding points at; `inventory` lists every one.
+const UNREAD_LABELS: usize = 3;
+
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
+    let unread = unread_policies(model);
     for d in model.deployments.iter().filter(|d| d.checks.is_empty()) {
         let (span, what) = match (d.config, d.template_file) {
             (Some(c), _) => (
@@ -61,6 +93,20 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             format!("no IAM policy in scope for this {what}: its permissions cannot be checked"),
         )
         .label_here("ORB deployment");
+        // A role whose policies orb-scan could not read may be ORB's: say where they are.
+        for (file, span, why) in unread.iter().take(UNREAD_LABELS) {
+            diagnostic = diagnostic.with_label(
+                file,
+                *span,
+                format!("orb-scan could not read this policy, which may be ORB's: {why}"),
+            );
+        }
+        if unread.len() > UNREAD_LABELS {
+            diagnostic = diagnostic.with_note(format!(
+                "and {} more policies orb-scan could not read (`orb-scan inventory` lists them)",
+                unread.len() - UNREAD_LABELS
+            ));
+        }
         // Policies beside other deployments are theirs, not this one's; say so, since one of them
         // may be the right one after all.
         let elsewhere: Vec<String> = d

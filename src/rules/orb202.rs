@@ -1,9 +1,9 @@
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, FilePath, Severity};
-use crate::orb::files::is_aws_template;
+use crate::orb::files::{is_aws_template, TemplateFormat};
 use crate::orb::requirements::table;
-use crate::orb::resolve::{lookup, Setting};
+use crate::orb::resolve::{lookup, Refusal, Setting};
 use crate::syntax::{Node, Value};
 
 pub static RULE: Rule = Rule {
@@ -14,7 +14,8 @@ pub static RULE: Rule = Rule {
     doc: r#"## What it finds
 Enumerated settings with a value ORB's models reject: `fleet_type` (`instant|request|maintain`, lowercase;
 `instant` only for EC2Fleet), `price_type` (`ondemand|spot|reserved|heterogeneous`; SpotFleet takes only
-`spot|ondemand|heterogeneous`), `launch_template_version` (`$Latest`, `$Default` or a number ≥ 1),
+`spot|ondemand|heterogeneous`; `spot` only for EC2Fleet, SpotFleet and ASG, as ORB's handler capabilities
+say, so RunInstances with `spot` is refused: conformance scenario `runinstances-spot`), `launch_template_version` (`$Latest`, `$Default` or a number ≥ 1),
 `launch_template.on_update_failure` (`fail|warn|warn_on_iam_denial`), `tagging.on_tag_failure`
 (`warn|fail`), `scheduler.type` (`default|hostfactory`), `provider.selection_policy`, cleanup flags that are not
 booleans, and structural values of the wrong type (a template that is not an object, `providers` that is
@@ -24,7 +25,9 @@ not a list).
 ORB raises a validation error at load time, or (for wrong types) fails before any request.
 
 ## Example
-`"fleet_type": "Instant"` → did you mean `instant`?
+`"metadata": {"fleet_type": "Instant"}` → did you mean `instant`? (ORB refuses the template: no handler
+serves it; conformance scenario `metadata-fleet-type-case`). A value written where ORB drops it unread (a
+top-level `fleet_type` in a template ORB does not build as an AWS template) is ORB206's, not this rule's.
 
 ## Fix
 Use one of the listed values.
@@ -48,16 +51,14 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             template_values(&file.file, item, out);
-            for (name, value) in crate::orb::resolve::mistyped_fields(table(), item, file.format) {
-                if ![
-                    "provider_api",
-                    "providerApi",
-                    "fleet_type",
-                    "fleetType",
-                    "provider_config.fleet_type",
-                ]
-                .contains(&name)
-                {
+            // provider_api is ORB201's; fleet_type values are judged as enum values below.
+            let hostfactory = file.format == TemplateFormat::HostFactory;
+            let judged: Vec<&str> = ["provider_api", "fleet_type"]
+                .iter()
+                .flat_map(|f| t.fields[*f].groups(hostfactory, true).into_iter().flatten())
+                .collect();
+            for (name, value) in crate::orb::resolve::mistyped_fields(t, item, file.format) {
+                if !judged.contains(&name) {
                     wrong_type(&file.file, value, name, "a string", out);
                 }
             }
@@ -77,6 +78,25 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
         let Some(handler) = r.handler.as_deref() else {
             continue;
         };
+        // Judged where ORB reads it: a value written where ORB drops it is never validated (ORB206).
+        if r.refused_for(Refusal::InvalidFleetType) {
+            let near = t
+                .values
+                .fleet_type
+                .iter()
+                .find(|v| v.eq_ignore_ascii_case(&r.fleet_type.value));
+            let help = match near {
+                Some(v) => format!("did you mean `{v}`? ORB accepts lowercase values only"),
+                None => format!("use one of: {}", t.values.fleet_type.join(", ")),
+            };
+            reject(
+                &r.fleet_type,
+                format!("`{}` is not a fleet_type ORB accepts", r.fleet_type.value),
+                "rejected by ORB's template model",
+                help,
+            );
+            continue;
+        }
         let instant_ok = t
             .values
             .fleet_type_instant_only
@@ -89,6 +109,18 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
                 message,
                 "rejected by ORB's handler validator",
                 "use `request` or `maintain`".into(),
+            );
+        }
+        let spot_handlers = &t.values.price_type_spot_handlers;
+        if r.refused_for(Refusal::SpotNotSupported) {
+            let message =
+                format!("price_type `spot` is not valid for {handler}: ORB refuses the request");
+            let help = format!("for spot instances use {}", spot_handlers.join(", "));
+            reject(
+                &r.price_type,
+                message,
+                "excluded by the handler's capabilities (supports_spot = false)",
+                help,
             );
         }
         let spot_prices = &t.values.price_type_spotfleet;
@@ -113,9 +145,6 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
 
 fn template_values(file: &FilePath, item: &Node, out: &mut Vec<Diagnostic>) {
     let t = table();
-    for key in ["fleet_type", "fleetType", "provider_config.fleet_type"] {
-        enum_value(file, lookup(item, key), &t.values.fleet_type, key, out);
-    }
     for key in ["price_type", "priceType"] {
         enum_value(file, item.get(key), &t.values.price_type, key, out);
     }

@@ -1,6 +1,7 @@
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::orb::resolve::Refusal;
 
 pub static RULE: Rule = Rule {
     code: "ORB205",
@@ -8,22 +9,30 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "SpotFleet template with no fleet role anywhere in its resolution chain",
     doc: r#"## What it finds
-A template whose effective `provider_api` is SpotFleet while no fleet role is set in the template
-(`fleet_role`, HostFactory `fleetRole`, `provider_config.fleet_role`, `metadata.fleet_role`), in any
-`template_defaults`, or in `providers[N].config.fleet_role`. `iam_fleet_role` does not count: ORB does not
-read it.
+A template whose effective `provider_api` is SpotFleet while no fleet role reaches ORB's Spot Fleet handler:
+none under `metadata.fleet_role` in the template or in the `template_defaults` whose `metadata` it inherits,
+none in `providers[N].config.fleet_role`, and, unless ORB builds the AWS template (`provider_type: aws`),
+none that counts elsewhere: a fleet role at the template's top level, under `provider_config`, as HostFactory
+`fleetRole` or as `fleet_role` in `template_defaults` is dropped before provisioning in a template without
+`provider_type: aws` (labelled where it is written). `iam_fleet_role` never counts: ORB does not read it.
 
 ## Why it matters
-ORB's validator refuses the request: "Fleet role ARN is required for Spot Fleet".
+ORB's validator refuses the request before any AWS call: "Fleet role ARN is required for Spot Fleet".
+Running ORB 1.8.5 showed it for every dropped place (conformance scenarios `spotfleet-top-level-role`,
+`spotfleet-provider-config-role`, `spotfleet-defaults-role`, `spotfleet-type-defaults-role`,
+`hostfactory-spotfleet-fleetrole`).
 
 ## Example
-ORB's own `config/config.example.json` sets `iam_fleet_role`, so its SpotFleet templates have no fleet role.
+ORB's own `config/config.example.json` sets `iam_fleet_role`, and its `config/aws_templates.json` SpotFleet
+templates name none, so every one of them is refused.
 
 ## Fix
-Set `fleet_role` (for example `AWSServiceRoleForEC2SpotFleet`) in the template or its defaults.
+Write the role under the template's `metadata` (`"metadata": {"fleet_role": "AWSServiceRoleForEC2SpotFleet"}`)
+or once in the provider's config (`providers[N].config.fleet_role`, where `orb init` writes it).
 
 ## ORB source
-`handlers/spot_fleet/handler.py:244-270`, `handlers/spot_fleet/validator.py:40-41`."#,
+`handlers/spot_fleet/handler.py:244-270`, `handlers/spot_fleet/validator.py:40-41`,
+`aws_template_aggregate.py:309-330`."#,
     check: Some(check),
 };
 
@@ -37,7 +46,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
         for t in d
             .templates
             .iter()
-            .filter(|t| t.handler.as_deref() == Some("SpotFleet") && t.fleet_role.is_none())
+            .filter(|t| t.refused_for(Refusal::NoFleetRole))
         {
             let diag = by_template.entry((t.file.clone(), t.anchor.start)).or_insert_with(|| Diagnostic::new(
                 "ORB205",
@@ -46,14 +55,30 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
                 t.anchor,
                 format!("SpotFleet template `{}` has no fleet role; ORB will refuse its requests", t.id),
             )
-            .label_here("no fleet_role in the template, its defaults or the provider config")
-            .with_help("set `fleet_role` (for example `AWSServiceRoleForEC2SpotFleet`) in the template or its template_defaults"));
+            .label_here("no fleet role ORB reads: none under metadata, none in the provider config")
+            .with_help("write it under the template's metadata (`\"metadata\": {\"fleet_role\": \"AWSServiceRoleForEC2SpotFleet\"}`), add `\"provider_type\": \"aws\"` to a template that writes it elsewhere, or set `fleet_role` in the provider's config"));
+            for dropped in t.dropped.iter().filter(|d| d.field == "fleet_role") {
+                if let Some((file, span)) = dropped.setting.located() {
+                    let text = format!("`{}` is dropped before provisioning: the template is not built as an AWS template", dropped.name);
+                    if !diag
+                        .labels
+                        .iter()
+                        .any(|l| l.file == *file && l.span == span)
+                    {
+                        diag.labels.push(crate::diagnostic::Label {
+                            file: file.clone(),
+                            span,
+                            message: text,
+                        });
+                    }
+                }
+            }
             let misnamed = d.config.and_then(|c| {
                 let path = "provider.provider_defaults.aws.template_defaults.iam_fleet_role";
                 crate::orb::resolve::lookup(&c.node, path).map(|_| &c.file)
             });
             if let Some(file) = misnamed {
-                let note = format!("{file} sets `iam_fleet_role`, which ORB does not read: rename it to `fleet_role`");
+                let note = format!("{file} sets `iam_fleet_role`, which ORB does not read: write it as `fleet_role` in the provider's config");
                 if !diag.notes.contains(&note) {
                     diag.notes.push(note);
                 }

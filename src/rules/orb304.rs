@@ -100,6 +100,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             .conditions
             .iter()
             .map(|c| c.key.as_str())
+            .filter(|k| !k.is_empty())
             .collect();
         keys.dedup();
         for key in keys {

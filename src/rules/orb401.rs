@@ -1,9 +1,9 @@
-use super::policies::{allowing, conditions_on};
+use super::policies::{allowing, unpinned_services};
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::policy::PolicyKind;
-use crate::iam::trust::{confused_deputy_services, SOURCE_KEYS};
+use crate::iam::trust::confused_deputy_services;
 
 pub static RULE: Rule = Rule {
     code: "ORB401",
@@ -46,33 +46,7 @@ https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet-prerequisites.htm
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     let services = confused_deputy_services();
     for (policy, statement) in allowing(model, PolicyKind::Trust, "sts:AssumeRole") {
-        let pinned = conditions_on(statement, SOURCE_KEYS);
-        if pinned {
-            continue;
-        }
-        for p in statement
-            .principals
-            .iter()
-            .filter(|p| p.kind == "Service" && !p.item.opaque)
-        {
-            let Some(sender) = services.sender(&p.item.value) else {
-                continue;
-            };
-            out.push(
-                Diagnostic::new(
-                    "ORB401",
-                    Severity::Warning,
-                    &policy.file,
-                    p.item.span,
-                    format!(
-                        "`{}` may assume this role for any account: the statement has no aws:SourceArn or aws:SourceAccount condition",
-                        p.item.value
-                    ),
-                )
-                .label_here("this service sends aws:SourceArn and aws:SourceAccount")
-                .with_note(format!("source: {}", sender.source))
-                .with_help("add `\"Condition\": {\"StringEquals\": {\"aws:SourceAccount\": \"<your account>\"}}`, or an `ArnLike` on `aws:SourceArn`"),
-            );
-        }
+        let sender = |principal: &str| services.sender(principal);
+        unpinned_services("ORB401", policy, statement, sender, "assume this role", out);
     }
 }

@@ -1,9 +1,9 @@
-use super::policies::{conditions_on, statements};
+use super::policies::{statements, unpinned_services};
 use super::Rule;
 use crate::deploy::Model;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::policy::{Effect, PolicyKind};
-use crate::iam::trust::{confused_deputy_services, SOURCE_KEYS};
+use crate::iam::trust::confused_deputy_services;
 
 pub static RULE: Rule = Rule {
     code: "ORB404",
@@ -11,8 +11,9 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "a resource policy lets a service in without aws:SourceArn/aws:SourceAccount",
     doc: r#"## What it finds
-An `Allow` statement of a resource policy (a bucket, queue, topic or key policy) whose principal is a
-service that sends `aws:SourceArn` and `aws:SourceAccount` when it calls your resource for someone
+An `Allow` statement of a resource policy (a bucket, queue, topic or key policy, or the statement AWS
+writes into a function's policy for an `AWS::Lambda::Permission`) whose principal is a service that
+sends `aws:SourceArn` and `aws:SourceAccount` when it calls your resource for someone
 (`cloudtrail.amazonaws.com`, `config.amazonaws.com`, `delivery.logs.amazonaws.com`,
 `sns.amazonaws.com`, `events.amazonaws.com`, `s3.amazonaws.com`, `ses.amazonaws.com`), with no
 `aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOrgID` or `aws:SourceOrgPaths` condition. The list is
@@ -33,7 +34,7 @@ queue or topic (the cross-service confused deputy).
 ## Fix
 Add, with your account or the calling resource:
 `"Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}}`, or an `ArnLike` on
-`aws:SourceArn`.
+`aws:SourceArn`; on an `AWS::Lambda::Permission`, set `SourceAccount` or `SourceArn`.
 
 ## source
 https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html#cross-service-confused-deputy-prevention
@@ -48,31 +49,15 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
             .effect
             .as_ref()
             .is_some_and(|e| e.value == Effect::Allow);
-        if policy.kind != PolicyKind::Resource || !allow || conditions_on(statement, SOURCE_KEYS) {
-            continue;
-        }
-        for p in statement
-            .principals
-            .iter()
-            .filter(|p| p.kind == "Service" && !p.item.opaque)
-        {
-            let Some(sender) = services.resource_sender(&p.item.value) else {
-                continue;
-            };
-            out.push(
-                Diagnostic::new(
-                    "ORB404",
-                    Severity::Warning,
-                    &policy.file,
-                    p.item.span,
-                    format!(
-                        "`{}` may use this resource for any account: the statement has no aws:SourceArn or aws:SourceAccount condition",
-                        p.item.value
-                    ),
-                )
-                .label_here("this service sends aws:SourceArn and aws:SourceAccount")
-                .with_note(format!("source: {}", sender.source))
-                .with_help("add `\"Condition\": {\"StringEquals\": {\"aws:SourceAccount\": \"<your account>\"}}`, or an `ArnLike` on `aws:SourceArn`"),
+        if policy.kind == PolicyKind::Resource && allow {
+            let sender = |principal: &str| services.resource_sender(principal);
+            unpinned_services(
+                "ORB404",
+                policy,
+                statement,
+                sender,
+                "use this resource",
+                out,
             );
         }
     }

@@ -17,10 +17,15 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Kind {
     Missing,
+    /// Not granted by what orb-scan read, while a policy it could not read may grant it.
+    MaybeMissing,
     Conditional,
     Denied,
     MaybeDenied,
 }
+
+/// The unread policies a doubtful missing permission points at; `inventory` lists every one.
+const UNREAD_LABELS: usize = 3;
 
 /// Findings group by cause, kind, and the deciding statement (file, offset).
 type GroupKey = (CauseKey, Kind, Option<(crate::diagnostic::FilePath, u32)>);
@@ -89,7 +94,7 @@ fn groups<'m>(
             continue;
         };
         let hit = match kind {
-            Kind::Missing => None,
+            Kind::Missing | Kind::MaybeMissing => None,
             Kind::Conditional => f.allow,
             Kind::Denied | Kind::MaybeDenied => f.deny,
         };
@@ -101,7 +106,9 @@ fn groups<'m>(
         // A refused action is as serious as the need it breaks; an uncertain one at most a warning.
         let severity = match kind {
             Kind::Missing | Kind::Denied => need.severity,
-            Kind::MaybeDenied | Kind::Conditional => need.severity.min(Severity::Warning),
+            Kind::MaybeMissing | Kind::MaybeDenied | Kind::Conditional => {
+                need.severity.min(Severity::Warning)
+            }
         };
         let g = groups
             .entry((need.cause.key.clone(), kind, hit_key))
@@ -119,7 +126,8 @@ fn groups<'m>(
                 hit,
                 outside_boundary: f.outside_boundary,
             });
-        if kind == Kind::Missing {
+        let missing = matches!(kind, Kind::Missing | Kind::MaybeMissing);
+        if missing {
             for (rule, why) in owners.others(f, need) {
                 push_unique(
                     &mut g.also,
@@ -136,11 +144,11 @@ fn groups<'m>(
         push_unique(&mut g.references, need.requirement.reference());
         // The resource that decided, where it explains: the table's own (a role, a parameter),
         // the one a Deny or doubt is about, or the one left out where others are granted.
-        let explains = need.resource != "*" || kind != Kind::Missing || !f.granted_on.is_empty();
+        let explains = need.resource != "*" || !missing || !f.granted_on.is_empty();
         if f.resource != "*" && explains {
             push_unique(&mut g.resources, f.resource.clone());
         }
-        for other in f.granted_on.iter().filter(|_| kind == Kind::Missing) {
+        for other in f.granted_on.iter().filter(|_| missing) {
             push_unique(
                 &mut g.granted_on,
                 format!("`{}` is granted on {other}", f.action),
@@ -212,6 +220,12 @@ fn diagnostic(
             format!("{subject} needs {acts}, which the permissions boundary does not allow")
         }
         Kind::Missing => format!("{subject} needs {acts}, which {checked} {verb} not grant"),
+        Kind::MaybeMissing if !ambiguous => format!(
+            "{subject} needs {acts}, which the policies orb-scan read do not grant (a policy it could not read may)"
+        ),
+        Kind::MaybeMissing => format!(
+            "{subject} needs {acts}, which {checked} {verb} not grant as far as orb-scan could read (a policy it could not read may)"
+        ),
         Kind::Conditional => match doubt {
             Some(Doubt::Resource(..)) => format!(
                 "{subject} needs {acts}, granted only on resources that may not include ORB's"
@@ -236,7 +250,7 @@ fn diagnostic(
                 format!("the permissions boundary allows no {acts}"),
             );
         }
-        (Kind::Missing, _, None) => {
+        (Kind::Missing | Kind::MaybeMissing, _, None) => {
             for check in checks.iter().take(CANDIDATE_LABELS) {
                 if let Some(policy) = check.policy_for(&g.actions) {
                     d = d.with_label(
@@ -244,6 +258,24 @@ fn diagnostic(
                         policy.anchor,
                         format!("checked this policy: it grants no {acts}"),
                     );
+                }
+            }
+            if kind == Kind::MaybeMissing {
+                let mut unread: Vec<_> = checks.iter().flat_map(|c| &c.unread).collect();
+                unread.sort_by(|a, b| (a.file, a.span.start).cmp(&(b.file, b.span.start)));
+                unread.dedup_by(|a, b| (a.file, a.span) == (b.file, b.span));
+                for u in unread.iter().take(UNREAD_LABELS) {
+                    d = d.with_label(
+                        u.file,
+                        u.span,
+                        format!("orb-scan could not read this: {}", u.why),
+                    );
+                }
+                if unread.len() > UNREAD_LABELS {
+                    d = d.with_note(format!(
+                        "and {} more places orb-scan could not read (`orb-scan inventory` lists them)",
+                        unread.len() - UNREAD_LABELS
+                    ));
                 }
             }
         }
@@ -358,6 +390,9 @@ fn diagnostic(
             format!("allow {acts} in the permissions boundary of ORB's role too")
         }
         Kind::Missing => format!("allow {acts} in the policy ORB runs under"),
+        Kind::MaybeMissing => format!(
+            "make sure what orb-scan could not read grants {acts}, or grant {acts} in a policy it can read"
+        ),
         Kind::Conditional => match doubt {
             Some(Doubt::Resource(..)) => {
                 format!("make sure the pattern names the resource ORB uses, or widen it for {acts}")
@@ -385,7 +420,7 @@ impl<'m> Owners<'m> {
             missing: check
                 .findings
                 .iter()
-                .filter(|f| f.verdict == Verdict::NotGranted)
+                .filter(|f| matches!(f.verdict, Verdict::NotGranted | Verdict::MaybeGranted))
                 .map(|f| (f, deployment.need_of(f)))
                 .collect(),
         }
@@ -428,10 +463,12 @@ pub fn missing(model: &Model, code: &'static str, out: &mut Vec<Diagnostic>) {
         model,
         code,
         |f, need, owners| {
-            (f.verdict == Verdict::NotGranted
-                && need.requirement.rule == code
-                && owners.owns(code, f, need))
-            .then_some(Kind::Missing)
+            let kind = match f.verdict {
+                Verdict::NotGranted => Kind::Missing,
+                Verdict::MaybeGranted => Kind::MaybeMissing,
+                _ => return None,
+            };
+            (need.requirement.rule == code && owners.owns(code, f, need)).then_some(kind)
         },
         out,
     );

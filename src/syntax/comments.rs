@@ -1,6 +1,6 @@
 //! Comment lexers for the formats that have comments, so suppression directives can be read before
-//! (and independently of) a full reader. Each returns the byte span of every comment, from its `#`
-//! to the end of its line (line terminators excluded). JSON has no comments.
+//! (and independently of) a full reader. Each returns the byte span of every line comment, from its
+//! `#` (or HCL's `//`) to the end of its line (line terminators excluded). JSON has no comments.
 
 use crate::span::Span;
 
@@ -138,6 +138,108 @@ fn skip_string(bytes: &[u8], mut i: usize, close: &[u8], escapes: bool) -> usize
     bytes.len()
 }
 
+/// Line comments in HCL (Terraform) text: `#` or `//` outside quoted strings (whose `${...}`
+/// interpolations hold expressions, and strings, of their own), heredocs and `/* */` comments.
+pub fn hcl(text: &str) -> Vec<Span> {
+    /// Where the lexer is: code (at the top, or inside an interpolation with its open braces), or
+    /// a quoted string.
+    enum Context {
+        Code { braces: usize },
+        Quoted,
+    }
+    let bytes = text.as_bytes();
+    let mut comments = Vec::new();
+    let mut stack = vec![Context::Code { braces: 0 }];
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let rest = &bytes[i..];
+        let nested = stack.len() > 1;
+        match stack.last_mut() {
+            Some(Context::Quoted) => {
+                if b == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                if rest.starts_with(b"$${") || rest.starts_with(b"%%{") {
+                    i += 3;
+                    continue;
+                }
+                if rest.starts_with(b"${") || rest.starts_with(b"%{") {
+                    stack.push(Context::Code { braces: 0 });
+                    i += 2;
+                    continue;
+                }
+                if b == b'"' || b == b'\n' {
+                    stack.pop();
+                }
+                i += 1;
+            }
+            Some(Context::Code { braces }) => {
+                match b {
+                    b'#' => {
+                        let end = line_end(text, i);
+                        comments.push(Span::new(i, end));
+                        i = end;
+                        continue;
+                    }
+                    b'/' if rest.starts_with(b"//") => {
+                        let end = line_end(text, i);
+                        comments.push(Span::new(i, end));
+                        i = end;
+                        continue;
+                    }
+                    b'/' if rest.starts_with(b"/*") => {
+                        i = memchr::memmem::find(&bytes[i + 2..], b"*/")
+                            .map_or(bytes.len(), |n| i + 2 + n + 2);
+                        continue;
+                    }
+                    b'"' => stack.push(Context::Quoted),
+                    b'<' if rest.starts_with(b"<<") => {
+                        if let Some(end) = heredoc_end(text, i) {
+                            i = end;
+                            continue;
+                        }
+                    }
+                    b'{' => *braces += 1,
+                    b'}' if *braces == 0 && nested => {
+                        stack.pop();
+                    }
+                    b'}' => *braces = braces.saturating_sub(1),
+                    _ => {}
+                }
+                i += 1;
+            }
+            None => break,
+        }
+    }
+    comments
+}
+
+/// The offset past a heredoc that starts at `at` (`<<EOT` or `<<-EOT`, then its lines until one
+/// that is the delimiter alone), or `None` when `<<` does not start one.
+fn heredoc_end(text: &str, at: usize) -> Option<usize> {
+    let header = &text[at + 2..];
+    let header = header.strip_prefix('-').unwrap_or(header);
+    let name_len = header
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+        .count();
+    let name = &header[..name_len];
+    let after = &header[name_len..];
+    let after = after.strip_prefix('\r').unwrap_or(after);
+    if name.is_empty() || !after.starts_with('\n') {
+        return None;
+    }
+    let body_start = text.len() - after.len() + 1;
+    for (start, line) in lines(&text[body_start..]) {
+        if line.trim() == name {
+            return Some(body_start + start + line.len());
+        }
+    }
+    Some(text.len())
+}
+
 /// Each line with its start offset, without its terminator (`\n` or `\r\n`).
 pub fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut start = 0;
@@ -229,6 +331,22 @@ mod tests {
     }
 
     #[test]
+    fn hcl_comments_outside_strings_heredocs_and_block_comments() {
+        let text = concat!(
+            "a = \"x # not // not\" # c1\n",
+            "b = \"${var.x == \"#\" ? \"}\" : \"//\"} # not\" // c2\n",
+            "c = <<-EOT\n  # not\n  // not\n  EOT\n",
+            "/* # not\n // not */ d = 1 # c3\n",
+            "e = { f = 1 } # c4\n",
+            "#c5",
+        );
+        assert_eq!(
+            texts(text, &hcl(text)),
+            ["# c1", "// c2", "# c3", "# c4", "#c5"]
+        );
+    }
+
+    #[test]
     fn lexers_survive_unterminated_input() {
         for text in [
             "a: \"open # x",
@@ -240,6 +358,7 @@ mod tests {
         ] {
             let _ = yaml(text);
             let _ = toml(text);
+            let _ = hcl(text);
         }
         assert_eq!(toml("a = 'x\n# y").len(), 1);
     }

@@ -1,6 +1,7 @@
 //! One spanned tree type for JSON, YAML and TOML documents.
 
 pub mod comments;
+pub mod hcl;
 pub mod json;
 pub mod yaml;
 
@@ -23,8 +24,28 @@ pub enum Value {
     Array(Vec<Node>),
     Object(Vec<Entry>),
     /// A YAML tag or a CloudFormation intrinsic (`!Sub`, `Fn::Sub`, `Ref`): opaque to the model.
+    /// Tagged `COMPUTED`: a value only known when deployed (a Terraform reference), its string the
+    /// glob that stands for it.
     Tagged(Text, Box<Node>),
 }
+
+/// How a policy document is written inside its file when not in the file's own syntax (a Terraform
+/// file's `jsonencode` object, JSON in a heredoc, an `aws_iam_policy_document`): `--fix` writes
+/// in that syntax.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Embedding {
+    #[default]
+    Native,
+    /// HCL object syntax (`jsonencode({...})`).
+    Hcl,
+    /// JSON text inside a Terraform template or heredoc, where `${` is written `$${`.
+    JsonInTemplate,
+    /// `data "aws_iam_policy_document"` blocks.
+    DataSource,
+}
+
+/// The tag of a value known only when deployed, around the glob standing for it (`arn:*:s3:::*`).
+pub const COMPUTED: &str = "Computed";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
@@ -195,6 +216,7 @@ impl Node {
         }
         let (name, inner) = self.intrinsic()?;
         match name {
+            COMPUTED => Some((inner.as_str().unwrap_or("*").into(), true)),
             "Fn::Sub" => {
                 let template = match &inner.value {
                     Value::String(s) => s.as_str(),

@@ -51,6 +51,53 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
         .expect("run orb-scan")
 }
 
+/// Runs orb-scan on each scenario folder under `folder` (at least `at_least` of them) and compares
+/// its human output with the snapshot `<name>.stdout` beside it; `UPDATE_SNAPSHOTS=1` rewrites them.
+/// A scenario writes nothing on standard error.
+pub fn scenarios_match_their_snapshots(folder: &Path, at_least: usize) {
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= at_least, "{names:?}");
+    let mut failures = Vec::new();
+    for name in &names {
+        let o = run_in(&folder.join(name), &[".", "--color", "never"]);
+        assert!(
+            o.stderr.is_empty(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let human = String::from_utf8(o.stdout).unwrap();
+        let snapshot = folder.join(format!("{name}.stdout"));
+        if update {
+            std::fs::write(&snapshot, &human).unwrap();
+        } else if std::fs::read_to_string(&snapshot).ok().as_deref() != Some(human.as_str()) {
+            failures.push(format!(
+                "{name}: output differs from {} (UPDATE_SNAPSHOTS=1 to accept):\n{human}",
+                snapshot.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Runs orb-scan inside `dir` and reads its JSON output; it writes nothing on standard error.
+pub fn json_in(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let o = run_in(dir, args);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
 /// Standard output and exit code.
 pub fn stdout_in(dir: &Path, args: &[&str]) -> (String, i32) {
     let out = run_in(dir, args);
@@ -58,6 +105,21 @@ pub fn stdout_in(dir: &Path, args: &[&str]) -> (String, i32) {
         String::from_utf8(out.stdout).expect("utf-8 output"),
         out.status.code().unwrap_or(-1),
     )
+}
+
+/// The rule fixtures (`testdata/rules/CODE/{trigger,clean}`) that hold ORB templates, sorted.
+pub fn fixtures_with_templates() -> Vec<PathBuf> {
+    let rules = repo().join("testdata/rules");
+    let mut dirs: Vec<_> = std::fs::read_dir(&rules)
+        .unwrap()
+        .flat_map(|e| {
+            let code = e.unwrap().path();
+            [code.join("trigger"), code.join("clean")]
+        })
+        .filter(|d| d.join("config/aws_templates.json").is_file())
+        .collect();
+    dirs.sort();
+    dirs
 }
 
 pub fn copy_tree(from: &Path, to: &Path) {
