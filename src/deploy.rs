@@ -1,9 +1,11 @@
 //! Linking (DESIGN.md §3): which template file each ORB config loads, which policies are checked
 //! against it, and the cross-check of every need against those policies.
 
+use crate::base::diagnostic::{Diagnostic, FilePath, Sources};
+use crate::base::span::Span;
+use crate::base::FastMap;
 use crate::cfn::link::{Linked, Links};
 use crate::cfn::{ManagedRef, Principal, Template};
-use crate::diagnostic::{Diagnostic, FilePath, Sources};
 use crate::iam::catalog::{self, ActionId, Lookup};
 use crate::iam::grants::{
     evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Unknowns, Verdict,
@@ -15,11 +17,9 @@ use crate::orb::files::{OrbConfig, OrbTemplateFile};
 use crate::orb::needs::{needs_of, Need};
 use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemplate};
 use crate::settings::{DeclaredDeployment, ExtraCatalog, PolicyRef, Settings};
-use crate::span::Span;
 use crate::suppress::Suppression;
 use crate::syntax::Node;
 use crate::walk::FileStamp;
-use crate::FastMap;
 use serde::Serialize;
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashSet};

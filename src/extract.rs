@@ -1,15 +1,15 @@
 //! Extract: one file's bytes → parsed tree → domain documents. Runs on the walk's worker threads, so
 //! each file is read and parsed exactly once.
 
+use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::base::span::Span;
 use crate::cfn;
-use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::iam::policy::{looks_like_policy, Origin, PolicyDocument};
 use crate::iam::role::{roles_in_template, Role};
 use crate::orb::files::{
     is_aws_config, is_main_config, is_packaged_defaults, template_format, OrbConfig,
     OrbTemplateFile,
 };
-use crate::span::Span;
 use crate::suppress::{self, Suppression};
 use crate::syntax::{comments, json, yaml, Node, ParseError, Parsed};
 use crate::terraform;

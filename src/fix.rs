@@ -4,13 +4,13 @@
 //! becomes a new statement, as `orb-scan policy` would write it. Denied and conditional findings need a
 //! person and are left alone.
 
+use crate::base::diagnostic::FilePath;
+use crate::base::span::Span;
 use crate::deploy::{Choice, Model};
-use crate::diagnostic::FilePath;
 use crate::generate::{draft, DraftStatement};
 use crate::iam::grants::Verdict;
 use crate::iam::policy::{Effect, PolicyDocument, Statement};
 use crate::orb::needs::Need;
-use crate::span::Span;
 use crate::syntax::{Embedding, Node, Value};
 use std::collections::BTreeMap;
 

@@ -75,7 +75,7 @@ pub fn check_hcl(text: &str) {
             }
             Err(e) => assert!(text.get(e.span.range()).is_some()),
         }
-        let path: crate::diagnostic::FilePath = path.into();
+        let path: crate::base::diagnostic::FilePath = path.into();
         if let Ok(Some(file)) = crate::terraform::read(&path, text) {
             let linked = crate::terraform::module::link(&[file], &crate::terraform::NoRepository);
             for p in &linked.policies {
@@ -169,14 +169,16 @@ pub fn check_names(bytes: &[u8]) {
         .filter(|c| !c.is_empty())
         .map(std::ffi::OsStr::from_bytes)
         .collect();
-    let text = crate::diagnostic::file_path(components.iter().copied());
+    let text = crate::base::diagnostic::file_path(components.iter().copied());
     let joined: Vec<u8> = components
         .iter()
         .map(|c| c.as_bytes())
         .collect::<Vec<_>>()
         .join(&b'/');
     assert_eq!(
-        crate::diagnostic::path_of(&text).as_os_str().as_bytes(),
+        crate::base::diagnostic::path_of(&text)
+            .as_os_str()
+            .as_bytes(),
         joined.as_slice(),
         "the name {bytes:?} does not come back from {text:?}"
     );

@@ -22,7 +22,7 @@ pub const MAX_UNINDEXED: usize = 1_000;
 pub struct Globs {
     globs: Vec<Glob>,
     /// Globs by a component that is a plain name: a path can match one only if it has that name.
-    by_name: crate::FastMap<String, Vec<u32>>,
+    by_name: crate::base::FastMap<String, Vec<u32>>,
     /// Globs with no plain component: tried on every path (identical ones once, the last).
     unindexed: Vec<u32>,
 }
@@ -64,8 +64,9 @@ impl Globs {
                 line_of.push(i);
             }
         }
-        let mut by_name: crate::FastMap<String, Vec<u32>> = crate::FastMap::default();
-        let mut unindexed_by_glob: crate::FastMap<String, u32> = crate::FastMap::default();
+        let mut by_name: crate::base::FastMap<String, Vec<u32>> = crate::base::FastMap::default();
+        let mut unindexed_by_glob: crate::base::FastMap<String, u32> =
+            crate::base::FastMap::default();
         for (i, glob) in globs.iter().enumerate() {
             match glob.plain_name() {
                 Some(name) => by_name.entry(name).or_default().push(i as u32),

@@ -1,9 +1,9 @@
 #![forbid(unsafe_code)]
 //! orb-scan: walk → parse → extract → model → rules → render (DESIGN.md §1).
 
+pub mod base;
 pub mod cfn;
 pub mod deploy;
-pub mod diagnostic;
 pub mod extract;
 pub mod fix;
 #[doc(hidden)]
@@ -15,24 +15,16 @@ pub mod orb;
 pub mod report;
 pub mod rules;
 pub mod settings;
-pub mod span;
-pub mod suggest;
 pub mod suppress;
 pub mod syntax;
 pub mod terraform;
 pub mod walk;
 pub mod write;
 
-use diagnostic::{normalize, FilePath, Sources};
+use base::diagnostic::{normalize, FilePath, Sources};
 use extract::Extracted;
 use settings::Settings;
 use std::path::PathBuf;
-
-/// A hash map for lookups, most of them keyed by text from scanned files, which an attacker
-/// chooses: a fast hasher seeded afresh in every run, so keys cannot be prepared offline to
-/// collide and every lookup stays constant time. Nothing iterates these maps, so output never
-/// depends on the seed.
-pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The date of the IAM action catalog embedded in this build.
 pub const CATALOG_DATE: &str = iam::catalog::DATE;
@@ -91,11 +83,11 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
         let path: FilePath = name.as_str().into();
         match walk::read_stdin(path.clone(), opts.walk.max_filesize) {
             Ok(c) => keep(&mut found[0], c),
-            Err(e) => ws.diagnostics.push(diagnostic::Diagnostic::new(
+            Err(e) => ws.diagnostics.push(base::diagnostic::Diagnostic::new(
                 "ORB902",
-                diagnostic::Severity::Warning,
+                base::diagnostic::Severity::Warning,
                 &path,
-                span::Span::default(),
+                base::span::Span::default(),
                 format!("skipped: {e}"),
             )),
         }
@@ -208,7 +200,7 @@ pub fn link_terraform(
 
 /// The text of the files diagnostics point into, and of no other: kept, or read again on the
 /// scan's threads.
-fn quoted_sources(ws: &deploy::Workspace, diagnostics: &[diagnostic::Diagnostic]) -> Sources {
+fn quoted_sources(ws: &deploy::Workspace, diagnostics: &[base::diagnostic::Diagnostic]) -> Sources {
     let files: std::collections::BTreeSet<&FilePath> = diagnostics
         .iter()
         .flat_map(|d| std::iter::once(&d.file).chain(d.labels.iter().map(|l| &l.file)))

@@ -2,9 +2,9 @@
 //! The command line: argument parsing and exit codes only; everything else is in the library.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use orb_scan::base::diagnostic::file_path;
+use orb_scan::base::diagnostic::Severity;
 use orb_scan::deploy::Workspace;
-use orb_scan::diagnostic::file_path;
-use orb_scan::diagnostic::Severity;
 use orb_scan::report::github::ChangedFiles;
 use orb_scan::report::{
     concise, escape_text, github, human, inventory, json, needs, policy, rule_docs, sarif, Report,
@@ -543,7 +543,7 @@ fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Resu
             diffs.push(text);
             continue;
         }
-        let path = opts.root.join(orb_scan::diagnostic::path_of(file));
+        let path = opts.root.join(orb_scan::base::diagnostic::path_of(file));
         match write_file(
             &path,
             after.as_bytes(),

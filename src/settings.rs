@@ -5,9 +5,9 @@
 //! Paths and globs in the file are relative to the folder that holds it; globs use `.gitignore`
 //! syntax. Inside the tool every path is turned into the scan-root-relative form diagnostics use.
 
-use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::base::span::Span;
 use crate::globs::Globs;
-use crate::span::Span;
 use crate::suppress::{Code, Scope, Suppression};
 use crate::{is_code_pattern, rules};
 use serde::Deserialize;
@@ -432,17 +432,18 @@ impl<'t, 'i> Table<'t, 'i> {
                     "" => String::new(),
                     name => format!(" in {name}"),
                 };
-                let message = match crate::suggest::nearest(key.get_ref(), known.iter().copied()) {
-                    Some(near) => format!(
-                        "unknown key `{}`{where_}: did you mean `{near}`?",
-                        key.get_ref()
-                    ),
-                    None => format!(
-                        "unknown key `{}`{where_}; expected one of: {}",
-                        key.get_ref(),
-                        known.join(", ")
-                    ),
-                };
+                let message =
+                    match crate::base::suggest::nearest(key.get_ref(), known.iter().copied()) {
+                        Some(near) => format!(
+                            "unknown key `{}`{where_}: did you mean `{near}`?",
+                            key.get_ref()
+                        ),
+                        None => format!(
+                            "unknown key `{}`{where_}; expected one of: {}",
+                            key.get_ref(),
+                            known.join(", ")
+                        ),
+                    };
                 self.problem(Span::new(key.span().start, key.span().end), message);
             }
         }
@@ -877,7 +878,7 @@ impl PathPatterns {
 
     /// Does a file as shown in diagnostics (relative to the scan root), or a folder above it, match?
     pub fn matches_shown(&self, shown: &str) -> bool {
-        self.relative(&self.root.join(crate::diagnostic::path_of(shown)))
+        self.relative(&self.root.join(crate::base::diagnostic::path_of(shown)))
             .is_some_and(|rel| self.matcher.matched_path_or_any_parents(&rel, false))
     }
 
@@ -921,7 +922,7 @@ fn display_relative(path: &Path, root: &Path) -> FilePath {
         .count();
     let ups = root.components().count() - common;
     let up = std::ffi::OsStr::new("..");
-    crate::diagnostic::file_path(
+    crate::base::diagnostic::file_path(
         std::iter::repeat_n(up, ups).chain(path.components().skip(common).map(|c| c.as_os_str())),
     )
 }

@@ -13,9 +13,9 @@
 //! [`apply`] removes the diagnostics they cover and returns the ones that covered nothing, which
 //! become ORB903.
 
-use crate::diagnostic::{Diagnostic, FilePath};
+use crate::base::diagnostic::{Diagnostic, FilePath};
+use crate::base::span::Span;
 use crate::settings::PathPatterns;
-use crate::span::Span;
 use crate::syntax::comments::lines;
 use crate::syntax::Node;
 use crate::{code_matches, is_code_pattern};
@@ -324,13 +324,14 @@ struct Places<'a> {
     spans: SortedPlaces<'a>,
     /// `[[suppress]]` tables: their places, and which of them match a file, found once per file.
     globs: Vec<(&'a PathPatterns, usize)>,
-    glob_hits: crate::FastMap<FilePath, Vec<usize>>,
+    glob_hits: crate::base::FastMap<FilePath, Vec<usize>>,
 }
 
 impl<'a> Places<'a> {
     fn new(suppressions: &'a [Suppression]) -> Places<'a> {
         let mut list: Vec<Place> = Vec::new();
-        let mut by_span: crate::FastMap<(&str, bool, Span), usize> = crate::FastMap::default();
+        let mut by_span: crate::base::FastMap<(&str, bool, Span), usize> =
+            crate::base::FastMap::default();
         let mut globs = Vec::new();
         for (i, s) in suppressions.iter().enumerate() {
             if s.malformed.is_some() {
@@ -384,7 +385,7 @@ impl<'a> Places<'a> {
             list,
             spans,
             globs,
-            glob_hits: crate::FastMap::default(),
+            glob_hits: crate::base::FastMap::default(),
         }
     }
 
@@ -431,7 +432,7 @@ impl<'a> Places<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Severity;
+    use crate::base::diagnostic::Severity;
     use crate::syntax::comments;
 
     fn diag(code: &'static str, file: &str, text: &str, needle: &str) -> Diagnostic {

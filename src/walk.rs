@@ -8,9 +8,9 @@
 //! a core idle while one thread reads. Files cross in batches (a wake-up per file cost more than the
 //! parse of a small one) through a bounded queue.
 
-use crate::diagnostic::{file_path, Diagnostic, FilePath, Severity};
+use crate::base::diagnostic::{file_path, Diagnostic, FilePath, Severity};
+use crate::base::span::Span;
 use crate::settings::PathPatterns;
-use crate::span::Span;
 use aho_corasick::AhoCorasick;
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -271,8 +271,12 @@ fn check_folders(path: &Path, bound: &Path) -> Result<(), String> {
             if !real.starts_with(&real_bound) {
                 return Err(format!(
                     "its folder {} is a symbolic link out of {}",
-                    crate::report::escape_text(&crate::diagnostic::file_path([walked.as_os_str()])),
-                    crate::report::escape_text(&crate::diagnostic::file_path([bound.as_os_str()]))
+                    crate::report::escape_text(&crate::base::diagnostic::file_path([
+                        walked.as_os_str()
+                    ])),
+                    crate::report::escape_text(&crate::base::diagnostic::file_path([
+                        bound.as_os_str()
+                    ]))
                 ));
             }
         }

@@ -124,7 +124,7 @@ fn resource_doubts_are_explained() {
         .iter()
         .find(|d| d.code == "ORB109")
         .expect("ORB109");
-    assert_eq!(deny.severity, orb_scan::diagnostic::Severity::Warning);
+    assert_eq!(deny.severity, orb_scan::base::diagnostic::Severity::Warning);
     assert!(label("ORB109").contains("this Deny names an account"));
     // An Allow on one fleet id: AWS gives ORB's fleet an id nobody knows in advance.
     assert!(

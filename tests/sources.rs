@@ -3,7 +3,7 @@
 //! the catalog does not spell so); the report reads again the other files its diagnostics quote, and
 //! says so when one changed in between.
 
-use orb_scan::diagnostic::FilePath;
+use orb_scan::base::diagnostic::FilePath;
 use orb_scan::report::{concise, github, human, json, sarif};
 use orb_scan::walk::WalkOptions;
 use orb_scan::ScanOptions;

@@ -1,10 +1,10 @@
 //! AWS managed policies attached by ARN: the bundled subset in `data/aws-managed-policies.json`
 //! (written by `scripts/bundle-managed-policies.py`, which says which and why).
 
-use crate::diagnostic::FilePath;
+use crate::base::diagnostic::FilePath;
+use crate::base::span::Span;
 use crate::iam::pattern::glob_match;
 use crate::iam::policy::{Origin, PolicyDocument, PolicyKind};
-use crate::span::Span;
 use crate::syntax::{json, Node, Value};
 use std::sync::OnceLock;
 

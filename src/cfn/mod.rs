@@ -6,11 +6,11 @@ pub mod link;
 pub mod managed;
 pub mod properties;
 
-use crate::diagnostic::FilePath;
+use crate::base::diagnostic::FilePath;
+use crate::base::span::Span;
 use crate::iam::pattern::glob_match;
 use crate::iam::policy::{looks_like_policy, Item, Origin, PolicyDocument, PolicyKind};
 use crate::orb::requirements::table;
-use crate::span::Span;
 use crate::syntax::{Entry, Node, Value};
 use intrinsics::{alternatives, Resolver};
 use properties::{Permission, Step};

@@ -10,7 +10,7 @@ pub use super::key_type::KeyType;
 use super::pattern::{
     cmp_ignore_case, glob_match, has_wildcard, resource_match, substitute, ResourceMatch,
 };
-use crate::suggest::nearest;
+use crate::base::suggest::nearest;
 use std::num::NonZeroU32;
 
 /// A borrowed action name that hashes (with the catalog's `key_hash`) and compares without regard

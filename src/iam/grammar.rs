@@ -3,7 +3,7 @@
 //! what they will be is not known until deployment.
 
 use super::policy::{Fields, PolicyKind};
-use crate::span::Span;
+use crate::base::span::Span;
 use crate::syntax::{Entry, Node, Value};
 
 /// One grammar violation. `warning` marks what IAM accepts with a changed meaning.
@@ -296,7 +296,7 @@ fn check_statement<'a>(
 
 /// The first statement of a policy to use each `Sid`: a hash index, so a policy of a few hundred
 /// thousand statements is checked in linear time (a list searched per statement took minutes).
-type Sids<'a> = crate::FastMap<&'a str, Span>;
+type Sids<'a> = crate::base::FastMap<&'a str, Span>;
 
 fn check_sid<'a>(kind: PolicyKind, sid: &'a Entry, sids: &mut Sids<'a>, out: &mut Vec<Problem>) {
     let Some(text) = sid.value.as_str() else {

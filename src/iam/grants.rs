@@ -11,8 +11,8 @@ use super::pattern::{
     glob_match, glob_service, resource_covers, resource_match, Overlap, ResourceMatch,
 };
 use super::policy::{Condition, Effect, Item, Matcher, PolicyDocument, Statement};
-use crate::span::Span;
-use crate::FastMap;
+use crate::base::span::Span;
+use crate::base::FastMap;
 
 /// What the deployment fixes about a request, for the condition keys orb-scan evaluates.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]

@@ -1,11 +1,11 @@
 //! IAM policy documents as the model sees them: statements with spanned actions, resources and
 //! conditions. Extraction is lenient; the grammar is judged by rule ORB303 on the kept node.
 
-use crate::diagnostic::FilePath;
+use crate::base::diagnostic::FilePath;
+use crate::base::span::Span;
 use crate::iam::catalog::{self, ActionId};
 use crate::iam::grammar::{self, Problem};
 use crate::iam::pattern::{action_matches, has_wildcard};
-use crate::span::Span;
 use crate::syntax::{Entry, Node, Text, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

@@ -2,8 +2,8 @@
 //! add one per role to `Workspace::roles`; rules that judge a role as a whole (ORB403) read only this.
 
 use super::policy::Item;
-use crate::diagnostic::FilePath;
-use crate::span::Span;
+use crate::base::diagnostic::FilePath;
+use crate::base::span::Span;
 use crate::syntax::Node;
 
 #[derive(Clone, Debug)]

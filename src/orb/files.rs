@@ -1,7 +1,7 @@
 //! Recognising ORB files by content (orb-facts.md §1.4), not by name: HostFactory names depend on
 //! provider instance names, and a JSON file with a `templates` or `provider` key is not always ORB's.
 
-use crate::diagnostic::FilePath;
+use crate::base::diagnostic::FilePath;
 use crate::syntax::{Node, Value};
 
 /// A main config (`config.json` shape) or ORB's own packaged defaults.

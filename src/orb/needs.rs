@@ -3,11 +3,11 @@
 
 use super::requirements::{table, Requirement, Table};
 use super::resolve::{Origin, ResolvedTemplate, Setting};
-use crate::diagnostic::{FilePath, Severity};
+use crate::base::diagnostic::{FilePath, Severity};
+use crate::base::span::Span;
 use crate::iam::catalog::{self, format_arn};
 use crate::iam::grants::{RequestContext, Unknowns};
 use crate::iam::pattern::substitute;
-use crate::span::Span;
 
 /// Where a need comes from: a written setting, or a packaged default inherited by a template.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -4,8 +4,8 @@
 
 use super::files::{is_aws_template, OrbConfig, OrbTemplateFile, TemplateFormat};
 use super::requirements::{table, FieldKind, Table};
-use crate::diagnostic::FilePath;
-use crate::span::Span;
+use crate::base::diagnostic::FilePath;
+use crate::base::span::Span;
 use crate::syntax::{Entry, Node, Value};
 
 /// Where a setting's value came from.
@@ -645,7 +645,7 @@ fn cleanup(t: &Table, config: Option<&OrbConfig>) -> Cleanup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::FilePath;
+    use crate::base::diagnostic::FilePath;
 
     fn config(text: &str) -> OrbConfig {
         OrbConfig {

@@ -2,8 +2,8 @@
 //! takes it (the path bold, the severity and code as the human format colours its headers).
 
 use super::{escape_text, Report};
-use crate::diagnostic::Severity;
-use crate::span::LineIndex;
+use crate::base::diagnostic::Severity;
+use crate::base::span::LineIndex;
 use codespan_reporting::diagnostic::Severity as CsSeverity;
 use codespan_reporting::term::Styles;
 use std::collections::BTreeMap;

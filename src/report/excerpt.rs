@@ -3,7 +3,7 @@
 //! the label ends on it, `…` where cut: a minified file is one line, and each of its diagnostics
 //! would otherwise print all of it. Line and column numbers stay the real ones.
 
-use crate::span::{floor_char_boundary, LineIndex, Span};
+use crate::base::span::{floor_char_boundary, LineIndex, Span};
 use codespan_reporting::files::{Error, Files};
 use codespan_reporting::term::Config;
 use std::collections::BTreeMap;

@@ -11,7 +11,7 @@
 
 use super::json::Positions;
 use super::{escape_text, Report};
-use crate::diagnostic::{Diagnostic, Label, Severity, Sources};
+use crate::base::diagnostic::{Diagnostic, Label, Severity, Sources};
 use std::collections::HashSet;
 use std::hash::{BuildHasher, Hasher};
 use std::io::Write;

@@ -3,8 +3,8 @@
 
 use super::excerpt::{Excerpt, Source};
 use super::{escape_text, neutralize_source, Report};
-use crate::diagnostic::{Diagnostic, FilePath, Severity, Sources};
-use crate::span::Span;
+use crate::base::diagnostic::{Diagnostic, FilePath, Severity, Sources};
+use crate::base::span::Span;
 use codespan_reporting::diagnostic::{
     Diagnostic as CsDiagnostic, Label, LabelStyle, Severity as CsSeverity,
 };

@@ -1,9 +1,9 @@
 //! `--format json`, schema version 1 (DESIGN.md §5): additions allowed, no renames.
 
 use super::{Report, Summary};
+use crate::base::diagnostic::Sources;
+use crate::base::span::{LineIndex, Position, Span};
 use crate::deploy::Scope;
-use crate::diagnostic::Sources;
-use crate::span::{LineIndex, Position, Span};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -14,8 +14,8 @@ pub mod rule_docs;
 pub mod sarif;
 pub mod yaml;
 
+use crate::base::diagnostic::{Diagnostic, FilePath, Severity, Sources};
 use crate::deploy::{Basis, Choice, Reach, Scope, ScopeCandidate};
-use crate::diagnostic::{Diagnostic, FilePath, Severity, Sources};
 use serde::Serialize;
 use std::path::{Component, Path};
 
@@ -81,7 +81,7 @@ impl Report {
     /// standard input print them as they are). GitHub resolves annotation files and SARIF
     /// `%SRCROOT%` URIs against the repository root, where a workflow runs, which is the same rule.
     pub fn under(mut self, root: &Path) -> Report {
-        let prefix = crate::diagnostic::file_path(
+        let prefix = crate::base::diagnostic::file_path(
             root.components()
                 .filter(|c| !matches!(c, Component::CurDir))
                 .map(|c| match c {
@@ -94,7 +94,7 @@ impl Report {
         }
         let join = |path: &FilePath| -> FilePath { joined(&prefix, path) };
         // Diagnostics point into few files, each named once here and shared.
-        let mut shown: crate::FastMap<FilePath, FilePath> = crate::FastMap::default();
+        let mut shown: crate::base::FastMap<FilePath, FilePath> = crate::base::FastMap::default();
         self.sources = self
             .sources
             .into_iter()
@@ -117,7 +117,7 @@ impl Report {
             }
         }
         // The deployments list the same policies again and again.
-        let mut named: crate::FastMap<String, String> = crate::FastMap::default();
+        let mut named: crate::base::FastMap<String, String> = crate::base::FastMap::default();
         self.scopes = self
             .scopes
             .into_iter()

@@ -14,10 +14,10 @@
 use super::json::Positions;
 use super::rule_docs::{description, page};
 use super::{escape_text, Report};
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
 use crate::deploy::Scope;
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Rule, RULES};
-use crate::span::Span;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -304,7 +304,7 @@ fn family(code: &str) -> &'static str {
 
 /// A file's URI names its real bytes (`diagnostic::path_of`), percent-encoded.
 fn artifact(file: &str) -> Artifact {
-    let file = &crate::diagnostic::path_of(file);
+    let file = &crate::base::diagnostic::path_of(file);
     if file.starts_with("/") {
         Artifact {
             uri: format!("file://{}", encode_path(file)),
@@ -397,7 +397,7 @@ mod tests {
 
     #[test]
     fn span_hash_ignores_position_but_not_content() {
-        let file = crate::diagnostic::FilePath::from("p.json");
+        let file = crate::base::diagnostic::FilePath::from("p.json");
         let at = |start: usize, end: usize| {
             Diagnostic::new(
                 "ORB304",

@@ -1,8 +1,8 @@
 //! The rule registry: every code's metadata in one list, driving `--select/--ignore`, `orb-scan rule`,
 //! SARIF `rules[]` and the generated docs. Each rule lives in its own file.
 
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, Severity};
 
 mod permission;
 mod policies;

@@ -1,6 +1,6 @@
 use super::Rule;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::policy::Effect;
 use crate::orb::requirements::{table, OneOrMany};
 

@@ -1,5 +1,5 @@
 use super::{permission, Rule};
-use crate::diagnostic::Severity;
+use crate::base::diagnostic::Severity;
 
 pub static RULE: Rule = Rule {
     code: "ORB111",

@@ -1,6 +1,6 @@
 use super::Rule;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::orb::files::{is_aws_template, TemplateFormat};
 use crate::orb::requirements::table;
 use crate::orb::resolve::{handler_for, lookup};
@@ -102,7 +102,7 @@ fn disabled(model: &Model, out: &mut Vec<Diagnostic>) {
 }
 
 fn report(
-    file: &crate::diagnostic::FilePath,
+    file: &crate::base::diagnostic::FilePath,
     value: &Node,
     format: TemplateFormat,
     out: &mut Vec<Diagnostic>,
@@ -169,7 +169,7 @@ pub fn suggestion(text: &str) -> Option<String> {
         .find(|(alias, _)| norm(alias) == n)
         .map(|(_, target)| target.clone());
     alias.or_else(|| {
-        crate::suggest::nearest(text, t.values.provider_api.iter().map(String::as_str))
+        crate::base::suggest::nearest(text, t.values.provider_api.iter().map(String::as_str))
             .map(str::to_string)
     })
 }

@@ -1,6 +1,6 @@
 use super::Rule;
+use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::orb::files::{is_aws_template, TemplateFormat};
 use crate::orb::requirements::table;
 use crate::orb::resolve::{lookup, Refusal, Setting};
@@ -330,7 +330,8 @@ fn enum_value(
     .with_note(format!("valid values: {}", allowed.join(", ")));
     if let Some(s) = allowed.iter().find(|a| a.eq_ignore_ascii_case(text)) {
         d = d.with_help(format!("did you mean `{s}`? values are case-sensitive"));
-    } else if let Some(s) = crate::suggest::nearest(text, allowed.iter().map(String::as_str)) {
+    } else if let Some(s) = crate::base::suggest::nearest(text, allowed.iter().map(String::as_str))
+    {
         d = d.with_help(format!("did you mean `{s}`?"));
     }
     out.push(d);

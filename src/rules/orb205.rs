@@ -1,6 +1,6 @@
 use super::Rule;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::orb::resolve::Refusal;
 
 pub static RULE: Rule = Rule {
@@ -39,7 +39,7 @@ or once in the provider's config (`providers[N].config.fleet_role`, where `orb i
 fn check(model: &Model, out: &mut Vec<Diagnostic>) {
     // A template file shared by several configs is reported once, with every config's note.
     let mut by_template: std::collections::BTreeMap<
-        (crate::diagnostic::FilePath, u32),
+        (crate::base::diagnostic::FilePath, u32),
         Diagnostic,
     > = Default::default();
     for d in &model.deployments {
@@ -65,7 +65,7 @@ fn check(model: &Model, out: &mut Vec<Diagnostic>) {
                         .iter()
                         .any(|l| l.file == *file && l.span == span)
                     {
-                        diag.labels.push(crate::diagnostic::Label {
+                        diag.labels.push(crate::base::diagnostic::Label {
                             file: file.clone(),
                             span,
                             message: text,

@@ -1,9 +1,9 @@
 use super::policies::remarked_actions;
 use super::Rule;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::FastMap;
 use crate::deploy::{Model, Unknown};
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::catalog;
-use crate::FastMap;
 
 pub static RULE: Rule = Rule {
     code: "ORB302",

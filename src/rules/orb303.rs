@@ -1,6 +1,6 @@
 use super::Rule;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {
     code: "ORB303",

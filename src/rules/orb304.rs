@@ -1,7 +1,7 @@
 use super::policies::{allowing, conditions_on};
 use super::Rule;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::pattern::{resource_match, Overlap, ResourceMatch};
 use crate::iam::policy::PolicyKind;
 

@@ -1,7 +1,7 @@
 use super::policies::statements;
 use super::Rule;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::pattern::{arn_fields, has_wildcard};
 use crate::iam::policy::Item;
 
@@ -121,7 +121,7 @@ fn is_region(region: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::span::Span;
+    use crate::base::span::Span;
 
     #[test]
     fn arns() {

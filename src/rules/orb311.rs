@@ -1,10 +1,10 @@
 use super::policies::statements;
 use super::Rule;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::FastMap;
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::catalog::{self, ActionId, Key};
 use crate::iam::policy::Condition;
-use crate::FastMap;
 
 pub static RULE: Rule = Rule {
     code: "ORB311",

@@ -1,7 +1,7 @@
 use super::policies::{allowing, unpinned_services};
 use super::Rule;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::policy::PolicyKind;
 use crate::iam::trust::confused_deputy_services;
 

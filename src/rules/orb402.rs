@@ -1,7 +1,7 @@
 use super::policies::statements;
 use super::Rule;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::policy::Condition;
 
 pub static RULE: Rule = Rule {

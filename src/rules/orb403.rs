@@ -1,6 +1,6 @@
 use super::Rule;
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::deploy::Model;
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::role::Role;
 
 pub static RULE: Rule = Rule {
@@ -77,9 +77,9 @@ fn legacy_policy(role: &Role) -> Option<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::span::Span;
     use crate::deploy::{build, Workspace};
     use crate::iam::policy::Item;
-    use crate::span::Span;
 
     fn role(arns: &[&str]) -> Role {
         Role {

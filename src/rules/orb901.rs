@@ -1,5 +1,5 @@
 use super::Rule;
-use crate::diagnostic::Severity;
+use crate::base::diagnostic::Severity;
 
 pub static RULE: Rule = Rule {
     code: "ORB901",

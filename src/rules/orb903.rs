@@ -1,6 +1,6 @@
 use super::Rule;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::span::Span;
+use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::span::Span;
 use crate::suppress::{Scope, Unused};
 
 pub static RULE: Rule = Rule {

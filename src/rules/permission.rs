@@ -6,8 +6,8 @@
 //! share is one diagnostic naming them, at most a warning: it holds only if ORB runs under one of
 //! them, which orb-scan cannot tell.
 
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::deploy::{Check, Choice, Deployment, Finding, Model};
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::grants::{Doubt, Hit, Verdict};
 use crate::iam::pattern::Overlap;
 use crate::orb::needs::{Cause, CauseKey, Need};
@@ -28,7 +28,11 @@ enum Kind {
 const UNREAD_LABELS: usize = 3;
 
 /// Findings group by cause, kind, and the deciding statement (file, offset).
-type GroupKey = (CauseKey, Kind, Option<(crate::diagnostic::FilePath, u32)>);
+type GroupKey = (
+    CauseKey,
+    Kind,
+    Option<(crate::base::diagnostic::FilePath, u32)>,
+);
 
 struct Group<'m> {
     cause: Cause,

@@ -1,9 +1,9 @@
 //! What the policy rules (ORB3xx, ORB4xx) walk: every policy document the scan found, and in them
 //! the entries a rule can judge. Entries produced by CloudFormation intrinsics are left out.
 
+use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::cfn::properties;
 use crate::deploy::{Model, Remarks};
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::iam::grants::actions_apply;
 use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
 use crate::iam::trust::{Sender, SOURCE_KEYS};

@@ -2,7 +2,7 @@
 //! (and independently of) a full reader. Each returns the byte span of every line comment, from its
 //! `#` (or HCL's `//`) to the end of its line (line terminators excluded). JSON has no comments.
 
-use crate::span::Span;
+use crate::base::span::Span;
 
 /// Comments in YAML text: a `#` at the start of a line or after a space or tab, outside quoted
 /// scalars (which may span lines) and outside the content of block scalars (`|`, `>`), where a `#`

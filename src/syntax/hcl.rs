@@ -5,7 +5,7 @@
 //! levels, so converting its tree cannot exhaust the stack.
 
 use super::{ParseError, Text};
-use crate::span::Span;
+use crate::base::span::Span;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
 use hcl_edit::template::{Element, Template as HclTemplate};
 use hcl_edit::Span as _;
@@ -125,7 +125,7 @@ pub fn parse_template(text: &str) -> Result<Template, ParseError> {
 }
 
 fn error(text: &str, e: &hcl_edit::parser::Error) -> ParseError {
-    let at = crate::span::floor_char_boundary(text, e.location().offset().min(text.len()));
+    let at = crate::base::span::floor_char_boundary(text, e.location().offset().min(text.len()));
     ParseError {
         span: Span::new(at, at),
         message: e.message().to_string(),

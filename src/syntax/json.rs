@@ -2,8 +2,8 @@
 //! duplicate keys reported as warnings (the last one wins, as in Python's `json`).
 
 use super::{Entry, Node, ParseError, ParseWarning, Parsed, Text, Value, MAX_DEPTH};
-use crate::span::Span;
-use crate::FastMap;
+use crate::base::span::Span;
+use crate::base::FastMap;
 use std::collections::hash_map::Entry as Slot;
 
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {

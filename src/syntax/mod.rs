@@ -5,7 +5,7 @@ pub mod hcl;
 pub mod json;
 pub mod yaml;
 
-use crate::span::Span;
+use crate::base::span::Span;
 
 /// Limits every reader enforces so hostile input cannot exhaust the stack or memory.
 pub const MAX_DEPTH: usize = 128;

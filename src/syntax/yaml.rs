@@ -6,7 +6,7 @@
 //! `fast` reads the subset of YAML templates and configs are written in to the same trees.
 
 use super::{Entry, Node, ParseError, ParseWarning, Parsed, Text, Value, MAX_DEPTH};
-use crate::span::Span;
+use crate::base::span::Span;
 use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 use std::collections::HashMap;
 

@@ -5,9 +5,9 @@
 //! its iterator's values computed.
 
 use super::eval::{PolicyValue, Scope};
-use crate::diagnostic::FilePath;
+use crate::base::diagnostic::FilePath;
+use crate::base::span::Span;
 use crate::iam::policy::Unread;
-use crate::span::Span;
 use crate::syntax::hcl::{Block, Body, Expr, ExprKind};
 use crate::syntax::{Embedding, Entry, Node, Value};
 

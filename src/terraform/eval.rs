@@ -6,8 +6,8 @@
 
 use super::module::Module;
 use super::File;
-use crate::diagnostic::FilePath;
-use crate::span::Span;
+use crate::base::diagnostic::FilePath;
+use crate::base::span::Span;
 use crate::syntax::hcl::{Expr, ExprKind, Key, Part, Step, Template};
 use crate::syntax::{json, Embedding, Entry, Node, Text, Value, COMPUTED};
 

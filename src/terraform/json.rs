@@ -6,7 +6,7 @@
 //! is a template, as in Terraform: `"${data.aws_iam_policy_document.orb.json}"` is a reference, and
 //! each of its spans points at its text in the file, escapes or not.
 
-use crate::span::Span;
+use crate::base::span::Span;
 use crate::syntax::hcl::{self, Attribute, Block, Body, Expr, ExprKind, Key, Label, Part};
 use crate::syntax::{json, Node, ParseError, Text, Value};
 

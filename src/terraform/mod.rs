@@ -9,7 +9,7 @@ pub mod eval;
 pub mod json;
 pub mod module;
 
-use crate::diagnostic::{Diagnostic, FilePath, Severity};
+use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::syntax::hcl::{self, Block, Body};
 
 /// One `.tf` file: the blocks that matter to IAM, and its text (policy values written as heredocs
@@ -119,7 +119,7 @@ pub fn read(path: &FilePath, text: &str) -> Result<Option<File>, Box<Diagnostic>
 pub fn document_tree(
     path: &FilePath,
     text: &str,
-    span: crate::span::Span,
+    span: crate::base::span::Span,
     embedding: crate::syntax::Embedding,
 ) -> Option<crate::syntax::Node> {
     use crate::syntax::hcl::{Expr, ExprKind, Part};

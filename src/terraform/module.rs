@@ -6,15 +6,15 @@
 
 use super::eval::{PolicyValue, Scope};
 use super::{attributes, File, Repository, POLICY_DOCUMENT};
+use crate::base::diagnostic::FilePath;
+use crate::base::span::Span;
 use crate::cfn::intrinsics::{iam_path, Resolver};
 use crate::cfn::{
     managed, read_trust, Attachment, InstanceProfile, ManagedRef, ManagedSource, Principal,
     PrincipalKind, Target, Template,
 };
-use crate::diagnostic::FilePath;
 use crate::iam::policy::{Item, Origin, PolicyDocument};
 use crate::iam::role::Role;
-use crate::span::Span;
 use crate::syntax::hcl::{Block, Expr, ExprKind};
 use crate::syntax::{Embedding, Node, Value};
 use std::cell::{OnceCell, RefCell};

@@ -13,7 +13,7 @@
 //! read differently would change a tree, so any doubt is a decline.
 
 use super::{key_text, local_tag_name, scalar_end, scalar_value, wrap_in_tag, Entries, ScalarTag};
-use crate::span::Span;
+use crate::base::span::Span;
 use crate::syntax::{Entry, Node, Parsed, Text, Value, MAX_DEPTH};
 use saphyr_parser::ScalarStyle;
 use std::borrow::Cow;

@@ -1,6 +1,6 @@
 //! What every stage reports: a coded, spanned finding with labels in any file.
 
-use crate::span::Span;
+use crate::base::span::Span;
 use serde::Serialize;
 use std::sync::Arc;
 
