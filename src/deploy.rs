@@ -6,6 +6,8 @@ use crate::base::span::Span;
 use crate::base::FastMap;
 use crate::cfn::link::{Linked, Links};
 use crate::cfn::{ManagedRef, Principal, Template};
+use crate::config::settings::{DeclaredDeployment, ExtraCatalog, PolicyRef, Settings};
+use crate::config::suppress::Suppression;
 use crate::iam::catalog::{self, ActionId, Lookup};
 use crate::iam::grants::{
     evaluate, ActionIndex, Evaluation, Hit, Request, RequestContext, Unknowns, Verdict,
@@ -16,8 +18,6 @@ use crate::iam::role::Role;
 use crate::orb::files::{OrbConfig, OrbTemplateFile};
 use crate::orb::needs::{needs_of, Need};
 use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemplate};
-use crate::settings::{DeclaredDeployment, ExtraCatalog, PolicyRef, Settings};
-use crate::suppress::Suppression;
 use crate::syntax::Node;
 use crate::walk::FileStamp;
 use serde::Serialize;

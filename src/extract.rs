@@ -4,13 +4,13 @@
 use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::base::span::Span;
 use crate::cfn;
+use crate::config::suppress::{self, Suppression};
 use crate::iam::policy::{looks_like_policy, Origin, PolicyDocument};
 use crate::iam::role::{roles_in_template, Role};
 use crate::orb::files::{
     is_aws_config, is_main_config, is_packaged_defaults, template_format, OrbConfig,
     OrbTemplateFile,
 };
-use crate::suppress::{self, Suppression};
 use crate::syntax::{comments, json, yaml, Node, ParseError, Parsed};
 use crate::terraform;
 use crate::walk::Candidate;

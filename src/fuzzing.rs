@@ -99,7 +99,8 @@ pub fn check_hcl(text: &str) {
 
 /// The `orb-scan.toml` reader never panics, and every problem it reports has a span inside the file.
 pub fn check_toml(text: &str) {
-    if let Err(problems) = crate::settings::parse_text(text, std::path::Path::new("/repo")) {
+    if let Err(problems) = crate::config::settings::parse_text(text, std::path::Path::new("/repo"))
+    {
         assert!(!problems.is_empty(), "an error with no problem in it");
         for p in problems {
             assert!(

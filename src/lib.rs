@@ -3,27 +3,25 @@
 
 pub mod base;
 pub mod cfn;
+pub mod config;
 pub mod deploy;
 pub mod extract;
 pub mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod generate;
-pub mod globs;
 pub mod iam;
 pub mod orb;
 pub mod report;
 pub mod rules;
-pub mod settings;
-pub mod suppress;
 pub mod syntax;
 pub mod terraform;
 pub mod walk;
 pub mod write;
 
 use base::diagnostic::{normalize, FilePath, Sources};
+use config::settings::Settings;
 use extract::Extracted;
-use settings::Settings;
 use std::path::PathBuf;
 
 /// The date of the IAM action catalog embedded in this build.
@@ -145,7 +143,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
         && matches!(opts.paths.as_slice(), [one] if one.is_dir())
         && settings.covers_its_folder(&opts.root);
     for s in &settings.suppressions {
-        ws.suppressions.push(suppress::Suppression {
+        ws.suppressions.push(config::suppress::Suppression {
             report_unused: whole_scope,
             ..s.clone()
         });
@@ -271,7 +269,7 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
                 .any(|s| code_matches(s, code))
     };
     diagnostics.retain(|d| enabled(d.code));
-    let (suppressed, unused) = suppress::apply(&mut diagnostics, &ws.suppressions, enabled);
+    let (suppressed, unused) = config::suppress::apply(&mut diagnostics, &ws.suppressions, enabled);
     if enabled(rules::orb903::RULE.code) {
         diagnostics.extend(rules::orb903::report(&unused));
     }

@@ -4,12 +4,12 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use orb_scan::base::diagnostic::file_path;
 use orb_scan::base::diagnostic::Severity;
+use orb_scan::config::settings::{self, ConfigError, Settings};
 use orb_scan::deploy::Workspace;
 use orb_scan::report::github::ChangedFiles;
 use orb_scan::report::{
     concise, escape_text, github, human, inventory, json, needs, policy, rule_docs, sarif, Report,
 };
-use orb_scan::settings::{self, ConfigError, Settings};
 use orb_scan::write::{write_file, write_with, Expect};
 use orb_scan::{rules, walk, ScanOptions};
 use std::collections::BTreeMap;

@@ -10,7 +10,7 @@
 
 use crate::base::diagnostic::{file_path, Diagnostic, FilePath, Severity};
 use crate::base::span::Span;
-use crate::settings::PathPatterns;
+use crate::config::settings::PathPatterns;
 use aho_corasick::AhoCorasick;
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::span::Span;
-use crate::suppress::{Scope, Unused};
+use crate::config::suppress::{Scope, Unused};
 
 pub static RULE: Rule = Rule {
     code: "ORB903",

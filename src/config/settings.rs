@@ -7,8 +7,8 @@
 
 use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::base::span::Span;
-use crate::globs::Globs;
-use crate::suppress::{Code, Scope, Suppression};
+use crate::config::globs::Globs;
+use crate::config::suppress::{Code, Scope, Suppression};
 use crate::{is_code_pattern, rules};
 use serde::Deserialize;
 use std::collections::BTreeMap;

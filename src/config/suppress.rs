@@ -7,7 +7,7 @@
 //!   until a reader does);
 //! - CloudFormation resource metadata, `Metadata: {orb-scan: {ignore: [ORB304], reason: ...}}`
 //!   ([`from_cfn_metadata`], over the spanned tree of any template);
-//! - `[[suppress]]` tables in `orb-scan.toml` (built by [`crate::settings`]), the only way for JSON
+//! - `[[suppress]]` tables in `orb-scan.toml` (built by [`crate::config::settings`]), the only way for JSON
 //!   files, which have no comments.
 //!
 //! [`apply`] removes the diagnostics they cover and returns the ones that covered nothing, which
@@ -15,7 +15,7 @@
 
 use crate::base::diagnostic::{Diagnostic, FilePath};
 use crate::base::span::Span;
-use crate::settings::PathPatterns;
+use crate::config::settings::PathPatterns;
 use crate::syntax::comments::lines;
 use crate::syntax::Node;
 use crate::{code_matches, is_code_pattern};
