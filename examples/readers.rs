@@ -48,7 +48,7 @@ const READERS: &[Reader] = &[
     Reader {
         name: "orb-scan JSON reader",
         format: Format::Json,
-        parse: |i| count(&i.json, |t| orb_scan::syntax::json::parse(t).is_ok()),
+        parse: |i| count(&i.json, |t| orb_scan::read::syntax::json::parse(t).is_ok()),
         in_place: false,
     },
     Reader {
@@ -76,7 +76,7 @@ const READERS: &[Reader] = &[
     Reader {
         name: "orb-scan YAML reader",
         format: Format::Yaml,
-        parse: |i| count(&i.yaml, |t| orb_scan::syntax::yaml::parse(t).is_ok()),
+        parse: |i| count(&i.yaml, |t| orb_scan::read::syntax::yaml::parse(t).is_ok()),
         in_place: false,
     },
     Reader {
@@ -84,7 +84,7 @@ const READERS: &[Reader] = &[
         format: Format::Yaml,
         parse: |i| {
             count(&i.yaml, |t| {
-                orb_scan::syntax::yaml::parse_with_saphyr(t).is_ok()
+                orb_scan::read::syntax::yaml::parse_with_saphyr(t).is_ok()
             })
         },
         in_place: false,

@@ -9,7 +9,7 @@
 //!
 //! `cargo run --release --example stages -- check ../shared/corpus`
 
-use orb_scan::walk::WalkOptions;
+use orb_scan::read::walk::WalkOptions;
 use orb_scan::ScanOptions;
 use std::path::PathBuf;
 
@@ -60,7 +60,7 @@ fn main() {
 
 /// The walk and the readers of `orb_scan::collect`, without extraction: each tree is dropped.
 fn parse_only(opts: &ScanOptions) -> String {
-    let (walked, parsed, _) = orb_scan::walk::walk(
+    let (walked, parsed, _) = orb_scan::read::walk::walk(
         &opts.paths,
         &opts.root,
         &opts.walk,

@@ -18,8 +18,8 @@ use crate::iam::role::Role;
 use crate::orb::files::{OrbConfig, OrbTemplateFile};
 use crate::orb::needs::{needs_of, Need};
 use crate::orb::resolve::{aws_instances, lookup, resolve_templates, ResolvedTemplate};
-use crate::syntax::Node;
-use crate::walk::FileStamp;
+use crate::read::syntax::Node;
+use crate::read::walk::FileStamp;
 use serde::Serialize;
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashSet};
@@ -1384,7 +1384,9 @@ mod tests {
 
     fn policy(statements: &str) -> PolicyDocument {
         let text = format!(r#"{{"Statement": [{statements}]}}"#);
-        let node = crate::syntax::json::parse(&text).expect("parses").root;
+        let node = crate::read::syntax::json::parse(&text)
+            .expect("parses")
+            .root;
         PolicyDocument::from_node(&"p.json".into(), node, Origin::default(), None)
     }
 

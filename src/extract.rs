@@ -11,9 +11,9 @@ use crate::orb::files::{
     is_aws_config, is_main_config, is_packaged_defaults, template_format, OrbConfig,
     OrbTemplateFile,
 };
-use crate::syntax::{comments, json, yaml, Node, ParseError, Parsed};
+use crate::read::syntax::{comments, json, yaml, Node, ParseError, Parsed};
+use crate::read::walk::Candidate;
 use crate::terraform;
-use crate::walk::Candidate;
 
 /// Everything one file contributed.
 #[derive(Default)]

@@ -11,7 +11,7 @@ use crate::generate::{draft, DraftStatement};
 use crate::iam::grants::Verdict;
 use crate::iam::policy::{Effect, PolicyDocument, Statement};
 use crate::orb::needs::Need;
-use crate::syntax::{Embedding, Node, Value};
+use crate::read::syntax::{Embedding, Node, Value};
 use std::collections::BTreeMap;
 
 /// Replace `start..end` of a file with `text`.

@@ -1,18 +1,18 @@
 //! The properties the fuzz targets (`fuzz/`) and their regression test (`tests/fuzz_regressions.rs`)
 //! check, in one place so both exercise exactly the same code.
 
+use crate::read::syntax::{Node, Value};
 use crate::report::{concise, human, json, Report};
-use crate::syntax::{Node, Value};
 
 /// The JSON reader never panics, and every span it gives is a valid range of the input.
 pub fn check_json(text: &str) {
-    check_reader(crate::syntax::json::parse(text), text);
+    check_reader(crate::read::syntax::json::parse(text), text);
 }
 
 /// The YAML reader never panics, every span it gives is a valid range of the input, and its fast
 /// path reads every text it takes exactly as saphyr does (tree, spans and warnings).
 pub fn check_yaml(text: &str) {
-    use crate::syntax::yaml;
+    use crate::read::syntax::yaml;
     if let Some(fast) = yaml::fast::read(text) {
         assert_eq!(
             yaml::parse_with_saphyr(text).as_ref(),
@@ -23,7 +23,10 @@ pub fn check_yaml(text: &str) {
     check_reader(yaml::parse(text), text);
 }
 
-fn check_reader(result: Result<crate::syntax::Parsed, crate::syntax::ParseError>, text: &str) {
+fn check_reader(
+    result: Result<crate::read::syntax::Parsed, crate::read::syntax::ParseError>,
+    text: &str,
+) {
     match result {
         Ok(parsed) => {
             assert_spans(&parsed.root, text);
@@ -60,7 +63,7 @@ fn assert_spans(node: &Node, text: &str) {
 /// lies inside the input; the Terraform extraction of the file (as `.tf` and as `.tf.json`), linked
 /// as a module, gives documents whose spans lie inside the file too.
 pub fn check_hcl(text: &str) {
-    let _ = crate::syntax::comments::hcl(text);
+    let _ = crate::read::syntax::comments::hcl(text);
     for path in ["m/main.tf", "m/main.tf.json"] {
         match crate::terraform::parse(path, text) {
             Ok(body) => {
@@ -122,7 +125,7 @@ pub fn check_pipeline(bytes: &[u8]) {
         "stack.template",
         "infra/main.tf",
     ] {
-        let candidate = crate::walk::to_candidate(name.into(), bytes.to_vec());
+        let candidate = crate::read::walk::to_candidate(name.into(), bytes.to_vec());
         let mut ws = crate::deploy::Workspace::default();
         let mut extracted = crate::extract::extract(&candidate);
         crate::link_terraform(&mut extracted, &crate::terraform::NoRepository);

@@ -12,11 +12,10 @@ pub mod fuzzing;
 pub mod generate;
 pub mod iam;
 pub mod orb;
+pub mod read;
 pub mod report;
 pub mod rules;
-pub mod syntax;
 pub mod terraform;
-pub mod walk;
 pub mod write;
 
 use base::diagnostic::{normalize, FilePath, Sources};
@@ -44,7 +43,7 @@ pub struct ScanOptions {
     pub paths: Vec<PathBuf>,
     /// Paths are shown relative to this folder.
     pub root: PathBuf,
-    pub walk: walk::WalkOptions,
+    pub walk: read::walk::WalkOptions,
     /// Read one file from standard input, shown under this name.
     pub stdin_name: Option<String>,
     /// Keep the text of every file that produced documents (`inventory` shows where each one is,
@@ -60,7 +59,7 @@ pub fn collect(opts: &ScanOptions) -> deploy::Workspace {
 /// Walk, parse and extract every candidate: the documents of the whole tree, sorted, with the
 /// settings that steer linking, suppression and severities.
 pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace {
-    let keep = |found: &mut Found, candidate: walk::Candidate| {
+    let keep = |found: &mut Found, candidate: read::walk::Candidate| {
         found.parsed += 1;
         let extracted = extract::extract(&candidate);
         // Most files draw no diagnostic: their text goes, and one that a rule reports on is read
@@ -68,7 +67,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
         let kept = match candidate.origin {
             _ if extracted.is_empty() => return,
             Some(path) if !opts.keep_text && !extracted.quoted_on_its_own() => {
-                Kept::Stamp(walk::FileStamp::new(path, &candidate.text))
+                Kept::Stamp(read::walk::FileStamp::new(path, &candidate.text))
             }
             _ => Kept::Text(candidate.text),
         };
@@ -79,7 +78,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
     let mut found = vec![Found::default()];
     if let Some(name) = &opts.stdin_name {
         let path: FilePath = name.as_str().into();
-        match walk::read_stdin(path.clone(), opts.walk.max_filesize) {
+        match read::walk::read_stdin(path.clone(), opts.walk.max_filesize) {
             Ok(c) => keep(&mut found[0], c),
             Err(e) => ws.diagnostics.push(base::diagnostic::Diagnostic::new(
                 "ORB902",
@@ -92,12 +91,12 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
         ws.files_scanned = 1;
         ws.files_read = found[0].parsed;
     } else {
-        let walk_options = walk::WalkOptions {
+        let walk_options = read::walk::WalkOptions {
             exclude: settings.exclude.clone(),
             ..opts.walk.clone()
         };
         let (walked, per_worker, skipped) =
-            walk::walk(&opts.paths, &opts.root, &walk_options, keep);
+            read::walk::walk(&opts.paths, &opts.root, &walk_options, keep);
         found = per_worker;
         ws.files_scanned = walked.files_seen;
         ws.files_read = walked.files_read;
@@ -166,11 +165,11 @@ struct ScanRepository<'a> {
 
 impl terraform::Repository for ScanRepository<'_> {
     fn read(&self, shown: &str) -> Result<String, String> {
-        walk::read_shown(self.root, shown, self.max_filesize)
+        read::walk::read_shown(self.root, shown, self.max_filesize)
     }
 
     fn terraform_files(&self, folder: &str) -> Vec<String> {
-        walk::terraform_files(self.root, folder)
+        read::walk::terraform_files(self.root, folder)
     }
 }
 
@@ -237,7 +236,7 @@ struct Found {
 /// What the workspace keeps of a file that held documents.
 enum Kept {
     Text(String),
-    Stamp(walk::FileStamp),
+    Stamp(read::walk::FileStamp),
 }
 
 /// Does a `--select`/`--ignore` entry (a code or a prefix such as `ORB1`) cover `code`?

@@ -11,7 +11,7 @@ use orb_scan::report::{
     concise, escape_text, github, human, inventory, json, needs, policy, rule_docs, sarif, Report,
 };
 use orb_scan::write::{write_file, write_with, Expect};
-use orb_scan::{rules, walk, ScanOptions};
+use orb_scan::{read::walk, rules, ScanOptions};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};

@@ -141,7 +141,7 @@ fn replace(
 /// The file at `path` is the one `meta` describes and holds exactly `expected`.
 fn still_holds(path: &Path, meta: &Metadata, expected: &[u8]) -> Result<(), String> {
     let changed = || "it changed since orb-scan read it; not written (run again)".to_string();
-    let mut file = crate::walk::open_unfollowed(path).map_err(|e| reason(&e))?;
+    let mut file = crate::read::walk::open_unfollowed(path).map_err(|e| reason(&e))?;
     let now = file.metadata().map_err(|e| reason(&e))?;
     if !now.is_file() || !same_file(&now, meta) || now.len() != expected.len() as u64 {
         return Err(changed());

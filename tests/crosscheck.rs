@@ -1,7 +1,7 @@
 //! The ORB cross-check through the whole pipeline with the full grants model: resources, conditions
 //! the deployment fixes, doubtful grants and Denies.
 
-use orb_scan::{check, collect, walk, ScanOptions};
+use orb_scan::{check, collect, read::walk, ScanOptions};
 use std::path::Path;
 
 const CONFIG: &str = r#"{"provider": {"providers": [{"name": "aws-eu", "type": "aws", "config": {"region": "eu-west-1"}}]}}"#;

@@ -343,7 +343,9 @@ fn evaluator_agrees_with_the_iam_simulator() {
             .iter()
             .map(|p| {
                 let text = p.to_string();
-                let root = orb_scan::syntax::json::parse(&text).expect("json").root;
+                let root = orb_scan::read::syntax::json::parse(&text)
+                    .expect("json")
+                    .root;
                 PolicyDocument::from_node(&"p.json".into(), root, Origin::default(), None)
             })
             .collect();

@@ -11,7 +11,7 @@ use std::path::Path;
 use orb_scan::iam::catalog::catalog;
 use orb_scan::iam::grants::{evaluate, ActionIndex, Evaluation, Request, RequestContext};
 use orb_scan::iam::policy::{Origin, PolicyDocument};
-use orb_scan::syntax::json;
+use orb_scan::read::syntax::json;
 
 fn managed_policies(folder: &Path) -> Vec<PolicyDocument> {
     let mut paths: Vec<_> = std::fs::read_dir(folder)

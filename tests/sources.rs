@@ -4,8 +4,8 @@
 //! says so when one changed in between.
 
 use orb_scan::base::diagnostic::FilePath;
+use orb_scan::read::walk::WalkOptions;
 use orb_scan::report::{concise, github, human, json, sarif};
-use orb_scan::walk::WalkOptions;
 use orb_scan::ScanOptions;
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! The walk hands every candidate to exactly one worker, whatever the thread count, and returns every
 //! worker's state; the workspace collected from it does not depend on the thread count.
 
-use orb_scan::{collect, walk, ScanOptions};
+use orb_scan::{collect, read::walk, ScanOptions};
 use std::path::Path;
 
 const POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [

@@ -6,7 +6,7 @@
 mod common;
 
 use common::repo;
-use orb_scan::syntax::{yaml, Node, Value};
+use orb_scan::read::syntax::{yaml, Node, Value};
 use serde_json::{Map, Value as Json};
 
 fn schema(name: &str) -> jsonschema::Validator {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use orb_scan::syntax::yaml;
+use orb_scan::read::syntax::yaml;
 use std::path::{Path, PathBuf};
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {

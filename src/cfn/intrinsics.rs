@@ -3,7 +3,7 @@
 //! (`!GetAtt OrbRole.Arn`, `!Ref OrbRole`, `${OrbRole.Arn}` in a `!Sub`) become the ARN or name
 //! pattern they will produce. Everything else stays opaque: `Node::pattern_text` turns it into `*`.
 
-use crate::syntax::{Entry, Node, Value};
+use crate::read::syntax::{Entry, Node, Value};
 use std::collections::HashMap;
 
 /// The template's IAM resources by logical id, with the names CloudFormation will give them.
@@ -275,7 +275,7 @@ pub fn alternatives(node: &Node) -> Vec<(String, &Node)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::yaml;
+    use crate::read::syntax::yaml;
 
     fn template(text: &str) -> Node {
         yaml::parse(text).unwrap().root

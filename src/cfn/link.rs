@@ -432,7 +432,7 @@ fn address(doc: &PolicyDocument) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::yaml;
+    use crate::read::syntax::yaml;
 
     const TEMPLATE: &str = r#"
 Resources:

@@ -5,7 +5,7 @@ use crate::base::diagnostic::FilePath;
 use crate::base::span::Span;
 use crate::iam::pattern::glob_match;
 use crate::iam::policy::{Origin, PolicyDocument, PolicyKind};
-use crate::syntax::{json, Node, Value};
+use crate::read::syntax::{json, Node, Value};
 use std::sync::OnceLock;
 
 const BUNDLE_TEXT: &str = include_str!("../../data/aws-managed-policies.json");

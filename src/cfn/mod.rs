@@ -11,7 +11,7 @@ use crate::base::span::Span;
 use crate::iam::pattern::glob_match;
 use crate::iam::policy::{looks_like_policy, Item, Origin, PolicyDocument, PolicyKind};
 use crate::orb::requirements::table;
-use crate::syntax::{Entry, Node, Value};
+use crate::read::syntax::{Entry, Node, Value};
 use intrinsics::{alternatives, Resolver};
 use properties::{Permission, Step};
 
@@ -751,7 +751,7 @@ pub(crate) fn read_trust(doc: &Node, principal: &mut Principal) {
 mod tests {
     use super::*;
     use crate::iam::policy::{Effect, PolicyKind};
-    use crate::syntax::{json, yaml};
+    use crate::read::syntax::{json, yaml};
 
     #[test]
     fn detection() {
@@ -1039,7 +1039,7 @@ Resources:
 #[cfg(test)]
 mod intrinsic_forms {
     use super::*;
-    use crate::syntax::{json, yaml};
+    use crate::read::syntax::{json, yaml};
 
     /// Every intrinsic in a Resource list, short form in YAML and long form in JSON: both must read
     /// the same, opaque parts as `*`, `Fn::If` as both branches, `AWS::NoValue` as nothing.

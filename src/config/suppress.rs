@@ -3,7 +3,7 @@
 //! Three sources hand over the same [`Suppression`]:
 //! - comments in YAML, TOML and Terraform files, `# orb-scan: ignore[ORB304, ORB401] reason` (or
 //!   `// orb-scan: ...` in Terraform) ([`from_comments`]:
-//!   a reader passes the byte span of each comment; [`crate::syntax::comments`] finds them in text
+//!   a reader passes the byte span of each comment; [`crate::read::syntax::comments`] finds them in text
 //!   until a reader does);
 //! - CloudFormation resource metadata, `Metadata: {orb-scan: {ignore: [ORB304], reason: ...}}`
 //!   ([`from_cfn_metadata`], over the spanned tree of any template);
@@ -16,8 +16,8 @@
 use crate::base::diagnostic::{Diagnostic, FilePath};
 use crate::base::span::Span;
 use crate::config::settings::PathPatterns;
-use crate::syntax::comments::lines;
-use crate::syntax::Node;
+use crate::read::syntax::comments::lines;
+use crate::read::syntax::Node;
 use crate::{code_matches, is_code_pattern};
 use std::sync::Arc;
 
@@ -433,7 +433,7 @@ impl<'a> Places<'a> {
 mod tests {
     use super::*;
     use crate::base::diagnostic::Severity;
-    use crate::syntax::comments;
+    use crate::read::syntax::comments;
 
     fn diag(code: &'static str, file: &str, text: &str, needle: &str) -> Diagnostic {
         let at = text.find(needle).unwrap();
@@ -551,7 +551,7 @@ mod tests {
            "Properties": {"x": 1}},
   "Bad": {"Metadata": {"orb-scan": {"ignore": []}}},
   "Plain": {"Type": "AWS::IAM::Role", "Properties": {"y": 2}}}}"#;
-        let root = crate::syntax::json::parse(text).unwrap().root;
+        let root = crate::read::syntax::json::parse(text).unwrap().root;
         let file: FilePath = "t.json".into();
         let sups = from_cfn_metadata(&file, &root);
         assert_eq!(sups.len(), 2);

@@ -4,7 +4,7 @@
 
 use super::policy::{Fields, PolicyKind};
 use crate::base::span::Span;
-use crate::syntax::{Entry, Node, Value};
+use crate::read::syntax::{Entry, Node, Value};
 
 /// One grammar violation. `warning` marks what IAM accepts with a changed meaning.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -601,7 +601,7 @@ fn shown(n: &Node) -> String {
 mod tests {
     use super::*;
     use crate::iam::policy::{Origin, PolicyDocument};
-    use crate::syntax::json;
+    use crate::read::syntax::json;
 
     fn problems(kind: Option<PolicyKind>, text: &str) -> Vec<String> {
         let root = json::parse(text).expect("parses").root;

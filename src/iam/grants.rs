@@ -742,7 +742,7 @@ fn condition_holds(c: &Condition, request: &Request) -> Tri {
 mod tests {
     use super::*;
     use crate::iam::policy::{Origin, PolicyDocument};
-    use crate::syntax::json;
+    use crate::read::syntax::json;
 
     fn policy(json_text: &str) -> PolicyDocument {
         let root = json::parse(json_text).expect("test policy parses").root;

@@ -6,7 +6,7 @@ use crate::base::span::Span;
 use crate::iam::catalog::{self, ActionId};
 use crate::iam::grammar::{self, Problem};
 use crate::iam::pattern::{action_matches, has_wildcard};
-use crate::syntax::{Entry, Node, Text, Value};
+use crate::read::syntax::{Entry, Node, Text, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -38,7 +38,7 @@ pub struct Origin {
     /// (CloudFormation).
     pub module: Option<FilePath>,
     /// How the document is written in its file.
-    pub embedding: crate::syntax::Embedding,
+    pub embedding: crate::read::syntax::Embedding,
 }
 
 #[derive(Clone, Debug)]
@@ -322,7 +322,7 @@ fn collect_statement<'n>(
 /// Why a value an intrinsic (or Terraform) computes cannot be read.
 fn computed_why(intrinsic: &str, what: &str) -> String {
     match intrinsic {
-        crate::syntax::COMPUTED => format!("{what} is known only when Terraform runs"),
+        crate::read::syntax::COMPUTED => format!("{what} is known only when Terraform runs"),
         name => format!("{what} is computed by `{name}` when the stack is deployed"),
     }
 }
@@ -701,7 +701,7 @@ mod tests {
             {"Effect": "Allow", "Action": ["ec2:RunInstances", "EC2:runinstances", "ec2:Run*",
               "ec2:RunInstance", {"Fn::Sub": "ec2:${Name}"}], "Resource": "ec2:RunInstances"},
             {"Effect": "Deny", "NotAction": "iam:PassRole", "Resource": "*"}]}"#;
-        let node = crate::syntax::json::parse(text).expect("parses").root;
+        let node = crate::read::syntax::json::parse(text).expect("parses").root;
         let policy = PolicyDocument::from_node(&"p.json".into(), node, Origin::default(), None);
         let catalog = catalog::catalog();
         let named = |s: usize| -> Vec<Option<(&str, &str)>> {
@@ -730,7 +730,7 @@ mod tests {
             {"Effect": {"Ref": "Effect"}, "Action": "ec2:C", "Resource": "*"},
             {"Effect": "Allow", "Action": [{"Ref": "Actions"}, "ec2:D"], "Resource": "*"},
             {"Effect": "Allow", "NotAction": {"Ref": "Actions"}, "Resource": "*"}]}"#;
-        let node = crate::syntax::json::parse(text).expect("parses").root;
+        let node = crate::read::syntax::json::parse(text).expect("parses").root;
         let policy = PolicyDocument::from_node(&"p.json".into(), node, Origin::default(), None);
         let actions: Vec<Vec<&str>> = policy
             .statements

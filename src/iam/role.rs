@@ -4,7 +4,7 @@
 use super::policy::Item;
 use crate::base::diagnostic::FilePath;
 use crate::base::span::Span;
-use crate::syntax::Node;
+use crate::read::syntax::Node;
 
 #[derive(Clone, Debug)]
 pub struct Role {

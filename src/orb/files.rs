@@ -2,7 +2,7 @@
 //! provider instance names, and a JSON file with a `templates` or `provider` key is not always ORB's.
 
 use crate::base::diagnostic::FilePath;
-use crate::syntax::{Node, Value};
+use crate::read::syntax::{Node, Value};
 
 /// A main config (`config.json` shape) or ORB's own packaged defaults.
 #[derive(Debug)]

@@ -6,7 +6,7 @@ use super::files::{is_aws_template, OrbConfig, OrbTemplateFile, TemplateFormat};
 use super::requirements::{table, FieldKind, Table};
 use crate::base::diagnostic::FilePath;
 use crate::base::span::Span;
-use crate::syntax::{Entry, Node, Value};
+use crate::read::syntax::{Entry, Node, Value};
 
 /// Where a setting's value came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -650,7 +650,7 @@ mod tests {
     fn config(text: &str) -> OrbConfig {
         OrbConfig {
             file: FilePath::from("config/config.json"),
-            node: crate::syntax::json::parse(text).unwrap().root,
+            node: crate::read::syntax::json::parse(text).unwrap().root,
             packaged: false,
             aws: true,
         }
@@ -659,7 +659,7 @@ mod tests {
     fn templates(text: &str) -> OrbTemplateFile {
         OrbTemplateFile {
             file: FilePath::from("config/aws_templates.json"),
-            node: crate::syntax::json::parse(text).unwrap().root,
+            node: crate::read::syntax::json::parse(text).unwrap().root,
             format: TemplateFormat::Default,
             scheduler_type: None,
         }

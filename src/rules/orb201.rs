@@ -4,7 +4,7 @@ use crate::deploy::Model;
 use crate::orb::files::{is_aws_template, TemplateFormat};
 use crate::orb::requirements::table;
 use crate::orb::resolve::{handler_for, lookup};
-use crate::syntax::Node;
+use crate::read::syntax::Node;
 
 pub static RULE: Rule = Rule {
     code: "ORB201",

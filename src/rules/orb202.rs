@@ -4,7 +4,7 @@ use crate::deploy::Model;
 use crate::orb::files::{is_aws_template, TemplateFormat};
 use crate::orb::requirements::table;
 use crate::orb::resolve::{lookup, Refusal, Setting};
-use crate::syntax::{Node, Value};
+use crate::read::syntax::{Node, Value};
 
 pub static RULE: Rule = Rule {
     code: "ORB202",

@@ -3,7 +3,7 @@ use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::deploy::Model;
 use crate::orb::files::{is_aws_template, TemplateFormat};
 use crate::orb::requirements::table;
-use crate::syntax::{Entry, Node};
+use crate::read::syntax::{Entry, Node};
 
 pub static RULE: Rule = Rule {
     code: "ORB203",

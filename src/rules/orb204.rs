@@ -2,7 +2,7 @@ use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::deploy::Model;
 use crate::orb::resolve::lookup;
-use crate::syntax::Node;
+use crate::read::syntax::Node;
 
 pub static RULE: Rule = Rule {
     code: "ORB204",

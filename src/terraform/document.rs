@@ -8,8 +8,8 @@ use super::eval::{PolicyValue, Scope};
 use crate::base::diagnostic::FilePath;
 use crate::base::span::Span;
 use crate::iam::policy::Unread;
-use crate::syntax::hcl::{Block, Body, Expr, ExprKind};
-use crate::syntax::{Embedding, Entry, Node, Value};
+use crate::read::syntax::hcl::{Block, Body, Expr, ExprKind};
+use crate::read::syntax::{Embedding, Entry, Node, Value};
 
 /// A statement and the document it is written in.
 struct Statement {
@@ -162,7 +162,7 @@ fn merge(into: &mut Vec<Statement>, new: Vec<Statement>) {
 /// what cannot be read goes to `unread`.
 fn documents(scope: &Scope, value: &Expr, unread: &mut Vec<UnreadIn>) -> Vec<Statement> {
     let items: Vec<&Expr> = match &value.kind {
-        crate::syntax::hcl::ExprKind::Array(items) => items.iter().collect(),
+        crate::read::syntax::hcl::ExprKind::Array(items) => items.iter().collect(),
         _ => vec![value],
     };
     let mut out = Vec::new();
@@ -272,7 +272,7 @@ fn is_literal(e: &Expr) -> bool {
 /// provider leaves a null attribute out.
 fn may_be_null(node: &Node) -> bool {
     match node.intrinsic() {
-        Some((crate::syntax::COMPUTED, inner)) => inner.as_str() == Some("*"),
+        Some((crate::read::syntax::COMPUTED, inner)) => inner.as_str() == Some("*"),
         Some(("Fn::If", args)) => args.as_array().is_some_and(|a| {
             a.iter()
                 .skip(1)
@@ -304,7 +304,7 @@ fn unknown(span: Span) -> Node {
         span,
     };
     Node {
-        value: Value::Tagged(crate::syntax::COMPUTED.into(), Box::new(star)),
+        value: Value::Tagged(crate::read::syntax::COMPUTED.into(), Box::new(star)),
         span,
     }
 }

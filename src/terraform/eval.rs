@@ -8,8 +8,8 @@ use super::module::Module;
 use super::File;
 use crate::base::diagnostic::FilePath;
 use crate::base::span::Span;
-use crate::syntax::hcl::{Expr, ExprKind, Key, Part, Step, Template};
-use crate::syntax::{json, Embedding, Entry, Node, Text, Value, COMPUTED};
+use crate::read::syntax::hcl::{Expr, ExprKind, Key, Part, Step, Template};
+use crate::read::syntax::{json, Embedding, Entry, Node, Text, Value, COMPUTED};
 
 /// References followed through other resources and data sources before giving up (a cycle, or a
 /// chain no real module writes).
@@ -535,7 +535,7 @@ impl<'m, 'a> Scope<'m, 'a> {
                     .collect(),
                 _ => Vec::new(),
             };
-            crate::syntax::hcl::parse_template(&text)
+            crate::read::syntax::hcl::parse_template(&text)
                 .map_err(|e| format!("{shown}: {}", e.message))
                 .and_then(|t| {
                     json_in_template(&text, &t, |inner| match &inner.kind {
@@ -865,7 +865,7 @@ pub fn shift(node: &mut Node, by: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::hcl;
+    use crate::read::syntax::hcl;
 
     fn template_of(text: &str) -> Template {
         let body = hcl::parse(text).unwrap();

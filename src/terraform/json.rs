@@ -7,8 +7,8 @@
 //! each of its spans points at its text in the file, escapes or not.
 
 use crate::base::span::Span;
-use crate::syntax::hcl::{self, Attribute, Block, Body, Expr, ExprKind, Key, Label, Part};
-use crate::syntax::{json, Node, ParseError, Text, Value};
+use crate::read::syntax::hcl::{self, Attribute, Block, Body, Expr, ExprKind, Key, Label, Part};
+use crate::read::syntax::{json, Node, ParseError, Text, Value};
 
 /// Top-level block types and how many labels each has.
 const TOP_LEVEL: &[(&str, usize)] = &[

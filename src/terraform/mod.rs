@@ -10,7 +10,7 @@ pub mod json;
 pub mod module;
 
 use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
-use crate::syntax::hcl::{self, Block, Body};
+use crate::read::syntax::hcl::{self, Block, Body};
 
 /// One `.tf` file: the blocks that matter to IAM, and its text (policy values written as heredocs
 /// are read from it when the module is linked).
@@ -54,7 +54,7 @@ pub fn is_terraform_json(path: &str) -> bool {
 }
 
 /// Reads a `.tf` or `.tf.json` file's blocks.
-pub fn parse(path: &str, text: &str) -> Result<Body, crate::syntax::ParseError> {
+pub fn parse(path: &str, text: &str) -> Result<Body, crate::read::syntax::ParseError> {
     if is_terraform_json(path) {
         json::parse(text)
     } else {
@@ -120,10 +120,10 @@ pub fn document_tree(
     path: &FilePath,
     text: &str,
     span: crate::base::span::Span,
-    embedding: crate::syntax::Embedding,
-) -> Option<crate::syntax::Node> {
-    use crate::syntax::hcl::{Expr, ExprKind, Part};
-    use crate::syntax::Embedding;
+    embedding: crate::read::syntax::Embedding,
+) -> Option<crate::read::syntax::Node> {
+    use crate::read::syntax::hcl::{Expr, ExprKind, Part};
+    use crate::read::syntax::Embedding;
     let file = read(path, text).ok()??;
     let module = module::Module::single(&file);
     let scope = eval::Scope::new(&module, &file);
@@ -239,7 +239,7 @@ locals { a = 1 }
         assert!(read(&"bad.tf".into(), "resource {").is_err());
         // The walk reads every file that can hold a type the table names: by its name, or by its
         // name and its policy attribute's.
-        use crate::walk::{TERRAFORM_EMBEDDED_NEEDLES, TERRAFORM_NEEDLES};
+        use crate::read::walk::{TERRAFORM_EMBEDDED_NEEDLES, TERRAFORM_NEEDLES};
         let named = |ty: &str| TERRAFORM_NEEDLES.iter().any(|n| ty.contains(n));
         for ty in RELATION_TYPES {
             assert!(named(ty), "{ty}");
@@ -249,8 +249,9 @@ locals { a = 1 }
                 && attributes::of_type(ty).all(|a| a.steps().1.contains("polic"));
             assert!(named(ty) || embedded, "{ty}");
         }
-        let passes =
-            |text: &str| crate::walk::passes_prefilter_of("m/main.tf".as_ref(), text.as_bytes());
+        let passes = |text: &str| {
+            crate::read::walk::passes_prefilter_of("m/main.tf".as_ref(), text.as_bytes())
+        };
         assert!(passes(
             "resource \"aws_sqs_queue\" \"q\" {\n  policy = x\n}"
         ));
@@ -269,7 +270,7 @@ locals { a = 1 }
             "resource \"aws_instance\" \"i\" { user_data = \"a\\nb\" }"
         ));
         assert!(
-            crate::walk::TERRAFORM_NEEDLES.contains(&POLICY_DOCUMENT)
+            crate::read::walk::TERRAFORM_NEEDLES.contains(&POLICY_DOCUMENT)
                 || POLICY_DOCUMENT.contains("aws_iam_")
         );
         assert_eq!(folder("a/b/c.tf"), "a/b");

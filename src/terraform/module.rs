@@ -15,8 +15,8 @@ use crate::cfn::{
 };
 use crate::iam::policy::{Item, Origin, PolicyDocument};
 use crate::iam::role::Role;
-use crate::syntax::hcl::{Block, Expr, ExprKind};
-use crate::syntax::{Embedding, Node, Value};
+use crate::read::syntax::hcl::{Block, Expr, ExprKind};
+use crate::read::syntax::{Embedding, Node, Value};
 use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 
@@ -112,7 +112,7 @@ fn variable_files(folder: &str, members: &[&File], repository: &dyn Repository) 
             Some(File {
                 path: shown.as_str().into(),
                 text: String::new(),
-                body: crate::syntax::hcl::Body {
+                body: crate::read::syntax::hcl::Body {
                     attributes: Vec::new(),
                     blocks,
                 },
@@ -478,7 +478,7 @@ impl<'a> Module<'a> {
         path: String,
     ) -> ManagedRef {
         if let ExprKind::Reference(root, steps) = &value.kind {
-            if let Some(crate::syntax::hcl::Step::Attr(name)) = steps.first() {
+            if let Some(crate::read::syntax::hcl::Step::Attr(name)) = steps.first() {
                 if root == "aws_iam_policy" && self.resource(root, name).is_some() {
                     return ManagedRef {
                         arn: scope.pattern_or_any(value).0,
@@ -529,7 +529,7 @@ impl<'a> Module<'a> {
     fn target(&self, scope: &Scope, value: &Expr, ty: &str) -> Option<Target> {
         if let ExprKind::Reference(root, steps) = &value.kind {
             if root == ty {
-                if let Some(crate::syntax::hcl::Step::Attr(name)) = steps.first() {
+                if let Some(crate::read::syntax::hcl::Step::Attr(name)) = steps.first() {
                     if self.resource(root, name).is_some() {
                         return Some(Target::Logical(format!("{root}.{name}")));
                     }
@@ -616,10 +616,10 @@ impl<'a> Module<'a> {
                 Some(arn) => match &arn.kind {
                     ExprKind::Reference(root, steps)
                         if root == "aws_iam_policy"
-                            && matches!(steps.first(), Some(crate::syntax::hcl::Step::Attr(n)) if self.resource(root, n).is_some()) =>
+                            && matches!(steps.first(), Some(crate::read::syntax::hcl::Step::Attr(n)) if self.resource(root, n).is_some()) =>
                     {
                         match steps.first() {
-                            Some(crate::syntax::hcl::Step::Attr(n)) => {
+                            Some(crate::read::syntax::hcl::Step::Attr(n)) => {
                                 Some(format!("aws_iam_policy.{n}"))
                             }
                             _ => None,
@@ -686,7 +686,8 @@ fn attribute_values<'b>(
     attribute: &'b attributes::Attribute,
 ) -> Vec<(String, &'b Expr)> {
     let (blocks, key) = attribute.steps();
-    let mut found: Vec<(String, &crate::syntax::hcl::Body)> = vec![(String::new(), &block.body)];
+    let mut found: Vec<(String, &crate::read::syntax::hcl::Body)> =
+        vec![(String::new(), &block.body)];
     for kind in blocks {
         let mut next = Vec::new();
         for (path, body) in found {

@@ -14,7 +14,7 @@
 
 use super::{key_text, local_tag_name, scalar_end, scalar_value, wrap_in_tag, Entries, ScalarTag};
 use crate::base::span::Span;
-use crate::syntax::{Entry, Node, Parsed, Text, Value, MAX_DEPTH};
+use crate::read::syntax::{Entry, Node, Parsed, Text, Value, MAX_DEPTH};
 use saphyr_parser::ScalarStyle;
 use std::borrow::Cow;
 
@@ -131,7 +131,7 @@ enum Chomping {
 struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
-    warnings: Vec<crate::syntax::ParseWarning>,
+    warnings: Vec<crate::read::syntax::ParseWarning>,
 }
 
 /// saphyr's tag characters (URI characters less flow indicators and `!`), less `%`, which starts an
@@ -1110,7 +1110,7 @@ fn hex_escape(after: &[u8], digits: usize) -> Option<(char, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::yaml::parse_with_saphyr;
+    use crate::read::syntax::yaml::parse_with_saphyr;
 
     /// The fast reader takes `text` and reads it exactly as saphyr does.
     fn same(text: &str) -> Parsed {
