@@ -64,7 +64,7 @@ fn parse_only(opts: &ScanOptions) -> String {
         &opts.paths,
         &opts.root,
         &opts.walk,
-        |parsed: &mut [usize; 2], candidate| match orb_scan::extract::tree_of(
+        |parsed: &mut [usize; 2], candidate| match orb_scan::model::extract::tree_of(
             &candidate.path,
             &candidate.text,
         ) {

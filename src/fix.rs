@@ -6,10 +6,10 @@
 
 use crate::base::diagnostic::FilePath;
 use crate::base::span::Span;
-use crate::deploy::{Choice, Model};
-use crate::generate::{draft, DraftStatement};
 use crate::iam::grants::Verdict;
 use crate::iam::policy::{Effect, PolicyDocument, Statement};
+use crate::model::deploy::{Choice, Model};
+use crate::model::generate::{draft, DraftStatement};
 use crate::orb::needs::Need;
 use crate::read::syntax::{Embedding, Node, Value};
 use std::collections::BTreeMap;
@@ -206,7 +206,7 @@ fn document_node(policy: &PolicyDocument, text: &str) -> Option<Node> {
             policy.origin.embedding,
         );
     }
-    let parsed = crate::extract::tree_of(&policy.file, text)?.ok()?;
+    let parsed = crate::model::extract::tree_of(&policy.file, text)?.ok()?;
     node_at(parsed.root, policy.span)
 }
 

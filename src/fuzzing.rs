@@ -126,8 +126,8 @@ pub fn check_pipeline(bytes: &[u8]) {
         "infra/main.tf",
     ] {
         let candidate = crate::read::walk::to_candidate(name.into(), bytes.to_vec());
-        let mut ws = crate::deploy::Workspace::default();
-        let mut extracted = crate::extract::extract(&candidate);
+        let mut ws = crate::model::deploy::Workspace::default();
+        let mut extracted = crate::model::extract::extract(&candidate);
         crate::link_terraform(&mut extracted, &crate::terraform::NoRepository);
         if !extracted.is_empty() {
             ws.sources
@@ -142,15 +142,16 @@ pub fn check_pipeline(bytes: &[u8]) {
         ws.files_scanned = 1;
         let report = crate::check(&ws, &[], &[]);
         render_all(&report);
-        let model = crate::deploy::build(&ws);
+        let model = crate::model::deploy::build(&ws);
         check_fix_line_endings(&model);
-        let _ = crate::generate::least_privilege(&model.deployments.iter().collect::<Vec<_>>());
+        let _ =
+            crate::model::generate::least_privilege(&model.deployments.iter().collect::<Vec<_>>());
     }
 }
 
 /// `--fix` keeps a file's line endings: where every line break of a file is CRLF, so is every one
 /// of the fixed text.
-fn check_fix_line_endings(model: &crate::deploy::Model) {
+fn check_fix_line_endings(model: &crate::model::deploy::Model) {
     let plan = crate::fix::plan(model);
     for (file, edits) in &plan.edits {
         let text = &model.workspace.sources[file];
@@ -206,7 +207,7 @@ pub fn check_names(bytes: &[u8]) {
 /// was read is replaced, with its mode; one that changed, a link and a hard-linked file are left as
 /// they are; a new file is created. `data` chooses the contents.
 pub fn check_writer(data: &[u8]) {
-    use crate::write::{write_file, Expect};
+    use crate::report::write::{write_file, Expect};
     use std::os::unix::fs::PermissionsExt;
     let (read, rest) = data.split_at(data.len() / 3);
     let (written, other) = rest.split_at(rest.len() / 2);

@@ -4,23 +4,20 @@
 pub mod base;
 pub mod cfn;
 pub mod config;
-pub mod deploy;
-pub mod extract;
 pub mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod generate;
 pub mod iam;
+pub mod model;
 pub mod orb;
 pub mod read;
 pub mod report;
 pub mod rules;
 pub mod terraform;
-pub mod write;
 
 use base::diagnostic::{normalize, FilePath, Sources};
 use config::settings::Settings;
-use extract::Extracted;
+use model::extract::Extracted;
 use std::path::PathBuf;
 
 /// The date of the IAM action catalog embedded in this build.
@@ -52,16 +49,16 @@ pub struct ScanOptions {
 }
 
 /// Walk, parse and extract every candidate with default settings (no `orb-scan.toml`).
-pub fn collect(opts: &ScanOptions) -> deploy::Workspace {
+pub fn collect(opts: &ScanOptions) -> model::deploy::Workspace {
     collect_with(opts, Settings::default())
 }
 
 /// Walk, parse and extract every candidate: the documents of the whole tree, sorted, with the
 /// settings that steer linking, suppression and severities.
-pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace {
+pub fn collect_with(opts: &ScanOptions, settings: Settings) -> model::deploy::Workspace {
     let keep = |found: &mut Found, candidate: read::walk::Candidate| {
         found.parsed += 1;
-        let extracted = extract::extract(&candidate);
+        let extracted = model::extract::extract(&candidate);
         // Most files draw no diagnostic: their text goes, and one that a rule reports on is read
         // again for its excerpt (`Workspace::text`). A file the report will quote anyway keeps it.
         let kept = match candidate.origin {
@@ -74,7 +71,7 @@ pub fn collect_with(opts: &ScanOptions, settings: Settings) -> deploy::Workspace
         found.files.push((candidate.path, kept));
         found.extracted.append(extracted);
     };
-    let mut ws = deploy::Workspace::default();
+    let mut ws = model::deploy::Workspace::default();
     let mut found = vec![Found::default()];
     if let Some(name) = &opts.stdin_name {
         let path: FilePath = name.as_str().into();
@@ -197,7 +194,10 @@ pub fn link_terraform(
 
 /// The text of the files diagnostics point into, and of no other: kept, or read again on the
 /// scan's threads.
-fn quoted_sources(ws: &deploy::Workspace, diagnostics: &[base::diagnostic::Diagnostic]) -> Sources {
+fn quoted_sources(
+    ws: &model::deploy::Workspace,
+    diagnostics: &[base::diagnostic::Diagnostic],
+) -> Sources {
     let files: std::collections::BTreeSet<&FilePath> = diagnostics
         .iter()
         .flat_map(|d| std::iter::once(&d.file).chain(d.labels.iter().map(|l| &l.file)))
@@ -252,8 +252,12 @@ pub fn is_code_pattern(pattern: &str) -> bool {
 
 /// Runs the model and the rules over a workspace and returns the sorted report. `select` (when
 /// not empty) replaces the settings' `select`; `ignore` adds to theirs.
-pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> report::Report {
-    let model = deploy::build(ws);
+pub fn check(
+    ws: &model::deploy::Workspace,
+    select: &[String],
+    ignore: &[String],
+) -> report::Report {
+    let model = model::deploy::build(ws);
     let mut diagnostics = ws.diagnostics.clone();
     diagnostics.extend(rules::run(&model, ws.threads));
     let select = match (select, &ws.settings.select) {
@@ -287,7 +291,7 @@ pub fn check(ws: &deploy::Workspace, select: &[String], ignore: &[String]) -> re
         }
     }
     normalize(&mut diagnostics);
-    let scopes = deploy::scopes(&model, ws.settings.paths_in_file(&ws.root));
+    let scopes = model::deploy::scopes(&model, ws.settings.paths_in_file(&ws.root));
     let mut report = report::Report {
         diagnostics,
         scopes,

@@ -5,12 +5,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use orb_scan::base::diagnostic::file_path;
 use orb_scan::base::diagnostic::Severity;
 use orb_scan::config::settings::{self, ConfigError, Settings};
-use orb_scan::deploy::Workspace;
+use orb_scan::model::deploy::Workspace;
 use orb_scan::report::github::ChangedFiles;
+use orb_scan::report::write::{write_file, write_with, Expect};
 use orb_scan::report::{
     concise, escape_text, github, human, inventory, json, needs, policy, rule_docs, sarif, Report,
 };
-use orb_scan::write::{write_file, write_with, Expect};
 use orb_scan::{read::walk, rules, ScanOptions};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
@@ -510,8 +510,12 @@ fn scan(args: &ScanArgs) -> Result<u8, String> {
 /// written the one way (`write::write_file`): only if it still holds what the scan read, never
 /// through a link, bounded by the scan root. Names on standard error and in diff headers are
 /// escaped, and the diff is fenced from the Actions runner.
-fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Result<bool, String> {
-    let model = orb_scan::deploy::build(ws);
+fn fix(
+    opts: &ScanOptions,
+    ws: &orb_scan::model::deploy::Workspace,
+    diff: bool,
+) -> Result<bool, String> {
+    let model = orb_scan::model::deploy::build(ws);
     let plan = orb_scan::fix::plan(&model);
     for (file, whys) in &plan.skipped {
         for why in whys {
@@ -576,7 +580,7 @@ fn fix(opts: &ScanOptions, ws: &orb_scan::deploy::Workspace, diff: bool) -> Resu
 fn inventory_cmd(args: &ScanArgs) -> Result<u8, String> {
     // The inventory shows where every document is.
     let (_, _, ws) = workspace(&args.input, false, args.color, true)?;
-    let model = orb_scan::deploy::build(&ws);
+    let model = orb_scan::model::deploy::build(&ws);
     let mut out = std::io::stdout().lock();
     let result = match args.format {
         Format::Json => inventory::render_json(&model, &mut out),
@@ -616,9 +620,9 @@ fn show_rule(code: &str) -> Result<u8, String> {
 
 /// The deployments `--deployment` names (all when absent); an error lists the names there are.
 fn chosen_deployments<'m, 'a>(
-    model: &'m orb_scan::deploy::Model<'a>,
+    model: &'m orb_scan::model::deploy::Model<'a>,
     name: Option<&str>,
-) -> Result<Vec<&'m orb_scan::deploy::Deployment<'a>>, String> {
+) -> Result<Vec<&'m orb_scan::model::deploy::Deployment<'a>>, String> {
     let Some(name) = name else {
         return Ok(model.deployments.iter().collect());
     };
@@ -644,7 +648,7 @@ fn chosen_deployments<'m, 'a>(
 fn needs_cmd(args: &NeedsArgs) -> Result<u8, String> {
     // Spans become lines and columns: keep every text.
     let (_, _, ws) = workspace(&args.input, false, ColorArg::Auto, true)?;
-    let model = orb_scan::deploy::build(&ws);
+    let model = orb_scan::model::deploy::build(&ws);
     let chosen = chosen_deployments(&model, args.deployment.as_deref())?;
     let mut out = std::io::stdout().lock();
     let result = match args.format {
@@ -657,7 +661,7 @@ fn needs_cmd(args: &NeedsArgs) -> Result<u8, String> {
 
 fn policy_cmd(args: &PolicyArgs) -> Result<u8, String> {
     let (_, _, ws) = workspace(&args.input, false, ColorArg::Auto, false)?;
-    let model = orb_scan::deploy::build(&ws);
+    let model = orb_scan::model::deploy::build(&ws);
     let chosen = chosen_deployments(&model, args.deployment.as_deref())?;
     if chosen.is_empty() {
         return Err("no ORB deployment found: nothing to write a policy for".into());
@@ -670,7 +674,7 @@ fn policy_cmd(args: &PolicyArgs) -> Result<u8, String> {
             names.join(", ")
         );
     }
-    let statements = orb_scan::generate::least_privilege(&chosen);
+    let statements = orb_scan::model::generate::least_privilege(&chosen);
     if statements.is_empty() {
         eprintln!("orb-scan: no template ORB would accept, so nothing is needed (see `orb-scan .` for why)");
     }

@@ -3,8 +3,8 @@
 use super::json::{tool, JsonSpan, Positions};
 use crate::cfn::link::Linked;
 use crate::cfn::{ManagedRef, ManagedSource};
-use crate::deploy::{Model, Scope};
 use crate::iam::policy::PolicyDocument;
+use crate::model::deploy::{Model, Scope};
 use crate::orb::files::TemplateFormat;
 use crate::orb::resolve::lookup;
 use serde::Serialize;
@@ -262,7 +262,7 @@ fn build<'a>(model: &'a Model<'a>) -> Inventory<'a> {
     for linked in &model.links.principals {
         documents.push(principal_document(model, linked, &mut positions));
     }
-    let scopes = crate::deploy::scopes(model, ws.settings.paths_in_file(&ws.root));
+    let scopes = crate::model::deploy::scopes(model, ws.settings.paths_in_file(&ws.root));
     let deployments = model
         .deployments
         .iter()

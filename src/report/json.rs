@@ -3,7 +3,7 @@
 use super::{Report, Summary};
 use crate::base::diagnostic::Sources;
 use crate::base::span::{LineIndex, Position, Span};
-use crate::deploy::Scope;
+use crate::model::deploy::Scope;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

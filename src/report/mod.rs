@@ -12,10 +12,11 @@ pub mod policy;
 pub(crate) mod rich;
 pub mod rule_docs;
 pub mod sarif;
+pub mod write;
 pub mod yaml;
 
 use crate::base::diagnostic::{Diagnostic, FilePath, Severity, Sources};
-use crate::deploy::{Basis, Choice, Reach, Scope, ScopeCandidate};
+use crate::model::deploy::{Basis, Choice, Reach, Scope, ScopeCandidate};
 use serde::Serialize;
 use std::path::{Component, Path};
 

@@ -3,7 +3,7 @@
 //! orb-scan resolved it. The JSON form is what `conformance/` compares with what ORB really calls.
 
 use super::json::{tool, JsonSpan, Positions};
-use crate::deploy::{Deployment, Model};
+use crate::model::deploy::{Deployment, Model};
 use crate::orb::needs::Need;
 use crate::orb::resolve::{Origin, ResolvedTemplate, Setting};
 use serde::Serialize;

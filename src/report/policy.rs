@@ -2,7 +2,7 @@
 //! `AWS::IAM::ManagedPolicy` resource in YAML, or as a Terraform `aws_iam_policy_document`.
 
 use super::yaml;
-use crate::generate::DraftStatement;
+use crate::model::generate::DraftStatement;
 use serde_json::{json, Value};
 use std::io::Write;
 

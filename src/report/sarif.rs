@@ -16,7 +16,7 @@ use super::rule_docs::{description, page};
 use super::{escape_text, Report};
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::span::Span;
-use crate::deploy::Scope;
+use crate::model::deploy::Scope;
 use crate::rules::{Rule, RULES};
 use serde::Serialize;
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! SARIF `rules[]` and the generated docs. Each rule lives in its own file.
 
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::Model;
+use crate::model::deploy::Model;
 
 mod permission;
 mod policies;

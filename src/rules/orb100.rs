@@ -1,7 +1,7 @@
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::base::span::Span;
-use crate::deploy::Model;
+use crate::model::deploy::Model;
 
 pub static RULE: Rule = Rule {
     code: "ORB100",

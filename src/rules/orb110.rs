@@ -1,7 +1,7 @@
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::Model;
 use crate::iam::policy::Effect;
+use crate::model::deploy::Model;
 use crate::orb::requirements::{table, OneOrMany};
 
 pub static RULE: Rule = Rule {

@@ -1,6 +1,6 @@
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
-use crate::deploy::Model;
+use crate::model::deploy::Model;
 use crate::orb::files::{is_aws_template, TemplateFormat};
 use crate::orb::requirements::table;
 use crate::read::syntax::{Entry, Node};

@@ -1,6 +1,6 @@
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::Model;
+use crate::model::deploy::Model;
 use crate::orb::resolve::Refusal;
 
 pub static RULE: Rule = Rule {

@@ -1,6 +1,6 @@
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
-use crate::deploy::Model;
+use crate::model::deploy::Model;
 use crate::orb::requirements::table;
 use crate::orb::resolve::{Dropped, ResolvedTemplate};
 use std::collections::BTreeMap;

@@ -1,6 +1,6 @@
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
-use crate::deploy::Model;
+use crate::model::deploy::Model;
 use crate::orb::resolve::{lookup, Refusal};
 use std::collections::BTreeMap;
 

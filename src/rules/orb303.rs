@@ -1,6 +1,6 @@
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::Model;
+use crate::model::deploy::Model;
 
 pub static RULE: Rule = Rule {
     code: "ORB303",

@@ -1,9 +1,9 @@
 use super::policies::{allowing, conditions_on};
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::Model;
 use crate::iam::pattern::{resource_match, Overlap, ResourceMatch};
 use crate::iam::policy::PolicyKind;
+use crate::model::deploy::Model;
 
 pub static RULE: Rule = Rule {
     code: "ORB304",

@@ -1,7 +1,7 @@
 use super::policies::remarked_actions;
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::Model;
+use crate::model::deploy::Model;
 
 pub static RULE: Rule = Rule {
     code: "ORB305",

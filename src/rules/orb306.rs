@@ -1,12 +1,12 @@
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::FastMap;
-use crate::deploy::Model;
 use crate::iam::catalog::{self, ActionId};
 use crate::iam::pattern::{
     arn_fields, cfn_substitution, fields_overlap, glob_match, resource_match, ResourceMatch,
 };
 use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
+use crate::model::deploy::Model;
 
 pub static RULE: Rule = Rule {
     code: "ORB306",

@@ -1,8 +1,8 @@
 use super::policies::remarked_actions;
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::{Model, Unknown};
 use crate::iam::catalog;
+use crate::model::deploy::{Model, Unknown};
 
 pub static RULE: Rule = Rule {
     code: "ORB307",

@@ -1,9 +1,9 @@
 use super::policies::statements;
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::Model;
 use crate::iam::pattern::{arn_fields, has_wildcard};
 use crate::iam::policy::Item;
+use crate::model::deploy::Model;
 
 pub static RULE: Rule = Rule {
     code: "ORB308",

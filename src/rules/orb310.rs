@@ -1,7 +1,7 @@
 use super::policies::statements;
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::Model;
+use crate::model::deploy::Model;
 
 pub static RULE: Rule = Rule {
     code: "ORB310",

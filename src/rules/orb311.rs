@@ -2,9 +2,9 @@ use super::policies::statements;
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::FastMap;
-use crate::deploy::Model;
 use crate::iam::catalog::{self, ActionId, Key};
 use crate::iam::policy::Condition;
+use crate::model::deploy::Model;
 
 pub static RULE: Rule = Rule {
     code: "ORB311",

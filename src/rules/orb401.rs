@@ -1,9 +1,9 @@
 use super::policies::{allowing, unpinned_services};
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::Model;
 use crate::iam::policy::PolicyKind;
 use crate::iam::trust::confused_deputy_services;
+use crate::model::deploy::Model;
 
 pub static RULE: Rule = Rule {
     code: "ORB401",

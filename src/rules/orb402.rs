@@ -1,8 +1,8 @@
 use super::policies::statements;
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::Model;
 use crate::iam::policy::Condition;
+use crate::model::deploy::Model;
 
 pub static RULE: Rule = Rule {
     code: "ORB402",

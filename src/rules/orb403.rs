@@ -1,7 +1,7 @@
 use super::Rule;
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::Model;
 use crate::iam::role::Role;
+use crate::model::deploy::Model;
 
 pub static RULE: Rule = Rule {
     code: "ORB403",
@@ -78,8 +78,8 @@ fn legacy_policy(role: &Role) -> Option<Diagnostic> {
 mod tests {
     use super::*;
     use crate::base::span::Span;
-    use crate::deploy::{build, Workspace};
     use crate::iam::policy::Item;
+    use crate::model::deploy::{build, Workspace};
 
     fn role(arns: &[&str]) -> Role {
         Role {

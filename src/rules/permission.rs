@@ -7,9 +7,9 @@
 //! them, which orb-scan cannot tell.
 
 use crate::base::diagnostic::{Diagnostic, Severity};
-use crate::deploy::{Check, Choice, Deployment, Finding, Model};
 use crate::iam::grants::{Doubt, Hit, Verdict};
 use crate::iam::pattern::Overlap;
+use crate::model::deploy::{Check, Choice, Deployment, Finding, Model};
 use crate::orb::needs::{Cause, CauseKey, Need};
 use std::collections::BTreeMap;
 

@@ -3,10 +3,10 @@
 
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::cfn::properties;
-use crate::deploy::{Model, Remarks};
 use crate::iam::grants::actions_apply;
 use crate::iam::policy::{Effect, Item, PolicyDocument, PolicyKind, Statement};
 use crate::iam::trust::{Sender, SOURCE_KEYS};
+use crate::model::deploy::{Model, Remarks};
 
 /// The `Action`/`NotAction` entries written as literals (`policy::literal_actions`) that the
 /// catalog remarks on, with their policy and its remarks (`Model::action_remarks`).

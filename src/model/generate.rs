@@ -2,7 +2,7 @@
 //! grouped into statements named by the requirements table, scoped to the resources and conditions the
 //! needs carry. This is model work; `report::policy` prints it.
 
-use crate::deploy::Deployment;
+use crate::model::deploy::Deployment;
 use crate::orb::needs::Need;
 use crate::orb::requirements::table;
 use serde_json::{json, Map, Value};
