@@ -11,6 +11,7 @@ pub mod iam;
 pub mod model;
 pub mod orb;
 pub mod read;
+pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod terraform;
@@ -18,6 +19,7 @@ pub mod terraform;
 use base::diagnostic::{normalize, FilePath, Sources};
 use config::settings::Settings;
 use model::extract::Extracted;
+use registry::code_matches;
 use std::path::PathBuf;
 
 /// The date of the IAM action catalog embedded in this build.
@@ -239,17 +241,6 @@ enum Kept {
     Stamp(read::walk::FileStamp),
 }
 
-/// Does a `--select`/`--ignore` entry (a code or a prefix such as `ORB1`) cover `code`?
-pub fn code_matches(pattern: &str, code: &str) -> bool {
-    let p = pattern.trim().to_ascii_uppercase();
-    p == "ALL" || code.starts_with(&p)
-}
-
-/// Does a code or prefix name at least one rule?
-pub fn is_code_pattern(pattern: &str) -> bool {
-    rules::RULES.iter().any(|r| code_matches(pattern, r.code))
-}
-
 /// Runs the model and the rules over a workspace and returns the sorted report. `select` (when
 /// not empty) replaces the settings' `select`; `ignore` adds to theirs.
 pub fn check(
@@ -273,7 +264,7 @@ pub fn check(
     };
     diagnostics.retain(|d| enabled(d.code));
     let (suppressed, unused) = config::suppress::apply(&mut diagnostics, &ws.suppressions, enabled);
-    if enabled(rules::orb903::RULE.code) {
+    if enabled(registry::orb903::RULE.code) {
         diagnostics.extend(rules::orb903::report(&unused));
     }
     for d in &mut diagnostics {

@@ -11,7 +11,7 @@ use orb_scan::report::write::{write_file, write_with, Expect};
 use orb_scan::report::{
     concise, escape_text, github, human, inventory, json, needs, policy, rule_docs, sarif, Report,
 };
-use orb_scan::{read::walk, rules, ScanOptions};
+use orb_scan::{read::walk, registry, ScanOptions};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -215,7 +215,7 @@ fn main() -> ExitCode {
 
 fn check_codes(args: &ScanArgs) -> Result<(), String> {
     for code in args.select.iter().chain(&args.ignore) {
-        if !orb_scan::is_code_pattern(code) {
+        if !orb_scan::registry::is_code_pattern(code) {
             return Err(format!(
                 "`{code}` matches no rule code (see `orb-scan rules`)"
             ));
@@ -594,7 +594,7 @@ fn inventory_cmd(args: &ScanArgs) -> Result<u8, String> {
 
 fn list_rules() -> Result<u8, String> {
     let mut out = std::io::stdout().lock();
-    for r in rules::RULES {
+    for r in registry::RULES {
         let line = format!(
             "{}  {:<36} {:<8} {}",
             r.code,
@@ -609,7 +609,7 @@ fn list_rules() -> Result<u8, String> {
 
 fn show_rule(code: &str) -> Result<u8, String> {
     let rule =
-        rules::lookup(code).ok_or_else(|| format!("no rule `{code}` (see `orb-scan rules`)"))?;
+        registry::lookup(code).ok_or_else(|| format!("no rule `{code}` (see `orb-scan rules`)"))?;
     written(
         std::io::stdout()
             .lock()

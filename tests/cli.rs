@@ -349,7 +349,7 @@ fn own_tree_is_clean() {
 #[test]
 fn rule_documentation_is_served_from_the_registry() {
     let list = stdout(&orb_scan(&["rules"]));
-    for rule in orb_scan::rules::RULES {
+    for rule in orb_scan::registry::RULES {
         assert!(
             list.contains(rule.code) && list.contains(rule.name),
             "{}",

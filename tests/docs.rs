@@ -1,8 +1,8 @@
 //! `docs/rules/` is generated from the rule registry: this test fails when a page is stale, missing
 //! or left over from a removed rule. `UPDATE_DOCS=1 cargo test --test docs` rewrites the folder.
 
+use orb_scan::registry::RULES;
 use orb_scan::report::rule_docs;
-use orb_scan::rules::RULES;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;

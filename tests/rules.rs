@@ -53,7 +53,7 @@ fn codes(json: &str) -> Vec<String> {
 fn every_rule_triggers_stays_quiet_and_matches_its_snapshot() {
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut failures = Vec::new();
-    for rule in orb_scan::rules::RULES {
+    for rule in orb_scan::registry::RULES {
         let base = rules_dir().join(rule.code);
         let (trigger, clean) = (base.join("trigger"), base.join("clean"));
         if !trigger.is_dir() || !clean.is_dir() {

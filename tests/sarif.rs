@@ -44,7 +44,7 @@ fn results(log: &Value) -> &Vec<Value> {
 #[test]
 fn every_rule_fixture_is_valid_sarif_with_full_rules_and_regions() {
     let mut with_related = 0;
-    for rule in orb_scan::rules::RULES {
+    for rule in orb_scan::registry::RULES {
         let fixture = repo().join("testdata/rules").join(rule.code);
         let args = std::fs::read_to_string(fixture.join("trigger.args")).unwrap_or_default();
         let args: Vec<&str> = args.lines().filter(|l| !l.is_empty()).collect();
@@ -90,7 +90,7 @@ fn every_rule_fixture_is_valid_sarif_with_full_rules_and_regions() {
 }
 
 fn check_rules(rules: &[Value]) {
-    assert_eq!(rules.len(), orb_scan::rules::RULES.len());
+    assert_eq!(rules.len(), orb_scan::registry::RULES.len());
     for rule in rules {
         for key in ["shortDescription", "fullDescription", "help"] {
             assert!(

@@ -9,7 +9,7 @@ use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::base::span::Span;
 use crate::config::globs::Globs;
 use crate::config::suppress::{Code, Scope, Suppression};
-use crate::{is_code_pattern, rules};
+use crate::registry::{self, is_code_pattern};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -567,7 +567,7 @@ impl Context {
         };
         let mut severity = BTreeMap::new();
         for (code, level) in &raw.severity {
-            let rule = rules::lookup(code.get_ref());
+            let rule = registry::lookup(code.get_ref());
             if rule.is_none() {
                 problems.push(self.problem(
                     spanned(code),

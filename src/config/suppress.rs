@@ -18,7 +18,7 @@ use crate::base::span::Span;
 use crate::config::settings::PathPatterns;
 use crate::read::syntax::comments::lines;
 use crate::read::syntax::Node;
-use crate::{code_matches, is_code_pattern};
+use crate::registry::{code_matches, is_code_pattern};
 use std::sync::Arc;
 
 /// The word that introduces a directive in a comment.
@@ -274,7 +274,7 @@ pub fn apply<'a>(
             .filter(|(code, used)| {
                 !**used
                     && (!is_code_pattern(&code.pattern)
-                        || crate::rules::RULES
+                        || crate::registry::RULES
                             .iter()
                             .any(|r| code_matches(&code.pattern, r.code) && enabled(r.code)))
             })

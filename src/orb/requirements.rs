@@ -344,7 +344,7 @@ mod tests {
                 r.cause
             );
             assert!(
-                crate::rules::lookup(&r.rule).is_some(),
+                crate::registry::lookup(&r.rule).is_some(),
                 "{}: rule {}",
                 r.id,
                 r.rule

@@ -93,7 +93,7 @@ pub fn emit(
             None => (&d.file, positions.span(&d.file, d.span)),
         };
         let (start, end) = (span.start, span.end);
-        let title = match crate::rules::lookup(d.code) {
+        let title = match crate::registry::lookup(d.code) {
             Some(rule) => format!("{} {}", rule.code, rule.name),
             None => "orb-scan configuration".to_string(),
         };

@@ -93,7 +93,9 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<
         .iter()
         .map(|d| JsonDiagnostic {
             code: d.code,
-            name: crate::rules::lookup(d.code).map(|r| r.name).unwrap_or(""),
+            name: crate::registry::lookup(d.code)
+                .map(|r| r.name)
+                .unwrap_or(""),
             severity: d.severity.as_str(),
             message: &d.message,
             file: &d.file,

@@ -2,7 +2,7 @@
 //! the index `docs/rules/README.md` are this text, so they cannot drift apart (a test compares the
 //! files; `UPDATE_DOCS=1 cargo test --test docs` rewrites them).
 
-use crate::rules::{Rule, RULES};
+use crate::registry::{Rule, RULES};
 
 /// The full page for one rule, in Markdown.
 pub fn page(rule: &Rule) -> String {

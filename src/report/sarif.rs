@@ -17,7 +17,7 @@ use super::{escape_text, Report};
 use crate::base::diagnostic::{Diagnostic, Severity};
 use crate::base::span::Span;
 use crate::model::deploy::Scope;
-use crate::rules::{Rule, RULES};
+use crate::registry::{Rule, RULES};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

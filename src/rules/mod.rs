@@ -1,116 +1,106 @@
-//! The rule registry: every code's metadata in one list, driving `--select/--ignore`, `orb-scan rule`,
-//! SARIF `rules[]` and the generated docs. Each rule lives in its own file.
+//! The checks over the model, one file per rule; each rule's code, name, severity and docs are in
+//! the registry (`crate::registry`), which lists them all.
 
-use crate::base::diagnostic::{Diagnostic, Severity};
+use crate::base::diagnostic::Diagnostic;
 use crate::model::deploy::Model;
+use crate::registry::{self, Rule};
 
 mod permission;
 mod policies;
 
-pub mod orb100;
-pub mod orb101;
-pub mod orb102;
-pub mod orb103;
-pub mod orb104;
-pub mod orb105;
-pub mod orb106;
-pub mod orb107;
-pub mod orb108;
-pub mod orb109;
-pub mod orb110;
-pub mod orb111;
+mod orb100;
+mod orb110;
 pub mod orb201;
-pub mod orb202;
-pub mod orb203;
-pub mod orb204;
-pub mod orb205;
-pub mod orb206;
-pub mod orb207;
-pub mod orb301;
-pub mod orb302;
-pub mod orb303;
-pub mod orb304;
-pub mod orb305;
-pub mod orb306;
-pub mod orb307;
-pub mod orb308;
-pub mod orb309;
-pub mod orb310;
-pub mod orb311;
-pub mod orb401;
-pub mod orb402;
-pub mod orb403;
-pub mod orb404;
-pub mod orb901;
-pub mod orb902;
+mod orb202;
+mod orb203;
+mod orb204;
+mod orb205;
+mod orb206;
+mod orb207;
+mod orb301;
+mod orb302;
+mod orb303;
+mod orb304;
+mod orb305;
+mod orb306;
+mod orb307;
+mod orb308;
+mod orb309;
+mod orb310;
+mod orb311;
+mod orb401;
+mod orb402;
+mod orb403;
+mod orb404;
 pub mod orb903;
 
 pub type Check = fn(&Model, &mut Vec<Diagnostic>);
 
-pub struct Rule {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub summary: &'static str,
-    /// Markdown: what it finds, why it matters, an example, the fix, and ORB's source reference.
-    pub doc: &'static str,
-    /// `None` for findings the readers emit (parse errors, skipped files).
-    pub check: Option<Check>,
-}
-
-pub static RULES: &[&Rule] = &[
-    &orb100::RULE,
-    &orb101::RULE,
-    &orb102::RULE,
-    &orb103::RULE,
-    &orb104::RULE,
-    &orb105::RULE,
-    &orb106::RULE,
-    &orb107::RULE,
-    &orb108::RULE,
-    &orb109::RULE,
-    &orb110::RULE,
-    &orb111::RULE,
-    &orb201::RULE,
-    &orb202::RULE,
-    &orb203::RULE,
-    &orb204::RULE,
-    &orb205::RULE,
-    &orb206::RULE,
-    &orb207::RULE,
-    &orb301::RULE,
-    &orb302::RULE,
-    &orb303::RULE,
-    &orb304::RULE,
-    &orb305::RULE,
-    &orb306::RULE,
-    &orb307::RULE,
-    &orb308::RULE,
-    &orb309::RULE,
-    &orb310::RULE,
-    &orb311::RULE,
-    &orb401::RULE,
-    &orb402::RULE,
-    &orb403::RULE,
-    &orb404::RULE,
-    &orb901::RULE,
-    &orb902::RULE,
-    &orb903::RULE,
+/// Every rule that checks the model, with its check, in registry order. The others' findings come
+/// from the readers and the suppressions (ORB901, ORB902, ORB903).
+static CHECKS: &[(&Rule, Check)] = &[
+    (&registry::orb100::RULE, orb100::check),
+    (&registry::orb101::RULE, |model, out| {
+        permission::missing(model, "ORB101", out)
+    }),
+    (&registry::orb102::RULE, |model, out| {
+        permission::missing(model, "ORB102", out)
+    }),
+    (&registry::orb103::RULE, |model, out| {
+        permission::missing(model, "ORB103", out)
+    }),
+    (&registry::orb104::RULE, |model, out| {
+        permission::missing(model, "ORB104", out)
+    }),
+    (&registry::orb105::RULE, |model, out| {
+        permission::missing(model, "ORB105", out)
+    }),
+    (&registry::orb106::RULE, |model, out| {
+        permission::missing(model, "ORB106", out)
+    }),
+    (&registry::orb107::RULE, |model, out| {
+        permission::missing(model, "ORB107", out)
+    }),
+    (&registry::orb108::RULE, |model, out| {
+        permission::conditional(model, "ORB108", out)
+    }),
+    (&registry::orb109::RULE, |model, out| {
+        permission::denied(model, "ORB109", out)
+    }),
+    (&registry::orb110::RULE, orb110::check),
+    (&registry::orb111::RULE, |model, out| {
+        permission::missing(model, "ORB111", out)
+    }),
+    (&registry::orb201::RULE, orb201::check),
+    (&registry::orb202::RULE, orb202::check),
+    (&registry::orb203::RULE, orb203::check),
+    (&registry::orb204::RULE, orb204::check),
+    (&registry::orb205::RULE, orb205::check),
+    (&registry::orb206::RULE, orb206::check),
+    (&registry::orb207::RULE, orb207::check),
+    (&registry::orb301::RULE, orb301::check),
+    (&registry::orb302::RULE, orb302::check),
+    (&registry::orb303::RULE, orb303::check),
+    (&registry::orb304::RULE, orb304::check),
+    (&registry::orb305::RULE, orb305::check),
+    (&registry::orb306::RULE, orb306::check),
+    (&registry::orb307::RULE, orb307::check),
+    (&registry::orb308::RULE, orb308::check),
+    (&registry::orb309::RULE, orb309::check),
+    (&registry::orb310::RULE, orb310::check),
+    (&registry::orb311::RULE, orb311::check),
+    (&registry::orb401::RULE, orb401::check),
+    (&registry::orb402::RULE, orb402::check),
+    (&registry::orb403::RULE, orb403::check),
+    (&registry::orb404::RULE, orb404::check),
 ];
-
-pub fn lookup(code: &str) -> Option<&'static Rule> {
-    RULES
-        .iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(code))
-}
 
 /// Runs every rule with a check over the model.
 /// Every rule over the model, on up to `threads` threads (rules only read the model), and their
 /// diagnostics in registry order, as if run one after the other. The per-entry rules (ORB301-303)
 /// walk every policy of the tree: on the corpus they are most of the checking.
 pub fn run(model: &Model, threads: usize) -> Vec<Diagnostic> {
-    let checks: Vec<_> = RULES.iter().filter_map(|r| r.check).collect();
+    let checks: Vec<Check> = CHECKS.iter().map(|&(_, check)| check).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
@@ -141,27 +131,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn registry_is_sorted_unique_and_documented() {
-        for pair in RULES.windows(2) {
-            assert!(
-                pair[0].code < pair[1].code,
-                "{} before {}",
-                pair[0].code,
-                pair[1].code
-            );
-        }
-        for r in RULES {
-            assert!(r.code.starts_with("ORB") && r.code.len() == 6, "{}", r.code);
-            assert!(
-                !r.summary.is_empty() && r.doc.len() > 80,
-                "{} needs docs",
-                r.code
-            );
-            assert!(
-                r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
-                "{}",
-                r.name
-            );
-        }
+    fn checks_follow_the_registry() {
+        let checked: Vec<&str> = CHECKS.iter().map(|(r, _)| r.code).collect();
+        let registered: Vec<&str> = registry::RULES.iter().map(|r| r.code).collect();
+        assert!(checked.windows(2).all(|p| p[0] < p[1]), "{checked:?}");
+        let unchecked: Vec<&str> = registered
+            .iter()
+            .copied()
+            .filter(|c| !checked.contains(c))
+            .collect();
+        assert_eq!(unchecked, ["ORB901", "ORB902", "ORB903"]);
+        assert!(checked.iter().all(|c| registered.contains(c)));
     }
 }

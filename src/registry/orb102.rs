@@ -1,4 +1,4 @@
-use super::{permission, Rule};
+use super::Rule;
 use crate::base::diagnostic::Severity;
 
 pub static RULE: Rule = Rule {
@@ -36,5 +36,4 @@ Grant `ec2:DescribeLaunchTemplates` and `ec2:CreateLaunchTemplate` (per-request)
 ## ORB source
 `launch_template/manager.py:158-203,285-287,386,465-493,549-555`. ORB's guide calls
 `DescribeLaunchTemplates` optional; the code fails without it."#,
-    check: Some(|model, out| permission::missing(model, "ORB102", out)),
 };

@@ -1,4 +1,4 @@
-use super::{permission, Rule};
+use super::Rule;
 use crate::base::diagnostic::Severity;
 
 pub static RULE: Rule = Rule {
@@ -24,5 +24,4 @@ without it. Suppress with a reason once verified.
 
 ## ORB source
 The needed actions come from `data/orb-requirements.toml`."#,
-    check: Some(|model, out| permission::conditional(model, "ORB108", out)),
 };

@@ -1,4 +1,4 @@
-use super::{permission, Rule};
+use super::Rule;
 use crate::base::diagnostic::Severity;
 
 pub static RULE: Rule = Rule {
@@ -25,5 +25,4 @@ Grant `ssm:GetParameter` on `arn:aws:ssm:<region>::parameter/aws/service/*`, or 
 ## ORB source
 `aws_provisioning_adapter.py:210-246`, `aws_image_resolution_service.py:55-90`,
 `template/configuration_manager.py:384-395`."#,
-    check: Some(|model, out| permission::missing(model, "ORB105", out)),
 };

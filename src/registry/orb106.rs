@@ -1,4 +1,4 @@
-use super::{permission, Rule};
+use super::Rule;
 use crate::base::diagnostic::Severity;
 
 pub static RULE: Rule = Rule {
@@ -25,5 +25,4 @@ role.
 ## ORB source
 `handlers/spot_fleet/handler.py:208-242`, `validator.py:39-60`, `config_builder.py:259`; AWS Spot Fleet
 prerequisites; AWS STS `GetCallerIdentity` ("No permissions are required")."#,
-    check: Some(|model, out| permission::missing(model, "ORB106", out)),
 };

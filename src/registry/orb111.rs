@@ -1,4 +1,4 @@
-use super::{permission, Rule};
+use super::Rule;
 use crate::base::diagnostic::Severity;
 
 pub static RULE: Rule = Rule {
@@ -24,5 +24,4 @@ once the service-linked role exists in the account.
 
 ## ORB source
 AWS pages cited in `data/orb-requirements.toml`."#,
-    check: Some(|model, out| permission::missing(model, "ORB111", out)),
 };

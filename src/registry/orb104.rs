@@ -1,4 +1,4 @@
-use super::{permission, Rule};
+use super::Rule;
 use crate::base::diagnostic::Severity;
 
 pub static RULE: Rule = Rule {
@@ -23,5 +23,4 @@ Grant `ec2:CreateTags` (optionally scoped with `ec2:CreateAction` conditions).
 
 ## ORB source
 `launch_template/manager.py:549-555,737-742`; `handlers/asg/handler.py:230-236`; AWS: supported-iam-actions-tagging."#,
-    check: Some(|model, out| permission::missing(model, "ORB104", out)),
 };

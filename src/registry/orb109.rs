@@ -1,4 +1,4 @@
-use super::{permission, Rule};
+use super::Rule;
 use crate::base::diagnostic::Severity;
 
 pub static RULE: Rule = Rule {
@@ -21,5 +21,4 @@ Narrow the Deny so it does not cover ORB's role or ORB's resources, or change th
 
 ## ORB source
 The needed actions come from `data/orb-requirements.toml`."#,
-    check: Some(|model, out| permission::denied(model, "ORB109", out)),
 };

@@ -1,4 +1,4 @@
-use super::{permission, Rule};
+use super::Rule;
 use crate::base::diagnostic::Severity;
 
 pub static RULE: Rule = Rule {
@@ -21,5 +21,4 @@ Grant `iam:PassRole` on the role, with `"Condition": {"StringEquals": {"iam:Pass
 
 ## ORB source
 `launch_template/manager.py:772-778,899-913`; AWS: permission-to-pass-iam-roles."#,
-    check: Some(|model, out| permission::missing(model, "ORB107", out)),
 };

@@ -27,5 +27,4 @@ Correct the syntax at the reported position.
 
 ## ORB source
 ORB reads its config and template files with Python's `json.load` (`config/loader.py:296-301`)."#,
-    check: None,
 };

@@ -25,5 +25,4 @@ policy anyone deploys: fix or exclude it.
 
 ## ORB source
 Not ORB-specific: reader limits, documented in README."#,
-    check: None,
 };

@@ -1,4 +1,4 @@
-use super::{permission, Rule};
+use super::Rule;
 use crate::base::diagnostic::Severity;
 
 pub static RULE: Rule = Rule {
@@ -26,5 +26,4 @@ Grant both actions, or turn cleanup off deliberately with `provider.provider_def
 
 ## ORB source
 `infrastructure/handlers/launch_template_cleanup.py:52-69,121-167`."#,
-    check: Some(|model, out| permission::missing(model, "ORB103", out)),
 };

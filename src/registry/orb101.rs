@@ -1,4 +1,4 @@
-use super::{permission, Rule};
+use super::Rule;
 use crate::base::diagnostic::Severity;
 
 pub static RULE: Rule = Rule {
@@ -33,5 +33,4 @@ Add the listed actions to the policy (`orb-scan policy` prints the least-privile
 Handlers under `src/orb/providers/aws/infrastructure/handlers/`; the exact lines are in
 `data/orb-requirements.toml`. `MicroVM` calls an AWS service absent from the IAM reference, so orb-scan
 requires nothing for it rather than invent action names."#,
-    check: Some(|model, out| permission::missing(model, "ORB101", out)),
 };
