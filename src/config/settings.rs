@@ -58,20 +58,6 @@ pub struct ExtraCatalog {
     pub services: Vec<String>,
 }
 
-impl ExtraCatalog {
-    /// Does an `Action` entry (a name or a glob) name something listed here?
-    pub fn names(&self, entry: &str) -> bool {
-        let service = entry.split_once(':').map_or(entry, |(s, _)| s);
-        self.services
-            .iter()
-            .any(|s| crate::iam::pattern::action_matches(service, s))
-            || self
-                .actions
-                .iter()
-                .any(|a| crate::iam::pattern::action_matches(entry, a))
-    }
-}
-
 /// The file the settings were read from.
 #[derive(Clone, Debug)]
 pub struct SettingsFile {

@@ -11,6 +11,7 @@ use super::pattern::{
     cmp_ignore_case, glob_match, has_wildcard, resource_match, substitute, ResourceMatch,
 };
 use crate::base::suggest::nearest;
+use crate::config::settings::ExtraCatalog;
 use std::num::NonZeroU32;
 
 /// A borrowed action name that hashes (with the catalog's `key_hash`) and compares without regard
@@ -488,6 +489,20 @@ impl Service {
 
 fn starts_with_ignore_case(text: &str, head: &str) -> bool {
     text.len() >= head.len() && text.as_bytes()[..head.len()].eq_ignore_ascii_case(head.as_bytes())
+}
+
+impl ExtraCatalog {
+    /// Does an `Action` entry (a name or a glob) name something listed here?
+    pub fn names(&self, entry: &str) -> bool {
+        let service = entry.split_once(':').map_or(entry, |(s, _)| s);
+        self.services
+            .iter()
+            .any(|s| crate::iam::pattern::action_matches(service, s))
+            || self
+                .actions
+                .iter()
+                .any(|a| crate::iam::pattern::action_matches(entry, a))
+    }
 }
 
 #[cfg(test)]
