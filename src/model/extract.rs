@@ -4,13 +4,14 @@
 use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::base::span::Span;
 use crate::cfn;
-use crate::config::suppress::{self, Suppression};
+use crate::config::suppress::Suppression;
 use crate::iam::policy::{looks_like_policy, Origin, PolicyDocument};
 use crate::iam::role::{roles_in_template, Role};
 use crate::orb::files::{
     is_aws_config, is_main_config, is_packaged_defaults, template_format, OrbConfig,
     OrbTemplateFile,
 };
+use crate::read::suppressions;
 use crate::read::syntax::{comments, json, yaml, Node, ParseError, Parsed};
 use crate::read::walk::Candidate;
 use crate::terraform;
@@ -190,7 +191,7 @@ pub fn extract(candidate: &Candidate) -> Extracted {
             Syntax::Hcl => comments::hcl(&candidate.text),
             Syntax::Json => Vec::new(),
         };
-        out.suppressions = suppress::from_comments(path, &candidate.text, &found);
+        out.suppressions = suppressions::from_comments(path, &candidate.text, &found);
     }
     if syntax == Syntax::Hcl {
         match terraform::read(path, &candidate.text) {
@@ -233,7 +234,7 @@ pub fn extract(candidate: &Candidate) -> Extracted {
 fn from_tree(path: &FilePath, parsed: Parsed, syntax: Syntax, out: &mut Extracted) {
     let root = parsed.root;
     out.suppressions
-        .extend(suppress::from_cfn_metadata(path, &root));
+        .extend(suppressions::from_cfn_metadata(path, &root));
     let mut recognised = true;
     if cfn::is_template(&root) {
         let format = if syntax == Syntax::Yaml {
