@@ -28,7 +28,7 @@ pub fn tool() -> Tool {
     Tool {
         name: "orb-scan",
         version: env!("CARGO_PKG_VERSION"),
-        catalog_date: crate::CATALOG_DATE,
+        catalog_date: crate::iam::catalog::DATE,
     }
 }
 
