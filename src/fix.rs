@@ -100,7 +100,7 @@ pub fn plan(model: &Model) -> Plan {
         let edits = if has_intrinsics(policy, text) {
             skip("it is written with CloudFormation intrinsic functions (Fn::If, Fn::Sub, Ref, ...), whose text does not map one to one onto the statements orb-scan read");
             None
-        } else if crate::terraform::is_terraform_json(&policy.file) {
+        } else if crate::read::walk::is_terraform_json(&policy.file) {
             skip("it is in Terraform's JSON syntax (.tf.json), whose strings hold HCL templates --fix does not splice into");
             None
         } else {

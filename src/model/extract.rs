@@ -133,7 +133,7 @@ fn syntax_of(path: &str, text: &str) -> Syntax {
         .trim_start()
         .starts_with(['{', '[']);
     match ext.as_str() {
-        _ if crate::terraform::is_terraform_json(path) => Syntax::Hcl,
+        _ if crate::read::walk::is_terraform_json(path) => Syntax::Hcl,
         "json" => Syntax::Json,
         "yaml" | "yml" => Syntax::Yaml,
         "toml" => Syntax::Toml,
@@ -187,7 +187,7 @@ pub fn extract(candidate: &Candidate) -> Extracted {
             Syntax::Yaml => comments::yaml(&candidate.text),
             Syntax::Toml => comments::toml(&candidate.text),
             // Terraform's JSON syntax has no comments (its `"//"` keys say nothing to orb-scan).
-            Syntax::Hcl if crate::terraform::is_terraform_json(path) => Vec::new(),
+            Syntax::Hcl if crate::read::walk::is_terraform_json(path) => Vec::new(),
             Syntax::Hcl => comments::hcl(&candidate.text),
             Syntax::Json => Vec::new(),
         };

@@ -251,10 +251,23 @@ fn passes_terraform_prefilter(bytes: &[u8]) -> bool {
     names(bytes) || (memchr::memchr(b'\\', bytes).is_some() && names(&unescaped(bytes)))
 }
 
+/// Is this a `.tf` file, or one in Terraform's JSON syntax (`.tf.json`)?
+pub fn is_terraform(path: &str) -> bool {
+    path.rsplit_once('.')
+        .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("tf"))
+        || is_terraform_json(path)
+}
+
+/// Is this a `.tf.json` file?
+pub fn is_terraform_json(path: &str) -> bool {
+    let n = path.len();
+    n >= 8 && path.is_char_boundary(n - 8) && path[n - 8..].eq_ignore_ascii_case(".tf.json")
+}
+
 fn is_terraform_name(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(crate::terraform::is_terraform)
+        .is_some_and(is_terraform)
 }
 
 /// Does a candidate's content pass its format's prefilter?

@@ -11,6 +11,7 @@ pub mod module;
 
 use crate::base::diagnostic::{Diagnostic, FilePath, Severity};
 use crate::read::syntax::hcl::{self, Block, Body};
+use crate::read::walk::is_terraform_json;
 
 /// One `.tf` file: the blocks that matter to IAM, and its text (policy values written as heredocs
 /// are read from it when the module is linked).
@@ -39,19 +40,6 @@ pub const RELATION_TYPES: &[&str] = &[
 
 /// The data source that writes policy documents.
 pub const POLICY_DOCUMENT: &str = "aws_iam_policy_document";
-
-/// Is this a `.tf` file, or one in Terraform's JSON syntax (`.tf.json`)?
-pub fn is_terraform(path: &str) -> bool {
-    path.rsplit_once('.')
-        .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("tf"))
-        || is_terraform_json(path)
-}
-
-/// Is this a `.tf.json` file?
-pub fn is_terraform_json(path: &str) -> bool {
-    let n = path.len();
-    n >= 8 && path.is_char_boundary(n - 8) && path[n - 8..].eq_ignore_ascii_case(".tf.json")
-}
 
 /// Reads a `.tf` or `.tf.json` file's blocks.
 pub fn parse(path: &str, text: &str) -> Result<Body, crate::read::syntax::ParseError> {
