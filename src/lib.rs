@@ -1,5 +1,6 @@
 #![forbid(unsafe_code)]
-//! orb-scan: walk → parse → extract → model → rules → render (DESIGN.md §1).
+//! orb-scan: walk → parse → extract → model → rules → render (DESIGN.md §1). The folders are the
+//! stages, and imports go one way, down: docs/architecture.md draws the layers.
 
 pub mod base;
 pub mod cfn;
