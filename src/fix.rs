@@ -81,8 +81,13 @@ pub fn plan(model: &Model) -> Plan {
             Embedding::Native if is_json(text) => Layout::Json,
             Embedding::Native => Layout::Yaml,
         };
-        let mut lacks: Vec<&str> = missing.iter().map(|(_, action)| *action).collect();
-        lacks.dedup();
+        // One action can be missing on several resources, not always next to each other.
+        let mut lacks: Vec<&str> = Vec::new();
+        for (_, action) in &missing {
+            if !lacks.contains(action) {
+                lacks.push(action);
+            }
+        }
         let mut skip = |why: &str| {
             let place = match &policy.origin.resource {
                 Some(_) => format!(" ({})", policy.origin.path),
